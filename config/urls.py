@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("mentora.core.urls")),
+    path("", include("mentora.accounts.urls")),
+    path("", include("mentora.people.urls")),
+]

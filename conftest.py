@@ -1,0 +1,242 @@
+"""Fixtures shared by every app's tests: personas, a real SMTP sink, a real worker, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+REPO = Path(__file__).resolve().parent
+
+
+@dataclass
+class Personas:
+    """One user per role in one organisation, plus an outsider in another."""
+
+    organisation: Any
+    admin: Any
+    org_admin: Any
+    manager: Any
+    sponsor: Any
+    mentor: Any
+    mentee: Any
+    line_manager: Any
+    outsider: Any
+    other_organisation: Any
+    people: dict[str, Any] = field(default_factory=dict)
+
+    def members(self) -> dict[str, Any]:
+        return {
+            "org_admin": self.org_admin,
+            "manager": self.manager,
+            "sponsor": self.sponsor,
+            "mentor": self.mentor,
+            "mentee": self.mentee,
+            "line_manager": self.line_manager,
+        }
+
+    def all(self) -> dict[str, Any]:
+        return {"admin": self.admin, **self.members(), "outsider": self.outsider}
+
+
+def make_personas() -> Personas:
+    from mentora.accounts.models import Membership, Organisation, Role, User
+    from mentora.people.models import OrgUnit, OrgUnitKind, Person
+
+    organisation = Organisation.objects.create(name="Acme Energy", slug="acme")
+    other = Organisation.objects.create(name="Other Works", slug="other")
+
+    def user(email: str, role: str | None, org: Any = organisation, **extra: Any) -> Any:
+        u = User.objects.create_user(
+            email=email, password="pw", full_name=email.split("@")[0], **extra
+        )
+        if role:
+            Membership.objects.create(user=u, organisation=org, role=role)
+        return u
+
+    personas = Personas(
+        organisation=organisation,
+        admin=user("admin@test.example", None, is_staff=True, is_superuser=True),
+        org_admin=user("orgadmin@test.example", Role.ORG_ADMIN),
+        manager=user("manager@test.example", Role.PROGRAMME_MANAGER),
+        sponsor=user("sponsor@test.example", Role.SPONSOR),
+        mentor=user("mentor@test.example", Role.MENTOR),
+        mentee=user("mentee@test.example", Role.MENTEE),
+        line_manager=user("linemanager@test.example", Role.LINE_MANAGER),
+        outsider=user("outsider@test.example", Role.ORG_ADMIN, org=other),
+        other_organisation=other,
+    )
+    division = OrgUnit.objects.create(
+        organisation=organisation, name="Tech", kind=OrgUnitKind.DIVISION
+    )
+    team = OrgUnit.objects.create(
+        organisation=organisation, parent=division, name="Apps", kind=OrgUnitKind.TEAM
+    )
+    boss = Person.objects.create(
+        organisation=organisation,
+        employee_id="E1",
+        first_name="Bo",
+        last_name="Boss",
+        org_unit=division,
+        level=8,
+    )
+    lead = Person.objects.create(
+        organisation=organisation,
+        employee_id="E2",
+        first_name="Lena",
+        last_name="Lead",
+        manager=boss,
+        org_unit=team,
+        level=6,
+        user=personas.line_manager,
+    )
+    junior = Person.objects.create(
+        organisation=organisation,
+        employee_id="E3",
+        first_name="Jo",
+        last_name="Junior",
+        manager=lead,
+        org_unit=team,
+        level=2,
+        gender="female",
+        user=personas.mentee,
+    )
+    personas.people = {"boss": boss, "lead": lead, "junior": junior}
+    return personas
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def client_for(client: Any) -> Any:
+    """`client_for(user)`: the test client logged in as `user` (or anonymous for None)."""
+
+    def login(user: Any) -> Any:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._arrived:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return list(self.messages)
+
+
+@dataclass
+class SmtpSink:
+    host: str
+    port: int
+    handler: _Sink
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.handler.messages
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
+        return self.handler.wait_for(count, timeout)
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
+    """A real SMTP server on localhost; Django sends to it over the network."""
+    handler = _Sink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield SmtpSink("127.0.0.1", port, handler)
+    finally:
+        controller.stop()
+
+
+def database_url() -> str:
+    """The URL of the database the tests are using right now, for a worker subprocess."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(params['NAME']).resolve()}"
+    user = params.get("USER") or ""
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = params.get("HOST") or "127.0.0.1"
+    return f"postgres://{auth}{host}:{params.get('PORT') or 5432}/{params['NAME']}"
+
+
+@pytest.fixture
+def run_worker() -> Any:
+    """Run a real task worker process over the test database until the queue is empty."""
+
+    def run(extra_env: dict[str, str] | None = None, timeout: float = 60) -> str:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MENTORA_TESTING": "1",
+            **(extra_env or {}),
+        }
+        result = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "mentora_worker",
+                "--batch",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0",
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    return run
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Debian's chromium is not installed; `make test` installs it.")
+    return path

@@ -1,0 +1,97 @@
+"""What each role sees first: the dashboard shell, built from the user's memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mentora.accounts.access import organisations_for, user_roles
+from mentora.accounts.models import Organisation, Role
+
+
+@dataclass
+class Card:
+    title: Any
+    text: Any
+    links: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass
+class OrganisationPanel:
+    organisation: Organisation
+    roles: list[Any]
+    cards: list[Card]
+
+
+@dataclass
+class Dashboard:
+    is_platform_admin: bool
+    admin_cards: list[Card]
+    panels: list[OrganisationPanel]
+
+
+ROLE_CARDS: dict[str, tuple[Any, Any]] = {
+    Role.ORG_ADMIN: (
+        _("Organisation"),
+        _("Invite people, assign roles and keep the organisation's data in order."),
+    ),
+    Role.PROGRAMME_MANAGER: (
+        _("Programmes you run"),
+        _("Design programmes, recruit participants, match them and follow the pairs."),
+    ),
+    Role.SPONSOR: (
+        _("Sponsor"),
+        _("Follow the programmes you back and read their outcome reports."),
+    ),
+    Role.MENTOR: (
+        _("Your mentoring"),
+        _("Your mentees, your meetings and the conversation toolbox."),
+    ),
+    Role.MENTEE: (
+        _("Your learning"),
+        _("Your mentor, your learning themes and your next meeting."),
+    ),
+    Role.LINE_MANAGER: (
+        _("Your team members in programmes"),
+        _("Approve nominations and follow the learning themes you agreed."),
+    ),
+}
+
+
+def dashboard_for(user: Any) -> Dashboard:
+    admin_cards: list[Card] = []
+    if user.is_superuser:
+        admin_cards.append(
+            Card(
+                _("Platform administration"),
+                _("Manage all organisations and users, and review the audit log."),
+                [
+                    (_("Audit log"), reverse("audit_log")),
+                    (_("Administration"), reverse("admin:index")),
+                ],
+            )
+        )
+    panels = []
+    for organisation in organisations_for(user).order_by("name"):
+        roles = sorted(user_roles(user, organisation))
+        cards = []
+        for role in roles:
+            title, text = ROLE_CARDS[role]
+            links: list[tuple[Any, str]] = [
+                (_("Open"), reverse("organisation_detail", args=[organisation.slug]))
+            ]
+            if role in (Role.ORG_ADMIN, Role.PROGRAMME_MANAGER):
+                links.append(
+                    (_("Members"), reverse("organisation_members", args=[organisation.slug]))
+                )
+                links.append((_("People"), reverse("people_directory", args=[organisation.slug])))
+            cards.append(Card(title, text, links))
+        panels.append(
+            OrganisationPanel(
+                organisation=organisation, roles=[Role(r).label for r in roles], cards=cards
+            )
+        )
+    return Dashboard(is_platform_admin=user.is_superuser, admin_cards=admin_cards, panels=panels)

@@ -1,0 +1,178 @@
+"""Writes about users, organisations and memberships. Each is atomic and audited."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mentora.accounts.models import Membership, Organisation, Role, User
+from mentora.core.audit import audit_log, diff, snapshot
+
+USER_PREFERENCE_FIELDS = ("full_name", "language", "time_zone")
+ORGANISATION_FIELDS = ("name", "allow_external_managers")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    full_name: str = "",
+    password: str | None = None,
+    language: str = settings.LANGUAGE_CODE,
+    actor: Any = None,
+) -> User:
+    """Create a user account; without a password the user sets one from an e-mail link."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("A user with the e-mail address %(email)s already exists."),
+            params={"email": email},
+            code="duplicate",
+        )
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, language=language
+    )
+    audit_log(
+        actor=actor,
+        action="accounts.user.create",
+        obj=user,
+        changes=snapshot(user, ("email", "full_name", "language")),
+    )
+    return user
+
+
+@transaction.atomic
+def user_update_preferences(*, user: User, actor: Any, **values: Any) -> User:
+    """Change a user's name, language or time zone."""
+    unknown = set(values) - set(USER_PREFERENCE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a preference: {', '.join(sorted(unknown))}")
+    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."), code="language")
+    before = snapshot(user, USER_PREFERENCE_FIELDS)
+    for name, value in values.items():
+        setattr(user, name, value)
+    changes = diff(before, snapshot(user, USER_PREFERENCE_FIELDS))
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_log(actor=actor, action="accounts.user.update", obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def organisation_create(*, name: str, slug: str, actor: Any) -> Organisation:
+    organisation = Organisation.objects.create(name=name, slug=slug)
+    audit_log(
+        actor=actor,
+        action="accounts.organisation.create",
+        obj=organisation,
+        changes=snapshot(organisation, ("name", "slug")),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, actor: Any, **values: Any) -> Organisation:
+    unknown = set(values) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
+    before = snapshot(organisation, ORGANISATION_FIELDS)
+    for name, value in values.items():
+        setattr(organisation, name, value)
+    changes = diff(before, snapshot(organisation, ORGANISATION_FIELDS))
+    if changes:
+        organisation.save(update_fields=list(changes))
+        audit_log(
+            actor=actor, action="accounts.organisation.update", obj=organisation, changes=changes
+        )
+    return organisation
+
+
+@transaction.atomic
+def organisation_set_competitors(
+    *, organisation: Organisation, competitors: list[Organisation], actor: Any
+) -> None:
+    before = sorted(organisation.competitors.values_list("pk", flat=True))
+    if organisation in competitors:
+        raise ValidationError(_("An organisation cannot compete with itself."), code="self")
+    organisation.competitors.set(competitors)
+    after = sorted(c.pk for c in competitors)
+    if before != after:
+        audit_log(
+            actor=actor,
+            action="accounts.organisation.competitors",
+            obj=organisation,
+            changes={"competitors": {"old": before, "new": after}},
+        )
+
+
+@transaction.atomic
+def membership_grant(
+    *, organisation: Organisation, user: User, role: str, actor: Any
+) -> Membership:
+    """Give `user` a role in `organisation` (no-op if they already hold it)."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."), code="role")
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, role=role
+    )
+    if created:
+        audit_log(
+            actor=actor,
+            action="accounts.membership.grant",
+            obj=membership,
+            changes={"user": user.email, "role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor: Any) -> None:
+    """Take a role away. An organisation keeps at least one organisation admin."""
+    if (
+        membership.role == Role.ORG_ADMIN
+        and not Membership.objects.filter(organisation=membership.organisation, role=Role.ORG_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("The last organisation admin cannot be removed."), code="last_admin"
+        )
+    audit_log(
+        actor=actor,
+        action="accounts.membership.revoke",
+        obj=membership,
+        organisation=membership.organisation,
+        changes={"user": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    actor: Any,
+    full_name: str = "",
+    language: str = settings.LANGUAGE_CODE,
+) -> Membership:
+    """Add someone to an organisation, creating their account if needed, and e-mail them.
+
+    The e-mail goes out from the task worker once the transaction has committed,
+    so a failed invitation never sends mail.
+    """
+    from mentora.accounts.tasks import send_invitation
+
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        user = user_create(email=email, full_name=full_name, language=language, actor=actor)
+    membership = membership_grant(organisation=organisation, user=user, role=role, actor=actor)
+    transaction.on_commit(partial(send_invitation.enqueue, membership.pk))
+    return membership

@@ -1,0 +1,214 @@
+"""Every page that exists, for every persona: outsiders get 404, read-only roles 403 on writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from mentora.accounts.models import Membership, Role
+
+ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
+
+
+def _status(
+    client_for: Any,
+    personas: Any,
+    who: str,
+    method: str,
+    url: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    client = client_for(getattr(personas, who))
+    response = client.post(url, data or {}) if method == "post" else client.get(url)
+    return response.status_code
+
+
+READ_PAGES = {
+    # page name -> expected status per persona
+    "dashboard": dict.fromkeys(ALL, 200),
+    "account_settings": dict.fromkeys(ALL, 200),
+    "organisation_detail": {**dict.fromkeys(ALL, 200), "outsider": 404},
+    "organisation_members": {
+        "admin": 200,
+        "org_admin": 200,
+        "manager": 200,
+        "sponsor": 403,
+        "mentor": 403,
+        "mentee": 403,
+        "line_manager": 403,
+        "outsider": 404,
+    },
+    "people_directory": {
+        "admin": 200,
+        "org_admin": 200,
+        "manager": 200,
+        "sponsor": 403,
+        "mentor": 403,
+        "mentee": 403,
+        "line_manager": 403,
+        "outsider": 404,
+    },
+    "org_units": {
+        "admin": 200,
+        "org_admin": 200,
+        "manager": 200,
+        "sponsor": 403,
+        "mentor": 403,
+        "mentee": 403,
+        "line_manager": 403,
+        "outsider": 404,
+    },
+    "audit_log": {**dict.fromkeys(ALL, 404), "admin": 200},
+}
+ORG_PAGES = {"organisation_detail", "organisation_members", "people_directory", "org_units"}
+
+
+@pytest.mark.parametrize("page", sorted(READ_PAGES))
+@pytest.mark.parametrize("who", ALL)
+def test_each_persona_gets_the_right_answer_on_each_page(
+    client_for: Any, personas: Any, page: str, who: str
+) -> None:
+    args = [personas.organisation.slug] if page in ORG_PAGES else []
+    assert (
+        _status(client_for, personas, who, "get", reverse(page, args=args)) == READ_PAGES[page][who]
+    )
+
+
+def test_person_page_follows_the_directory_rules(client_for: Any, personas: Any) -> None:
+    url = reverse("person_detail", args=["acme", personas.people["junior"].pk])
+    expected = READ_PAGES["people_directory"]
+    for who in ALL:
+        assert _status(client_for, personas, who, "get", url) == expected[who], who
+
+
+def test_a_person_of_another_organisation_is_not_found(client_for: Any, personas: Any) -> None:
+    from mentora.people.models import Person
+
+    stranger = Person.objects.create(
+        organisation=personas.other_organisation, employee_id="X1", first_name="X", last_name="Y"
+    )
+    url = reverse("person_detail", args=["acme", stranger.pk])
+    assert client_for(personas.manager).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page", sorted(READ_PAGES))
+def test_anonymous_visitors_are_sent_to_log_in(client: Any, personas: Any, page: str) -> None:
+    args = [personas.organisation.slug] if page in ORG_PAGES else []
+    response = client.get(reverse(page, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_unknown_organisation_looks_the_same_as_a_foreign_one(
+    client_for: Any, personas: Any
+) -> None:
+    client = client_for(personas.mentor)
+    missing = client.get(reverse("organisation_detail", args=["does-not-exist"]))
+    foreign = client.get(reverse("organisation_detail", args=["other"]))
+    assert missing.status_code == foreign.status_code == 404
+
+
+INVITE = {
+    "email": "new@test.example",
+    "full_name": "New Person",
+    "role": Role.MENTEE,
+    "language": "da",
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin", 302),
+        ("org_admin", 302),
+        ("manager", 403),
+        ("sponsor", 403),
+        ("mentor", 403),
+        ("mentee", 403),
+        ("line_manager", 403),
+        ("outsider", 404),
+    ],
+)
+def test_only_organisation_admins_invite_members(
+    client_for: Any, personas: Any, who: str, expected: int
+) -> None:
+    url = reverse("member_invite", args=["acme"])
+    assert _status(client_for, personas, who, "post", url, INVITE) == expected
+    invited = Membership.objects.filter(user__email="new@test.example", organisation__slug="acme")
+    assert invited.exists() == (expected == 302)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin", 302),
+        ("org_admin", 302),
+        ("manager", 403),
+        ("sponsor", 403),
+        ("mentor", 403),
+        ("mentee", 403),
+        ("line_manager", 403),
+        ("outsider", 404),
+    ],
+)
+def test_only_organisation_admins_remove_roles(
+    client_for: Any, personas: Any, who: str, expected: int
+) -> None:
+    membership = Membership.objects.get(user=personas.mentor)
+    url = reverse("membership_revoke", args=["acme", membership.pk])
+    assert _status(client_for, personas, who, "post", url) == expected
+    assert Membership.objects.filter(pk=membership.pk).exists() == (expected != 302)
+
+
+def test_a_membership_of_another_organisation_cannot_be_revoked_through_this_one(
+    client_for: Any, personas: Any
+) -> None:
+    foreign = Membership.objects.get(user=personas.outsider)
+    url = reverse("membership_revoke", args=["acme", foreign.pk])
+    assert client_for(personas.org_admin).post(url).status_code == 404
+    assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_django_admin_is_for_platform_admins_only(client_for: Any, personas: Any, who: str) -> None:
+    response = client_for(getattr(personas, who)).get(reverse("admin:index"))
+    if who == "admin":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+
+def test_organisation_staff_with_is_staff_flag_still_cannot_use_django_admin(
+    client_for: Any, personas: Any
+) -> None:
+    personas.org_admin.is_staff = True
+    personas.org_admin.save()
+    response = client_for(personas.org_admin).get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_sensitive_attributes_are_shown_only_to_trusted_staff(
+    client_for: Any, personas: Any
+) -> None:
+    url = reverse("person_detail", args=["acme", personas.people["junior"].pk])
+    untrusted = client_for(personas.manager).get(url)
+    assert "female" not in untrusted.content.decode()
+    Membership.objects.filter(user=personas.manager).update(sees_sensitive_attributes=True)
+    trusted = client_for(personas.manager).get(url)
+    assert "female" in trusted.content.decode()
+
+
+def test_the_dashboard_shows_each_role_its_own_cards(client_for: Any, personas: Any) -> None:
+    mentee_page = client_for(personas.mentee).get(reverse("dashboard")).content.decode()
+    assert "Your learning" in mentee_page
+    assert "Programmes you run" not in mentee_page
+    manager_page = client_for(personas.manager).get(reverse("dashboard")).content.decode()
+    assert "Programmes you run" in manager_page
+    assert reverse("people_directory", args=["acme"]) in manager_page
+    outsider_page = client_for(personas.outsider).get(reverse("dashboard")).content.decode()
+    assert "Acme Energy" not in outsider_page
+    admin_page = client_for(personas.admin).get(reverse("dashboard")).content.decode()
+    assert reverse("audit_log") in admin_page

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.accounts import access, services
+from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
+from mentora.accounts.models import Membership, User
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the account when logged in."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_update_preferences(
+                user=request.user,
+                actor=request.user,
+                language=language,
+            )
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite="Lax",
+            httponly=True,
+        )
+    return response
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        # Apply through the service (audited), not form.save().
+        assert user.pk is not None
+        fresh = User.objects.get(pk=user.pk)
+        services.user_update_preferences(user=fresh, actor=user, **form.cleaned_data)
+        translation.activate(fresh.language)
+        messages.success(request, _("Your settings were saved."))
+        response = redirect("account_settings")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            fresh.language,
+            httponly=True,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite="Lax",
+        )
+        return response
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.access_organisation(request.user, slug)
+    roles = access.user_roles(request.user, organisation)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "roles": [Membership(role=r).get_role_display() for r in sorted(roles)],
+            "is_staff": bool(roles & access.STAFF_ROLES) or request.user.is_superuser,
+            "competitors": organisation.competitors.order_by("name"),
+            "people_count": organisation.people.current().count(),
+        },
+    )
+
+
+@login_required
+def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.access_organisation_staff_area(request.user, slug)
+    roles = access.user_roles(request.user, organisation)
+    can_change = request.user.is_superuser or bool(roles & access.ADMIN_ROLES)
+    memberships = organisation.memberships.select_related("user").order_by("user__email", "role")
+    return render(
+        request,
+        "accounts/organisation_members.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "can_change": can_change,
+            "invite_form": InviteForm() if can_change else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.access_organisation_staff_area(request.user, slug, write=True)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        memberships = organisation.memberships.select_related("user")
+        return render(
+            request,
+            "accounts/organisation_members.html",
+            {
+                "organisation": organisation,
+                "memberships": memberships,
+                "can_change": True,
+                "invite_form": form,
+            },
+            status=400,
+        )
+    services.member_invite(organisation=organisation, actor=request.user, **form.cleaned_data)
+    messages.success(
+        request, _("%(email)s was invited and will receive an e-mail.") % form.cleaned_data
+    )
+    return redirect("organisation_members", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    membership = access.access_membership(request.user, slug, membership_id)
+    try:
+        services.membership_revoke(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The role was removed."))
+    return redirect("organisation_members", slug=slug)

@@ -1,0 +1,73 @@
+"""The audit log: every write done through a service calls `audit_log`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from mentora.core.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields`, in a form that can be compared and stored."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = _jsonable(getattr(instance, attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Only the fields whose value changed, as {field: {"old": .., "new": ..}}."""
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    organisation: Any = None,
+) -> AuditEntry:
+    """Record one write. `action` is a dotted code such as `accounts.membership.grant`."""
+    if "." not in action:
+        raise ValueError(f"Audit actions are dotted codes, got {action!r}")
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if organisation is None and obj is not None:
+        is_organisation = obj._meta.label == "accounts.Organisation"
+        organisation = obj if is_organisation else getattr(obj, "organisation", None)
+    return AuditEntry.objects.create(
+        actor=actor if is_user else None,
+        actor_email=actor.email if is_user else "",
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        organisation=organisation,
+        changes=_jsonable(changes or {}),
+    )

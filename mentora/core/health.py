@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from mentora.core.models import WorkerHeartbeat
+
+# A worker beats every few seconds; this much silence means it is gone.
+WORKER_STALE_AFTER = timedelta(seconds=30)
+
+
+def health_report() -> dict[str, Any]:
+    """Database and worker status, for /healthz and for monitoring."""
+    report: dict[str, Any] = {"database": "ok", "worker": "down", "workers": 0, "queued": None}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is down
+        report["database"] = f"error: {type(exc).__name__}"
+        return report
+    from django_tasks_db.models import DBTaskResult
+
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER)
+    report["workers"] = alive.count()
+    report["worker"] = "ok" if report["workers"] else "down"
+    report["queued"] = DBTaskResult.objects.ready().count()
+    return report

@@ -1,0 +1,110 @@
+"""End to end in Debian's Chromium: log in as each persona, switch language, see the dashboard."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import chromium_path, make_personas
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still work here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def log_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard/")
+
+
+EXPECTED_CARD = {
+    "admin": "Platform administration",
+    "org_admin": "Organisation",
+    "manager": "Programmes you run",
+    "sponsor": "Sponsor",
+    "mentor": "Your mentoring",
+    "mentee": "Your learning",
+    "line_manager": "Your team members in programmes",
+    "outsider": "Other Works",
+}
+
+
+def test_every_persona_logs_in_and_sees_their_own_dashboard(live_server: Any, page: Any) -> None:
+    personas = make_personas()
+    for name, user in personas.all().items():
+        log_in(page, live_server.url, user.email)
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
+        assert page.get_by_text(EXPECTED_CARD[name], exact=True).first.is_visible(), name
+        if name != "admin":
+            assert page.get_by_text("Platform administration").count() == 0
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{live_server.url}/login/")
+
+
+def test_switching_to_danish_and_back(live_server: Any, page: Any) -> None:
+    personas = make_personas()
+    log_in(page, live_server.url, personas.mentee.email)
+    page.get_by_label("Language").select_option("da")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
+    assert page.get_by_role("button", name="Log ud").is_visible()
+    # The choice stays with the account: a new session opens in Danish too.
+    personas.mentee.refresh_from_db()
+    assert personas.mentee.language == "da"
+    page.get_by_label("Sprog").select_option("en")
+    page.get_by_role("button", name="Skift sprog").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
+
+
+def test_the_skip_link_moves_focus_to_the_main_content(live_server: Any, page: Any) -> None:
+    log_in(page, live_server.url, make_personas().manager.email)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

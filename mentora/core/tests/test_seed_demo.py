@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from mentora.accounts.models import Membership, Role, User
+from mentora.core.demo import seed_demo
+from mentora.people.models import OrgUnit, Person
+
+
+def _state() -> tuple:
+    return (
+        sorted(
+            Person.objects.values_list(
+                "employee_id",
+                "first_name",
+                "manager__employee_id",
+                "org_unit__name",
+                "timezone",
+                "user__email",
+            )
+        ),
+        sorted(User.objects.values_list("email", "is_superuser")),
+        sorted(Membership.objects.values_list("user__email", "role")),
+        OrgUnit.objects.count(),
+    )
+
+
+def test_seeding_twice_changes_nothing(db: None) -> None:
+    seed_demo(people=120)
+    first = _state()
+    summary = seed_demo(people=120)
+    assert summary.created == 0 and summary.updated == 0
+    assert _state() == first
+
+
+def test_the_demo_has_one_login_per_role_with_the_demo_password(db: None) -> None:
+    call_command("seed_demo", people=120)
+    for email in ["admin", "manager", "sponsor", "mentor", "mentee", "linemanager", "outsider"]:
+        assert User.objects.get(email=f"{email}@example.org").check_password("demo")
+    assert User.objects.get(email="admin@example.org").is_superuser
+    roles = dict(Membership.objects.values_list("user__email", "role"))
+    assert roles["manager@example.org"] == Role.PROGRAMME_MANAGER
+    assert roles["linemanager@example.org"] == Role.LINE_MANAGER
+    assert "outsider@example.org" not in roles
+
+
+def test_the_demo_organisation_is_believable(db: None) -> None:
+    seed_demo(people=150)
+    people = Person.objects.all()
+    assert people.count() == 150
+    # One root; everyone else reaches it through a chain of managers.
+    [ceo] = people.filter(manager__isnull=True)
+    assert all(p.management_chain()[-1] == ceo for p in people.exclude(pk=ceo.pk))
+    assert set(OrgUnit.objects.values_list("kind", flat=True)) == {"division", "department", "team"}
+    assert people.values("timezone").distinct().count() >= 4
+    assert people.values("location").distinct().count() >= 5
+    mentee = Person.objects.get(user__email="mentee@example.org")
+    line_manager = Person.objects.get(user__email="linemanager@example.org")
+    mentor = Person.objects.get(user__email="mentor@example.org")
+    assert mentee.manager == line_manager
+    assert mentor not in mentee.management_chain()
+    assert mentor.org_unit.parent.parent != mentee.org_unit.parent.parent

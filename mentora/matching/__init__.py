@@ -1,0 +1,1 @@
+"""The matching engine: pure Python, no Django (an import contract enforces it)."""

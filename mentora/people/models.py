@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mentora.accounts.models import Organisation
+
+
+class OrgUnitKind(models.TextChoices):
+    DIVISION = "division", _("Division")
+    DEPARTMENT = "department", _("Department")
+    TEAM = "team", _("Team")
+    OTHER = "other", _("Unit")
+
+
+class OrgUnit(models.Model):
+    """A node of an organisation's unit tree: division > department > team, any depth."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="org_units"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgUnitKind.choices)
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"], name="orgunit_unique_name_under_parent"
+            ),
+            # NULLs are distinct in unique constraints, so top-level units need their own.
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=models.Q(parent__isnull=True),
+                name="orgunit_unique_top_level_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def current(self) -> PersonQuerySet:
+        return self.filter(leave_date__isnull=True)
+
+
+class Person(models.Model):
+    """Someone in an organisation's HR data, whether or not they take part or log in."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    employee_id = models.CharField(_("employee id"), max_length=64)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    leave_date = models.DateField(_("leave date"), null=True, blank=True)
+    # Sensitive: shown only to staff explicitly trusted with it (see accounts.access).
+    gender = models.CharField(_("gender"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "employee_id"], name="person_unique_employee_id"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def management_chain(self) -> list[Person]:
+        """Managers from the direct one upwards; stops if the data ever loops."""
+        chain: list[Person] = []
+        seen = {self.pk}
+        current = self.manager
+        while current is not None and current.pk not in seen:
+            chain.append(current)
+            seen.add(current.pk)
+            current = current.manager
+        return chain
