@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mentora.core",
     "mentora.accounts",
     "mentora.people",
+    "mentora.programmes",
 ]
 
 MIDDLEWARE = [

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("mentora.core.urls")),
     path("", include("mentora.accounts.urls")),
     path("", include("mentora.people.urls")),
+    path("", include("mentora.programmes.urls")),
 ]
