@@ -133,3 +133,16 @@ def access_person(user: Any, organisation: Organisation, person_id: int) -> Any:
         )
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+def access_import_run(user: Any, slug: str, run_id: int) -> Any:
+    """An HR import of the organisation: organisation admins only (it changes people data)."""
+    from mentora.people.models import ImportRun
+
+    organisation = access_organisation_staff_area(user, slug, write=True)
+    try:
+        return ImportRun.objects.select_related("organisation").get(
+            pk=run_id, organisation=organisation
+        )
+    except ImportRun.DoesNotExist:
+        raise Http404 from None

@@ -6,7 +6,9 @@ second run changes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import random
 from dataclasses import dataclass
 
@@ -14,7 +16,8 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
-from mentora.people.models import OrgUnit, OrgUnitKind, Person
+from mentora.people.importer import COLUMNS, apply_plan, plan_import
+from mentora.people.models import Person
 
 DEMO_PASSWORD = "demo"
 ORGANISATION_SLUG = "nordlys"
@@ -161,7 +164,7 @@ PERSONAS = [
 ]
 
 
-def _place_personas(rows: list[dict[str, object]]) -> dict[str, str]:
+def _place_personas(rows: list[dict[str, str]]) -> dict[str, str]:
     """Give each persona an HR record: the first free row at its unit and level."""
     taken: set[str] = set()
     placed: dict[str, str] = {}
@@ -169,18 +172,16 @@ def _place_personas(rows: list[dict[str, object]]) -> dict[str, str]:
         if spec.place is None:
             continue
         unit_name, level = spec.place
-        in_unit = [
-            r for r in rows if str(r["org_unit"]) == unit_name and r["employee_id"] not in taken
-        ]
-        exact = [r for r in in_unit if r["level"] == level]
+        in_unit = [r for r in rows if _unit_name(r) == unit_name and r["employee_id"] not in taken]
+        exact = [r for r in in_unit if r["level"] == str(level)]
         # In a small demo the unit may lack that level: promote or demote a team member.
-        row = exact[0] if exact else next(r for r in in_unit if int(str(r["level"])) < 6)
-        row["level"] = level
+        row = exact[0] if exact else next(r for r in in_unit if int(r["level"]) < 6)
+        row["level"] = str(level)
         row["job_title"] = TITLES[level] if level >= 6 else f"{TITLES[level]}, {unit_name}"
         first, _, last = spec.full_name.partition(" ")
         row.update(first_name=first, last_name=last, email=spec.email)
-        taken.add(str(row["employee_id"]))
-        placed[spec.email] = str(row["employee_id"])
+        taken.add(row["employee_id"])
+        placed[spec.email] = row["employee_id"]
     return placed
 
 
@@ -193,87 +194,73 @@ class DemoSummary:
     logins: list[tuple[str, str]]
 
 
-def _units(organisation: Organisation) -> dict[str, list[OrgUnit]]:
-    teams_by_division: dict[str, list[OrgUnit]] = {}
-    for division_name, departments in STRUCTURE.items():
-        division, _ = OrgUnit.objects.get_or_create(
-            organisation=organisation,
-            parent=None,
-            name=division_name,
-            defaults={"kind": OrgUnitKind.DIVISION},
-        )
-        teams_by_division[division_name] = []
-        for department_name, teams in departments.items():
-            department, _ = OrgUnit.objects.get_or_create(
-                organisation=organisation,
-                parent=division,
-                name=department_name,
-                defaults={"kind": OrgUnitKind.DEPARTMENT},
-            )
-            for team_name in teams:
-                team, _ = OrgUnit.objects.get_or_create(
-                    organisation=organisation,
-                    parent=department,
-                    name=team_name,
-                    defaults={"kind": OrgUnitKind.TEAM},
-                )
-                teams_by_division[division_name].append(team)
-    return teams_by_division
-
-
-def _person_rows(
-    organisation: Organisation, teams_by_division: dict[str, list[OrgUnit]], size: int
-) -> list[dict[str, object]]:
-    """Rows for the whole tree: a CEO, division heads, department heads, team leads, staff."""
+def _person_rows(size: int) -> list[dict[str, str]]:
+    """Rows of an HR export for the whole tree: a CEO, division heads, department heads,
+    team leads and staff, in the importer's columns."""
     rng = random.Random(2026)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, str]] = []
 
-    def add(level: int, unit: OrgUnit | None, manager: str | None) -> str:
+    def add(level: int, unit: tuple[str, ...], manager: str) -> str:
         number = len(rows) + 1
         first, gender = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
         location, tz, languages = rng.choices(LOCATIONS, weights=LOCATION_WEIGHTS)[0]
         hired = dt.date(2026, 9, 1) - dt.timedelta(days=rng.randint(30, 20 * 365))
         employee_id = f"N{number:05d}"
+        email = f"{first}.{last}.{number}@nordlys.example".lower()
+        for letter, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+            email = email.replace(letter, plain)
         rows.append(
             {
                 "employee_id": employee_id,
                 "first_name": first,
                 "last_name": last,
-                "email": f"{first}.{last}.{number}@nordlys.example".lower()
-                .replace("æ", "ae")
-                .replace("ø", "oe")
-                .replace("å", "aa"),
-                "job_title": TITLES[level] if level >= 6 else f"{TITLES[level]}, {unit}",
-                "level": level,
-                "manager": manager,
-                "org_unit": unit,
+                "email": email,
+                "manager_employee_id": manager,
+                "division": unit[0] if len(unit) > 0 else "",
+                "department": unit[1] if len(unit) > 1 else "",
+                "team": unit[2] if len(unit) > 2 else "",
+                "job_title": TITLES[level] if level >= 6 else f"{TITLES[level]}, {unit[-1]}",
+                "level": str(level),
                 "location": location,
                 "timezone": tz,
-                "languages": languages,
-                "hire_date": hired,
+                "languages": ";".join(languages),
+                "hire_date": hired.isoformat(),
+                "leave_date": "",
                 "gender": gender,
             }
         )
         return employee_id
 
-    ceo = add(9, None, None)
-    team_leads: list[tuple[str, OrgUnit]] = []
-    for teams in teams_by_division.values():
-        division = teams[0].parent.parent  # type: ignore[union-attr]
-        head = add(8, division, ceo)
-        departments = sorted({t.parent for t in teams}, key=lambda u: u.name)  # type: ignore[union-attr]
-        for department in departments:
-            dept_head = add(7, department, head)
-            for team in [t for t in teams if t.parent == department]:
-                team_leads.append((add(6, team, dept_head), team))
+    ceo = add(9, (), "")
+    team_leads: list[tuple[str, tuple[str, ...]]] = []
+    for division, departments in STRUCTURE.items():
+        head = add(8, (division,), ceo)
+        for department, teams in departments.items():
+            dept_head = add(7, (division, department), head)
+            for team in teams:
+                team_leads.append(
+                    (add(6, (division, department, team), dept_head), (division, department, team))
+                )
     # Everyone else joins a team under its lead, round-robin so teams stay balanced.
     index = 0
     while len(rows) < size:
-        lead, team = team_leads[index % len(team_leads)]
-        add(rng.choices([1, 2, 3, 4, 5], weights=[10, 25, 30, 20, 15])[0], team, lead)
+        lead, team_path = team_leads[index % len(team_leads)]
+        add(rng.choices([1, 2, 3, 4, 5], weights=[10, 25, 30, 20, 15])[0], team_path, lead)
         index += 1
     return rows
+
+
+def _unit_name(row: dict[str, str]) -> str:
+    return row["team"] or row["department"] or row["division"]
+
+
+def _as_csv(rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
 
 
 @transaction.atomic
@@ -288,49 +275,16 @@ def seed_demo(*, people: int = 400) -> DemoSummary:
         organisation = account_services.organisation_create(
             name="Nordlys Energi A/S", slug=ORGANISATION_SLUG, actor=None
         )
-    teams_by_division = _units(organisation)
-    rows = _person_rows(organisation, teams_by_division, people)
+    rows = _person_rows(people)
     placed = _place_personas(rows)
-
-    existing = {p.employee_id: p for p in Person.objects.filter(organisation=organisation)}
-    fields = [
-        "first_name",
-        "last_name",
-        "email",
-        "job_title",
-        "level",
-        "org_unit",
-        "location",
-        "timezone",
-        "languages",
-        "hire_date",
-        "gender",
-    ]
-    to_create, to_update = [], []
-    for row in rows:
-        person = existing.get(str(row["employee_id"]))
-        values = {name: row[name] for name in fields}
-        if person is None:
-            to_create.append(
-                Person(organisation=organisation, employee_id=str(row["employee_id"]), **values)
-            )
-        elif any(getattr(person, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(person, name, value)
-            to_update.append(person)
-    Person.objects.bulk_create(to_create, batch_size=2000)
-    created_ids = {p.employee_id for p in to_create}
-    Person.objects.bulk_update(to_update, fields, batch_size=2000)
-
+    # The demo goes through the same importer as a real HR export.
+    plan = plan_import(
+        organisation=organisation, name="nordlys.csv", stream=io.BytesIO(_as_csv(rows))
+    )
+    if not plan.ok:
+        raise RuntimeError(f"The demo data does not import cleanly: {plan.problems[:3]}")
+    counts = apply_plan(plan)
     by_id = {p.employee_id: p for p in Person.objects.filter(organisation=organisation)}
-    manager_changes = []
-    for row in rows:
-        person = by_id[str(row["employee_id"])]
-        manager = by_id[str(row["manager"])] if row["manager"] else None
-        if person.manager_id != (manager.pk if manager else None):
-            person.manager = manager
-            manager_changes.append(person)
-    Person.objects.bulk_update(manager_changes, ["manager"], batch_size=2000)
 
     logins = []
     for spec in PERSONAS:
@@ -364,8 +318,7 @@ def seed_demo(*, people: int = 400) -> DemoSummary:
     return DemoSummary(
         organisation=organisation,
         people=len(rows),
-        created=len(to_create),
-        updated=len(to_update)
-        + sum(1 for p in manager_changes if p.employee_id not in created_ids),
+        created=counts["created"],
+        updated=counts["updated"],
         logins=logins,
     )

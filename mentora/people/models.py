@@ -124,3 +124,73 @@ class Person(models.Model):
             seen.add(current.pk)
             current = current.manager
         return chain
+
+
+class ColumnMapping(models.Model):
+    """How an organisation's HR export names its columns; reused on the next import."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="column_mapping"
+    )
+    # {source column in the file: Mentora column}
+    mapping = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    CHECKING = "checking", _("Checking the file")
+    PREVIEWED = "previewed", _("Ready to apply")
+    INVALID = "invalid", _("Has problems")
+    APPLYING = "applying", _("Applying")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One upload of an HR file: its preview, its problems and, once applied, its counts."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    full = models.BooleanField(
+        _("full export"),
+        default=False,
+        help_text=_("People missing from the file are marked as left."),
+    )
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default="pending")
+    stage = models.CharField(max_length=40, blank=True)
+    progress = models.FloatField(default=0.0)
+    counts = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("people import")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.APPLYING}
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)

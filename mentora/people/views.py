@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
+from mentora.people import services
+from mentora.people.forms import ImportForm
+from mentora.people.importer import export_rows
 from mentora.people.models import OrgUnit
 
 
@@ -94,3 +106,89 @@ def org_units(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "people/org_units.html", {"organisation": organisation, "tree": tree(None)}
     )
+
+
+@login_required
+def people_import(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.access_organisation_staff_area(request.user, slug, write=True)
+    saved = services.mapping_for(organisation)
+    initial = {"mapping": "\n".join(f"{k}={v}" for k, v in saved.items())}
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        run = services.import_upload(
+            organisation=organisation,
+            uploaded=form.cleaned_data["file"],
+            full=form.cleaned_data["full"],
+            mapping=form.cleaned_data["mapping"],
+            actor=request.user,
+        )
+        return redirect("people_import_run", slug=slug, run_id=run.pk)
+    runs = organisation.import_runs.select_related("created_by")[:10]
+    return render(
+        request,
+        "people/import.html",
+        {"organisation": organisation, "form": form, "runs": runs},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def people_import_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    run = access.access_import_run(request.user, slug, run_id)
+    context = {"organisation": run.organisation, "run": run}
+    if request.headers.get("HX-Request") == "true":
+        # While it runs the bar refreshes itself; once finished the whole page reloads.
+        if not run.is_running:
+            return HttpResponseClientRefresh()
+        return render(request, "people/import_run.html#progress", context)
+    return render(request, "people/import_run.html", context)
+
+
+@login_required
+@require_POST
+def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    run = access.access_import_run(request.user, slug, run_id)
+    try:
+        services.import_apply_start(run=run, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("people_import_run", slug=slug, run_id=run.pk)
+
+
+@login_required
+def people_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
+    organisation = access.access_organisation_staff_area(request.user, slug)
+    rows = export_rows(
+        organisation,
+        include_sensitive=access.can_see_sensitive_attributes(request.user, organisation),
+    )
+    filename = f"{organisation.slug}-people.{fmt}"
+    response: HttpResponseBase
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("people")
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        pseudo = io.StringIO()
+        writer = csv.writer(pseudo)
+        response = StreamingHttpResponse(
+            (_csv_line(writer, pseudo, row) for row in rows), content_type="text/csv"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_line(writer: Any, buffer: io.StringIO, row: list[Any]) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerow(row)
+    return buffer.getvalue()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mentora.people.importer import COLUMNS, parse_mapping
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("HR export (CSV or XLSX)"),
+        help_text=_("One row per person. The first row names the columns."),
+    )
+    full = forms.BooleanField(
+        label=_("This is a full export"),
+        required=False,
+        help_text=_("People missing from the file are marked as left (never deleted)."),
+    )
+    mapping = forms.CharField(
+        label=_("Column names in your file"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Only if your file names columns differently: one SOURCE=TARGET per line, for "
+            "example Personnummer=employee_id. Saved for the next import."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].help_text = (
+            str(self.fields["mapping"].help_text)
+            + " "
+            + str(_("Mentora's columns: %(columns)s.") % {"columns": ", ".join(COLUMNS)})
+        )
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise ValidationError(_("Upload a CSV or XLSX file."))
+        return uploaded
+
+    def clean_mapping(self) -> dict[str, str]:
+        return parse_mapping(self.cleaned_data["mapping"].splitlines())
