@@ -1,0 +1,1 @@
+"""Programme evaluation surveys: the statistics behind the reports and small-cell suppression."""

@@ -1,0 +1,580 @@
+"""Every statistic against an independent implementation on generated data.
+
+References: statsmodels (Wilson interval, two-way ANOVA for Hoyt's reliability), scipy
+(paired t-test, signed-rank test, percentile of score), lifelines (Kaplan-Meier, log-rank)
+and Python's ``statistics`` module, plus algebraically different formulas written here.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics as pystats
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import logrank_test as lifelines_logrank
+from numpy.testing import assert_allclose
+from scipy import stats
+from statsmodels.formula.api import ols
+from statsmodels.stats.anova import anova_lm
+from statsmodels.stats.proportion import proportion_confint
+
+from mentora.surveys.statistics import (
+    cronbach_alpha,
+    hedges_correction,
+    item_distribution,
+    kaplan_meier,
+    logrank_test,
+    nps,
+    paired_change,
+    percentile_rank,
+    response_rate,
+    share_favourable,
+    wilson_interval,
+)
+
+TOL = 1e-9
+CONFIDENCES = (0.8, 0.9, 0.95, 0.99)
+
+
+def close(a: float | None, b: float) -> bool:
+    return a is not None and math.isclose(a, b, rel_tol=0.0, abs_tol=TOL)
+
+
+# --- Wilson intervals ---------------------------------------------------------------------
+
+
+def test_wilson_interval_matches_statsmodels_on_every_count_up_to_60() -> None:
+    for n in range(1, 61):
+        for successes in range(n + 1):
+            for confidence in CONFIDENCES:
+                low, high = wilson_interval(successes, n, confidence=confidence)
+                ref_low, ref_high = proportion_confint(
+                    successes, n, alpha=1 - confidence, method="wilson"
+                )
+                assert close(low, ref_low) and close(high, ref_high), (successes, n, confidence)
+
+
+@given(
+    n=st.integers(min_value=1, max_value=100_000),
+    share=st.floats(min_value=0, max_value=1),
+    confidence=st.floats(min_value=0.5, max_value=0.999),
+)
+@settings(max_examples=200, deadline=None)
+def test_wilson_interval_matches_statsmodels_for_any_count(
+    n: int, share: float, confidence: float
+) -> None:
+    successes = round(share * n)
+    low, high = wilson_interval(successes, n, confidence=confidence)
+    ref_low, ref_high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
+    assert close(low, ref_low) and close(high, ref_high)
+    assert low is not None and high is not None and 0 <= low <= successes / n <= high <= 1
+
+
+def test_share_favourable_matches_statsmodels_on_generated_answers() -> None:
+    rng = np.random.default_rng(11)
+    for size in (1, 2, 5, 13, 40, 250):
+        answers = rng.integers(1, 6, size).astype(float)
+        answers[rng.random(size) < 0.1] = np.nan
+        answered = answers[~np.isnan(answers)]
+        for threshold in (3, 4, 5):
+            result = share_favourable(answers, threshold=threshold)
+            favourable = sum(1 for a in answered if a >= threshold)
+            assert result.successes == favourable and result.n == answered.size
+            if answered.size == 0:
+                assert result.estimate is None and result.low is None
+                continue
+            ref_low, ref_high = proportion_confint(favourable, answered.size, method="wilson")
+            assert close(result.estimate, favourable / answered.size)
+            assert close(result.low, ref_low) and close(result.high, ref_high)
+
+
+def test_share_favourable_of_no_answers_is_none() -> None:
+    result = share_favourable([None, None])
+    assert (result.n, result.estimate, result.low, result.high) == (0, None, None, None)
+
+
+def test_share_favourable_when_everyone_agrees_has_a_wilson_interval_below_one() -> None:
+    result = share_favourable([5, 5, 4, 4, 5])
+    ref_low, ref_high = proportion_confint(5, 5, method="wilson")
+    assert result.estimate == 1.0 and close(result.low, ref_low) and close(result.high, ref_high)
+    assert result.low is not None and result.low < 1.0
+
+
+def test_response_rate_matches_statsmodels_and_rejects_impossible_counts() -> None:
+    rng = np.random.default_rng(5)
+    for invited in rng.integers(1, 2_000, 50):
+        responded = int(rng.integers(0, invited + 1))
+        result = response_rate(int(invited), responded, confidence=0.9)
+        ref_low, ref_high = proportion_confint(responded, invited, alpha=0.1, method="wilson")
+        assert close(result.estimate, responded / invited)
+        assert close(result.low, ref_low) and close(result.high, ref_high)
+    assert response_rate(0, 0).estimate is None
+    with pytest.raises(ValueError):
+        response_rate(3, 4)
+    with pytest.raises(ValueError):
+        response_rate(-1, 0)
+
+
+# --- item distribution --------------------------------------------------------------------
+
+
+def test_item_distribution_matches_counter_and_statistics_module() -> None:
+    rng = np.random.default_rng(1)
+    for size in (1, 2, 3, 10, 57, 400):
+        answers: list[float | None] = [float(v) for v in rng.integers(1, 6, size)]
+        for index in rng.choice(size, size // 7, replace=False):
+            answers[index] = None
+        answered = [a for a in answers if a is not None]
+        result = item_distribution(answers)
+        tally = Counter(answered)
+        assert result.points == (1, 2, 3, 4, 5)
+        assert result.counts == tuple(tally[p] for p in range(1, 6))
+        assert result.n == len(answered) and result.missing == size - len(answered)
+        assert result.shares is not None
+        assert_allclose(
+            result.shares, [tally[p] / len(answered) for p in range(1, 6)], atol=TOL, rtol=0
+        )
+        assert close(result.mean, pystats.fmean(answered))
+        assert close(result.median, pystats.median(answered))
+        if len(answered) >= 2:
+            assert close(result.sd, pystats.stdev(answered))
+        else:
+            assert result.sd is None
+
+
+def test_item_distribution_with_all_answers_equal_has_zero_sd() -> None:
+    result = item_distribution([3, 3, 3, 3])
+    assert result.counts == (0, 0, 4, 0, 0) and result.sd == 0.0 and result.mean == 3.0
+
+
+def test_item_distribution_of_one_answer_and_of_none() -> None:
+    one = item_distribution([4], scale=(0, 10))
+    assert one.n == 1 and one.sd is None and one.mean == 4.0 and len(one.counts) == 11
+    none = item_distribution([None, float("nan")])
+    assert none.n == 0 and none.missing == 2 and none.shares is None and none.mean is None
+
+
+def test_item_distribution_rejects_answers_off_the_scale() -> None:
+    with pytest.raises(ValueError):
+        item_distribution([1, 6])
+    with pytest.raises(ValueError):
+        item_distribution([1, 2.5])
+
+
+# --- Cronbach's alpha ---------------------------------------------------------------------
+
+
+def alpha_from_covariances(matrix: np.ndarray) -> float:
+    """k * mean covariance / (mean variance + (k - 1) * mean covariance)."""
+    cov = np.cov(matrix, rowvar=False)
+    k = cov.shape[0]
+    mean_variance = np.trace(cov) / k
+    mean_covariance = (cov.sum() - np.trace(cov)) / (k * (k - 1))
+    return float(k * mean_covariance / (mean_variance + (k - 1) * mean_covariance))
+
+
+def alpha_from_hoyt_anova(matrix: np.ndarray) -> float:
+    """Hoyt (1941): 1 - MS(residual) / MS(persons) of a persons x items two-way ANOVA."""
+    people, items = matrix.shape
+    frame = pd.DataFrame(
+        {
+            "score": matrix.ravel(),
+            "person": np.repeat(np.arange(people), items),
+            "item": np.tile(np.arange(items), people),
+        }
+    )
+    table = anova_lm(ols("score ~ C(person) + C(item)", data=frame).fit())
+    return float(1 - table.loc["Residual", "mean_sq"] / table.loc["C(person)", "mean_sq"])
+
+
+def scale_answers(rng: np.random.Generator, people: int, items: int) -> np.ndarray:
+    """Likert answers driven by one latent trait, so alpha takes realistic values."""
+    trait = rng.normal(size=(people, 1))
+    raw = trait + rng.normal(scale=rng.uniform(0.5, 2.0), size=(people, items))
+    return np.clip(np.round(3 + raw), 1, 5)
+
+
+def test_cronbach_alpha_matches_covariance_formula_on_generated_scales() -> None:
+    rng = np.random.default_rng(2024)
+    for people in (2, 3, 5, 20, 150):
+        for items in (2, 3, 6, 12):
+            matrix = scale_answers(rng, people, items)
+            result = cronbach_alpha(matrix)
+            if np.var(matrix.sum(axis=1)) == 0:
+                assert result.alpha is None
+                continue
+            assert close(result.alpha, alpha_from_covariances(matrix)), (people, items)
+            assert (result.items, result.respondents, result.excluded) == (items, people, 0)
+
+
+def test_cronbach_alpha_matches_hoyt_anova_from_statsmodels() -> None:
+    rng = np.random.default_rng(7)
+    for people, items in ((4, 2), (12, 4), (60, 8)):
+        matrix = scale_answers(rng, people, items)
+        assert close(cronbach_alpha(matrix).alpha, alpha_from_hoyt_anova(matrix))
+
+
+def test_cronbach_alpha_drops_incomplete_rows_listwise() -> None:
+    rng = np.random.default_rng(3)
+    matrix = scale_answers(rng, 40, 5)
+    holes = matrix.copy()
+    holes[[1, 7, 7, 30], [0, 2, 3, 4]] = np.nan
+    result = cronbach_alpha(holes)
+    complete = np.delete(matrix, [1, 7, 30], axis=0)
+    assert result.respondents == 37 and result.excluded == 3
+    assert close(result.alpha, alpha_from_covariances(complete))
+
+
+def test_cronbach_alpha_can_be_negative_for_an_unrecoded_reverse_item() -> None:
+    rng = np.random.default_rng(9)
+    matrix = scale_answers(rng, 50, 2)
+    matrix[:, 1] = 6 - matrix[:, 1]
+    result = cronbach_alpha(matrix)
+    assert result.alpha is not None and result.alpha < 0
+    assert close(result.alpha, alpha_from_covariances(matrix))
+
+
+def test_cronbach_alpha_is_none_with_a_reason_when_undefined() -> None:
+    same = cronbach_alpha(np.full((10, 4), 4.0))
+    assert same.alpha is None and same.reason is not None and "vary" in same.reason
+    one_item = cronbach_alpha(np.arange(10.0).reshape(10, 1))
+    assert one_item.alpha is None and one_item.reason is not None and "two items" in one_item.reason
+    one_person = cronbach_alpha([[1, 2, 3]])
+    assert one_person.alpha is None and one_person.reason is not None
+    assert "two respondents" in one_person.reason
+    all_missing = cronbach_alpha([[1, None], [None, 2]])
+    assert all_missing.alpha is None and all_missing.excluded == 2
+
+
+# --- paired change ------------------------------------------------------------------------
+
+
+def wave_pairs(rng: np.random.Generator, n: int, likert: bool) -> tuple[np.ndarray, np.ndarray]:
+    if likert:
+        before = rng.integers(1, 6, n).astype(float)
+        after = np.clip(before + rng.integers(-1, 3, n), 1, 5)
+    else:
+        before = rng.normal(3, 1, n)
+        after = before + rng.normal(0.3, 0.8, n)
+    return before, after
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_paired_t_test_matches_scipy_ttest_rel_on_generated_waves() -> None:
+    rng = np.random.default_rng(42)
+    for n in (2, 3, 4, 8, 13, 14, 30, 51, 200):
+        for likert in (False, True):
+            before, after = wave_pairs(rng, n, likert)
+            differences = after - before
+            if np.all(differences == differences[0]):
+                continue
+            for confidence in (0.9, 0.95):
+                result = paired_change(before, after, confidence=confidence)
+                reference = stats.ttest_rel(after, before)
+                ci = reference.confidence_interval(confidence_level=confidence)
+                assert close(result.t, reference.statistic), (n, likert)
+                assert close(result.p_value, reference.pvalue)
+                assert result.df == n - 1
+                assert close(result.ci_low, ci.low) and close(result.ci_high, ci.high)
+                assert close(result.mean_difference, pystats.fmean(differences))
+                assert close(result.sd_difference, pystats.stdev(differences))
+                assert close(
+                    result.cohens_dz, pystats.fmean(differences) / pystats.stdev(differences)
+                )
+
+
+@given(pairs=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=2, max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_paired_t_test_matches_scipy_for_any_likert_waves(pairs: list[tuple[int, int]]) -> None:
+    before = np.array([p[0] for p in pairs], dtype=float)
+    after = np.array([p[1] for p in pairs], dtype=float)
+    result = paired_change(before, after)
+    differences = after - before
+    if np.all(differences == differences[0]):
+        assert result.t is None and result.reason is not None
+        return
+    reference = stats.ttest_rel(after, before)
+    assert close(result.t, reference.statistic) and close(result.p_value, reference.pvalue)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
+def test_signed_rank_statistic_and_p_value_match_scipy_wilcoxon() -> None:
+    rng = np.random.default_rng(8)
+    checked = 0
+    for n in (2, 5, 9, 13, 14, 20, 35, 50, 51, 120):
+        for likert in (False, True):
+            for _ in range(3):
+                before, after = wave_pairs(rng, n, likert)
+                if np.all(after == before):
+                    continue
+                result = paired_change(before, after)
+                reference = stats.wilcoxon(after, before)
+                assert close(result.wilcoxon_statistic, float(reference.statistic)), (n, likert)
+                assert close(result.wilcoxon_p_value, float(reference.pvalue)), (n, likert)
+                checked += 1
+    assert checked > 50
+
+
+def test_hedges_correction_matches_the_gamma_function_and_its_approximation() -> None:
+    for df in range(2, 150):
+        exact = math.gamma(df / 2) / (math.sqrt(df / 2) * math.gamma((df - 1) / 2))
+        assert math.isclose(hedges_correction(df), exact, rel_tol=1e-12)
+    for df in (10, 50, 1000):
+        assert math.isclose(hedges_correction(df), 1 - 3 / (4 * df - 1), rel_tol=1e-3)
+    assert hedges_correction(1) == 0.0
+
+
+def test_hedges_gz_is_the_corrected_dz() -> None:
+    before, after = wave_pairs(np.random.default_rng(4), 25, likert=False)
+    result = paired_change(before, after)
+    assert result.cohens_dz is not None
+    assert close(result.hedges_gz, hedges_correction(24) * result.cohens_dz)
+
+
+def test_paired_change_when_nobody_changed_reports_p_one_and_no_t() -> None:
+    result = paired_change([3, 4, 5, 2], [3, 4, 5, 2])
+    assert result.t is None and result.cohens_dz is None and result.reason is not None
+    assert result.p_value == 1.0 and (result.ci_low, result.ci_high) == (0.0, 0.0)
+    assert result.mean_difference == 0.0 and result.wilcoxon_p_value == 1.0
+
+
+def test_paired_change_when_everyone_moved_by_the_same_amount_has_no_t() -> None:
+    result = paired_change([1, 2, 3], [2, 3, 4])
+    assert result.t is None and result.p_value is None and result.reason is not None
+    assert (result.ci_low, result.ci_high) == (1.0, 1.0) and result.mean_difference == 1.0
+
+
+def test_paired_change_with_one_pair_gives_the_difference_only() -> None:
+    result = paired_change([2], [4])
+    assert result.n_pairs == 1 and result.mean_difference == 2.0
+    assert result.t is None and result.p_value is None and result.df is None
+    assert result.reason is not None and "two pairs" in result.reason
+
+
+def test_paired_change_drops_pairs_with_a_missing_wave() -> None:
+    result = paired_change([1, 2, None, 4, 5], [2, np.nan, 3, 5, 4])
+    reference = stats.ttest_rel([2, 5, 4], [1, 4, 5])
+    assert result.n_pairs == 3 and result.excluded == 2
+    assert close(result.t, reference.statistic) and close(result.p_value, reference.pvalue)
+    with pytest.raises(ValueError):
+        paired_change([1, 2], [1])
+
+
+# --- NPS ----------------------------------------------------------------------------------
+
+
+def nps_by_scoring(answers: list[int], confidence: float) -> tuple[float, float, float]:
+    """Score each answer +1/0/-1: NPS is 100 * mean, its variance the population variance / n."""
+    scores = np.array([1 if a >= 9 else -1 if a <= 6 else 0 for a in answers], dtype=float)
+    mean = scores.mean()
+    se = math.sqrt(scores.var(ddof=0) / scores.size)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    return 100 * mean, max(-100, 100 * (mean - z * se)), min(100, 100 * (mean + z * se))
+
+
+@given(
+    answers=st.lists(st.integers(0, 10), min_size=1, max_size=300),
+    confidence=st.sampled_from(CONFIDENCES),
+)
+@settings(max_examples=300, deadline=None)
+def test_nps_and_interval_match_scoring_each_answer(answers: list[int], confidence: float) -> None:
+    result = nps(answers, confidence=confidence)
+    score, low, high = nps_by_scoring(answers, confidence)
+    assert close(result.score, score) and close(result.low, low) and close(result.high, high)
+    assert result.promoters + result.passives + result.detractors == len(answers)
+
+
+def test_nps_on_generated_surveys_matches_scoring_each_answer() -> None:
+    rng = np.random.default_rng(10)
+    for size in (1, 2, 7, 30, 500, 5000):
+        answers = [int(a) for a in rng.integers(0, 11, size)]
+        result = nps(answers)
+        score, low, high = nps_by_scoring(answers, 0.95)
+        assert close(result.score, score) and close(result.low, low) and close(result.high, high)
+
+
+def test_nps_of_all_promoters_is_100_with_a_zero_width_interval() -> None:
+    result = nps([9, 10, 10, 9])
+    assert (result.score, result.low, result.high) == (100.0, 100.0, 100.0)
+    assert result.standard_error == 0.0
+
+
+def test_nps_of_no_answers_is_none_and_off_scale_answers_are_rejected() -> None:
+    empty = nps([None])
+    assert empty.score is None and empty.n == 0 and empty.missing == 1
+    with pytest.raises(ValueError):
+        nps([11])
+
+
+# --- Kaplan-Meier -------------------------------------------------------------------------
+
+
+def retention(rng: np.random.Generator, n: int, ties: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Months to leaving (event) or to the end of follow-up (censored)."""
+    leave = rng.exponential(30, n)
+    follow_up = rng.uniform(6, 48, n)
+    durations = np.minimum(leave, follow_up)
+    if ties:
+        durations = np.ceil(durations)  # monthly data: many ties of events and censorings
+    return durations, (leave <= follow_up).astype(int)
+
+
+def assert_km_matches_lifelines(
+    durations: np.ndarray, events: np.ndarray, timeline: np.ndarray | None = None
+) -> None:
+    fitter = KaplanMeierFitter().fit(durations, events, timeline=timeline)
+    ours = kaplan_meier(durations, events, timeline)
+    reference_times = fitter.survival_function_.index.to_numpy(dtype=float)
+    assert_allclose(ours.times, reference_times, atol=TOL, rtol=0)
+    assert_allclose(ours.survival, fitter.survival_function_.iloc[:, 0], atol=TOL, rtol=0)
+    assert_allclose(ours.ci_low, fitter.confidence_interval_.iloc[:, 0], atol=TOL, rtol=0)
+    assert_allclose(ours.ci_high, fitter.confidence_interval_.iloc[:, 1], atol=TOL, rtol=0)
+    greenwood = fitter.survival_function_.iloc[:, 0] ** 2 * fitter._cumulative_sq_
+    assert_allclose(ours.variance, greenwood, atol=TOL, rtol=0)
+    if timeline is None:
+        table = fitter.event_table
+        assert list(ours.at_risk) == table["at_risk"].tolist()
+        assert list(ours.events) == table["observed"].tolist()
+        assert list(ours.censored) == table["censored"].tolist()
+        median = fitter.median_survival_time_
+        assert ours.median == (None if math.isinf(median) else median)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_matches_lifelines_on_generated_retention() -> None:
+    rng = np.random.default_rng(99)
+    for n in (1, 2, 3, 10, 40, 300):
+        for ties in (False, True):
+            durations, events = retention(rng, n, ties)
+            assert_km_matches_lifelines(durations, events)
+            timeline = np.linspace(0, 50, 26)
+            assert_km_matches_lifelines(durations, events, timeline)
+
+
+def test_kaplan_meier_counts_at_risk_at_requested_times() -> None:
+    durations, events = retention(np.random.default_rng(5), 80, ties=True)
+    curve = kaplan_meier(durations, events, [0, 6, 12, 18.5, 24, 36, 100])
+    assert curve.at_risk == tuple(int((durations >= t).sum()) for t in curve.times)
+    assert curve.at_risk[-1] == 0
+    left = events == 1
+    assert curve.events == tuple(int((left & (durations == t)).sum()) for t in curve.times)
+    assert curve.censored == tuple(int((~left & (durations == t)).sum()) for t in curve.times)
+    assert sum(curve.events) > 0 and curve.events[3] == 0  # 18.5 is not a whole month
+
+
+def test_kaplan_meier_without_censoring_is_the_empirical_survival_with_binomial_variance() -> None:
+    rng = np.random.default_rng(12)
+    durations = rng.exponential(20, 60)
+    curve = kaplan_meier(durations, np.ones(60))
+    for t, s, variance in zip(curve.times, curve.survival, curve.variance, strict=True):
+        empirical = float((durations > t).mean())
+        assert close(s, empirical)
+        assert close(variance, empirical * (1 - empirical) / 60)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_with_no_events_stays_at_one() -> None:
+    durations = np.array([3.0, 5.0, 5.0, 8.0])
+    curve = kaplan_meier(durations, np.zeros(4))
+    assert set(curve.survival) == {1.0} and set(curve.ci_low) == {1.0}
+    assert set(curve.variance) == {0.0} and curve.median is None and curve.n_events == 0
+    assert_km_matches_lifelines(durations, np.zeros(4))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_counts_events_before_censorings_at_tied_times() -> None:
+    durations = np.array([2, 2, 2, 4, 4, 6], dtype=float)
+    events = np.array([1, 0, 0, 1, 0, 1])
+    curve = kaplan_meier(durations, events)
+    # At 2: 6 at risk, 1 leaver (the two censored still count); at 4: 3 at risk, 1 leaver.
+    assert curve.at_risk == (6, 6, 3, 1)
+    assert close(curve.survival[1], 5 / 6) and close(curve.survival[2], 5 / 6 * 2 / 3)
+    assert curve.survival[3] == 0.0 and (curve.ci_low[3], curve.ci_high[3]) == (0.0, 0.0)
+    assert_km_matches_lifelines(durations, events)
+
+
+def test_kaplan_meier_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        kaplan_meier([1, -2], [1, 1])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [1, 2])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [1])
+
+
+# --- log-rank -----------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_logrank_matches_lifelines_on_generated_groups() -> None:
+    rng = np.random.default_rng(2718)
+    for n_a, n_b in ((2, 3), (5, 5), (20, 35), (150, 140)):
+        for ties in (False, True):
+            da, ea = retention(rng, n_a, ties)
+            db, eb = retention(rng, n_b, ties)
+            ours = logrank_test(da, ea, db, eb)
+            reference = lifelines_logrank(da, db, event_observed_A=ea, event_observed_B=eb)
+            assert close(ours.statistic, reference.test_statistic), (n_a, n_b, ties)
+            assert close(ours.p_value, reference.p_value)
+            assert ours.observed_a == ea.sum() and ours.observed_b == eb.sum()
+            assert close(ours.expected_a + ours.expected_b, float(ea.sum() + eb.sum()))
+
+
+def test_logrank_without_events_is_zero_with_p_one() -> None:
+    ours = logrank_test([1, 2, 3], [0, 0, 0], [4, 5], [0, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = lifelines_logrank([1, 2, 3], [4, 5], [0, 0, 0], [0, 0])
+    assert (ours.statistic, ours.p_value) == (0.0, 1.0) and ours.reason is not None
+    assert (reference.test_statistic, reference.p_value) == (0.0, 1.0)
+
+
+def test_logrank_with_events_only_while_one_group_is_at_risk_has_no_evidence() -> None:
+    ours = logrank_test([1, 2], [0, 0], [5, 6], [1, 1])
+    assert (ours.statistic, ours.p_value) == (0.0, 1.0) and ours.reason is not None
+
+
+# --- percentile rank ----------------------------------------------------------------------
+
+
+@given(
+    value=st.integers(0, 20),
+    population=st.lists(st.integers(0, 20), min_size=1, max_size=50),
+    kind=st.sampled_from(["mean", "weak", "strict", "rank"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_percentile_rank_matches_scipy_percentileofscore(
+    value: int, population: list[int], kind: str
+) -> None:
+    ours = percentile_rank(value, population, kind=kind)  # type: ignore[arg-type]
+    assert close(ours, float(stats.percentileofscore(population, value, kind=kind)))
+
+
+def test_percentile_rank_on_generated_benchmarks_and_edges() -> None:
+    rng = np.random.default_rng(3)
+    population = np.round(rng.normal(60, 10, 80), 1)
+    for value in (30.0, 55.5, float(population[3]), 95.0):
+        for kind in ("mean", "weak", "strict", "rank"):
+            reference = stats.percentileofscore(population, value, kind=kind)
+            assert close(percentile_rank(value, population, kind=kind), float(reference))  # type: ignore[arg-type]
+    assert percentile_rank(70, [70, 70, 70]) == 50.0
+    assert percentile_rank(70, []) is None
+    assert percentile_rank(70, [60, None, 80]) == 50.0
+    with pytest.raises(ValueError):
+        percentile_rank(70, [60], kind="median")  # type: ignore[arg-type]
+
+
+def test_empty_inputs_give_none_or_neutral_results_without_errors() -> None:
+    curve = kaplan_meier([], [])
+    assert curve.survival == (1.0,) and curve.n == 0 and curve.median is None
+    assert logrank_test([], [], [], []).p_value == 1.0
+    assert paired_change([], []).mean_difference is None
+    assert cronbach_alpha(np.empty((0, 3))).alpha is None
+    assert item_distribution([]).mean is None and nps([]).score is None
