@@ -1,0 +1,3 @@
+from mentora.matching.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""Candidate generation: block by hard rules, score in numpy chunks, keep the top k.
+
+Up to ``exhaustive_pairs_limit`` pairs every mentee is scored against every mentor. Above
+it a dense scan is out of reach (180,000 x 90,000 pairs), so mentees are grouped by their
+first learning theme and time zone and each small chunk of a group is scored against its own
+seeded sample of mentors who mostly share that theme and sit in a compatible time zone: the
+top k are then the best of that sample, not of everyone. A mentee's own ranked choices are
+always kept, and every mentor keeps at least ``min_candidates_per_mentor`` arcs where any
+feasible mentee exists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from mentora.matching.columns import Compiled
+from mentora.matching.model import ProgressCallback
+from mentora.matching.policy import Policy
+from mentora.matching.rules import infeasible
+from mentora.matching.scoring import criterion_values, score_pairs, total_score
+
+BLOCK_ELEMENTS = 1_000_000
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateGraph:
+    """Feasible arcs sorted by mentee, best score first."""
+
+    mentee: np.ndarray
+    mentor: np.ndarray
+    score: np.ndarray
+    n_mentees: int
+    n_mentors: int
+
+    def __len__(self) -> int:
+        return int(self.mentee.size)
+
+
+def score_block(c: Compiled, policy: Policy, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Scores of a rows x cols block with ``-inf`` where a hard rule is broken."""
+    a = c.mentees.view(rows, 0)
+    b = c.mentors.view(cols, 1)
+    n_b = len(c.mentors)
+    excl = c.excluded.block(rows, cols, 0.0, n_b) > 0 if len(c.excluded) else None
+    bad = infeasible(c, a, b, policy.constraints, excl)
+    ra = c.mentee_rank.block(rows, cols, 0.0, n_b) if len(c.mentee_rank) else None
+    rb = c.mentor_rank.block(rows, cols, 0.0, n_b) if len(c.mentor_rank) else None
+    values = criterion_values(a, b, policy.weights, policy.bands, ra, rb)
+    total = total_score(values, (rows.size, cols.size))
+    total[bad] = -np.inf
+    return total
+
+
+def pairs_feasible(c: Compiled, policy: Policy, ia: np.ndarray, jb: np.ndarray) -> np.ndarray:
+    a = c.mentees.view(ia, None)
+    b = c.mentors.view(jb, None)
+    excl = c.excluded.lookup(ia, jb, 0.0) > 0 if len(c.excluded) else None
+    bad = infeasible(c, a, b, policy.constraints, excl)
+    return ~np.broadcast_to(bad, ia.shape)
+
+
+def _top(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column positions of the best k finite entries per row (all when k == 0)."""
+    if k and k < total.shape[1]:
+        part = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        rows = np.repeat(np.arange(total.shape[0]), k)
+        cols = part.ravel()
+    else:
+        rows, cols = np.indices(total.shape).reshape(2, -1)
+    keep = np.isfinite(total[rows, cols])
+    return rows[keep], cols[keep]
+
+
+def _groups(
+    c: Compiled,
+    policy: Policy,
+    mentees: np.ndarray,
+    mentor_capacity: np.ndarray,
+    rng: np.random.Generator,
+    pool: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(mentee rows, mentor pool) per group of mentees sharing first theme and time zone."""
+    themes_a = c.mentees.arrays["themes"][mentees]
+    first = np.full(mentees.size, -1, dtype=np.int64)
+    for w in range(themes_a.shape[1] - 1, -1, -1):
+        word = themes_a[:, w]
+        low = word & (~word + np.uint64(1))
+        nz = word != 0
+        bit = np.zeros(word.size, dtype=np.int64)
+        bit[nz] = np.log2(low[nz].astype(np.float64)).astype(np.int64) + 64 * w
+        first = np.where(nz, bit, first)
+    gap = policy.constraints.max_timezone_gap_hours
+    tz_a = c.mentees.arrays["tz"][mentees]
+    tz_key = (
+        np.where(np.isnan(tz_a), -999.0, np.round(tz_a * 2) / 2) if gap is not None else 0 * tz_a
+    )
+    keys = np.stack([first, (tz_key * 2).astype(np.int64)], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    order = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.searchsorted(inverse.ravel()[order], np.arange(uniq.shape[0] + 1))
+    mentor_themes = c.mentors.arrays["themes"]
+    tz_b = c.mentors.arrays["tz"]
+    open_b = mentor_capacity > 0
+    chunk = max(16, pool // 4)
+    for g in range(uniq.shape[0]):
+        rows = mentees[order[bounds[g] : bounds[g + 1]]]
+        theme, tzk = int(uniq[g, 0]), uniq[g, 1] / 2.0
+        ok = open_b.copy()
+        if gap is not None and tzk > -900:
+            d = np.abs(tz_b - tzk) % 24.0
+            d = np.minimum(d, 24.0 - d)
+            ok &= np.isnan(tz_b) | (d <= gap + 0.5)
+        if theme >= 0:
+            has = (mentor_themes[:, theme // 64] >> np.uint64(theme % 64)) & np.uint64(1)
+            preferred = np.flatnonzero(ok & (has == 1))
+        else:
+            preferred = np.flatnonzero(ok)
+        rest = np.flatnonzero(ok)
+        take = min(preferred.size, pool * 3 // 4 if theme >= 0 else pool)
+        extra = min(rest.size, pool - take)
+        # A fresh sample per small chunk spreads a large group over many mentors instead of
+        # letting it compete for one pool's places.
+        for start in range(0, rows.size, chunk):
+            chosen = rng.choice(preferred, size=take, replace=False) if take else preferred[:0]
+            filler = rng.choice(rest, size=extra, replace=False) if extra else rest[:0]
+            yield rows[start : start + chunk], np.unique(np.concatenate([chosen, filler]))
+
+
+def generate(
+    c: Compiled,
+    policy: Policy,
+    *,
+    mentees: np.ndarray,
+    mentor_capacity: np.ndarray,
+    progress: ProgressCallback | None = None,
+) -> CandidateGraph:
+    """Candidate arcs for the given (free) mentees towards mentors with capacity left."""
+    m = policy.matching
+    k = m.candidates_per_mentee
+    n_a, n_b = len(c.mentees), len(c.mentors)
+    open_mentors = np.flatnonzero(mentor_capacity > 0)
+    rng = np.random.default_rng(m.seed)
+    parts_i: list[np.ndarray] = []
+    parts_j: list[np.ndarray] = []
+    parts_s: list[np.ndarray] = []
+
+    def emit(rows: np.ndarray, cols: np.ndarray, total: np.ndarray, kk: int) -> None:
+        r, q = _top(total, kk)
+        parts_i.append(rows[r].astype(np.int32))
+        parts_j.append(cols[q].astype(np.int32))
+        parts_s.append(total[r, q])
+
+    exhaustive = mentees.size * open_mentors.size <= m.exhaustive_pairs_limit
+    if exhaustive:
+        chunk = max(1, BLOCK_ELEMENTS // max(open_mentors.size, 1))
+        starts = list(range(0, mentees.size, chunk))
+
+        def block(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = mentees[start : start + chunk]
+            total = score_block(c, policy, rows, open_mentors)
+            r, q = _top(total, k)
+            s = total[r, q]
+            # Sorting each chunk here (in parallel) leaves nothing to sort afterwards.
+            order = np.argsort(-s, kind="stable")
+            order = order[np.argsort(r[order], kind="stable")]
+            return (
+                rows[r[order]].astype(np.int32),
+                open_mentors[q[order]].astype(np.int32),
+                s[order],
+            )
+
+        # numpy releases the GIL in the heavy loops, so threads use the spare cores; results
+        # are collected in chunk order, keeping the output deterministic.
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool_exec:
+            for done, (ri, rj, rs) in enumerate(pool_exec.map(block, starts), start=1):
+                parts_i.append(ri)
+                parts_j.append(rj)
+                parts_s.append(rs)
+                if progress:
+                    progress("candidates", 0.9 * done / len(starts))
+    else:
+        pool = m.pool_size or max(4 * k, 400)
+        done = 0
+        for rows_all, pool_cols in _groups(c, policy, mentees, mentor_capacity, rng, pool):
+            chunk = max(1, BLOCK_ELEMENTS // max(pool_cols.size, 1))
+            for start in range(0, rows_all.size, chunk):
+                rows = rows_all[start : start + chunk]
+                emit(rows, pool_cols, score_block(c, policy, rows, pool_cols), k)
+            done += rows_all.size
+            if progress:
+                progress("candidates", 0.9 * done / max(mentees.size, 1))
+
+    # A mentee's own ranked choices stay candidates whatever their score.
+    main_parts = len(parts_i)
+    if len(c.mentee_rank):
+        free = np.zeros(n_a, dtype=bool)
+        free[mentees] = True
+        sel = free[c.mentee_rank.rows] & (mentor_capacity[c.mentee_rank.cols] > 0)
+        ia, jb = c.mentee_rank.rows[sel], c.mentee_rank.cols[sel]
+        ok = pairs_feasible(c, policy, ia, jb)
+        scores, _ = score_pairs(c, ia[ok], jb[ok], policy.weights, policy.bands)
+        parts_i.append(ia[ok])
+        parts_j.append(jb[ok])
+        parts_s.append(scores)
+
+    extra = len(parts_i) > main_parts
+    graph = _assemble(
+        parts_i,
+        parts_j,
+        parts_s,
+        n_a,
+        n_b,
+        dedupe=extra,
+        presorted=exhaustive and not extra and bool(np.all(np.diff(mentees) > 0)),
+    )
+
+    # No mentor may be left without arcs just because others outscored them everywhere.
+    need = m.min_candidates_per_mentor
+    if need and mentees.size and (k or not exhaustive):
+        counts = np.bincount(graph.mentor, minlength=n_b)
+        lonely = open_mentors[counts[open_mentors] < need]
+        if lonely.size:
+            pool_rows = mentees
+            if mentees.size * lonely.size > m.exhaustive_pairs_limit:
+                size = min(mentees.size, max(4 * need, 2000))
+                pool_rows = np.sort(rng.choice(mentees, size=size, replace=False))
+            chunk = max(1, BLOCK_ELEMENTS // max(pool_rows.size, 1))
+            extra_i: list[np.ndarray] = []
+            extra_j: list[np.ndarray] = []
+            extra_s: list[np.ndarray] = []
+            for start in range(0, lonely.size, chunk):
+                cols = lonely[start : start + chunk]
+                total = score_block(c, policy, pool_rows, cols).T
+                r, q = _top(total, need)
+                extra_i.append(pool_rows[q])
+                extra_j.append(cols[r])
+                extra_s.append(total[r, q])
+            graph = _merge(graph, _assemble(extra_i, extra_j, extra_s, n_a, n_b), lonely)
+    if progress:
+        progress("candidates", 1.0)
+    return graph
+
+
+def _assemble(
+    parts_i: list[np.ndarray],
+    parts_j: list[np.ndarray],
+    parts_s: list[np.ndarray],
+    n_a: int,
+    n_b: int,
+    dedupe: bool = True,
+    presorted: bool = False,
+) -> CandidateGraph:
+    if parts_i:
+        i = np.concatenate(parts_i).astype(np.int64, copy=False)
+        j = np.concatenate(parts_j).astype(np.int64, copy=False)
+        s = np.concatenate(parts_s).astype(np.float64, copy=False)
+        # The chunks are no longer needed; dropping them early lowers peak memory.
+        parts_i.clear()
+        parts_j.clear()
+        parts_s.clear()
+    else:
+        i = j = np.zeros(0, dtype=np.int64)
+        s = np.zeros(0, dtype=np.float64)
+    if dedupe:
+        key = i * max(n_b, 1) + j
+        _, first = np.unique(key, return_index=True)
+        i, j, s = i[first], j[first], s[first]
+    # Two stable passes (score, then mentee) are much faster than a three-key lexsort.
+    if presorted:
+        return CandidateGraph(i.astype(np.int32), j.astype(np.int32), s, n_a, n_b)
+    order = np.argsort(-s, kind="stable")
+    order = order[np.argsort(i[order], kind="stable")]
+    # int32 indices halve the memory of the largest arrays in a big run.
+    return CandidateGraph(i[order].astype(np.int32), j[order].astype(np.int32), s[order], n_a, n_b)
+
+
+def _merge(graph: CandidateGraph, extra: CandidateGraph, lonely: np.ndarray) -> CandidateGraph:
+    """Add a few arcs to a sorted graph without re-sorting all of it."""
+    if len(extra) == 0:
+        return graph
+    n_b = max(graph.n_mentors, 1)
+    touched = np.flatnonzero(np.isin(graph.mentor, lonely))
+    known = graph.mentee[touched].astype(np.int64) * n_b + graph.mentor[touched]
+    new = ~np.isin(extra.mentee.astype(np.int64) * n_b + extra.mentor, known)
+    e_i, e_j, e_s = extra.mentee[new], extra.mentor[new], extra.score[new]
+    if e_i.size == 0:
+        return graph
+    # Insert each new arc after the mentee's arcs that score at least as much.
+    positions = np.empty(e_i.size, dtype=np.int64)
+    lo = np.searchsorted(graph.mentee, e_i, side="left")
+    hi = np.searchsorted(graph.mentee, e_i, side="right")
+    for k, (a, b, value) in enumerate(zip(lo.tolist(), hi.tolist(), e_s.tolist(), strict=True)):
+        positions[k] = a + int(np.searchsorted(-graph.score[a:b], -value, side="right"))
+    order = np.lexsort((-e_s, positions))
+    positions, e_i, e_j, e_s = positions[order], e_i[order], e_j[order], e_s[order]
+    return CandidateGraph(
+        np.insert(graph.mentee, positions, e_i),
+        np.insert(graph.mentor, positions, e_j),
+        np.insert(graph.score, positions, e_s),
+        graph.n_mentees,
+        graph.n_mentors,
+    )
+
+
+def from_explicit(
+    mentee: np.ndarray, mentor: np.ndarray, score: np.ndarray, n_a: int, n_b: int
+) -> CandidateGraph:
+    return _assemble([mentee], [mentor], [score], n_a, n_b)

@@ -1,0 +1,249 @@
+"""``mentora-match``: run the engine on CSV files.
+
+Exit status 0 on success, 2 on bad input (the message on stderr names file, row, column
+and value). Output files are written only after everything succeeded, each through a
+temporary file and an atomic rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mentora.matching.engine import match
+from mentora.matching.io import (
+    InputError,
+    Located,
+    check_references,
+    check_reporting,
+    read_capacities,
+    read_competitors,
+    read_locks,
+    read_pairs,
+    read_people,
+    read_persons,
+    read_policy,
+)
+from mentora.matching.model import MatchResult, Person, Problem, ProblemError
+from mentora.matching.policy import MODES, Policy
+from mentora.matching.report import build_report, count_violations
+from mentora.matching.rules import RuleContext, pair_broken_rules
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mentora-match", description="Match mentees with mentors from CSV files."
+    )
+    p.add_argument("--pairs", type=Path, help="mentee_id,mentor_id,score candidate pairs")
+    p.add_argument("--capacities", type=Path, help="mentor_id,capacity (with --pairs)")
+    p.add_argument("--mentees", type=Path, help="mentee profiles")
+    p.add_argument("--mentors", type=Path, help="mentor profiles")
+    p.add_argument("--people", type=Path, help="id,manager_id: the whole reporting tree")
+    p.add_argument("--competitors", type=Path, help="organisation_a,organisation_b")
+    p.add_argument("--locks", type=Path, help="mentee_id,mentor_id pairs fixed by a manager")
+    p.add_argument("--policy", type=Path, help="policy TOML")
+    p.add_argument("--mode", choices=MODES, help="overrides [matching] mode")
+    p.add_argument("--seed", type=int, help="overrides [matching] seed")
+    p.add_argument("--out", type=Path, required=True, help="result CSV")
+    p.add_argument("--report", type=Path, help="report JSON")
+    p.add_argument("--progress", action="store_true", help="print progress on stderr")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``mentora-match`` and ``python -m mentora.matching``."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except InputError as exc:
+        print(f"mentora-match: {exc}", file=sys.stderr)
+        return 2
+    except ProblemError as exc:
+        print(f"mentora-match: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"mentora-match: cannot write output: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    policy = read_policy(args.policy) if args.policy else Policy()
+    changes: dict[str, object] = {}
+    if args.mode:
+        changes["mode"] = args.mode
+    if args.seed is not None:
+        changes["seed"] = args.seed
+    if changes:
+        policy = dataclasses.replace(
+            policy,
+            matching=dataclasses.replace(policy.matching, **changes),  # type: ignore[arg-type]
+        )
+    problem = _problem(args, policy)
+    read_seconds = time.perf_counter() - started
+
+    def progress(stage: str, fraction: float) -> None:
+        if args.progress:
+            print(f"{stage}: {fraction:.0%}", file=sys.stderr)
+
+    result = match(problem=problem, policy=policy, progress=progress)
+    violations = count_violations(problem=problem, policy=policy, result=result)
+    report = build_report(problem=problem, policy=policy, result=result, violations=violations)
+    report["seconds"] = {"read": round(read_seconds, 6), **report["seconds"]}
+    report["seconds"]["total"] = round(time.perf_counter() - started, 6)
+    outputs = [(args.out, _result_csv(problem, result))]
+    if args.report:
+        outputs.append((args.report, json.dumps(report, indent=2, sort_keys=True) + "\n"))
+    _write_atomically(outputs)
+    return 0
+
+
+def _problem(args: argparse.Namespace, policy: Policy) -> Problem:
+    if args.pairs and (args.mentees or args.mentors):
+        raise InputError(
+            args.pairs,
+            0,
+            "-",
+            str(args.pairs),
+            "use either --pairs or --mentees/--mentors, not both",
+        )
+    people: list[tuple[str, str]] = []
+    people_rows: dict[str, int] = {}
+    if args.people:
+        people, people_rows = read_people(args.people)
+    competitors = read_competitors(args.competitors) if args.competitors else []
+    if args.pairs:
+        mentee_ids, mentor_ids, pairs = read_pairs(args.pairs)
+        capacities = read_capacities(args.capacities) if args.capacities else {}
+        for mid in capacities:
+            if mid not in mentor_ids:
+                mentor_ids.append(mid)
+        mentees = tuple(Person(id=i) for i in mentee_ids)
+        mentors = tuple(Person(id=j, capacity=capacities.get(j, 1)) for j in mentor_ids)
+        locks = _locks(args, policy, mentees, mentors, people, competitors, pairs_ok=pairs)
+        return Problem(mentees, mentors, tuple(people), tuple(competitors), locks, pairs)
+    if policy.matching.mode == "groups":
+        if not (args.mentees or args.mentors):
+            raise InputError("-", 0, "--mentees", "", "groups mode needs --mentees or --mentors")
+    elif not (args.mentees and args.mentors):
+        raise InputError(
+            "-", 0, "--mentees/--mentors", "", "give --pairs, or both --mentees and --mentors"
+        )
+    mentee_list: list[Person] = []
+    mentor_list: list[Person] = []
+    where_a: dict[str, Located] = {}
+    where_b: dict[str, Located] = {}
+    if args.mentees:
+        mentee_list, where_a = read_persons(args.mentees, side="mentee")
+    if args.mentors:
+        mentor_list, where_b = read_persons(args.mentors, side="mentor")
+    if args.mentees and args.mentors:
+        check_references(args.mentees, mentee_list, where_a, other_ids=where_b, other_side="mentor")
+        check_references(args.mentors, mentor_list, where_b, other_ids=where_a, other_side="mentee")
+    elif args.mentees:
+        check_references(args.mentees, mentee_list, where_a, other_ids=where_a, other_side="member")
+    else:
+        check_references(args.mentors, mentor_list, where_b, other_ids=where_b, other_side="member")
+    located = [(p, where_a[p.id]) for p in mentee_list] + [(p, where_b[p.id]) for p in mentor_list]
+    check_reporting(people, people_rows, args.people, located)
+    mentees, mentors = tuple(mentee_list), tuple(mentor_list)
+    locks = _locks(args, policy, mentees, mentors, people, competitors, pairs_ok=None)
+    return Problem(mentees, mentors, tuple(people), tuple(competitors), locks)
+
+
+def _locks(
+    args: argparse.Namespace,
+    policy: Policy,
+    mentees: tuple[Person, ...],
+    mentors: tuple[Person, ...],
+    people: list[tuple[str, str]],
+    competitors: list[tuple[str, str]],
+    pairs_ok: object,
+) -> tuple[tuple[str, str], ...]:
+    if not args.locks:
+        return ()
+    rows = read_locks(args.locks, {p.id for p in mentees}, {p.id for p in mentors})
+    if pairs_ok is None:
+        context = RuleContext.build(people, mentees + mentors, competitors)
+        by_a = {p.id: p for p in mentees}
+        by_b = {p.id: p for p in mentors}
+        for number, a, b in rows:
+            broken = pair_broken_rules(
+                by_a[a], by_b[b], constraints=policy.constraints, context=context
+            )
+            if broken:
+                raise InputError(
+                    args.locks,
+                    number,
+                    "mentor_id",
+                    b,
+                    "lock breaks a hard rule: " + "; ".join(f"{r.rule} ({r.text})" for r in broken),
+                )
+    return tuple((a, b) for _, a, b in rows)
+
+
+def _result_csv(problem: Problem, result: MatchResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if result.mode == "groups":
+        writer.writerow(["group_id", "member_id", "explanation"])
+        for g in result.groups:
+            for member in g.member_ids:
+                writer.writerow([g.group_id, member, g.explanation])
+        for u in result.ungrouped:
+            writer.writerow(["", u.mentee_id, u.reason])
+        return buffer.getvalue()
+    if result.mode == "suggest":
+        writer.writerow(["mentee_id", "mentor_id", "score", "explanation", "rank"])
+        for s in result.suggestions:
+            writer.writerow([s.mentee_id, s.mentor_id, _fmt(s.score), s.explanation, s.rank])
+        for u in result.unmatched:
+            writer.writerow([u.mentee_id, "", "", u.reason, ""])
+        return buffer.getvalue()
+    writer.writerow(["mentee_id", "mentor_id", "score", "explanation"])
+    matched = {m.mentee_id: m for m in result.matches}
+    unmatched = {u.mentee_id: u for u in result.unmatched}
+    for p in problem.mentees:
+        if p.id in matched:
+            m = matched[p.id]
+            writer.writerow([p.id, m.mentor_id, _fmt(m.score), m.explanation])
+        else:
+            missing = unmatched.get(p.id)
+            writer.writerow([p.id, "", "", missing.reason if missing else "not matched"])
+    return buffer.getvalue()
+
+
+def _fmt(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() else repr(round(value, 9))
+
+
+def _write_atomically(outputs: list[tuple[Path, str]]) -> None:
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in outputs:
+            directory = path.resolve().parent
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            temps.append((tmp, path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

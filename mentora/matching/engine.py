@@ -1,0 +1,560 @@
+"""The matching run: locks, candidates, the chosen mode, explanations and counts."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from mentora.matching import candidates as cand
+from mentora.matching import solve as flow
+from mentora.matching.columns import Compiled, SparsePairs, compile_problem
+from mentora.matching.groups import form_groups
+from mentora.matching.model import (
+    Contribution,
+    Match,
+    MatchResult,
+    Person,
+    Problem,
+    ProblemError,
+    ProgressCallback,
+    Suggestion,
+    Unmatched,
+    WhyNot,
+)
+from mentora.matching.policy import Policy
+from mentora.matching.rules import RuleContext, pair_broken_rules
+from mentora.matching.scoring import (
+    contributions_for,
+    explain,
+    given_score_contribution,
+    score_pairs,
+)
+from mentora.matching.stable import blocking_pairs, deferred_acceptance
+from mentora.matching.suggest import spread
+
+
+@dataclasses.dataclass(eq=False)
+class _Prepared:
+    problem: Problem
+    policy: Policy
+    compiled: Compiled | None
+    explicit: SparsePairs | None
+    capacity: np.ndarray  # effective capacity per mentor
+    mentee_pos: dict[str, int]
+    mentor_pos: dict[str, int]
+
+
+def _prepare(problem: Problem, policy: Policy) -> _Prepared:
+    cap_limit = policy.matching.group_size
+    mentee_pos = {p.id: i for i, p in enumerate(problem.mentees)}
+    mentor_pos = {p.id: j for j, p in enumerate(problem.mentors)}
+    if len(mentee_pos) != len(problem.mentees) or len(mentor_pos) != len(problem.mentors):
+        raise ProblemError("duplicate mentee or mentor id")
+    capacity = np.array(
+        [1 if p.capacity is None else p.capacity for p in problem.mentors], dtype=np.int64
+    )
+    if np.any(capacity < 0):
+        raise ProblemError("negative mentor capacity")
+    capacity = np.minimum(capacity, cap_limit)
+    if problem.pairs is not None:
+        pr = problem.pairs
+        explicit = SparsePairs(
+            pr.mentee_index, pr.mentor_index, pr.score, len(problem.mentees), len(problem.mentors)
+        )
+        return _Prepared(problem, policy, None, explicit, capacity, mentee_pos, mentor_pos)
+    compiled = compile_problem(problem, capacity_cap=cap_limit)
+    return _Prepared(problem, policy, compiled, None, capacity, mentee_pos, mentor_pos)
+
+
+def _pair_scores(prep: _Prepared, ia: np.ndarray, jb: np.ndarray) -> tuple[np.ndarray, dict]:
+    if prep.explicit is not None:
+        return prep.explicit.lookup(ia, jb, np.nan), {}
+    assert prep.compiled is not None
+    return score_pairs(prep.compiled, ia, jb, prep.policy.weights, prep.policy.bands)
+
+
+def _check_locks(prep: _Prepared) -> list[tuple[int, int]]:
+    problem, policy = prep.problem, prep.policy
+    locks: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    load = np.zeros(len(problem.mentors), dtype=np.int64)
+    context = None
+    for mentee_id, mentor_id in problem.locks:
+        if mentee_id not in prep.mentee_pos:
+            raise ProblemError(f"lock {mentee_id},{mentor_id}: unknown mentee {mentee_id!r}")
+        if mentor_id not in prep.mentor_pos:
+            raise ProblemError(f"lock {mentee_id},{mentor_id}: unknown mentor {mentor_id!r}")
+        if mentee_id in seen:
+            raise ProblemError(f"lock {mentee_id},{mentor_id}: mentee {mentee_id!r} locked twice")
+        seen.add(mentee_id)
+        i, j = prep.mentee_pos[mentee_id], prep.mentor_pos[mentor_id]
+        if prep.explicit is not None:
+            if np.isnan(prep.explicit.lookup(np.array([i]), np.array([j]), np.nan)[0]):
+                raise ProblemError(f"lock {mentee_id},{mentor_id}: not a candidate pair")
+        else:
+            if context is None:
+                context = RuleContext.build(
+                    problem.people, problem.mentees + problem.mentors, problem.competitors
+                )
+            broken = pair_broken_rules(
+                problem.mentees[i],
+                problem.mentors[j],
+                constraints=policy.constraints,
+                context=context,
+            )
+            if broken:
+                reasons = "; ".join(f"{b.rule}: {b.text}" for b in broken)
+                raise ProblemError(f"lock {mentee_id},{mentor_id} breaks a hard rule ({reasons})")
+        load[j] += 1
+        if load[j] > prep.capacity[j]:
+            raise ProblemError(
+                f"lock {mentee_id},{mentor_id}: mentor {mentor_id!r} has capacity "
+                f"{int(prep.capacity[j])} but {int(load[j])} locked mentees"
+            )
+        locks.append((i, j))
+    return locks
+
+
+def match(
+    *, problem: Problem, policy: Policy, progress: ProgressCallback | None = None
+) -> MatchResult:
+    """Run the policy's mode on the problem.
+
+    Raises ProblemError for input the engine cannot honour (a reporting cycle, a lock that
+    breaks a hard rule, fairness bounds no assignment meets).
+    """
+    policy.validate()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(timings.get(stage, 0.0) + now - clock, 6)
+        clock = now
+
+    mode = policy.matching.mode
+    if mode == "groups":
+        members = problem.mentees or problem.mentors
+        groups, left = form_groups(members=members, policy=policy, problem=problem)
+        lap("groups")
+        if progress:
+            progress("groups", 1.0)
+        return MatchResult(mode=mode, groups=groups, ungrouped=left, stage_seconds=timings)
+
+    prep = _prepare(problem, policy)
+    locks = _check_locks(prep)
+    lap("prepare")
+    n_a, n_b = len(problem.mentees), len(problem.mentors)
+    remaining = prep.capacity.copy()
+    locked = np.zeros(n_a, dtype=bool)
+    for i, j in locks:
+        remaining[j] -= 1
+        locked[i] = True
+    free = np.flatnonzero(~locked)
+
+    if prep.explicit is not None:
+        ex = prep.explicit
+        keep = ~locked[ex.rows] & (remaining[ex.cols] > 0)
+        graph = cand.from_explicit(ex.rows[keep], ex.cols[keep], ex.values[keep], n_a, n_b)
+        if progress:
+            progress("candidates", 1.0)
+    else:
+        assert prep.compiled is not None
+        graph = cand.generate(
+            prep.compiled, policy, mentees=free, mentor_capacity=remaining, progress=progress
+        )
+    lap("candidates")
+
+    chosen_i: list[np.ndarray] = [np.array([i for i, _ in locks], dtype=np.int64)]
+    chosen_j: list[np.ndarray] = [np.array([j for _, j in locks], dtype=np.int64)]
+    certified: bool | None = None
+    blocking: tuple[tuple[str, str], ...] | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+
+    if mode == "optimal":
+        bounds, mentee_org, mentor_org = _fairness(prep, locks)
+        result = flow.solve_optimal(
+            graph,
+            remaining,
+            resolution=policy.matching.score_resolution,
+            mentee_org=mentee_org,
+            mentor_org=mentor_org,
+            bounds=bounds,
+            progress=progress,
+        )
+        lap("solve")
+        chosen_i.append(graph.mentee[result.chosen])
+        chosen_j.append(graph.mentor[result.chosen])
+        certified = result.certified
+    elif mode == "stable":
+        mentee_prefs, mentor_prefs = _stable_preferences(prep, graph)
+        caps = {problem.mentors[j].id: int(remaining[j]) for j in range(n_b)}
+        assignment = deferred_acceptance(
+            mentee_prefs=mentee_prefs, mentor_prefs=mentor_prefs, capacities=caps
+        )
+        blocking = tuple(
+            blocking_pairs(
+                assignment=assignment,
+                mentee_prefs=mentee_prefs,
+                mentor_prefs=mentor_prefs,
+                capacities=caps,
+            )
+        )
+        lap("solve")
+        chosen_i.append(np.array([prep.mentee_pos[e] for e in sorted(assignment)], np.int64))
+        chosen_j.append(
+            np.array([prep.mentor_pos[assignment[e]] for e in sorted(assignment)], np.int64)
+        )
+        if progress:
+            progress("solve", 1.0)
+    elif mode == "suggest":
+        picked = spread(
+            graph,
+            remaining,
+            suggestions=policy.matching.suggestions,
+            max_share=policy.matching.suggest_max_share,
+            penalty=policy.matching.suggest_penalty,
+        )
+        lap("solve")
+        suggestions = _suggestions(prep, graph, picked)
+        lap("explain")
+        return MatchResult(
+            mode=mode,
+            unmatched=tuple(
+                Unmatched(problem.mentees[i].id, "no_feasible_mentor", "no feasible mentor")
+                for i in free.tolist()
+                if i not in picked
+            ),
+            suggestions=suggestions,
+            candidate_arcs=len(graph),
+            stage_seconds=timings,
+        )
+
+    ia = np.concatenate(chosen_i)
+    jb = np.concatenate(chosen_j)
+    order = np.argsort(ia, kind="stable")
+    ia, jb = ia[order], jb[order]
+    matches = _matches(prep, ia, jb, graph, locked)
+    unmatched = _unmatched(prep, ia, graph, mode)
+    lap("explain")
+    if progress:
+        progress("explain", 1.0)
+    return MatchResult(
+        mode=mode,
+        matches=matches,
+        unmatched=unmatched,
+        objective=round(float(sum(m.score for m in matches)), 9),
+        certified_optimal=certified,
+        blocking_pairs=blocking,
+        organisations=organisation_counts(problem, matches),
+        candidate_arcs=len(graph),
+        stage_seconds=timings,
+    )
+
+
+def _fairness(
+    prep: _Prepared, locks: list[tuple[int, int]]
+) -> tuple[flow.Bounds | None, np.ndarray | None, np.ndarray | None]:
+    policy = prep.policy
+    if not policy.fairness:
+        return None, None, None
+    if prep.compiled is None:
+        raise ProblemError("fairness bounds need profiles with organisations, not a pairs file")
+    c = prep.compiled
+    code = {name: k for k, name in enumerate(c.org_names)}
+    mentee_org = c.mentees.arrays["organisation"]
+    mentor_org = c.mentors.arrays["organisation"]
+    locked_mentees = np.bincount(
+        [int(mentee_org[i]) + 1 for i, _ in locks], minlength=len(code) + 1
+    )
+    locked_load = np.bincount([int(mentor_org[j]) + 1 for _, j in locks], minlength=len(code) + 1)
+    bounds = flow.Bounds({}, {}, {}, {})
+    for b in policy.fairness:
+        if b.organisation not in code:
+            raise ProblemError(f"fairness bounds name unknown organisation {b.organisation!r}")
+        k = code[b.organisation]
+        lm, ll = int(locked_mentees[k + 1]), int(locked_load[k + 1])
+        for value, target, used in (
+            (b.min_mentees, bounds.mentee_low, lm),
+            (b.max_mentees, bounds.mentee_high, lm),
+            (b.min_mentor_load, bounds.load_low, ll),
+            (b.max_mentor_load, bounds.load_high, ll),
+        ):
+            if value is None:
+                continue
+            if target in (bounds.mentee_high, bounds.load_high) and value < used:
+                raise ProblemError(
+                    f"fairness bounds for {b.organisation!r}: locks already exceed {value}"
+                )
+            target[k] = max(0, value - used)
+        if b.min_mentees is not None or b.max_mentees is not None:
+            bounds.mentee_low.setdefault(k, 0)
+        if b.min_mentor_load is not None or b.max_mentor_load is not None:
+            bounds.load_low.setdefault(k, 0)
+    return bounds, mentee_org, mentor_org
+
+
+def _stable_preferences(
+    prep: _Prepared, graph: cand.CandidateGraph
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Stated rankings restricted to feasible candidates; score order where none is stated."""
+    problem = prep.problem
+    by_mentee: dict[int, list[int]] = {}
+    by_mentor: dict[int, list[tuple[float, int]]] = {}
+    for i, j, s in zip(
+        graph.mentee.tolist(), graph.mentor.tolist(), graph.score.tolist(), strict=True
+    ):
+        by_mentee.setdefault(i, []).append(j)
+        by_mentor.setdefault(j, []).append((-s, i))
+    mentee_prefs: dict[str, list[str]] = {}
+    for i, js in by_mentee.items():
+        person = problem.mentees[i]
+        feasible = {problem.mentors[j].id for j in js}
+        if person.preferences:
+            mentee_prefs[person.id] = [m for m in person.preferences if m in feasible]
+        else:
+            mentee_prefs[person.id] = [problem.mentors[j].id for j in js]
+    mentor_prefs: dict[str, list[str]] = {}
+    for j, items in by_mentor.items():
+        person = problem.mentors[j]
+        feasible = {problem.mentees[i].id for _, i in items}
+        if person.preferences:
+            mentor_prefs[person.id] = [e for e in person.preferences if e in feasible]
+        else:
+            mentor_prefs[person.id] = [problem.mentees[i].id for _, i in sorted(items)]
+    return mentee_prefs, mentor_prefs
+
+
+def _contributions(
+    prep: _Prepared, ia: np.ndarray, jb: np.ndarray, graph: cand.CandidateGraph
+) -> tuple[np.ndarray, list[tuple[Contribution, ...]]]:
+    scores, values = _pair_scores(prep, ia, jb)
+    problem = prep.problem
+    out: list[tuple[Contribution, ...]] = []
+    if prep.explicit is not None:
+        rank = _rank_in_graph(graph, ia, jb)
+        for s, r in zip(scores.tolist(), rank, strict=True):
+            out.append(given_score_contribution(s, r))
+        return scores, out
+    names = list(values)
+    columns = [values[n].tolist() for n in names]
+    for k, (i, j) in enumerate(zip(ia.tolist(), jb.tolist(), strict=True)):
+        row = {n: col[k] for n, col in zip(names, columns, strict=True)}
+        out.append(contributions_for(problem.mentees[i], problem.mentors[j], row))
+    return scores, out
+
+
+def _rank_in_graph(graph: cand.CandidateGraph, ia: np.ndarray, jb: np.ndarray) -> list[int | None]:
+    if len(graph) == 0:
+        return [None] * ia.size
+    starts = np.searchsorted(graph.mentee, ia, side="left")
+    ends = np.searchsorted(graph.mentee, ia, side="right")
+    out: list[int | None] = []
+    for s, e, j in zip(starts.tolist(), ends.tolist(), jb.tolist(), strict=True):
+        hit = np.flatnonzero(graph.mentor[s:e] == j)
+        out.append(int(hit[0]) + 1 if hit.size else None)
+    return out
+
+
+def _matches(
+    prep: _Prepared,
+    ia: np.ndarray,
+    jb: np.ndarray,
+    graph: cand.CandidateGraph,
+    locked: np.ndarray,
+) -> tuple[Match, ...]:
+    scores, contributions = _contributions(prep, ia, jb, graph)
+    problem = prep.problem
+    return tuple(
+        Match(
+            mentee_id=problem.mentees[i].id,
+            mentor_id=problem.mentors[j].id,
+            score=round(float(s), 9),
+            contributions=contribs,
+            explanation=("locked by the programme manager; " if locked[i] else "")
+            + explain(contribs),
+            locked=bool(locked[i]),
+        )
+        for i, j, s, contribs in zip(
+            ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
+        )
+    )
+
+
+def _unmatched(
+    prep: _Prepared, matched: np.ndarray, graph: cand.CandidateGraph, mode: str
+) -> tuple[Unmatched, ...]:
+    has_arc = np.zeros(len(prep.problem.mentees), dtype=bool)
+    has_arc[graph.mentee] = True
+    is_matched = np.zeros(len(prep.problem.mentees), dtype=bool)
+    is_matched[matched] = True
+    out = []
+    for i in np.flatnonzero(~is_matched).tolist():
+        mentee_id = prep.problem.mentees[i].id
+        if not has_arc[i]:
+            out.append(
+                Unmatched(
+                    mentee_id,
+                    "no_feasible_mentor",
+                    "no mentor with free capacity passes the hard rules",
+                )
+            )
+        elif mode == "stable":
+            out.append(
+                Unmatched(
+                    mentee_id, "no_stable_partner", "no mutually ranked mentor had room for them"
+                )
+            )
+        else:
+            out.append(
+                Unmatched(
+                    mentee_id,
+                    "capacity_exhausted",
+                    "every feasible mentor's places were needed by other mentees",
+                )
+            )
+    return tuple(out)
+
+
+def _suggestions(
+    prep: _Prepared, graph: cand.CandidateGraph, picked: Mapping[int, list[int]]
+) -> tuple[Suggestion, ...]:
+    arcs = np.array([a for i in sorted(picked) for a in picked[i]], dtype=np.int64)
+    ia, jb = graph.mentee[arcs], graph.mentor[arcs]
+    scores, contributions = _contributions(prep, ia, jb, graph)
+    out: list[Suggestion] = []
+    rank = 0
+    previous = -1
+    for i, j, s, contribs in zip(
+        ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
+    ):
+        rank = rank + 1 if i == previous else 1
+        previous = i
+        out.append(
+            Suggestion(
+                prep.problem.mentees[i].id,
+                rank,
+                prep.problem.mentors[j].id,
+                round(float(s), 9),
+                contribs,
+                explain(contribs),
+            )
+        )
+    return tuple(out)
+
+
+def organisation_counts(problem: Problem, matches: tuple[Match, ...]) -> dict[str, dict[str, int]]:
+    """Per organisation: mentees (total, matched) and mentors (total, used, load)."""
+    org_of_mentee = {p.id: p.organisation for p in problem.mentees}
+    org_of_mentor = {p.id: p.organisation for p in problem.mentors}
+    counts: dict[str, dict[str, int]] = {}
+
+    def row(org: str) -> dict[str, int]:
+        return counts.setdefault(
+            org or "(none)",
+            {"mentees": 0, "mentees_matched": 0, "mentors": 0, "mentors_used": 0, "mentor_load": 0},
+        )
+
+    for p in problem.mentees:
+        row(p.organisation)["mentees"] += 1
+    for p in problem.mentors:
+        row(p.organisation)["mentors"] += 1
+    used: set[str] = set()
+    for m in matches:
+        row(org_of_mentee[m.mentee_id])["mentees_matched"] += 1
+        row(org_of_mentor[m.mentor_id])["mentor_load"] += 1
+        if m.mentor_id not in used:
+            used.add(m.mentor_id)
+            row(org_of_mentor[m.mentor_id])["mentors_used"] += 1
+    return dict(sorted(counts.items()))
+
+
+def why_not(
+    *,
+    problem: Problem,
+    policy: Policy,
+    mentee_id: str,
+    mentor_id: str,
+    result: MatchResult | None = None,
+) -> WhyNot:
+    """Which hard rules exclude the pair; if none, its score and why it was not chosen."""
+    mentee = next((p for p in problem.mentees if p.id == mentee_id), None)
+    mentor = next((p for p in problem.mentors if p.id == mentor_id), None)
+    if mentee is None or mentor is None:
+        raise ProblemError(f"unknown mentee {mentee_id!r} or mentor {mentor_id!r}")
+    score: float | None
+    contributions: tuple[Contribution, ...] = ()
+    if problem.pairs is not None:
+        pr = problem.pairs
+        i, j = problem.mentees.index(mentee), problem.mentors.index(mentor)
+        hit = np.flatnonzero((pr.mentee_index == i) & (pr.mentor_index == j))
+        if hit.size == 0:
+            return WhyNot(
+                mentee_id,
+                mentor_id,
+                False,
+                (),
+                None,
+                (),
+                "not allowed: the pair is not in the candidate pairs",
+            )
+        score = float(pr.score[hit[0]])
+        contributions = given_score_contribution(score, None)
+        broken: tuple = ()
+    else:
+        context = RuleContext.build(
+            problem.people, problem.mentees + problem.mentors, problem.competitors
+        )
+        broken = tuple(
+            pair_broken_rules(mentee, mentor, constraints=policy.constraints, context=context)
+        )
+        if broken:
+            return WhyNot(
+                mentee_id,
+                mentor_id,
+                False,
+                broken,
+                None,
+                (),
+                "not allowed: " + "; ".join(b.text for b in broken),
+            )
+        score, contributions = _single_pair_score(problem, policy, mentee, mentor)
+    reason = f"feasible, score {score:g}"
+    if result is not None:
+        partner = {m.mentee_id: m for m in result.matches}
+        load = [m for m in result.matches if m.mentor_id == mentor_id]
+        mine = partner.get(mentee_id)
+        if mine is not None and mine.mentor_id == mentor_id:
+            reason = f"they are matched (score {score:g})"
+        elif mine is not None:
+            reason += (
+                f"; {mentee_id} was matched with {mine.mentor_id} "
+                f"(score {mine.score:g}), which served the whole assignment better"
+            )
+        else:
+            reason += f"; {mentee_id} is unmatched"
+        capacity = (
+            1 if mentor.capacity is None else min(mentor.capacity, policy.matching.group_size)
+        )
+        if len(load) >= capacity and (mine is None or mine.mentor_id != mentor_id):
+            reason += f"; {mentor_id}'s places went to " + ", ".join(m.mentee_id for m in load)
+    return WhyNot(mentee_id, mentor_id, True, broken, score, contributions, reason)
+
+
+def _single_pair_score(
+    problem: Problem, policy: Policy, mentee: Person, mentor: Person
+) -> tuple[float, tuple[Contribution, ...]]:
+    # Scoring needs no reporting lines; compiling just the two keeps "why not?" cheap.
+    solo = Problem(
+        mentees=(dataclasses.replace(mentee, manager_id=""),),
+        mentors=(dataclasses.replace(mentor, manager_id=""),),
+    )
+    c = compile_problem(solo)
+    zero = np.zeros(1, dtype=np.int64)
+    scores, values = score_pairs(c, zero, zero, policy.weights, policy.bands)
+    row = {k: float(v[0]) for k, v in values.items()}
+    return round(float(scores[0]), 9), contributions_for(mentee, mentor, row)

@@ -1,0 +1,323 @@
+"""The command line: happy paths, every bad-input case, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentora.matching.cli import main
+
+HEADER = "id,name,organisation,team,department,level,timezone,languages,themes"
+MENTEES = (
+    HEADER
+    + """,goals,preferences,manager_id
+e1,Ada,Acme,t1,Sales,2,Europe/Copenhagen,da;en,negotiation;leadership,grow as a leader,m1;m2,boss
+e2,Bo,Acme,t2,IT,3,Europe/London,en,data,learn data strategy,m2,boss
+e3,Cy,Beta,t3,HR,1,+05:30,en,coaching,,m1,
+"""
+)
+MENTORS = (
+    HEADER
+    + """,capacity,preferences,manager_id
+m1,Dan,Beta,t9,Finance,5,Europe/Oslo,en;da,leadership;negotiation,2,e1,
+m2,Eve,Acme,t2,IT,6,Europe/Berlin,en,data;strategy,1,e2;e1,
+m3,Fay,Gamma,t7,Legal,4,America/New_York,en,coaching,1,,boss
+"""
+)
+PEOPLE = """id,manager_id
+boss,ceo
+ceo,
+"""
+POLICY = """[constraints]
+reporting_line = true
+same_team = true
+max_timezone_gap_hours = 6
+
+[weights]
+themes = 10
+progression = 4
+
+[matching]
+mode = "optimal"
+candidates_per_mentee = 10
+seed = 1
+"""
+
+
+def _files(tmp_path: Path, **overrides: str) -> dict[str, Path]:
+    contents = {"mentees": MENTEES, "mentors": MENTORS, "people": PEOPLE, "policy": POLICY}
+    contents.update(overrides)
+    paths = {}
+    for name, text in contents.items():
+        suffix = ".toml" if name == "policy" else ".csv"
+        paths[name] = tmp_path / f"{name}{suffix}"
+        paths[name].write_text(text)
+    return paths
+
+
+def _args(paths: dict[str, Path], tmp_path: Path, *extra: str) -> list[str]:
+    args = []
+    for name in (
+        "mentees",
+        "mentors",
+        "people",
+        "policy",
+        "competitors",
+        "locks",
+        "pairs",
+        "capacities",
+    ):
+        if name in paths:
+            args += [f"--{name}", str(paths[name])]
+    return args + [
+        "--out",
+        str(tmp_path / "out.csv"),
+        "--report",
+        str(tmp_path / "report.json"),
+        *extra,
+    ]
+
+
+def _out(tmp_path: Path) -> list[dict[str, str]]:
+    with (tmp_path / "out.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_it_matches_profiles_from_csv_and_writes_the_result_and_report(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    assert main(_args(paths, tmp_path)) == 0
+    rows = _out(tmp_path)
+    assert [r["mentee_id"] for r in rows] == ["e1", "e2", "e3"]
+    assert list(rows[0]) == ["mentee_id", "mentor_id", "score", "explanation"]
+    by = {r["mentee_id"]: r for r in rows}
+    # e2 and m2 share team t2, so e2 cannot have its only choice.
+    assert by["e2"]["mentor_id"] != "m2"
+    assert by["e1"]["explanation"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    for key in (
+        "matched",
+        "unmatched",
+        "objective",
+        "certified_optimal",
+        "violations",
+        "blocking_pairs",
+        "organisations",
+        "first_choice_share",
+        "top3_choice_share",
+        "seconds",
+    ):
+        assert key in report
+    assert report["violations"] == 0
+    assert report["certified_optimal"] is True
+    assert report["organisations"]["Acme"]["mentees"] == 2
+
+
+def test_an_unmatched_mentee_gets_an_empty_mentor_and_the_reason(tmp_path: Path) -> None:
+    mentors = "id,team,capacity\nm1,t1,1\n"
+    mentees = "id,team\ne1,t1\ne2,t2\n"
+    paths = _files(tmp_path, mentees=mentees, mentors=mentors, policy="")
+    assert main(_args(paths, tmp_path)) == 0
+    rows = {r["mentee_id"]: r for r in _out(tmp_path)}
+    assert rows["e2"]["mentor_id"] == "m1"
+    assert rows["e1"]["mentor_id"] == ""
+    assert "hard rules" in rows["e1"]["explanation"]
+
+
+def test_stable_mode_reports_zero_blocking_pairs(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    assert main(_args(paths, tmp_path, "--mode", "stable")) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["blocking_pairs"] == 0
+    assert report["violations"] == 0
+
+
+def test_suggest_and_groups_modes_write_their_own_layouts(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    assert main(_args(paths, tmp_path, "--mode", "suggest")) == 0
+    assert list(_out(tmp_path)[0]) == ["mentee_id", "mentor_id", "score", "explanation", "rank"]
+    groups = '[groups]\nmin_size = 1\nmax_size = 2\n[matching]\nmode = "groups"\n'
+    paths = _files(tmp_path, policy=groups)
+    assert main(_args(paths, tmp_path)) == 0
+    assert list(_out(tmp_path)[0]) == ["group_id", "member_id", "explanation"]
+
+
+def test_the_same_input_and_seed_give_byte_identical_output(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    assert main(_args(paths, tmp_path)) == 0
+    first = (tmp_path / "out.csv").read_bytes()
+    assert main(_args(paths, tmp_path)) == 0
+    assert (tmp_path / "out.csv").read_bytes() == first
+
+
+def test_locks_from_a_file_are_kept(tmp_path: Path) -> None:
+    paths = _files(tmp_path, locks="mentee_id,mentor_id\ne3,m1\n")
+    assert main(_args(paths, tmp_path)) == 0
+    rows = {r["mentee_id"]: r for r in _out(tmp_path)}
+    assert rows["e3"]["mentor_id"] == "m1"
+    assert rows["e3"]["explanation"].startswith("locked")
+
+
+def test_pairs_with_capacities(tmp_path: Path) -> None:
+    pairs = "mentee_id,mentor_id,score\na,x,5\nb,x,4\nc,x,-1\nc,y,-2.5\n"
+    paths = {"pairs": tmp_path / "p.csv", "capacities": tmp_path / "c.csv"}
+    paths["pairs"].write_text(pairs)
+    paths["capacities"].write_text("mentor_id,capacity\nx,2\ny,1\n")
+    assert main(_args(paths, tmp_path)) == 0
+    rows = {r["mentee_id"]: r["mentor_id"] for r in _out(tmp_path)}
+    assert rows == {"a": "x", "b": "x", "c": "y"}
+    assert json.loads((tmp_path / "report.json").read_text())["objective"] == 6.5
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "mentora.matching", *_args(paths, tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.csv").exists()
+
+
+BAD_INPUTS = [
+    (
+        "mentees",
+        MENTEES + "e1,Dup,Acme,t1,Sales,2,,en,x,,,\n",
+        "mentees.csv",
+        "row 5",
+        "id",
+        "'e1'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace("m1;m2,boss", "m1;m9,boss"),
+        "mentees.csv",
+        "row 2",
+        "preferences",
+        "'m9'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace("strategy,m2,boss", "strategy,m2,nobody"),
+        "mentees.csv",
+        "row 3",
+        "manager_id",
+        "'nobody'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace("Europe/London", "Mars/Olympus"),
+        "mentees.csv",
+        "row 3",
+        "timezone",
+        "'Mars/Olympus'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace(",2,Europe/Copenhagen", ",two,Europe/Copenhagen"),
+        "mentees.csv",
+        "row 2",
+        "level",
+        "'two'",
+    ),
+    (
+        "mentors",
+        MENTORS.replace("coaching,1,", "coaching,-1,"),
+        "mentors.csv",
+        "row 4",
+        "capacity",
+        "'-1'",
+    ),
+    ("mentors", MENTORS.replace("id,name", "ident,name"), "mentors.csv", "row 1", "id", ""),
+    ("people", "id,manager_id\nboss,ceo\nceo,boss\n", "people.csv", "row", "manager_id", "cycle"),
+    ("mentors", MENTORS.replace("e2;e1", "e2;e7"), "mentors.csv", "row 3", "preferences", "'e7'"),
+    ("locks", "mentee_id,mentor_id\ne2,m2\n", "locks.csv", "row 2", "mentor_id", "same_team"),
+    ("locks", "mentee_id,mentor_id\ne2,m8\n", "locks.csv", "row 2", "mentor_id", "'m8'"),
+    ("competitors", "organisation_a\nAcme\n", "competitors.csv", "row 1", "organisation_b", ""),
+    ("policy", "[weights]\nthemes = 'lots'\n", "policy.toml", "", "weights.themes", "'lots'"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "file", "row", "column", "value"), BAD_INPUTS)
+def test_bad_input_exits_2_naming_file_row_column_and_value_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+    file: str,
+    row: str,
+    column: str,
+    value: str,
+) -> None:
+    paths = _files(tmp_path, **{name: text})
+    assert main(_args(paths, tmp_path)) == 2
+    message = capsys.readouterr().err
+    assert file in message
+    assert row in message
+    assert f"column {column}" in message
+    assert value in message
+    assert not (tmp_path / "out.csv").exists()
+    assert not (tmp_path / "report.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "row", "column", "value"),
+    [
+        ("mentee_id,mentor_id,score\na,x,1\nb,x,abc\n", "row 3", "score", "'abc'"),
+        ("mentee_id,mentor_id,score\na,x,1\na,x,2\n", "row 3", "mentor_id", "'x'"),
+        ("mentee_id,mentor_id\na,x\n", "row 1", "score", ""),
+        ("mentee_id,mentor_id,score\na,x,nan\n", "row 2", "score", "'nan'"),
+        ("mentee_id,mentor_id,score\n,x,1\n", "row 2", "mentee_id", "''"),
+    ],
+)
+def test_bad_pairs_files_exit_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    pairs: str,
+    row: str,
+    column: str,
+    value: str,
+) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_text(pairs)
+    assert main(["--pairs", str(path), "--out", str(tmp_path / "out.csv")]) == 2
+    message = capsys.readouterr().err
+    assert "pairs.csv" in message and row in message and f"column {column}" in message
+    assert value in message
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_negative_capacity_in_the_capacities_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\na,x,1\n")
+    (tmp_path / "c.csv").write_text("mentor_id,capacity\nx,-3\n")
+    code = main(
+        [
+            "--pairs",
+            str(tmp_path / "p.csv"),
+            "--capacities",
+            str(tmp_path / "c.csv"),
+            "--out",
+            str(tmp_path / "out.csv"),
+        ]
+    )
+    assert code == 2
+    assert "c.csv: row 2, column capacity, value '-3'" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_existing_output_is_left_untouched_when_input_is_bad(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("previous run\n")
+    (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\na,x,oops\n")
+    assert main(["--pairs", str(tmp_path / "p.csv"), "--out", str(out)]) == 2
+    assert out.read_text() == "previous run\n"

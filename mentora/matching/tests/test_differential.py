@@ -1,0 +1,165 @@
+"""The engine against independent solvers on many random instances."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from matching.games import HospitalResident
+from scipy.optimize import linear_sum_assignment
+
+from mentora.matching import (
+    ExplicitPairs,
+    Person,
+    Policy,
+    Problem,
+    blocking_pairs,
+    deferred_acceptance,
+    match,
+    why_not,
+)
+from mentora.matching.tests.factories import programme
+
+# The reference package warns whenever it trims one-sided rankings; that is expected here.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+def _random_preferences(seed: int) -> tuple[dict, dict, dict]:
+    rng = random.Random(seed)
+    mentees = [f"e{k}" for k in range(rng.randint(1, 14))]
+    mentors = [f"m{k}" for k in range(rng.randint(1, 7))]
+    mentee_prefs = {e: rng.sample(mentors, k=rng.randint(1, len(mentors))) for e in mentees}
+    mentor_prefs = {m: rng.sample(mentees, k=rng.randint(1, len(mentees))) for m in mentors}
+    capacities = {m: rng.randint(1, 3) for m in mentors}
+    return mentee_prefs, mentor_prefs, capacities
+
+
+def _reference(mentee_prefs: dict, mentor_prefs: dict, capacities: dict) -> dict[str, str]:
+    game = HospitalResident.create_from_dictionaries(
+        mentee_prefs, mentor_prefs, capacities, clean=True
+    )
+    solution = game.solve(optimal="resident")
+    return {r.name: h.name for h, residents in solution.items() for r in residents}
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_stable_matching_equals_the_resident_optimal_reference(seed: int) -> None:
+    mentee_prefs, mentor_prefs, capacities = _random_preferences(seed)
+    ours = deferred_acceptance(
+        mentee_prefs=mentee_prefs, mentor_prefs=mentor_prefs, capacities=capacities
+    )
+    assert ours == _reference(mentee_prefs, mentor_prefs, capacities)
+    assert (
+        blocking_pairs(
+            assignment=ours,
+            mentee_prefs=mentee_prefs,
+            mentor_prefs=mentor_prefs,
+            capacities=capacities,
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_stable_mode_equals_the_reference_end_to_end(seed: int) -> None:
+    mentee_prefs, mentor_prefs, capacities = _random_preferences(1000 + seed)
+    problem = Problem(
+        mentees=tuple(Person(id=e, preferences=tuple(p)) for e, p in mentee_prefs.items()),
+        mentors=tuple(
+            Person(id=m, preferences=tuple(p), capacity=capacities[m])
+            for m, p in mentor_prefs.items()
+        ),
+    )
+    result = match(problem=problem, policy=Policy.from_dict({"matching": {"mode": "stable"}}))
+    assert {m.mentee_id: m.mentor_id for m in result.matches} == _reference(
+        mentee_prefs, mentor_prefs, capacities
+    )
+    assert result.blocking_pairs == ()
+
+
+def test_the_blocking_pair_checker_finds_an_unstable_pair() -> None:
+    prefs_a = {"e1": ["m1"], "e2": ["m1"]}
+    prefs_b = {"m1": ["e1", "e2"]}
+    found = blocking_pairs(
+        assignment={"e2": "m1"}, mentee_prefs=prefs_a, mentor_prefs=prefs_b, capacities={"m1": 1}
+    )
+    assert found == [("e1", "m1")]
+
+
+def _lsa_best(n_a: int, capacity: list[int], score: dict[tuple[int, int], float]) -> tuple:
+    """Cardinality first, then score, by expanding mentors into slots (big-M)."""
+    slots = [j for j, c in enumerate(capacity) for _ in range(c)]
+    if not slots or n_a == 0:
+        return 0, 0.0
+    big = 1e6
+    value = np.zeros((n_a, len(slots)))
+    for (i, j), s in score.items():
+        for k, slot in enumerate(slots):
+            if slot == j:
+                value[i, k] = big + s
+    rows, cols = linear_sum_assignment(value, maximize=True)
+    chosen = [(i, slots[k]) for i, k in zip(rows, cols, strict=True) if value[i, k] > 0]
+    return len(chosen), sum(score[p] for p in chosen)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_optimal_mode_equals_an_independent_exact_solver_on_explicit_pairs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_a, n_b = int(rng.integers(1, 15)), int(rng.integers(1, 8))
+    mask = rng.random((n_a, n_b)) < 0.5
+    i, j = np.nonzero(mask)
+    s = rng.integers(-50, 50, size=i.size).astype(float)
+    capacity = [int(c) for c in rng.integers(0, 3, size=n_b)]
+    problem = Problem(
+        mentees=tuple(Person(id=f"e{k}") for k in range(n_a)),
+        mentors=tuple(Person(id=f"m{k}", capacity=capacity[k]) for k in range(n_b)),
+        pairs=ExplicitPairs(i, j, s),
+    )
+    result = match(problem=problem, policy=Policy())
+    scores = {(int(a), int(b)): float(c) for a, b, c in zip(i, j, s, strict=True)}
+    count, total = _lsa_best(n_a, capacity, scores)
+    assert len(result.matches) == count
+    assert result.objective == total
+    assert result.certified_optimal is True
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_optimal_mode_equals_an_independent_exact_solver_on_profiles(seed: int) -> None:
+    problem = programme(seed, n_mentees=10, n_mentors=6)
+    policy = Policy.from_dict(
+        {"matching": {"candidates_per_mentee": 0}, "constraints": {"max_timezone_gap_hours": 5}}
+    )
+    result = match(problem=problem, policy=policy)
+    scores: dict[tuple[int, int], float] = {}
+    for a, mentee in enumerate(problem.mentees):
+        for b, mentor in enumerate(problem.mentors):
+            answer = why_not(
+                problem=problem, policy=policy, mentee_id=mentee.id, mentor_id=mentor.id
+            )
+            if answer.feasible:
+                assert answer.score is not None
+                scores[(a, b)] = answer.score
+    capacity = [min(m.capacity or 0, 5) for m in problem.mentors]
+    count, total = _lsa_best(len(problem.mentees), capacity, scores)
+    assert len(result.matches) == count
+    # Scores are optimised in units of score_resolution; each pair may round by half a unit.
+    assert abs(result.objective - total) <= count * policy.matching.score_resolution + 1e-9
+    assert result.certified_optimal is True
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(seed: int) -> None:
+    from mentora.matching.candidates import from_explicit
+    from mentora.matching.solve import solve_optimal
+
+    rng = np.random.default_rng(seed)
+    n_a, n_b = 60, 30
+    i, j = np.nonzero(rng.random((n_a, n_b)) < 0.7)
+    graph = from_explicit(i, j, rng.integers(-20, 20, size=i.size).astype(float), n_a, n_b)
+    capacity = rng.integers(0, 3, size=n_b)
+    priced = solve_optimal(graph, capacity, resolution=1.0, first_arcs=2)
+    whole = solve_optimal(graph, capacity, resolution=1.0, first_arcs=10**6)
+    assert priced.certified and whole.certified
+    assert priced.cost == whole.cost
+    assert priced.chosen.size == whole.chosen.size

@@ -1,0 +1,48 @@
+"""UTC offsets of time zones at a fixed reference instant.
+
+IANA names are resolved to their *standard* offset (daylight saving removed) at
+2025-01-01 00:00 UTC, so results do not change with the date a run happens and both
+hemispheres are treated alike. Offsets such as ``+05:30`` or ``-3`` are taken as given.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REFERENCE_INSTANT = datetime(2025, 1, 1, tzinfo=UTC)
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+@lru_cache(maxsize=4096)
+def utc_offset_hours(text: str) -> float:
+    """Hours east of UTC for an IANA name or an offset; raises ValueError when unknown."""
+    value = text.strip()
+    if value.upper() in ("UTC", "GMT", "Z"):
+        return 0.0
+    found = _OFFSET.match(value)
+    if found:
+        sign = -1.0 if found.group(1) == "-" else 1.0
+        hours = int(found.group(2))
+        minutes = int(found.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            raise ValueError(f"offset out of range: {text!r}")
+        return sign * (hours + minutes / 60.0)
+    try:
+        zone = ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+        raise ValueError(f"unknown time zone: {text!r}") from exc
+    local = REFERENCE_INSTANT.astimezone(zone)
+    offset = local.utcoffset()
+    dst = local.dst()
+    assert offset is not None
+    standard = offset - (dst or offset * 0)
+    return standard.total_seconds() / 3600.0
+
+
+def circular_gap(a: float, b: float) -> float:
+    """Hours between two offsets going the short way round the clock."""
+    d = abs(a - b) % 24.0
+    return min(d, 24.0 - d)
