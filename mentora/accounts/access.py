@@ -135,6 +135,207 @@ def access_person(user: Any, organisation: Organisation, person_id: int) -> Any:
         raise Http404 from None
 
 
+def _programme_model() -> Any:
+    # Imported late: the programmes app depends on accounts, not the other way round.
+    from mentora.programmes.models import Programme
+
+    return Programme
+
+
+def _roles_in_any(user: Any, organisation_ids: set[int]) -> frozenset[str]:
+    """Every role `user` holds in any of the organisations."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(user=user, organisation_id__in=organisation_ids).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def can_manage_programme(user: Any, programme: Any) -> bool:
+    """Whether `user` may change `programme` and see its participants' answers."""
+    if _is_platform_admin(user):
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # The programme's own manager team.
+    if programme.managers.filter(pk=user.pk).exists():
+        return True
+    # Organisation admins and programme managers of the owning organisation.
+    return bool(user_roles(user, programme.organisation) & STAFF_ROLES)
+
+
+def can_view_programme(user: Any, programme: Any) -> bool:
+    """Whether `user` may read the programme's design, health check and pipeline counts."""
+    if can_manage_programme(user, programme):
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Sponsors back the programme and follow it without changing it.
+    if programme.sponsors.filter(pk=user.pk).exists():
+        return True
+    # Staff of a contributing organisation follow fairness in a cross-organisation programme.
+    return bool(_roles_in_any(user, programme.organisation_ids()) & STAFF_ROLES)
+
+
+def access_programme(user: Any, programme_id: int, *, write: bool = False) -> Any:
+    """The programme if `user` may read it (and change it when `write`).
+
+    Outsiders get 404, the same as for a missing programme; members of a taking-part
+    organisation who may not read the management pages get 403.
+    """
+    programme_model = _programme_model()
+    try:
+        programme = programme_model.objects.select_related("organisation").get(pk=programme_id)
+    except programme_model.DoesNotExist:
+        raise Http404 from None
+    # Platform admins run the installation and may do anything.
+    if _is_platform_admin(user):
+        return programme
+    # Those running the programme may read and write.
+    if can_manage_programme(user, programme):
+        return programme
+    # Sponsors and partner staff may read; never write.
+    if can_view_programme(user, programme):
+        if write:
+            raise PermissionDenied
+        return programme
+    # Members of a taking-part organisation learn only that they may not look.
+    if _roles_in_any(user, programme.organisation_ids()):
+        raise PermissionDenied
+    # Everyone else must not learn that the programme exists.
+    raise Http404
+
+
+def programmes_for(user: Any) -> QuerySet[Any]:
+    """The programmes whose management pages `user` may read."""
+    programme_model = _programme_model()
+    if _is_platform_admin(user):
+        return programme_model.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return programme_model.objects.none()
+    staff_orgs = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("organisation")
+    from django.db.models import Q
+
+    return programme_model.objects.filter(
+        Q(managers=user)
+        | Q(sponsors=user)
+        | Q(organisation__in=staff_orgs)
+        | Q(contributions__organisation__in=staff_orgs)
+    ).distinct()
+
+
+def organisations_for_new_programmes(user: Any) -> QuerySet[Organisation]:
+    """Where `user` may create a programme: organisations in which they are staff."""
+    if _is_platform_admin(user):
+        return Organisation.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=STAFF_ROLES
+    ).distinct()
+
+
+def access_participant(user: Any, participant_id: int, *, write: bool = False) -> Any:
+    """A participation, with its answers, for those running the programme or its owner.
+
+    The participant reads their own (never writes through this door: they apply or
+    withdraw through their own pages). Sponsors, line managers and other applicants
+    never see answers: 403 when they belong to a taking-part organisation, else 404.
+    """
+    from mentora.programmes.models import Participant
+
+    try:
+        participant = Participant.objects.select_related(
+            "programme__organisation", "person", "user"
+        ).get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404 from None
+    programme = participant.programme
+    # Managers see everything about the participants of their programmes.
+    if can_manage_programme(user, programme):
+        return participant
+    # The participant reads their own participation and answers.
+    if user.is_authenticated and participant.user_id == user.pk and not write:
+        return participant
+    # Anyone else in a taking-part organisation: forbidden, without seeing answers.
+    if _roles_in_any(user, programme.organisation_ids()) or can_view_programme(user, programme):
+        raise PermissionDenied
+    raise Http404
+
+
+def is_line_manager_of(user: Any, participant: Any) -> bool:
+    """Whether `user` is in the participant's reporting line (direct or indirect manager)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    person = getattr(user, "person", None)
+    if person is None:
+        return False
+    return any(manager.pk == person.pk for manager in participant.person.management_chain())
+
+
+def access_participant_as_line_manager(user: Any, participant_id: int) -> Any:
+    """A report's participation, for their line manager: themes and status, never answers.
+
+    Only mentees' line managers decide approvals; others in the organisation get 403,
+    outsiders 404.
+    """
+    from mentora.programmes.models import Participant
+
+    try:
+        participant = Participant.objects.select_related(
+            "programme__organisation", "person__manager"
+        ).get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404 from None
+    # Admins may act for an absent line manager.
+    if _is_platform_admin(user):
+        return participant
+    # The mentee's direct or indirect manager.
+    if is_line_manager_of(user, participant):
+        return participant
+    if _roles_in_any(user, participant.programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
+def line_manager_participations(user: Any) -> QuerySet[Any]:
+    """Participations of `user`'s direct and indirect reports."""
+    from mentora.programmes.models import Participant
+
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is None:
+        return Participant.objects.none()
+    return Participant.objects.reports_of(person)
+
+
+def access_programme_by_token(user: Any, token: str) -> Any:
+    """A programme through its published application link, while applications are open.
+
+    The link is the secret; a wrong or closed link answers 404.
+    """
+    programme_model = _programme_model()
+    try:
+        programme = (
+            programme_model.objects.with_applications_open()
+            .select_related("organisation")
+            .get(application_token=token)
+        )
+    except programme_model.DoesNotExist:
+        raise Http404 from None
+    if _is_platform_admin(user):
+        return programme
+    organisation_ids = programme.organisation_ids()
+    # A shared link still shows nothing to people outside the taking-part organisations.
+    if _roles_in_any(user, organisation_ids):
+        return programme
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is not None and person.organisation_id in organisation_ids:
+        return programme
+    raise Http404
+
+
 def access_import_run(user: Any, slug: str, run_id: int) -> Any:
     """An HR import of the organisation: organisation admins only (it changes people data)."""
     from mentora.people.models import ImportRun
@@ -146,3 +347,64 @@ def access_import_run(user: Any, slug: str, run_id: int) -> Any:
         )
     except ImportRun.DoesNotExist:
         raise Http404 from None
+
+
+def partner_organisation_by_slug(user: Any, programme: Any, slug: str) -> Organisation | None:
+    """The organisation a programme's managers name, by its short name, as a partner.
+
+    Only those who may change the programme may look one up, and only by its exact
+    short name, so the list of organisations on the platform is never shown.
+    """
+    if not can_manage_programme(user, programme):
+        raise PermissionDenied
+    return Organisation.objects.filter(slug=slug.strip().lower()).first()
+
+
+def access_own_participation(user: Any, participant_id: int) -> Any:
+    """A participation its own participant may act on (apply, withdraw).
+
+    Managers act through `access_participant`; anyone else in a taking-part
+    organisation gets 403, outsiders 404.
+    """
+    from mentora.programmes.models import Participant
+
+    try:
+        participant = Participant.objects.select_related(
+            "programme__organisation", "person", "user"
+        ).get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404 from None
+    # Only the participant themselves.
+    if user.is_authenticated and participant.user_id == user.pk:
+        return participant
+    programme = participant.programme
+    if (
+        _is_platform_admin(user)
+        or _roles_in_any(user, programme.organisation_ids())
+        or can_view_programme(user, programme)
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
+def participations_of(user: Any) -> QuerySet[Any]:
+    """A user's own participations in programmes, whatever their status."""
+    from mentora.programmes.models import Participant
+
+    if not user.is_authenticated:
+        return Participant.objects.none()
+    return Participant.objects.filter(user_id=user.pk)
+
+
+def applicant_person(user: Any, programme: Any) -> Any:
+    """The HR record through which `user` may apply to `programme`, or None.
+
+    It must belong to one of the programme's organisations.
+    """
+    from mentora.people.models import Person
+
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(
+        user_id=user.pk, organisation_id__in=programme.organisation_ids()
+    ).first()

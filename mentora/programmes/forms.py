@@ -1,0 +1,422 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from mentora.accounts.models import Organisation, User
+from mentora.matching import Constraints, MatchingSettings, Weights
+from mentora.matching.policy import MODES
+from mentora.programmes.models import (
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    ProfileField,
+    Programme,
+    Question,
+    QuestionKind,
+    ScreeningOutcome,
+    TouchpointKind,
+    WorkshopRole,
+)
+
+LANGUAGE_CHOICES = [*settings.LANGUAGES, ("no", _("Norwegian"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> Any:
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class ProgrammeForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sponsors = forms.ModelMultipleChoiceField(
+        label=_("Sponsors"), queryset=User.objects.none(), required=False
+    )
+    managers = forms.ModelMultipleChoiceField(
+        label=_("Programme managers"), queryset=User.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "kind",
+            "delivery",
+            "purpose",
+            "goals",
+            "languages",
+            "start_date",
+            "end_date",
+            "max_mentees_per_mentor",
+            "group_size_override_reason",
+            "influence_mode",
+            "applications_open",
+        ]
+        widgets = {
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "group_size_override_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = User.objects.filter(memberships__organisation=organisation).distinct()
+        self.fields["sponsors"].queryset = members  # type: ignore[attr-defined]
+        self.fields["managers"].queryset = members  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["sponsors"] = list(self.instance.sponsors.all())
+            self.initial["managers"] = list(self.instance.managers.all())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", _("The end date must be after the start date."))
+        if (
+            data.get("kind") == "group"
+            and (data.get("max_mentees_per_mentor") or 0) > 5
+            and not (data.get("group_size_override_reason") or "").strip()
+        ):
+            self.add_error(
+                "group_size_override_reason",
+                _("Give a reason for more than 5 mentees per mentor in group mentoring."),
+            )
+        return data
+
+
+class NewProgrammeForm(ProgrammeForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+
+    field_order = ["organisation"]
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        first = organisations.first()
+        assert first is not None
+        data = args[0] if args else None
+        chosen = first
+        if data and str(data.get("organisation", "")).isdigit():
+            chosen = organisations.filter(pk=int(data["organisation"])).first() or first
+        super().__init__(*args, organisation=chosen, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.initial.setdefault("organisation", first.pk)
+        # Sponsors and managers are chosen once the programme exists in its organisation.
+        del self.fields["sponsors"]
+        del self.fields["managers"]
+
+
+CONSTRAINT_LABELS: dict[str, Any] = {
+    "reporting_line": _("Never in the same reporting line"),
+    "same_team": _("Never in the same team"),
+    "competitors": _("Never across competing organisations"),
+    "same_organisation": _("Never within the same organisation"),
+    "shared_language": _("Must share a language"),
+    "exclude": _("Respect the exclusions participants give"),
+}
+WEIGHT_LABELS: dict[str, Any] = {
+    "themes": _("Learning themes the mentor can help with"),
+    "progression": _("Mentor has been where the mentee is heading"),
+    "different_department": _("Different department"),
+    "different_division": _("Different division"),
+    "different_location": _("Different location"),
+    "different_gender": _("Different gender"),
+    "timezone_band": _("Close time zones"),
+    "mentee_preference": _("The mentee's wishes"),
+    "mentor_preference": _("The mentor's wishes"),
+    "goals": _("Goals in common"),
+}
+MODE_LABELS: dict[str, Any] = {
+    "optimal": _("Best overall (the manager publishes)"),
+    "stable": _("Stable (both sides' wishes)"),
+    "suggest": _("Suggestions to choose from"),
+    "groups": _("Groups"),
+}
+
+
+class PolicyForm(forms.Form):
+    """The matching policy as a form; the view stores it in the engine's dict form."""
+
+    max_timezone_gap_hours = forms.FloatField(
+        label=_("Largest time-zone gap in hours"),
+        required=False,
+        min_value=0,
+        help_text=_("Leave empty for no limit; matters in virtual programmes."),
+    )
+    mode = forms.ChoiceField(label=_("Matching mode"), choices=list(MODE_LABELS.items()))
+    suggestions = forms.IntegerField(label=_("Suggestions per mentee"), min_value=1, max_value=10)
+    group_size = forms.IntegerField(label=_("Group size"), min_value=1, max_value=20)
+
+    def __init__(self, *args: Any, policy: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert set(CONSTRAINT_LABELS) | {"max_timezone_gap_hours"} == set(
+            Constraints.__dataclass_fields__
+        )
+        assert set(WEIGHT_LABELS) == set(Weights.__dataclass_fields__)
+        assert set(MODE_LABELS) == set(MODES)
+        constraints = policy.get("constraints", {})
+        weights = policy.get("weights", {})
+        matching = policy.get("matching", {})
+        defaults_c, defaults_w, defaults_m = Constraints(), Weights(), MatchingSettings()
+        for name, label in CONSTRAINT_LABELS.items():
+            self.fields[f"c_{name}"] = forms.BooleanField(label=label, required=False)
+            self.initial[f"c_{name}"] = constraints.get(name, getattr(defaults_c, name))
+        for name, label in WEIGHT_LABELS.items():
+            self.fields[f"w_{name}"] = forms.FloatField(
+                label=label, min_value=0, max_value=100, widget=forms.NumberInput({"step": "0.5"})
+            )
+            self.initial[f"w_{name}"] = weights.get(name, getattr(defaults_w, name))
+        self.initial["max_timezone_gap_hours"] = constraints.get("max_timezone_gap_hours")
+        for name in ("mode", "suggestions", "group_size"):
+            self.initial[name] = matching.get(name, getattr(defaults_m, name))
+        self.policy = policy
+
+    def constraint_fields(self) -> list[Any]:
+        return [self[f"c_{name}"] for name in CONSTRAINT_LABELS] + [self["max_timezone_gap_hours"]]
+
+    def weight_fields(self) -> list[Any]:
+        return [self[f"w_{name}"] for name in WEIGHT_LABELS]
+
+    def mode_fields(self) -> list[Any]:
+        return [self["mode"], self["suggestions"], self["group_size"]]
+
+    def to_policy(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        policy = {key: dict(value) for key, value in self.policy.items() if isinstance(value, dict)}
+        constraints = {name: data[f"c_{name}"] for name in CONSTRAINT_LABELS}
+        if data.get("max_timezone_gap_hours") is not None:
+            constraints["max_timezone_gap_hours"] = data["max_timezone_gap_hours"]
+        policy["constraints"] = constraints
+        policy["weights"] = {name: data[f"w_{name}"] for name in WEIGHT_LABELS}
+        policy["matching"] = {
+            **policy.get("matching", {}),
+            "mode": data["mode"],
+            "suggestions": data["suggestions"],
+            "group_size": data["group_size"],
+        }
+        return policy
+
+
+class PartnerForm(forms.Form):
+    slug = forms.SlugField(
+        label=_("Short name of the organisation"),
+        help_text=_("Ask the other organisation for its short name in Mentora."),
+    )
+    contributes_mentors = forms.BooleanField(label=_("Contributes mentors"), required=False)
+    contributes_mentees = forms.BooleanField(label=_("Contributes mentees"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("contributes_mentors") or data.get("contributes_mentees")):
+            raise forms.ValidationError(
+                _("Each organisation must contribute mentors, mentees or both.")
+            )
+        return data
+
+
+class TouchpointForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=TouchpointKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
+    people = forms.CharField(
+        label=_("People"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("E-mail addresses or employee ids from the people directory, one per line."),
+    )
+    csv_file = forms.FileField(
+        label=_("Or a CSV file"),
+        required=False,
+        help_text=_("With a column named email or employee_id."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("people") or "").strip() and not data.get("csv_file"):
+            raise forms.ValidationError(_("Name at least one person or choose a CSV file."))
+        return data
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=ParticipantStatus.choices)
+    reason = forms.CharField(
+        label=_("Reason for declining (programme managers only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in ParticipantStatus.choices if value in allowed
+        ]
+
+
+class ScreeningScheduleForm(forms.Form):
+    at = forms.DateTimeField(label=_("Interview date and time"), widget=DateTimeInput)
+
+
+class ScreeningRecordForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ScreeningOutcome.choices, required=False
+    )
+    notes = forms.CharField(
+        label=_("Interview notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WorkshopForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False)
+    required_for = forms.ChoiceField(label=_("Required for"), choices=WorkshopRole.choices)
+
+
+class QuestionForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
+    text = forms.CharField(label=_("Question"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=QuestionKind.choices)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For choice questions and learning themes: one per line."),
+    )
+    maps_to = forms.ChoiceField(
+        label=_("Feeds the matching profile"), choices=ProfileField.choices, required=False
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ApplicationForm(forms.Form):
+    """The questionnaire for one role, built from the programme's questions."""
+
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[Question],
+        mentors: list[Participant],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q{question.pk}"] = self._field(question, mentors)
+
+    def _field(self, question: Question, mentors: list[Participant]) -> forms.Field:
+        kind, label, required = question.kind, question.text, question.required
+        options = [(c, c) for c in question.choices]
+        if kind == QuestionKind.SHORT_TEXT:
+            return forms.CharField(label=label, required=required, max_length=300)
+        if kind == QuestionKind.LONG_TEXT:
+            return forms.CharField(
+                label=label, required=required, widget=forms.Textarea(attrs={"rows": 4})
+            )
+        if kind == QuestionKind.SINGLE_CHOICE:
+            return forms.ChoiceField(
+                label=label, required=required, choices=options, widget=forms.RadioSelect
+            )
+        if kind == QuestionKind.MULTIPLE_CHOICE:
+            return forms.MultipleChoiceField(
+                label=label,
+                required=required,
+                choices=options,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if kind == QuestionKind.SCALE:
+            return forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=SCALE_CHOICES,
+                widget=forms.RadioSelect,
+                help_text=_("1 means not at all, 5 means very much."),
+            )
+        if kind == QuestionKind.RANKED_THEMES:
+            return RankedField(label=label, required=required, options=question.choices)
+        return forms.MultipleChoiceField(
+            label=label,
+            required=required,
+            choices=[(str(m.pk), m.person.full_name) for m in mentors],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def answers(self) -> dict[str, Any]:
+        return {str(q.pk): self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
+
+
+class RankedField(forms.MultipleChoiceField):
+    """Learning themes in order of importance: without JavaScript, one select per rank."""
+
+    def __init__(self, *, options: list[str], **kwargs: Any) -> None:
+        self.options = options
+        super().__init__(
+            choices=[(o, o) for o in options],
+            widget=RankedWidget(options=options),
+            help_text=_("Choose up to three, most important first."),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> list[str]:
+        ranked = [v for v in (value or []) if v]
+        if len(set(ranked)) != len(ranked):
+            raise forms.ValidationError(_("Choose each learning theme only once."))
+        return super().clean(ranked)
+
+
+class RankedWidget(forms.MultiWidget):
+    def __init__(self, *, options: list[str]) -> None:
+        choices = [("", "—"), *[(o, o) for o in options]]
+        # The field's label names the first select; each select also says its rank.
+        super().__init__(
+            [
+                forms.Select(choices=choices, attrs={"aria-label": label})
+                for label in (_("First choice"), _("Second choice"), _("Third choice"))
+            ]
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        values = list(value or [])
+        return [*values, None, None, None][:3]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[Any]:
+        return super().value_from_datadict(data, files, name)
+
+
+class LineManagerDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -1,0 +1,519 @@
+"""Programmes from design to "ready to match": design, questionnaires, participants, workshops."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentora.accounts.models import Organisation
+from mentora.matching import Policy
+from mentora.people.models import Person
+
+# Group mentoring: more than five mentees per mentor needs a stated reason.
+GROUP_SIZE_RECOMMENDED = 5
+# Practitioners see most programmes last 6-18 months; outside that range we warn.
+DURATION_MONTHS = (6, 18)
+
+
+def default_policy() -> dict[str, Any]:
+    """The engine's default policy, in the dict form the engine reads back."""
+    return Policy().to_dict()
+
+
+def new_application_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ProgrammeKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one")
+    REVERSE = "reverse", _("Reverse mentoring")
+    GROUP = "group", _("Group mentoring")
+    PEER = "peer", _("Peer mentoring")
+    CROSS_ONE_WAY = "cross_one_way", _("Cross-organisation, one-way")
+    CROSS_TWO_WAY = "cross_two_way", _("Cross-organisation, two-way")
+    EXPERT_NETWORK = "expert_network", _("Expert network")
+
+
+class Delivery(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIRTUAL = "virtual", _("Virtual")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class InfluenceMode(models.TextChoices):
+    MANAGER_PUBLISHES = "manager_publishes", _("The programme manager publishes the matches")
+    MENTEE_CHOOSES = "mentee_chooses", _("Mentees choose among a few suggestions")
+    MUTUAL_OPT_IN = "mutual_opt_in", _("Both sides opt in")
+
+
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def with_applications_open(self) -> ProgrammeQuerySet:
+        return self.filter(applications_open=True)
+
+
+class Programme(models.Model):
+    """One cohort of a mentoring programme, owned by one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="programmes",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ProgrammeKind.choices, default=ProgrammeKind.ONE_TO_ONE
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IN_PERSON
+    )
+    purpose = models.TextField(
+        _("purpose"), blank=True, help_text=_("The need the programme answers.")
+    )
+    goals = models.TextField(_("measurable goals"), blank=True, help_text=_("One goal per line."))
+    sponsors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sponsors"),
+        blank=True,
+        related_name="sponsored_programmes",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("programme managers"),
+        blank=True,
+        related_name="managed_programmes",
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    max_mentees_per_mentor = models.PositiveSmallIntegerField(
+        _("maximum mentees per mentor"), default=1
+    )
+    group_size_override_reason = models.TextField(_("reason for larger groups"), blank=True)
+    matching_policy = models.JSONField(_("matching policy"), default=default_policy)
+    influence_mode = models.CharField(
+        _("participant influence"),
+        max_length=20,
+        choices=InfluenceMode.choices,
+        default=InfluenceMode.MANAGER_PUBLISHES,
+    )
+    applications_open = models.BooleanField(_("applications open"), default=False)
+    application_token = models.CharField(max_length=40, unique=True, default=new_application_token)
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-start_date", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gt=models.F("start_date")),
+                name="programme_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_mentees_per_mentor__gte=1),
+                name="programme_mentor_takes_someone",
+            ),
+            # Group mentoring above the recommended size needs the manager's reason.
+            models.CheckConstraint(
+                condition=~models.Q(kind="group")
+                | models.Q(max_mentees_per_mentor__lte=GROUP_SIZE_RECOMMENDED)
+                | ~models.Q(group_size_override_reason=""),
+                name="programme_large_groups_need_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cross_organisation(self) -> bool:
+        return self.kind in (ProgrammeKind.CROSS_ONE_WAY, ProgrammeKind.CROSS_TWO_WAY)
+
+    def organisation_ids(self) -> set[int]:
+        """The owner and every contributing organisation."""
+        ids = {self.organisation_id}
+        ids.update(self.contributions.values_list("organisation_id", flat=True))
+        return ids
+
+    def duration_months(self) -> float | None:
+        if self.start_date is None or self.end_date is None:
+            return None
+        return (self.end_date - self.start_date).days / 30.44
+
+    def duration_warning(self) -> bool:
+        months = self.duration_months()
+        return months is not None and not (DURATION_MONTHS[0] <= months <= DURATION_MONTHS[1])
+
+    def goal_list(self) -> list[str]:
+        return [line.strip() for line in self.goals.splitlines() if line.strip()]
+
+    @property
+    def training_planned(self) -> bool:
+        return (
+            self.workshops.exists()
+            or self.touchpoints.filter(
+                kind__in=[TouchpointKind.KICKOFF, TouchpointKind.TRAINING]
+            ).exists()
+        )
+
+    @property
+    def evaluation_planned(self) -> bool:
+        return self.touchpoints.filter(kind=TouchpointKind.EVALUATION).exists()
+
+
+class ProgrammeOrganisation(models.Model):
+    """An organisation taking part in a cross-organisation programme, and what it brings."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="contributions")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="programme_contributions",
+    )
+    contributes_mentors = models.BooleanField(_("contributes mentors"), default=True)
+    contributes_mentees = models.BooleanField(_("contributes mentees"), default=True)
+
+    class Meta:
+        verbose_name = _("participating organisation")
+        verbose_name_plural = _("participating organisations")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation"], name="programme_organisation_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contributes_mentors=True) | models.Q(contributes_mentees=True),
+                name="programme_organisation_contributes_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} - {self.programme}"
+
+
+class TouchpointKind(models.TextChoices):
+    KICKOFF = "kickoff", _("Kick-off")
+    TRAINING = "training", _("Training")
+    MIDWAY = "midway", _("Midway follow-up")
+    EVALUATION = "evaluation", _("Evaluation")
+    CLOSING = "closing", _("Closing")
+
+
+class Touchpoint(models.Model):
+    """A planned moment in the programme's life; evaluation and training are checked for."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="touchpoints")
+    kind = models.CharField(_("kind"), max_length=20, choices=TouchpointKind.choices)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class ParticipantRole(models.TextChoices):
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    SCALE = "scale_1_5", _("Scale from 1 to 5")
+    RANKED_THEMES = "ranked_themes", _("Ranked learning themes")
+    PREFERRED_MENTORS = "preferred_mentors", _("People I would like as a mentor")
+
+
+class ProfileField(models.TextChoices):
+    """Which part of the matching profile an answer feeds."""
+
+    NONE = "", _("Nothing (for the programme manager only)")
+    THEMES = "themes", _("Learning themes")
+    GOALS = "goals", _("Goals")
+    PREFERENCES = "preferences", _("Preferred matches")
+    EXCLUSIONS = "exclusions", _("Exclusions")
+    AVAILABILITY = "availability", _("Availability")
+    MEETING_MODE = "meeting_mode", _("Meeting mode")
+    CAPACITY = "capacity", _("Capacity")
+
+
+class Question(models.Model):
+    """One question of a programme's questionnaire for one role."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="questions")
+    role = models.CharField(_("role"), max_length=10, choices=ParticipantRole.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    maps_to = models.CharField(
+        _("feeds"), max_length=20, choices=ProfileField.choices, default="", blank=True
+    )
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["role", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ParticipantStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    APPLIED = "applied", _("Applied")
+    UNDER_REVIEW = "under_review", _("Under review")
+    NEEDS_LINE_MANAGER = "needs_line_manager", _("Needs line-manager approval")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    TRAINED = "trained", _("Trained")
+    READY = "ready", _("Ready to match")
+    MATCHED = "matched", _("Matched")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ScreeningOutcome(models.TextChoices):
+    PENDING = "", _("Not yet decided")
+    PASSED = "passed", _("Suitable")
+    FAILED = "failed", _("Not suitable")
+
+
+class LineManagerDecision(models.TextChoices):
+    NOT_ASKED = "", _("Not asked")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.values_list("status").annotate(n=models.Count("pk"))
+        return {status: n for status, n in rows}
+
+    def awaiting_line_manager(self) -> ParticipantQuerySet:
+        return self.filter(
+            status=ParticipantStatus.NEEDS_LINE_MANAGER,
+            line_manager_decision=LineManagerDecision.PENDING,
+        )
+
+    def reports_of(self, person: Person) -> ParticipantQuerySet:
+        """Participations of `person`'s direct and indirect reports, across programmes."""
+        ids: set[int] = set()
+        frontier = {person.pk}
+        # Walk down the reporting tree level by level; `ids` guards against loops in HR data.
+        while frontier:
+            frontier = set(
+                Person.objects.filter(manager_id__in=frontier)
+                .exclude(pk__in=ids | {person.pk})
+                .values_list("pk", flat=True)
+            )
+            ids |= frontier
+        return self.filter(person_id__in=ids)
+
+
+class Participant(models.Model):
+    """A person's participation in a programme in one role, from invitation to completion."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="participations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ParticipantRole.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ParticipantStatus.choices,
+        default=ParticipantStatus.INVITED,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Shown to programme managers only, never to the participant.
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    screening_at = models.DateTimeField(_("screening interview"), null=True, blank=True)
+    screening_notes = models.TextField(_("screening notes"), blank=True)
+    screening_outcome = models.CharField(
+        _("screening outcome"),
+        max_length=10,
+        choices=ScreeningOutcome.choices,
+        default="",
+        blank=True,
+    )
+    line_manager_decision = models.CharField(
+        _("line manager's decision"),
+        max_length=10,
+        choices=LineManagerDecision.choices,
+        default="",
+        blank=True,
+    )
+    line_manager_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    line_manager_decided_at = models.DateTimeField(null=True, blank=True)
+    # {question id: answer}; answers are personal and shown only to managers and the author.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # What the matching engine reads: themes, goals, preferences, exclusions, ...
+    profile = models.JSONField(_("matching profile"), default=dict, blank=True)
+    # The last reminder about a pending step, so that nobody is reminded every day.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["person__last_name", "person__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person", "role"], name="participant_once_per_role"
+            ),
+            # Only mentees wait for a line manager.
+            models.CheckConstraint(
+                condition=~models.Q(status="needs_line_manager") | models.Q(role="mentee"),
+                name="participant_line_manager_step_is_for_mentees",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+    def themes(self) -> list[str]:
+        return list(self.profile.get("themes", []))
+
+    def next_step(self) -> str:
+        """What the participant should do or expect next, in words."""
+        return str(NEXT_STEP.get(self.status, ""))
+
+
+NEXT_STEP: dict[str, Any] = {
+    ParticipantStatus.INVITED: _("Fill in the application form."),
+    ParticipantStatus.APPLIED: _("The programme manager reviews your application."),
+    ParticipantStatus.UNDER_REVIEW: _("The programme manager reviews your application."),
+    ParticipantStatus.NEEDS_LINE_MANAGER: _("Your line manager has been asked to approve."),
+    ParticipantStatus.APPROVED: _("Attend the preparation workshops."),
+    ParticipantStatus.TRAINED: _("The programme manager confirms you are ready to be matched."),
+    ParticipantStatus.READY: _("Wait for your match."),
+    ParticipantStatus.MATCHED: _("Meet your match and agree how you will work together."),
+    ParticipantStatus.ACTIVE: _("Keep meeting; the programme manager follows up."),
+    ParticipantStatus.COMPLETED: _("Thank you for taking part."),
+    ParticipantStatus.DECLINED: _("Your participation did not go ahead this time."),
+    ParticipantStatus.WITHDRAWN: _("You have left the programme."),
+}
+
+
+class ParticipantEvent(models.Model):
+    """One step in a participant's history."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ParticipantStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ParticipantStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant event")
+        verbose_name_plural = _("participant events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.from_status} -> {self.to_status}"
+
+
+class WorkshopRole(models.TextChoices):
+    BOTH = "both", _("Mentors and mentees")
+    MENTOR = "mentor", _("Mentors")
+    MENTEE = "mentee", _("Mentees")
+    NONE = "none", _("Optional for everyone")
+
+
+class Workshop(models.Model):
+    """A preparation workshop; required ones must be attended before matching."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workshops")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    required_for = models.CharField(
+        _("required for"), max_length=10, choices=WorkshopRole.choices, default=WorkshopRole.BOTH
+    )
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_required_for(self, role: str) -> bool:
+        return self.required_for in (WorkshopRole.BOTH, role)
+
+    @property
+    def is_past(self) -> bool:
+        return self.starts_at < timezone.now()
+
+
+class WorkshopAttendance(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance"
+    )
+    attended = models.BooleanField(_("attended"), default=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("workshop attendance")
+        verbose_name_plural = _("workshop attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "participant"], name="attendance_once_per_workshop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.workshop}"

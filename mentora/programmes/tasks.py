@@ -1,0 +1,172 @@
+"""Background e-mail for the participant pipeline. Every argument is a primary key."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from mentora.core.mail import send_to_user
+from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
+
+S = ParticipantStatus
+
+# Which e-mail a participant receives on reaching a status; others get the generic one.
+STATUS_TEMPLATES: dict[str, str] = {
+    S.INVITED: "invitation",
+    S.APPLIED: "application_received",
+    S.APPROVED: "approved",
+    S.DECLINED: "declined",
+    S.READY: "ready_to_match",
+}
+
+
+def _participant(participant_id: int) -> Participant:
+    return Participant.objects.select_related(
+        "programme__organisation", "person__manager__user", "user"
+    ).get(pk=participant_id)
+
+
+@task()
+def send_status_email(event_id: int) -> str:
+    """Tell a participant about a step in their participation, in their language."""
+    event = ParticipantEvent.objects.select_related("participant").get(pk=event_id)
+    participant = _participant(event.participant_id)
+    if participant.user is None:
+        return ""
+    template = STATUS_TEMPLATES.get(event.to_status, "status_changed")
+    send_to_user(
+        user=participant.user,
+        template=f"programmes/email/{template}",
+        context={
+            "participant": participant,
+            "programme": participant.programme,
+            "event": event,
+            "status": S(event.to_status).label,
+            "my_programmes_path": reverse("my_programmes"),
+            "apply_path": reverse("participant_apply", args=[participant.pk]),
+        },
+    )
+    return participant.user.email
+
+
+@task()
+def send_line_manager_request(participant_id: int) -> str:
+    """Ask the mentee's line manager to approve, showing the learning themes."""
+    participant = _participant(participant_id)
+    manager = participant.person.manager
+    if manager is None or manager.user is None:
+        return ""
+    send_to_user(
+        user=manager.user,
+        template="programmes/email/line_manager_request",
+        context={
+            "participant": participant,
+            "programme": participant.programme,
+            "themes": participant.themes(),
+            "approvals_path": reverse("line_manager_approvals"),
+        },
+    )
+    return manager.user.email
+
+
+@task()
+def send_line_manager_alignment(participant_id: int) -> str:
+    """Before the first mentor meeting: remind the line manager to align expectations."""
+    participant = _participant(participant_id)
+    manager = participant.person.manager
+    if manager is None or manager.user is None:
+        return ""
+    send_to_user(
+        user=manager.user,
+        template="programmes/email/line_manager_alignment",
+        context={
+            "participant": participant,
+            "programme": participant.programme,
+            "themes": participant.themes(),
+            "approvals_path": reverse("line_manager_approvals"),
+        },
+    )
+    return manager.user.email
+
+
+@task()
+def send_screening_invitation(participant_id: int) -> str:
+    """Tell a mentor when their screening interview is."""
+    participant = _participant(participant_id)
+    if participant.user is None or participant.screening_at is None:
+        return ""
+    send_to_user(
+        user=participant.user,
+        template="programmes/email/screening_scheduled",
+        context={"participant": participant, "programme": participant.programme},
+    )
+    return participant.user.email
+
+
+def _remind(participant_id: int, kind: str) -> list[str]:
+    """One reminder about a pending step: `apply`, `line_manager` or `screening`."""
+    from mentora.programmes.services import manager_users
+
+    participant = _participant(participant_id)
+    if kind == "apply":
+        recipients = [participant.user] if participant.user else []
+    elif kind == "line_manager":
+        manager = participant.person.manager
+        recipients = [manager.user] if manager is not None and manager.user else []
+    else:
+        recipients = manager_users(participant.programme)
+    for user in recipients:
+        send_to_user(
+            user=user,
+            template=f"programmes/email/reminder_{kind}",
+            context={
+                "participant": participant,
+                "programme": participant.programme,
+                "themes": participant.themes(),
+                "apply_path": reverse("participant_apply", args=[participant.pk]),
+                "approvals_path": reverse("line_manager_approvals"),
+                "participant_path": reverse(
+                    "participant_detail", args=[participant.programme_id, participant.pk]
+                ),
+            },
+        )
+    return [user.email for user in recipients if user is not None]
+
+
+@task()
+def remind_applicant(participant_id: int) -> list[str]:
+    """Remind an invited person to fill in the application form."""
+    return _remind(participant_id, "apply")
+
+
+@task()
+def remind_line_manager(participant_id: int) -> list[str]:
+    """Remind a line manager that a mentee's approval is waiting."""
+    return _remind(participant_id, "line_manager")
+
+
+@task()
+def remind_managers_of_screening(participant_id: int) -> list[str]:
+    """Remind the programme managers that a mentor is waiting for a screening interview."""
+    return _remind(participant_id, "screening")
+
+
+REMINDER_TASKS = {
+    "apply": remind_applicant,
+    "line_manager": remind_line_manager,
+    "screening": remind_managers_of_screening,
+}
+
+
+@task()
+def send_reminders() -> int:
+    """Find every pending step that has waited long enough and queue one reminder each."""
+    from mentora.programmes.services import pending_reminders
+
+    pending = pending_reminders()
+    now = timezone.now()
+    for participant_id, kind in pending:
+        REMINDER_TASKS[kind].enqueue(participant_id)
+    Participant.objects.filter(pk__in=[pk for pk, _kind in pending]).update(reminded_at=now)
+    return len(pending)

@@ -1,0 +1,113 @@
+"""A programme at Acme with a questionnaire, a workshop, and a mentor with an HR record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from mentora.people.models import Person
+from mentora.programmes import services
+from mentora.programmes.models import Programme, Question
+
+
+@dataclass
+class Setup:
+    personas: Any
+    programme: Programme
+    themes: Question
+    goals: Question
+    preferred: Question
+    motivation: Question
+    mentor_person: Person
+
+
+def make_setup(personas: Any) -> Setup:
+    """The programme every programmes test starts from (also used by the browser tests)."""
+    mentor_person = Person.objects.create(
+        organisation=personas.organisation,
+        employee_id="E4",
+        first_name="Mo",
+        last_name="Mentor",
+        email="mentor@test.example",
+        level=7,
+        user=personas.mentor,
+    )
+    Person.objects.create(
+        organisation=personas.organisation,
+        employee_id="E5",
+        first_name="Hanne",
+        last_name="Hronly",
+        email="hronly@test.example",
+        level=3,
+        manager=personas.people["lead"],
+    )
+    programme = services.programme_create(
+        organisation=personas.organisation,
+        actor=personas.manager,
+        name="Graduate onboarding",
+        purpose="Keep our graduates.",
+        goals="90% retention after two years",
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2027, 11, 1),
+        applications_open=True,
+    )
+    programme.sponsors.add(personas.sponsor)
+    themes = services.question_add(
+        programme=programme,
+        role="mentee",
+        text="What do you want to learn?",
+        kind="ranked_themes",
+        choices=["Leadership", "Networking", "Career"],
+        maps_to="themes",
+        actor=personas.manager,
+    )
+    goals = services.question_add(
+        programme=programme,
+        role="mentee",
+        text="Your goals",
+        kind="long_text",
+        maps_to="goals",
+        actor=personas.manager,
+    )
+    preferred = services.question_add(
+        programme=programme,
+        role="mentee",
+        text="Who would you like as a mentor?",
+        kind="preferred_mentors",
+        maps_to="preferences",
+        actor=personas.manager,
+    )
+    motivation = services.question_add(
+        programme=programme,
+        role="mentor",
+        text="Why do you want to be a mentor?",
+        kind="long_text",
+        actor=personas.manager,
+    )
+    return Setup(personas, programme, themes, goals, preferred, motivation, mentor_person)
+
+
+@pytest.fixture
+def setup(personas: Any) -> Setup:
+    return make_setup(personas)
+
+
+@pytest.fixture
+def programme(setup: Setup) -> Programme:
+    return setup.programme
+
+
+@pytest.fixture
+def workshop(setup: Setup) -> Any:
+    return services.workshop_create(
+        programme=setup.programme,
+        title="Kick-off",
+        starts_at=timezone.now() + dt.timedelta(days=10),
+        place="Room 1",
+        capacity=20,
+        actor=setup.personas.manager,
+    )
