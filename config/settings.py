@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "mentora.accounts",
     "mentora.people",
     "mentora.programmes",
+    "mentora.rounds",
+    "mentora.relationships",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("mentora.accounts.urls")),
     path("", include("mentora.people.urls")),
     path("", include("mentora.programmes.urls")),
+    path("", include("mentora.rounds.urls")),
+    path("", include("mentora.relationships.urls")),
 ]

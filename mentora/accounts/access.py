@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -349,6 +349,102 @@ def access_import_run(user: Any, slug: str, run_id: int) -> Any:
         raise Http404 from None
 
 
+def access_round(user: Any, round_id: int) -> Any:
+    """A matching round: only those running the programme see proposals and scores.
+
+    Sponsors and others in a taking-part organisation get 403, outsiders 404.
+    """
+    from mentora.rounds.models import MatchingRound
+
+    try:
+        matching_round = MatchingRound.objects.select_related(
+            "programme__organisation", "previous"
+        ).get(pk=round_id)
+    except MatchingRound.DoesNotExist:
+        raise Http404 from None
+    # Reading a round already means seeing who could be matched with whom: managers only.
+    access_programme(user, matching_round.programme_id, write=True)
+    return matching_round
+
+
+def access_proposal(user: Any, round_id: int, proposal_id: int) -> Any:
+    """A proposal of a round the user may manage."""
+    matching_round = access_round(user, round_id)
+    try:
+        return matching_round.proposals.select_related(
+            "mentee__person", "mentor__person", "matching_round__programme"
+        ).get(pk=proposal_id)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+def access_pair(user: Any, pair_id: int) -> Any:
+    """A published pair: its two members and those running the programme.
+
+    Anyone else in a taking-part organisation gets 403, outsiders 404.
+    """
+    from mentora.relationships.models import Pair
+
+    try:
+        pair = Pair.objects.select_related(
+            "programme__organisation", "mentee__person", "mentor__person"
+        ).get(pk=pair_id)
+    except Pair.DoesNotExist:
+        raise Http404 from None
+    # The mentee and the mentor.
+    if user.is_authenticated and user.pk in pair.member_user_ids():
+        return pair
+    # Those running the programme follow every pair.
+    if can_manage_programme(user, pair.programme):
+        return pair
+    # Everyone else in the programme's organisations may not look.
+    if _roles_in_any(user, pair.programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
+def access_own_suggestions(user: Any, round_id: int) -> tuple[Any, Any]:
+    """The round and the user's own mentee participation in it, to choose among their
+    suggestions. Nobody else, managers included, chooses for a mentee."""
+    from mentora.rounds.models import MatchingRound
+
+    try:
+        matching_round = MatchingRound.objects.select_related("programme").get(pk=round_id)
+    except MatchingRound.DoesNotExist:
+        raise Http404 from None
+    mine = matching_round.suggestions.filter(mentee__user_id=user.pk).select_related("mentee")
+    suggestion = mine.first() if user.is_authenticated else None
+    # The mentee whose suggestions these are.
+    if suggestion is not None:
+        return matching_round, suggestion.mentee
+    # Others who can see the programme learn only that they may not act here.
+    if _roles_in_any(user, matching_round.programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
+def access_introduction(user: Any, introduction_id: int, *, answer: bool = False) -> Any:
+    """An introduction: the two people introduced answer it; managers may only read it."""
+    from mentora.rounds.models import Introduction
+
+    try:
+        introduction = Introduction.objects.select_related(
+            "matching_round__programme", "mentee__person", "mentor__person"
+        ).get(pk=introduction_id)
+    except Introduction.DoesNotExist:
+        raise Http404 from None
+    # The mentee and the mentor introduced.
+    if introduction.side_of(user) is not None:
+        return introduction
+    programme = introduction.matching_round.programme
+    # Managers follow introductions but never answer for someone.
+    if can_manage_programme(user, programme) and not answer:
+        return introduction
+    if _roles_in_any(user, programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
 def partner_organisation_by_slug(user: Any, programme: Any, slug: str) -> Organisation | None:
     """The organisation a programme's managers name, by its short name, as a partner.
 
@@ -387,6 +483,68 @@ def access_own_participation(user: Any, participant_id: int) -> Any:
     raise Http404
 
 
+def _pair_member_or_deny(user: Any, pair: Any) -> None:
+    # The mentee and the mentor: the only people who see what the pair writes.
+    if user.is_authenticated and user.pk in pair.member_user_ids():
+        return
+    # Managers, sponsors, line managers and colleagues: they may not look inside.
+    if can_view_programme(user, pair.programme) or _roles_in_any(
+        user, pair.programme.organisation_ids()
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
+def access_workspace(user: Any, pair_id: int) -> Any:
+    """The pair's workspace (agreement, meetings, notes, goals): the two of them only."""
+    from mentora.relationships.models import Pair
+
+    try:
+        pair = Pair.objects.select_related(
+            "programme__organisation",
+            "mentee__person",
+            "mentor__person",
+            "mentee__user",
+            "mentor__user",
+        ).get(pk=pair_id)
+    except Pair.DoesNotExist:
+        raise Http404 from None
+    _pair_member_or_deny(user, pair)
+    return pair
+
+
+def access_meeting(user: Any, meeting_id: int) -> Any:
+    """A meeting of a pair, with its confidential texts: the two of them only."""
+    from mentora.relationships.models import Meeting
+
+    try:
+        meeting = Meeting.objects.select_related(
+            "pair__programme__organisation", "pair__mentee__person", "pair__mentor__person"
+        ).get(pk=meeting_id)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    _pair_member_or_deny(user, meeting.pair)
+    return meeting
+
+
+def access_goal(user: Any, goal_id: int) -> Any:
+    from mentora.relationships.models import Goal
+
+    try:
+        goal = Goal.objects.select_related("pair__programme__organisation").get(pk=goal_id)
+    except Goal.DoesNotExist:
+        raise Http404 from None
+    _pair_member_or_deny(user, goal.pair)
+    return goal
+
+
+def line_manager_pairs(user: Any) -> QuerySet[Any]:
+    """Active pairs whose mentee reports to `user`: for their themes and progress only."""
+    from mentora.relationships.models import Pair
+
+    return Pair.objects.active().filter(mentee__in=line_manager_participations(user))
+
+
 def participations_of(user: Any) -> QuerySet[Any]:
     """A user's own participations in programmes, whatever their status."""
     from mentora.programmes.models import Participant
@@ -408,3 +566,61 @@ def applicant_person(user: Any, programme: Any) -> Any:
     return Person.objects.filter(
         user_id=user.pk, organisation_id__in=programme.organisation_ids()
     ).first()
+
+
+def access_pair_as_manager(user: Any, pair_id: int) -> Any:
+    """A pair, for those running its programme: facts and follow-ups, never its texts."""
+    from mentora.relationships.models import Pair
+
+    try:
+        pair = Pair.objects.select_related(
+            "programme__organisation", "mentee__person", "mentor__person"
+        ).get(pk=pair_id)
+    except Pair.DoesNotExist:
+        raise Http404 from None
+    access_programme(user, pair.programme_id, write=True)
+    return pair
+
+
+def access_programme_stories(user: Any, programme_id: int) -> Any:
+    """The programme's published stories: for everyone in a taking-part organisation,
+    since they recruit the next cohort; outsiders get 404."""
+    programme_model = _programme_model()
+    try:
+        programme = programme_model.objects.select_related("organisation").get(pk=programme_id)
+    except programme_model.DoesNotExist:
+        raise Http404 from None
+    if _is_platform_admin(user) or can_view_programme(user, programme):
+        return programme
+    if _roles_in_any(user, programme.organisation_ids()):
+        return programme
+    raise Http404
+
+
+def access_story(user: Any, story_id: int) -> Any:
+    """A story to approve or decline: those running the programme only."""
+    from mentora.relationships.models import Story
+
+    try:
+        story = Story.objects.select_related("pair__programme").get(pk=story_id)
+    except Story.DoesNotExist:
+        raise Http404 from None
+    access_programme(user, story.pair.programme_id, write=True)
+    return story
+
+
+def access_pair_for_feedback(user: Any, pair_id: int) -> Any:
+    """A pair to give feedback in: its two members, or the mentee's line manager."""
+    from mentora.relationships.models import Pair
+
+    try:
+        pair = Pair.objects.select_related(
+            "programme__organisation", "mentee__person", "mentor__person"
+        ).get(pk=pair_id)
+    except Pair.DoesNotExist:
+        raise Http404 from None
+    # The line manager gives feedback to the mentee, and reads nothing of the pair's.
+    if is_line_manager_of(user, pair.mentee):
+        return pair
+    _pair_member_or_deny(user, pair)
+    return pair

@@ -61,6 +61,20 @@ ROLE_CARDS: dict[str, tuple[Any, Any]] = {
 }
 
 
+# Where each role's work is, besides the organisation page.
+ROLE_LINKS: dict[str, list[tuple[Any, str]]] = {
+    Role.ORG_ADMIN: [(_("Programmes"), "programme_list")],
+    Role.PROGRAMME_MANAGER: [(_("Programmes"), "programme_list")],
+    Role.SPONSOR: [(_("Programmes"), "programme_list")],
+    Role.MENTOR: [(_("My programmes"), "my_programmes"), (_("My matching"), "my_matching")],
+    Role.MENTEE: [(_("My programmes"), "my_programmes"), (_("My matching"), "my_matching")],
+    Role.LINE_MANAGER: [
+        (_("Approvals"), "line_manager_approvals"),
+        (_("Team members' learning themes"), "team_goals"),
+    ],
+}
+
+
 def dashboard_for(user: Any) -> Dashboard:
     admin_cards: list[Card] = []
     if user.is_superuser:
@@ -88,6 +102,7 @@ def dashboard_for(user: Any) -> Dashboard:
                     (_("Members"), reverse("organisation_members", args=[organisation.slug]))
                 )
                 links.append((_("People"), reverse("people_directory", args=[organisation.slug])))
+            links.extend((label, reverse(name)) for label, name in ROLE_LINKS.get(role, []))
             cards.append(Card(title, text, links))
         panels.append(
             OrganisationPanel(

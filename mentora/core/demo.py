@@ -263,9 +263,23 @@ def _as_csv(rows: list[dict[str, str]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-@transaction.atomic
 def seed_demo(*, people: int = 400) -> DemoSummary:
-    """Build (or bring up to date) the demo organisation and one login per role."""
+    """Build (or bring up to date) the demo organisation and one login per role.
+
+    The demo sends no e-mail: whatever seeding queued for the worker (introductions,
+    status changes) is dropped once the data is in.
+    """
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    started = timezone.now()
+    summary = _seed(people=people)
+    DBTaskResult.objects.ready().filter(enqueued_at__gte=started).delete()
+    return summary
+
+
+@transaction.atomic
+def _seed(*, people: int) -> DemoSummary:
     departments = sum(len(d) for d in STRUCTURE.values())
     teams = sum(len(t) for d in STRUCTURE.values() for t in d.values())
     # Room for every leader and at least two members in each team.
@@ -315,6 +329,14 @@ def seed_demo(*, people: int = 400) -> DemoSummary:
         logins.append(
             (spec.email, spec.role or ("platform admin" if user.is_superuser else "none"))
         )
+    # The programmes, matching rounds and pairs at work that the demo logins see.
+    from mentora.programmes.demo import seed_programmes
+    from mentora.relationships.demo import seed_pair_support
+    from mentora.rounds.demo import seed_rounds
+
+    seed_programmes(organisation=organisation)
+    seed_rounds(organisation=organisation)
+    seed_pair_support(organisation=organisation)
     return DemoSummary(
         organisation=organisation,
         people=len(rows),

@@ -212,3 +212,16 @@ def test_the_dashboard_shows_each_role_its_own_cards(client_for: Any, personas: 
     assert "Acme Energy" not in outsider_page
     admin_page = client_for(personas.admin).get(reverse("dashboard")).content.decode()
     assert reverse("audit_log") in admin_page
+
+
+@pytest.mark.parametrize(
+    ("who", "link"),
+    [("manager", "programme_list"), ("sponsor", "programme_list"), ("mentor", "my_matching"),
+     ("mentee", "my_programmes"), ("line_manager", "line_manager_approvals"),
+     ("line_manager", "team_goals")],
+)
+def test_the_dashboard_links_each_role_to_its_work(
+    client_for: Any, personas: Any, who: str, link: str
+) -> None:
+    page = client_for(getattr(personas, who)).get(reverse("dashboard")).content.decode()
+    assert reverse(link) in page

@@ -13,7 +13,7 @@ from mentora.people.tests.test_importer import as_csv, row
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_manager_fixes_a_rejected_file_and_sees_the_people(live_server: Any, page: Any) -> None:  # noqa: F811
+def test_a_manager_fixes_a_rejected_file_and_sees_the_people(live_server: Any, page: Any) -> None:
     personas = make_personas()
     log_in(page, live_server.url, personas.org_admin.email)
     page.goto(f"{live_server.url}/org/acme/people/import/")

@@ -1,0 +1,141 @@
+"""Relationship health from facts only: meetings held against the agreement, time since
+the last meeting, the trend of ratings, goals touched. Never from what the pair wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.relationships.models import Pair
+
+# A pair that has not met for this long needs attention; twice as long, help.
+QUIET_DAYS = 45
+DROOP_WINDOW = (0.35, 0.65)
+
+
+@dataclass
+class Health:
+    pair: Pair
+    light: str  # "green", "amber" or "red"
+    held: int
+    expected: float
+    days_since_last: int | None
+    rating_trend: float | None
+    goals_touched: bool
+    midway: bool
+    elapsed: float
+    reasons: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.light != "green"
+
+
+def _ratings(meetings: list[Any]) -> list[float]:
+    values = []
+    for meeting in meetings:
+        given = [r for r in (meeting.mentee_rating, meeting.mentor_rating) if r]
+        if given:
+            values.append(sum(given) / len(given))
+    return values
+
+
+def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
+    now = now or timezone.now()
+    meetings = [m for m in pair.meetings.all() if m.cancelled_at is None]
+    held = [m for m in meetings if m.starts_at < now]
+    upcoming = [m for m in meetings if m.starts_at >= now]
+    agreements = sorted(pair.agreements.all(), key=lambda a: -a.version)
+    agreement = agreements[0] if agreements else None
+    start = pair.started_at
+    end = (
+        dt.datetime.combine(agreement.end_date, dt.time(), tzinfo=dt.UTC)
+        if agreement
+        else start + dt.timedelta(days=300)
+    )
+    span = max((end - start).total_seconds(), 1.0)
+    elapsed = min(max((now - start).total_seconds() / span, 0.0), 1.0)
+    planned = agreement.planned_meetings if agreement else 8
+    expected = planned * elapsed
+    last = max((m.starts_at for m in held), default=None)
+    days_since_last = (now - last).days if last else None
+    quiet_days = days_since_last if days_since_last is not None else (now - start).days
+    ratings = _ratings(sorted(held, key=lambda m: m.starts_at))
+    trend = None
+    if len(ratings) >= 3:
+        trend = sum(ratings[-2:]) / 2 - sum(ratings[:-2]) / len(ratings[:-2])
+    goals = list(pair.goals.all())
+    goals_touched = any(g.updated_at > now - dt.timedelta(days=60) for g in goals)
+    midway = DROOP_WINDOW[0] <= elapsed <= DROOP_WINDOW[1]
+
+    reasons: list[str] = []
+    actions: list[str] = []
+    score = 0
+    if agreement is None and (now - start).days > 21:
+        score += 1
+        reasons.append(_("No agreement after three weeks."))
+        actions.append(_("Ask the pair to write and sign their agreement at the next meeting."))
+    elif agreement is not None and not agreement.is_signed:
+        reasons.append(_("The agreement is not signed by both."))
+    if quiet_days >= 2 * QUIET_DAYS:
+        score += 2
+        reasons.append(_("No meeting for %(days)s days.") % {"days": quiet_days})
+        actions.append(_("Call both of them; offer a rematch if it does not work."))
+    elif quiet_days >= QUIET_DAYS:
+        score += 1
+        reasons.append(_("No meeting for %(days)s days.") % {"days": quiet_days})
+        actions.append(_("Send a nudge with the conversation toolbox."))
+    if expected >= 2 and len(held) < 0.5 * expected:
+        score += 1
+        reasons.append(
+            _("%(held)s of about %(expected)s planned meetings held so far.")
+            % {"held": len(held), "expected": round(expected)}
+        )
+        actions.append(_("Check in with the pair about time and priorities."))
+    if trend is not None and trend <= -1:
+        score += 1
+        reasons.append(_("Meeting ratings are falling."))
+        actions.append(_("Follow up individually with the mentee and the mentor."))
+    if goals and not goals_touched and elapsed > 0.25:
+        reasons.append(_("No learning theme updated for two months."))
+        actions.append(_("Suggest revisiting the learning themes."))
+    if midway and (quiet_days >= 30 or (trend is not None and trend < 0)):
+        score += 1
+        reasons.append(_("Midway droop: the middle of a programme is where topics run out."))
+        actions.append(_("Invite them to a master class or a peer-group meeting."))
+    if not upcoming and held and pair.is_active:
+        reasons.append(_("No next meeting planned."))
+    light = "green" if score == 0 else ("amber" if score == 1 else "red")
+    return Health(
+        pair=pair,
+        light=light,
+        held=len(held),
+        expected=expected,
+        days_since_last=days_since_last,
+        rating_trend=trend,
+        goals_touched=goals_touched,
+        midway=midway,
+        elapsed=elapsed,
+        reasons=reasons,
+        actions=actions,
+    )
+
+
+def programme_health(programme: Any, *, now: dt.datetime | None = None) -> list[Health]:
+    """Every active pair's health, those at risk first."""
+    pairs = (
+        Pair.objects.active()
+        .filter(programme=programme)
+        .select_related("mentee__person", "mentor__person")
+        .prefetch_related("meetings", "agreements", "goals", "follow_ups")
+    )
+    order = {"red": 0, "amber": 1, "green": 2}
+    return sorted(
+        (pair_health(p, now=now) for p in pairs),
+        key=lambda h: (order[h.light], h.pair.mentee.person.last_name),
+    )

@@ -1,0 +1,103 @@
+from django_tasks import task
+
+from mentora.core.mail import send_to_user
+from mentora.relationships.models import PeerGroup
+
+
+@task()
+def send_group_welcome(group_id: int) -> int:
+    group = PeerGroup.objects.select_related("programme").get(pk=group_id)
+    members = list(group.members.select_related("person", "user"))
+    sent = 0
+    for member in members:
+        if member.user is None:
+            continue
+        others = [m.person.full_name for m in members if m.pk != member.pk]
+        send_to_user(
+            user=member.user,
+            template="relationships/email/group_welcome",
+            context={"group": group, "programme": group.programme, "others": others},
+        )
+        sent += 1
+    return sent
+
+
+@task()
+def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
+    """The calendar invitation (or update, or cancellation) to both, each in their language
+    and with the time shown in their own time zone."""
+    from mentora.relationships.calendar import meeting_ics
+    from mentora.relationships.models import Meeting
+
+    meeting = Meeting.objects.select_related(
+        "pair__programme",
+        "pair__mentee__user",
+        "pair__mentee__person",
+        "pair__mentor__user",
+        "pair__mentor__person",
+    ).get(pk=meeting_id)
+    ics = meeting_ics(meeting, cancelled=cancelled)
+    sent = 0
+    for me, other in (
+        (meeting.pair.mentee, meeting.pair.mentor),
+        (meeting.pair.mentor, meeting.pair.mentee),
+    ):
+        if me.user is None:
+            continue
+        send_to_user(
+            user=me.user,
+            template="relationships/email/meeting",
+            context={
+                "meeting": meeting,
+                "other": other,
+                "cancelled": cancelled,
+                "updated": meeting.sequence > 0 and not cancelled,
+            },
+            attachments=[
+                (
+                    "meeting.ics",
+                    ics,
+                    "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"),
+                )
+            ],
+        )
+        sent += 1
+    return sent
+
+
+@task()
+def send_agenda_reminder(meeting_id: int) -> bool:
+    from mentora.relationships.models import Meeting
+
+    meeting = Meeting.objects.select_related("pair__mentee__user", "pair__mentor__person").get(
+        pk=meeting_id
+    )
+    mentee = meeting.pair.mentee
+    if mentee.user is None or meeting.agenda:
+        return False
+    send_to_user(
+        user=mentee.user,
+        template="relationships/email/agenda_reminder",
+        context={"meeting": meeting, "other": meeting.pair.mentor},
+    )
+    return True
+
+
+@task()
+def send_nudge(pair_id: int) -> int:
+    from mentora.relationships.models import Pair
+
+    pair = Pair.objects.select_related(
+        "programme", "mentee__user", "mentee__person", "mentor__user", "mentor__person"
+    ).get(pk=pair_id)
+    sent = 0
+    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
+        if me.user is None:
+            continue
+        send_to_user(
+            user=me.user,
+            template="relationships/email/nudge",
+            context={"pair": pair, "other": other},
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,1 @@
+from mentora.rounds.tests.conftest import cohort  # noqa: F401

@@ -1,0 +1,140 @@
+"""Closing a pair: reflections, continuation, thanks, certificates, stories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from mentora.programmes.models import Participant
+from mentora.relationships import services
+from mentora.relationships.models import Pair, Story
+from mentora.relationships.tests.test_workspace import pair  # noqa: F401
+
+
+def close_both(cohort: Any, pair: Pair) -> None:
+    services.closure_submit(
+        pair=pair,
+        actor=cohort.personas.mentee,
+        reflection="I learned a lot",
+        continuation="stay_in_touch",
+        thanks="Thank you, Mo!",
+    )
+    services.closure_submit(
+        pair=pair,
+        actor=cohort.personas.mentor,
+        reflection="Rewarding",
+        continuation="stay_in_touch",
+        thanks="Thank you, Jo!",
+    )
+
+
+def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, pair: Pair) -> None:
+    services.closure_submit(
+        pair=pair,
+        actor=cohort.personas.mentee,
+        reflection="x",
+        continuation="clean_end",
+        thanks="Thanks",
+    )
+    pair.refresh_from_db()
+    assert pair.is_active
+    services.closure_submit(
+        pair=pair,
+        actor=cohort.personas.mentor,
+        reflection="y",
+        continuation="clean_end",
+        thanks="Thanks too",
+    )
+    pair.refresh_from_db()
+    assert not pair.is_active
+    assert pair.closure.agreed_continuation == "clean_end"
+    assert set(
+        Participant.objects.filter(pk__in=[cohort.junior.pk, cohort.mo.pk]).values_list(
+            "status", flat=True
+        )
+    ) == {"completed"}
+
+
+def test_each_reads_the_others_thanks_but_not_their_reflection(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    close_both(cohort, pair)
+    page = client_for(cohort.personas.mentee).get(reverse("pair_close", args=[pair.pk]))
+    content = page.content.decode()
+    assert "Thank you, Jo!" in content
+    assert "Rewarding" not in content
+
+
+def test_certificates_are_pdfs_in_the_participants_language(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    cohort.personas.mentee.language = "da"
+    cohort.personas.mentee.save()
+    url = reverse("certificate", args=[pair.pk])
+    assert client_for(cohort.personas.mentee).get(url).status_code == 404
+    close_both(cohort, pair)
+    response = client_for(cohort.personas.mentee).get(url)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert client_for(cohort.personas.manager).get(url).status_code == 403
+
+
+def test_a_story_needs_consent_and_the_managers_approval(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    with pytest.raises(ValidationError):
+        services.story_submit(
+            pair=pair, actor=cohort.personas.mentee, title="T", text="S", consent=False
+        )
+    story = services.story_submit(
+        pair=pair,
+        actor=cohort.personas.mentee,
+        title="How I found my voice",
+        text="It began...",
+        consent=True,
+    )
+    stories = reverse("programme_stories", args=[cohort.programme.pk])
+    assert (
+        "How I found my voice"
+        not in client_for(cohort.personas.sponsor).get(stories).content.decode()
+    )
+    response = client_for(cohort.personas.manager).post(
+        reverse("story_decide", args=[story.pk]), {"decision": "approve"}
+    )
+    assert response.status_code == 302
+    assert (
+        "How I found my voice"
+        in client_for(cohort.personas.line_manager).get(stories).content.decode()
+    )
+
+
+ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_closing_is_for_the_pair_only(client_for: Any, cohort: Any, pair: Pair, who: str) -> None:
+    expected = {"mentee": 200, "mentor": 200, "outsider": 404}.get(who, 403)
+    client = client_for(getattr(cohort.personas, who))
+    assert client.get(reverse("pair_close", args=[pair.pk])).status_code == expected
+    response = client.post(
+        reverse("story_submit", args=[pair.pk]), {"title": "t", "text": "x", "consent": "on"}
+    )
+    assert response.status_code == (302 if expected == 200 else expected)
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_stories_are_read_inside_the_programme_and_decided_by_its_managers(
+    client_for: Any, cohort: Any, pair: Pair, who: str
+) -> None:
+    story = Story.objects.create(
+        pair=pair, author=cohort.personas.mentee, title="t", text="x", consent=True
+    )
+    client = client_for(getattr(cohort.personas, who))
+    read = client.get(reverse("programme_stories", args=[cohort.programme.pk])).status_code
+    assert read == (404 if who == "outsider" else 200)
+    decide = client.post(reverse("story_decide", args=[story.pk]), {"decision": "approve"})
+    manages = who in {"admin", "org_admin", "manager"}
+    assert decide.status_code == (302 if manages else 404 if who == "outsider" else 403)

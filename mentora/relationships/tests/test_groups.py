@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from mentora.accounts.models import Organisation
+from mentora.people.models import Person
+from mentora.programmes.models import Participant, ProgrammeOrganisation
+from mentora.relationships import services
+from mentora.relationships.models import PeerGroup
+from mentora.rounds import services as round_services
+
+
+def add_mentees(cohort: Any, count: int, organisation: Any = None, prefix: str = "P") -> list[Any]:
+    made = []
+    for n in range(count):
+        person = Person.objects.create(
+            organisation=organisation or cohort.personas.organisation,
+            employee_id=f"{prefix}{n}",
+            first_name=f"{prefix}{n}",
+            last_name="Peer",
+            level=2,
+            location=["Aarhus", "Oslo", "London"][n % 3],
+        )
+        made.append(
+            Participant.objects.create(
+                programme=cohort.programme, person=person, role="mentee", status="ready"
+            )
+        )
+    return made
+
+
+def test_peer_groups_never_put_a_manager_and_their_report_together(cohort: Any) -> None:
+    # Jo's line manager Lena joins as a mentee too: they must end up in different groups.
+    lena = Participant.objects.create(
+        programme=cohort.programme,
+        person=cohort.personas.people["lead"],
+        role="mentee",
+        status="ready",
+    )
+    add_mentees(cohort, 6)
+    groups, left_out = services.groups_form(
+        programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=4, actor=None
+    )
+    assert groups and not left_out
+    for group in groups:
+        members = set(group.members.values_list("pk", flat=True))
+        assert not {lena.pk, cohort.junior.pk} <= members
+        assert 3 <= len(members) <= 4
+
+
+def test_action_learning_groups_take_one_member_per_organisation(cohort: Any) -> None:
+    others = [Organisation.objects.create(name=f"Org {n}", slug=f"org{n}") for n in range(2)]
+    for organisation in others:
+        ProgrammeOrganisation.objects.create(programme=cohort.programme, organisation=organisation)
+    for n, organisation in enumerate(others):
+        add_mentees(cohort, 2, organisation=organisation, prefix=f"O{n}_")
+    add_mentees(cohort, 0)
+    groups, _left = services.groups_form(
+        programme=cohort.programme, kind="action_learning", min_size=2, max_size=3, actor=None
+    )
+    assert groups
+    for group in groups:
+        orgs = list(group.members.values_list("person__organisation_id", flat=True))
+        assert len(orgs) == len(set(orgs))
+
+
+def test_group_sizes_are_checked(cohort: Any) -> None:
+    with pytest.raises(ValidationError):
+        services.groups_form(
+            programme=cohort.programme, kind="mentee_peers", min_size=5, max_size=3, actor=None
+        )
+
+
+def test_publishing_groups_tells_every_member(
+    cohort: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    add_mentees(cohort, 4)
+    services.groups_form(
+        programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=3, actor=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        published = services.groups_publish(
+            programme=cohort.programme, kind="mentee_peers", actor=None
+        )
+    assert published == PeerGroup.objects.filter(published=True).count() == 2
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="mentora.relationships.tasks.send_group_welcome"
+        ).count()
+        == 2
+    )
+
+
+def test_a_group_programme_publishes_one_group_per_mentor(cohort: Any) -> None:
+    cohort.programme.kind = "group"
+    cohort.programme.save()
+    matching_round = round_services.round_run(
+        round_id=round_services.round_start(
+            programme=cohort.programme, actor=cohort.personas.manager
+        ).pk
+    )
+    round_services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+    groups = PeerGroup.objects.filter(kind="mentoring")
+    assert groups.count() == 2
+    assert all(g.members.filter(role="mentor").count() == 1 for g in groups)
+
+
+ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
+MANAGE = {
+    "admin": 200,
+    "org_admin": 200,
+    "manager": 200,
+    "outsider": 404,
+    **dict.fromkeys(["sponsor", "mentor", "mentee", "line_manager"], 403),
+}
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_the_groups_page_is_for_those_running_the_programme(
+    client_for: Any, cohort: Any, who: str
+) -> None:
+    url = reverse("programme_groups", args=[cohort.programme.pk])
+    assert client_for(getattr(cohort.personas, who)).get(url).status_code == MANAGE[who]
+
+
+@pytest.mark.parametrize("endpoint", ["groups_form", "groups_publish"])
+@pytest.mark.parametrize("who", ALL)
+def test_forming_and_publishing_groups_is_for_those_running_the_programme(
+    client_for: Any, cohort: Any, who: str, endpoint: str
+) -> None:
+    add_mentees(cohort, 4)
+    url = reverse(endpoint, args=[cohort.programme.pk])
+    response = client_for(getattr(cohort.personas, who)).post(
+        url, {"kind": "mentee_peers", "min_size": 3, "max_size": 3}
+    )
+    assert response.status_code == (302 if MANAGE[who] == 200 else MANAGE[who])
+
+
+def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None:
+    add_mentees(cohort, 2)
+    services.groups_form(
+        programme=cohort.programme, kind="mentee_peers", min_size=2, max_size=4, actor=None
+    )
+    page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
+    assert "Your groups" not in page
+    services.groups_publish(programme=cohort.programme, kind="mentee_peers", actor=None)
+    page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
+    assert "Your groups" in page

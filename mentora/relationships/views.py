@@ -1,0 +1,586 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.accounts import access
+from mentora.relationships import services
+from mentora.relationships.forms import AgreementForm, MeetingForm
+from mentora.relationships.models import Feedback, FeedbackDirection, GroupKind, PeerGroup
+
+FORMABLE = [(k, GroupKind(k).label) for k in services.ROLE_FOR]
+
+
+@login_required
+def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    groups = PeerGroup.objects.filter(programme=programme).prefetch_related("members__person")
+    return render(
+        request,
+        "relationships/groups.html",
+        {"programme": programme, "groups": groups, "kinds": FORMABLE},
+    )
+
+
+@login_required
+@require_POST
+def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        groups, left_out = services.groups_form(
+            programme=programme,
+            kind=request.POST.get("kind", ""),
+            min_size=int(request.POST.get("min_size", "3")),
+            max_size=int(request.POST.get("max_size", "5")),
+            actor=request.user,
+        )
+    except ValueError:
+        messages.error(request, _("Group sizes are whole numbers."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
+        messages.success(request, text % {"groups": len(groups), "left": len(left_out)})
+    return redirect("programme_groups", programme_id=programme.pk)
+
+
+@login_required
+@require_POST
+def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        services.groups_publish(
+            programme=programme, kind=request.POST.get("kind", ""), actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("programme_groups", programme_id=programme.pk)
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@login_required
+def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    side = services.pair_side(pair, request.user)
+    agreement = pair.agreements.order_by("-version").first()
+    initial: dict[str, Any] = {}
+    if agreement is not None:
+        initial = {name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS}
+    meetings = pair.meetings.filter(cancelled_at__isnull=True)
+    now = timezone.now()
+    return render(
+        request,
+        "relationships/workspace.html",
+        {
+            "pair": pair,
+            "side": side,
+            "other": pair.mentor if side == "mentee" else pair.mentee,
+            "agreement": agreement,
+            "my_signature": getattr(agreement, f"{side}_signed_at", None) if agreement else None,
+            "agreement_form": AgreementForm(initial=initial or None),
+            "meeting_form": MeetingForm(time_zone=request.user.time_zone),  # type: ignore[union-attr]
+            "upcoming": meetings.filter(starts_at__gte=now),
+            "past": meetings.filter(starts_at__lt=now).order_by("-starts_at"),
+            "goals": pair.goals.all(),
+            "tools": _tools(pair, request),
+            "feedback": services.feedback_visible_to(request.user, pair).select_related("moment"),
+            "directions": [
+                (value, label)
+                for value, label in FeedbackDirection.choices
+                if services.AUTHOR_OF[value] == side
+            ],
+            "moments": pair.programme.feedback_moments.filter(opens_on__lte=timezone.localdate()),
+        },
+    )
+
+
+def _tools(pair: Any, request: HttpRequest) -> list[tuple[Any, str, str]]:
+    from mentora.relationships.health import pair_health
+    from mentora.relationships.toolbox import phase_of, tools_for
+
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    phase = phase_of(pair_health(pair).elapsed)
+    return [(t, t.title(language), t.body(language)) for t in tools_for(pair.programme, phase)]
+
+
+@login_required
+@require_POST
+def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
+    from mentora.relationships.models import FeedbackMoment
+
+    pair = access.access_pair_for_feedback(request.user, pair_id)
+    moment_id = request.POST.get("moment", "")
+    moment = (
+        FeedbackMoment.objects.filter(pk=int(moment_id), programme=pair.programme).first()
+        if moment_id.isdigit()
+        else None
+    )
+    try:
+        services.feedback_give(
+            pair=pair,
+            actor=request.user,
+            direction=request.POST.get("direction", ""),
+            text=request.POST.get("text", ""),
+            moment=moment,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Thank you for your feedback."))
+    if services.pair_side(pair, request.user):
+        return redirect("pair_workspace", pair_id=pair.pk)
+    return redirect("team_goals")
+
+
+@login_required
+@require_POST
+def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in error))
+        return redirect("pair_workspace", pair_id=pair.pk)
+    try:
+        services.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The agreement is saved. Both of you sign it."))
+    return redirect("pair_workspace", pair_id=pair.pk)
+
+
+@login_required
+@require_POST
+def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    agreement = pair.agreements.order_by("-version").first()
+    if agreement is None:
+        raise Http404
+    try:
+        services.agreement_sign(agreement=agreement, actor=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("pair_workspace", pair_id=pair.pk)
+
+
+@login_required
+@require_POST
+def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in error))
+        return redirect("pair_workspace", pair_id=pair.pk)
+    try:
+        services.meeting_schedule(
+            pair=pair,
+            actor=request.user,
+            starts_at=form.starts_at(),
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            mode=form.cleaned_data["mode"],
+            place=form.cleaned_data["place"],
+            link=form.cleaned_data["link"],
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The meeting is planned; you both get a calendar invitation."))
+    return redirect("pair_workspace", pair_id=pair.pk)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, meeting_id)
+    side = services.pair_side(meeting.pair, request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in services.MEETING_TEXTS:
+                services.meeting_write(
+                    meeting=meeting,
+                    actor=request.user,
+                    part=action,
+                    text=request.POST.get("text", ""),
+                )
+            elif action == "rate":
+                services.meeting_rate(
+                    meeting=meeting, actor=request.user, rating=int(request.POST.get("rating", "0"))
+                )
+            elif action == "move":
+                form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
+                if form.is_valid():
+                    services.meeting_move(
+                        meeting=meeting,
+                        actor=request.user,
+                        starts_at=form.starts_at(),
+                        duration_minutes=form.cleaned_data["duration_minutes"],
+                    )
+                else:
+                    messages.error(request, _("Give a valid date and time."))
+            elif action == "cancel":
+                services.meeting_cancel(meeting=meeting, actor=request.user)
+                return redirect("pair_workspace", pair_id=meeting.pair_id)
+            else:
+                raise Http404
+        except ValueError:
+            messages.error(request, _("Rate the meeting from 1 to 5."))
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+    return render(
+        request,
+        "relationships/meeting.html",
+        {
+            "meeting": meeting,
+            "pair": meeting.pair,
+            "side": side,
+            "my_reflection": getattr(meeting, f"{side}_reflection", ""),
+            "my_rating": getattr(meeting, f"{side}_rating", None),
+            "move_form": MeetingForm(
+                time_zone=request.user.time_zone,  # type: ignore[union-attr]
+                initial={"duration_minutes": meeting.duration_minutes, "mode": meeting.mode},
+            ),
+        },
+    )
+
+
+@login_required
+def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    from mentora.relationships.calendar import meeting_ics as build
+
+    meeting = access.access_meeting(request.user, meeting_id)
+    response = HttpResponse(
+        build(meeting, cancelled=meeting.cancelled_at is not None), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    try:
+        services.goal_add(
+            pair=pair,
+            actor=request.user,
+            theme=request.POST.get("theme", ""),
+            description=request.POST.get("description", ""),
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("pair_workspace", pair_id=pair.pk)
+
+
+@login_required
+@require_POST
+def goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_update(
+            goal=goal, actor=request.user, progress=int(request.POST.get("progress", "-1"))
+        )
+    except ValueError:
+        messages.error(request, _("Progress runs from 0 to 100 %."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("pair_workspace", pair_id=goal.pair_id)
+
+
+@login_required
+def team_goals(request: HttpRequest) -> HttpResponse:
+    """For line managers: the learning themes and progress of their reports' pairs."""
+    pairs = (
+        access.line_manager_pairs(request.user)
+        .select_related("programme", "mentee__person", "mentor__person")
+        .prefetch_related("goals")
+    )
+    return render(request, "relationships/team_goals.html", {"pairs": pairs})
+
+
+@login_required
+def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.relationships.health import programme_health as compute
+    from mentora.relationships.models import Pair, SupportSettings
+
+    programme = access.access_programme(request.user, programme_id, write=True)
+    report = compute(programme)
+    without_follow_up = (
+        Pair.objects.active().filter(programme=programme, follow_ups__isnull=True).count()
+    )
+    settings_row = SupportSettings.objects.filter(programme=programme).first()
+    return render(
+        request,
+        "relationships/health.html",
+        {
+            "programme": programme,
+            "report": report,
+            "at_risk": sum(1 for h in report if h.at_risk),
+            "without_follow_up": without_follow_up,
+            "nudge_after_days": settings_row.nudge_after_days if settings_row else 30,
+            "today": timezone.localdate(),
+            "moments": programme.feedback_moments.all(),
+            # Only feedback addressed to the programme team; the pair's own stays theirs.
+            "manager_feedback": Feedback.objects.filter(
+                pair__programme=programme,
+                direction__in=[
+                    FeedbackDirection.MENTEE_TO_MANAGER,
+                    FeedbackDirection.MENTOR_TO_MANAGER,
+                ],
+            ).select_related("pair__mentee__person", "pair__mentor__person"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
+    import datetime as dt
+
+    pair = access.access_pair_as_manager(request.user, pair_id)
+    try:
+        held_on = dt.date.fromisoformat(request.POST.get("held_on", ""))
+    except ValueError:
+        messages.error(request, _("Give the date of the check-in."))
+    else:
+        services.follow_up_record(
+            pair=pair,
+            actor=request.user,
+            held_on=held_on,
+            channel=request.POST.get("channel", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("The check-in is recorded."))
+    return redirect("pair_health", programme_id=pair.programme_id)
+
+
+@login_required
+@require_POST
+def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_pair_as_manager(request.user, pair_id)
+    services.pair_nudge(pair=pair, actor=request.user)
+    messages.success(request, _("A friendly nudge is on its way to both."))
+    return redirect("pair_health", programme_id=pair.programme_id)
+
+
+@login_required
+@require_POST
+def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        services.support_settings_update(
+            programme=programme,
+            actor=request.user,
+            nudge_after_days=int(request.POST.get("nudge_after_days", "")),
+        )
+    except ValueError:
+        messages.error(request, _("Give a whole number of days."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("pair_health", programme_id=programme.pk)
+
+
+@login_required
+def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
+    from mentora.relationships.models import Closure, Continuation
+
+    pair = access.access_workspace(request.user, pair_id)
+    side = services.pair_side(pair, request.user)
+    closure = Closure.objects.filter(pair=pair).first()
+    if request.method == "POST":
+        try:
+            services.closure_submit(
+                pair=pair,
+                actor=request.user,
+                reflection=request.POST.get("reflection", ""),
+                continuation=request.POST.get("continuation", ""),
+                thanks=request.POST.get("thanks", ""),
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Thank you. Your part of the closing is saved."))
+        return redirect("pair_close", pair_id=pair.pk)
+    other_side = "mentor" if side == "mentee" else "mentee"
+    return render(
+        request,
+        "relationships/close.html",
+        {
+            "pair": pair,
+            "side": side,
+            "closure": closure,
+            "continuations": Continuation.choices,
+            "mine_done": bool(closure and getattr(closure, f"{side}_done_at")),
+            "thanks_to_me": getattr(closure, f"{other_side}_thanks", "") if closure else "",
+            "my_reflection": getattr(closure, f"{side}_reflection", "") if closure else "",
+        },
+    )
+
+
+@login_required
+def certificate(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    side = services.pair_side(pair, request.user)
+    closure = getattr(pair, "closure", None)
+    if side is None or closure is None or not closure.is_complete:
+        raise Http404
+    response = HttpResponse(
+        services.certificate_pdf(pair=pair, side=side), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mentora-certificate.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_workspace(request.user, pair_id)
+    try:
+        services.story_submit(
+            pair=pair,
+            actor=request.user,
+            title=request.POST.get("title", ""),
+            text=request.POST.get("text", ""),
+            consent=request.POST.get("consent") == "on",
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Thank you. The programme manager reads your story first."))
+    return redirect("pair_close", pair_id=pair.pk)
+
+
+@login_required
+def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.relationships.models import Story
+
+    programme = access.access_programme_stories(request.user, programme_id)
+    manages = access.can_manage_programme(request.user, programme)
+    stories = Story.objects.filter(pair__programme=programme).select_related("author")
+    return render(
+        request,
+        "relationships/stories.html",
+        {
+            "programme": programme,
+            "published": stories.filter(status="approved"),
+            "pending": stories.filter(status="pending") if manages else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def story_decide(request: HttpRequest, story_id: int) -> HttpResponse:
+    story = access.access_story(request.user, story_id)
+    services.story_decide(
+        story=story, actor=request.user, approve=request.POST.get("decision") == "approve"
+    )
+    return redirect("programme_stories", programme_id=story.pair.programme_id)
+
+
+@login_required
+def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.relationships.models import Tool, ToolKind, ToolPhase
+    from mentora.relationships.toolbox import tools_for
+
+    programme = access.access_programme(request.user, programme_id, write=True)
+    if request.method == "POST":
+        replaces_id = request.POST.get("replaces", "")
+        replaces = (
+            Tool.objects.filter(pk=int(replaces_id), programme__isnull=True).first()
+            if replaces_id.isdigit()
+            else None
+        )
+        try:
+            services.tool_save(
+                programme=programme,
+                actor=request.user,
+                replaces=replaces,
+                **{
+                    name: request.POST.get(name, "")
+                    for name in ("kind", "phase", "title_en", "title_da", "body_en", "body_da")
+                },
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("The tool is saved."))
+        return redirect("programme_toolbox", programme_id=programme.pk)
+    return render(
+        request,
+        "relationships/toolbox.html",
+        {
+            "programme": programme,
+            "tools": tools_for(programme),
+            "library": Tool.objects.filter(programme__isnull=True),
+            "kinds": ToolKind.choices,
+            "phases": ToolPhase.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
+    import datetime as dt
+
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        services.feedback_moment_add(
+            programme=programme,
+            actor=request.user,
+            title=request.POST.get("title", ""),
+            opens_on=dt.date.fromisoformat(request.POST.get("opens_on", "")),
+        )
+    except ValueError:
+        messages.error(request, _("Give the date the moment opens."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("pair_health", programme_id=programme.pk)
+
+
+@login_required
+@require_POST
+def recording_consent(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    import datetime as dt
+
+    meeting = access.access_meeting(request.user, meeting_id)
+    try:
+        services.recording_consent(
+            meeting=meeting,
+            actor=request.user,
+            delete_on=dt.date.fromisoformat(request.POST.get("delete_on", "")),
+        )
+    except ValueError:
+        messages.error(request, _("Give the date the recording is deleted."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("meeting_detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def recording_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, meeting_id)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose the recording file."))
+    else:
+        try:
+            services.recording_upload(meeting=meeting, actor=request.user, uploaded=uploaded)
+        except ValidationError as error:
+            _errors(request, error)
+    return redirect("meeting_detail", meeting_id=meeting.pk)

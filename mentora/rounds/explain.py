@@ -1,0 +1,89 @@
+"""The engine's reasons in the reader's language.
+
+The engine returns stable codes with parameters next to its English text; these
+functions turn the codes into translated sentences, so a Danish manager reads
+Danish reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+def contribution_text(criterion: str, detail: Mapping[str, Any]) -> str:
+    if criterion == "themes":
+        return _("shares themes: %(themes)s") % {"themes": ", ".join(detail.get("themes", []))}
+    if criterion == "progression":
+        gap = float(detail.get("levels", 0))
+        n = abs(int(gap)) if gap == int(gap) else abs(gap)
+        if gap > 0:
+            return ngettext("mentor is %(n)s level above", "mentor is %(n)s levels above", n) % {
+                "n": n
+            }
+        if gap < 0:
+            return ngettext("mentor is %(n)s level below", "mentor is %(n)s levels below", n) % {
+                "n": n
+            }
+        return _("same level")
+    simple = {
+        "different_department": _("different departments"),
+        "different_division": _("different divisions"),
+        "different_location": _("different locations"),
+        "different_gender": _("different genders"),
+    }
+    if criterion in simple:
+        return simple[criterion]
+    if criterion == "timezone_band":
+        return _("time zones %(hours)s h apart") % {"hours": detail.get("hours", "?")}
+    if criterion == "mentee_preference":
+        return _("the mentee's choice no. %(rank)s") % {"rank": detail.get("rank", "?")}
+    if criterion == "mentor_preference":
+        return _("the mentor's choice no. %(rank)s") % {"rank": detail.get("rank", "?")}
+    if criterion == "goals":
+        share = round(float(detail.get("similarity", 0)) * 100)
+        return _("similar goals (%(share)s%% of words shared)") % {"share": share}
+    return _("score %(score)s") % {"score": detail.get("score", "?")}
+
+
+def explanation(
+    contributions: Iterable[Mapping[str, Any]], *, limit: int = 3, include_gender: bool = True
+) -> str:
+    """The top contributing criteria of a pair, as one translated line."""
+    parts = [
+        contribution_text(c["criterion"], c.get("detail", {}))
+        for c in contributions
+        if include_gender or c["criterion"] != "different_gender"
+    ]
+    return "; ".join(parts[:limit])
+
+
+def rule_text(rule: str, *, mentee: str, mentor: str) -> str:
+    names = {"mentee": mentee, "mentor": mentor}
+    texts = {
+        "same_person": _("%(mentee)s cannot mentor themselves."),
+        "reporting_line": _("%(mentor)s and %(mentee)s are in the same reporting line."),
+        "same_team": _("%(mentor)s and %(mentee)s are in the same team."),
+        "competitors": _("%(mentor)s and %(mentee)s work for competing organisations."),
+        "same_organisation": _(
+            "%(mentor)s and %(mentee)s are from the same organisation, and this programme "
+            "matches across organisations."
+        ),
+        "timezone_gap": _("The time zones of %(mentor)s and %(mentee)s are too far apart."),
+        "shared_language": _("%(mentor)s and %(mentee)s have no language in common."),
+        "exclude": _("One of %(mentor)s and %(mentee)s asked not to be matched with the other."),
+    }
+    return texts.get(rule, _("A hard rule (%(rule)s) excludes this pair.") % {"rule": rule}) % names
+
+
+def unmatched_text(code: str, fallback: str) -> str:
+    texts = {
+        "no_feasible_mentor": _("No mentor with free places passes the hard rules."),
+        "no_stable_partner": _("No mentor who ranked this mentee had room."),
+        "capacity_exhausted": _("Every suitable mentor's places went to other mentees."),
+        "removed": _("Removed from the proposals by the programme manager."),
+    }
+    return texts.get(code, fallback)

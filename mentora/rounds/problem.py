@@ -1,0 +1,176 @@
+"""From a programme's participants to the engine's input, and back.
+
+The engine knows people by their HR person id (as text), the same id the
+reporting forest and the participants' stated preferences use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mentora.matching import Person as EnginePerson
+from mentora.matching import Policy, Problem
+from mentora.people.models import OrgUnit, OrgUnitKind, Person
+from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+
+
+@dataclass
+class RoundInput:
+    problem: Problem
+    policy: Policy
+    # engine id -> participant, per side
+    mentees: dict[str, Participant]
+    mentors: dict[str, Participant]
+
+
+def _unit_lookup(organisation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """For each unit: the ids of its team, department and division (itself or above)."""
+    units = {
+        pk: (parent, kind)
+        for pk, parent, kind in OrgUnit.objects.filter(
+            organisation_id__in=list(organisation_ids)
+        ).values_list("pk", "parent_id", "kind")
+    }
+    names: dict[str, str] = {
+        OrgUnitKind.TEAM: "team",
+        OrgUnitKind.DEPARTMENT: "department",
+        OrgUnitKind.DIVISION: "division",
+    }
+    lookup: dict[int, dict[str, str]] = {}
+    for pk in units:
+        found: dict[str, str] = {}
+        current: int | None = pk
+        seen: set[int] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            parent, kind = units[current]
+            key = names.get(kind)
+            if key and key not in found:
+                found[key] = f"u{current}"
+            current = parent
+        lookup[pk] = found
+    return lookup
+
+
+def engine_person(
+    participant: Participant,
+    *,
+    units: dict[int, dict[str, str]],
+    include_gender: bool,
+    default_capacity: int,
+) -> EnginePerson:
+    person = participant.person
+    profile = participant.profile or {}
+    unit = units.get(person.org_unit_id or 0, {})
+    capacity = None
+    if participant.role == ParticipantRole.MENTOR:
+        capacity = int(profile.get("capacity") or default_capacity)
+    own_id = str(person.pk)
+    return EnginePerson(
+        id=own_id,
+        name=person.full_name,
+        organisation=person.organisation.slug,
+        team=unit.get("team", ""),
+        department=unit.get("department", ""),
+        division=unit.get("division", ""),
+        location=person.location,
+        timezone=person.timezone,
+        gender=person.gender if include_gender else "",
+        level=float(person.level) if person.level is not None else None,
+        languages=tuple(person.languages or ()),
+        themes=tuple(str(t) for t in profile.get("themes") or ()),
+        goals=str(profile.get("goals") or ""),
+        preferences=tuple(str(p) for p in profile.get("preferences") or () if str(p) != own_id),
+        exclude=tuple(str(e) for e in profile.get("exclusions") or () if str(e).isdigit()),
+        capacity=capacity,
+        manager_id=str(person.manager_id) if person.manager_id else "",
+    )
+
+
+def build_input(
+    programme: Programme,
+    *,
+    participants: Iterable[Participant] | None = None,
+    locks: Iterable[tuple[int, int]] = (),
+) -> RoundInput:
+    """The engine's problem for `participants` (default: those ready to match)."""
+    policy = Policy.from_dict(programme.matching_policy)
+    if participants is None:
+        participants = Participant.objects.filter(
+            programme=programme, status=ParticipantStatus.READY
+        )
+    chosen = list(
+        Participant.objects.filter(pk__in=[p.pk for p in participants]).select_related(
+            "person__organisation"
+        )
+    )
+    organisation_ids = set(programme.organisation_ids())
+    units = _unit_lookup(organisation_ids)
+    include_gender = policy.weights.different_gender > 0
+    mentees: dict[str, Participant] = {}
+    mentors: dict[str, Participant] = {}
+    for participant in chosen:
+        side = mentees if participant.role == ParticipantRole.MENTEE else mentors
+        side[str(participant.person_id)] = participant
+    mentee_people = tuple(
+        engine_person(
+            p,
+            units=units,
+            include_gender=include_gender,
+            default_capacity=programme.max_mentees_per_mentor,
+        )
+        for p in mentees.values()
+    )
+    mentor_people = tuple(
+        engine_person(
+            p,
+            units=units,
+            include_gender=include_gender,
+            default_capacity=programme.max_mentees_per_mentor,
+        )
+        for p in mentors.values()
+    )
+    # The whole reporting forest of the organisations, people outside the programme included.
+    forest = tuple(
+        (str(pk), str(manager) if manager else "")
+        for pk, manager in Person.objects.filter(organisation_id__in=organisation_ids).values_list(
+            "pk", "manager_id"
+        )
+    )
+    competitors = _competitor_pairs(organisation_ids)
+    by_participant = {p.pk: str(p.person_id) for p in chosen}
+    lock_ids = tuple(
+        (by_participant[mentee], by_participant[mentor])
+        for mentee, mentor in locks
+        if mentee in by_participant and mentor in by_participant
+    )
+    problem = Problem(
+        mentees=mentee_people,
+        mentors=mentor_people,
+        people=forest,
+        competitors=competitors,
+        locks=lock_ids,
+    )
+    return RoundInput(problem=problem, policy=policy, mentees=mentees, mentors=mentors)
+
+
+def _competitor_pairs(organisation_ids: set[int]) -> tuple[tuple[str, str], ...]:
+    from mentora.accounts.models import Organisation
+
+    pairs = set()
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids).prefetch_related(
+        "competitors"
+    ):
+        for other in organisation.competitors.all():
+            if other.pk in organisation_ids:
+                pairs.add(tuple(sorted((organisation.slug, other.slug))))
+    return tuple(sorted(pairs))  # type: ignore[arg-type]
+
+
+def contributions_as_json(contributions: Iterable[Any]) -> list[dict[str, Any]]:
+    return [
+        {"criterion": c.criterion, "points": c.points, "detail": dict(c.detail), "text": c.text}
+        for c in contributions
+    ]

@@ -1,0 +1,82 @@
+"""The quality summary a programme manager reads before publishing a round."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from mentora.rounds.models import MatchingRound
+
+
+@dataclass
+class Quality:
+    mentees: int
+    matched: int
+    first_choice_share: float | None
+    top3_choice_share: float | None
+    different: dict[str, float] = field(default_factory=dict)
+    organisations: list[tuple[str, int, int]] = field(default_factory=list)
+    locked: int = 0
+    manual: int = 0
+
+    @property
+    def matched_share(self) -> float:
+        return self.matched / self.mentees if self.mentees else 0.0
+
+
+def round_quality(matching_round: MatchingRound, *, include_gender: bool) -> Quality:
+    proposals = list(
+        matching_round.proposals.select_related(
+            "mentee__person__org_unit",
+            "mentor__person__org_unit",
+            "mentee__person__organisation",
+            "mentor__person__organisation",
+        )
+    )
+    unmatched = matching_round.unmatched.count()
+    with_preferences = [p for p in proposals if (p.mentee.profile or {}).get("preferences")]
+    ranked_mentees = with_preferences + [
+        u
+        for u in matching_round.unmatched.select_related("participant")
+        if (u.participant.profile or {}).get("preferences")
+    ]
+    first = sum(1 for p in with_preferences if p.preference_rank == 1)
+    top3 = sum(1 for p in with_preferences if p.preference_rank and p.preference_rank <= 3)
+    checks: dict[str, Any] = {
+        "department": lambda a, b: (
+            a.org_unit_id
+            and b.org_unit_id
+            and (a.org_unit.parent_id or a.org_unit_id) != (b.org_unit.parent_id or b.org_unit_id)
+        ),
+        "location": lambda a, b: a.location and b.location and a.location != b.location,
+        "organisation": lambda a, b: a.organisation_id != b.organisation_id,
+    }
+    if include_gender:
+        checks["gender"] = lambda a, b: a.gender and b.gender and a.gender != b.gender
+    different = {
+        name: (
+            sum(1 for p in proposals if check(p.mentee.person, p.mentor.person)) / len(proposals)
+        )
+        if proposals
+        else 0.0
+        for name, check in checks.items()
+    }
+    mentees_by_org: Counter[str] = Counter(p.mentee.person.organisation.name for p in proposals)
+    mentors_by_org: Counter[str] = Counter()
+    for mentor_org in {(p.mentor_id, p.mentor.person.organisation.name) for p in proposals}:
+        mentors_by_org[mentor_org[1]] += 1
+    organisations = sorted(
+        (name, mentees_by_org[name], mentors_by_org[name])
+        for name in set(mentees_by_org) | set(mentors_by_org)
+    )
+    return Quality(
+        mentees=len(proposals) + unmatched,
+        matched=len(proposals),
+        first_choice_share=first / len(ranked_mentees) if ranked_mentees else None,
+        top3_choice_share=top3 / len(ranked_mentees) if ranked_mentees else None,
+        different=different,
+        organisations=organisations,
+        locked=sum(1 for p in proposals if p.locked),
+        manual=sum(1 for p in proposals if p.manual),
+    )

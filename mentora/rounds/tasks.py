@@ -1,0 +1,86 @@
+from django_tasks import task
+
+from mentora.core.mail import send_to_user
+from mentora.relationships.models import Pair
+from mentora.rounds import services
+
+
+@task()
+def run_round(round_id: int) -> str:
+    return services.round_run(round_id=round_id).status
+
+
+@task()
+def send_introductions(pair_id: int) -> int:
+    """Introduce the pair to each other, each in their own language."""
+    pair = Pair.objects.select_related(
+        "programme", "mentee__person", "mentee__user", "mentor__person", "mentor__user"
+    ).get(pk=pair_id)
+    sent = 0
+    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
+        if me.user is None:
+            continue
+        send_to_user(
+            user=me.user,
+            template="rounds/email/introduction",
+            context={"pair": pair, "me": me, "other": other, "programme": pair.programme},
+        )
+        sent += 1
+    return sent
+
+
+@task()
+def send_choice_invitation(round_id: int, mentee_id: int) -> bool:
+    from mentora.programmes.models import Participant
+    from mentora.rounds.models import MatchingRound
+
+    matching_round = MatchingRound.objects.select_related("programme").get(pk=round_id)
+    mentee = Participant.objects.select_related("user").get(pk=mentee_id)
+    if mentee.user is None:
+        return False
+    send_to_user(
+        user=mentee.user,
+        template="rounds/email/choose",
+        context={
+            "programme": matching_round.programme,
+            "count": matching_round.suggestions.filter(mentee=mentee).count(),
+        },
+    )
+    return True
+
+
+@task()
+def send_introduction_request(introduction_id: int, reminder: bool = False) -> int:
+    """Ask both to accept or decline; a reminder goes only to those who have not answered."""
+    from mentora.rounds.models import Introduction
+
+    introduction = Introduction.objects.select_related(
+        "matching_round__programme",
+        "mentee__person",
+        "mentee__user",
+        "mentor__person",
+        "mentor__user",
+    ).get(pk=introduction_id)
+    if introduction.status != "pending":
+        return 0
+    sent = 0
+    sides = (
+        ("mentee", introduction.mentee, introduction.mentor),
+        ("mentor", introduction.mentor, introduction.mentee),
+    )
+    for side, me, other in sides:
+        if me.user is None or (reminder and getattr(introduction, f"{side}_answer")):
+            continue
+        send_to_user(
+            user=me.user,
+            template="rounds/email/introduction_request",
+            context={
+                "introduction": introduction,
+                "me": me,
+                "other": other,
+                "programme": introduction.matching_round.programme,
+                "reminder": reminder,
+            },
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,122 @@
+"""In Chromium, in English and Danish: the review screen, and a mentee choosing a mentor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import make_personas
+from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
+from mentora.rounds.models import MatchingRound
+from mentora.rounds.tests.conftest import make_cohort
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {
+        "start": "Start a new round",
+        "matched": "Matched",
+        "match": "Match these two",
+        "rule": "same team",
+        "publish": "Publish all pairs",
+        "published": "Published",
+        "save": "Save my choice",
+        "settle": "Close choosing and settle the matches",
+        "choose": "Let the mentees choose",
+        "language": "Language",
+        "change": "Change language",
+    },
+    "da": {
+        "start": "Start en ny runde",
+        "matched": "Matchet",
+        "match": "Match disse to",
+        "rule": "samme team",
+        "publish": "Offentliggør alle par",
+        "published": "Offentliggjort",
+        "save": "Gem mit valg",
+        "settle": "Luk for valg og afgør matchene",
+        "choose": "Lad mentees vælge",
+        "language": "Sprog",
+        "change": "Skift sprog",
+    },
+}
+
+
+def use_language(page: Any, language: str) -> None:
+    if language == "en":
+        return
+    page.get_by_label(TEXT["en"]["language"]).select_option(language)
+    page.get_by_role("button", name=TEXT["en"]["change"]).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_a_manager_runs_reviews_adjusts_and_publishes_a_round(
+    live_server: Any,
+    page: Any,
+    run_worker: Any,
+    language: str,
+) -> None:
+    cohort = make_cohort(make_personas())
+    t = TEXT[language]
+    log_in(page, live_server.url, cohort.personas.manager.email)
+    use_language(page, language)
+    page.goto(f"{live_server.url}/programmes/{cohort.programme.pk}/rounds/")
+    page.get_by_role("button", name=t["start"]).click()
+    page.get_by_role("progressbar").wait_for()
+    run_worker()
+    # The progress bar reloads the page once the worker is done.
+    page.get_by_role("heading", name=t["matched"], exact=True).wait_for()
+    table = page.locator("table").first.inner_text()
+    assert "Jo Junior" in table and "Mo Mentor" in table
+
+    # A hand-made pair that breaks a rule is refused live, naming the rule.
+    page.get_by_label("Mentee", exact=True).select_option(label="Jo Junior")
+    page.get_by_label("Mentor", exact=True).select_option(label="Tina Teammate")
+    page.locator("#pair-check").get_by_text(t["rule"], exact=False).wait_for()
+    page.get_by_role("button", name=t["match"]).click()
+    page.get_by_role("alert").get_by_text(t["rule"], exact=False).first.wait_for()
+
+    page.get_by_role("button", name=t["publish"]).click()
+    page.get_by_text(t["published"]).first.wait_for()
+    assert MatchingRound.objects.get().status == "published"
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_a_mentee_chooses_among_their_suggestions(
+    live_server: Any,
+    page: Any,
+    browser: Any,
+    run_worker: Any,
+    language: str,
+) -> None:
+    from mentora.rounds import services
+
+    cohort = make_cohort(make_personas())
+    cohort.programme.influence_mode = "mentee_chooses"
+    cohort.programme.save()
+    t = TEXT[language]
+    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    run_worker()
+    log_in(page, live_server.url, cohort.personas.manager.email)
+    use_language(page, language)
+    page.goto(f"{live_server.url}/rounds/{matching_round.pk}/")
+    page.get_by_role("button", name=t["choose"]).click()
+    page.get_by_role("button", name=t["settle"]).wait_for()
+
+    mentee_context = browser.new_context()
+    mentee_page = mentee_context.new_page()
+    log_in(mentee_page, live_server.url, cohort.personas.mentee.email)
+    use_language(mentee_page, language)
+    mentee_page.goto(f"{live_server.url}/my/matching/")
+    content = mentee_page.content()
+    assert "Mo Mentor" in content and "Tina" not in content and "Eva" not in content
+    mentee_page.locator("input[type=number]").first.fill("1")
+    mentee_page.get_by_role("button", name=t["save"]).click()
+    mentee_page.wait_for_load_state()
+    mentee_context.close()
+
+    page.get_by_role("button", name=t["settle"]).click()
+    page.get_by_role("button", name=t["publish"]).wait_for()
+    assert matching_round.proposals.get(mentee=cohort.junior).mentor == cohort.mo

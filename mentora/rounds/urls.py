@@ -1,0 +1,42 @@
+from django.urls import path
+
+from mentora.rounds import views
+
+urlpatterns = [
+    path("programmes/<int:programme_id>/rounds/", views.round_list, name="round_list"),
+    path("programmes/<int:programme_id>/rounds/start/", views.round_start, name="round_start"),
+    path("programmes/<int:programme_id>/pairs/", views.programme_pairs, name="programme_pairs"),
+    path("rounds/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:round_id>/cancel/", views.round_cancel, name="round_cancel"),
+    path("rounds/<int:round_id>/rerun/", views.round_rerun, name="round_rerun"),
+    path("rounds/<int:round_id>/publish/", views.round_publish, name="round_publish"),
+    path("rounds/<int:round_id>/check/", views.round_check, name="round_check"),
+    path("rounds/<int:round_id>/assign/", views.round_assign, name="round_assign"),
+    path("rounds/<int:round_id>/why-not/", views.round_why_not, name="round_why_not"),
+    path("rounds/<int:round_id>/compare/", views.round_compare, name="round_compare"),
+    path(
+        "rounds/<int:round_id>/proposals/<int:proposal_id>/lock/",
+        views.proposal_lock,
+        name="proposal_lock",
+    ),
+    path(
+        "rounds/<int:round_id>/proposals/<int:proposal_id>/remove/",
+        views.proposal_remove,
+        name="proposal_remove",
+    ),
+    path("pairs/<int:pair_id>/end/", views.pair_end, name="pair_end"),
+    path(
+        "rounds/<int:round_id>/open-choosing/",
+        views.round_open_choosing,
+        name="round_open_choosing",
+    ),
+    path("rounds/<int:round_id>/resolve/", views.round_resolve, name="round_resolve"),
+    path("rounds/<int:round_id>/introduce/", views.round_introduce, name="round_introduce"),
+    path("rounds/<int:round_id>/choose/", views.choice_submit, name="choice_submit"),
+    path("my/matching/", views.my_matching, name="my_matching"),
+    path(
+        "introductions/<int:introduction_id>/answer/",
+        views.introduction_answer,
+        name="introduction_answer",
+    ),
+]

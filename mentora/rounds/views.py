@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from mentora.accounts import access
+from mentora.matching import why_not
+from mentora.programmes.models import Participant, ParticipantRole
+from mentora.relationships.models import Pair, PeerGroup
+from mentora.rounds import services
+from mentora.rounds.explain import explanation, rule_text, unmatched_text
+from mentora.rounds.models import MatchingRound
+from mentora.rounds.problem import build_input, contributions_as_json
+from mentora.rounds.quality import round_quality
+
+SORTS = {
+    "score": "-score",
+    "-score": "score",
+    "mentee": "mentee__person__last_name",
+    "mentor": "mentor__person__last_name",
+}
+
+
+@login_required
+def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    return render(
+        request,
+        "rounds/round_list.html",
+        {"programme": programme, "rounds": programme.rounds.select_related("created_by")},
+    )
+
+
+@login_required
+@require_POST
+def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        matching_round = services.round_start(programme=programme, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("round_list", programme_id=programme.pk)
+    return redirect("round_detail", round_id=matching_round.pk)
+
+
+def _participant(matching_round: MatchingRound, value: Any, role: str) -> Participant:
+    try:
+        return Participant.objects.select_related("person").get(
+            pk=int(value), programme=matching_round.programme, role=role
+        )
+    except (TypeError, ValueError, Participant.DoesNotExist):
+        raise Http404 from None
+
+
+@login_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    programme = matching_round.programme
+    if request.headers.get("HX-Request") == "true" and "progress" in request.GET:
+        if not matching_round.is_running:
+            return HttpResponseClientRefresh()
+        return render(request, "rounds/round_detail.html#progress", {"round": matching_round})
+    include_gender = access.can_see_sensitive_attributes(request.user, programme.organisation)
+    sort = request.GET.get("sort", "score")
+    query = request.GET.get("q", "").strip()
+    only = request.GET.get("only", "")
+    proposals = matching_round.proposals.select_related("mentee__person", "mentor__person")
+    if query:
+        proposals = proposals.filter(
+            Q(mentee__person__first_name__icontains=query)
+            | Q(mentee__person__last_name__icontains=query)
+            | Q(mentor__person__first_name__icontains=query)
+            | Q(mentor__person__last_name__icontains=query)
+        )
+    if only == "locked":
+        proposals = proposals.filter(locked=True)
+    elif only == "manual":
+        proposals = proposals.filter(manual=True)
+    proposals = proposals.order_by(SORTS.get(sort, "-score"), "pk")
+    rows = [(p, explanation(p.contributions, include_gender=include_gender)) for p in proposals]
+    unmatched = [
+        (u, unmatched_text(u.reason_code, u.reason))
+        for u in matching_round.unmatched.select_related("participant__person")
+    ]
+    in_round = Participant.objects.filter(programme=programme).select_related("person")
+    context = {
+        "round": matching_round,
+        "programme": programme,
+        "rows": rows,
+        "unmatched": unmatched,
+        "quality": round_quality(matching_round, include_gender=include_gender)
+        if not matching_round.is_running
+        else None,
+        "sort": sort,
+        "q": query,
+        "only": only,
+        "mentees": in_round.filter(role=ParticipantRole.MENTEE),
+        "mentors": in_round.filter(role=ParticipantRole.MENTOR),
+        "others": programme.rounds.exclude(pk=matching_round.pk).filter(
+            status__in=["done", "published"]
+        ),
+        "include_gender": include_gender,
+        "mode": programme.influence_mode,
+        "introductions": matching_round.introductions.select_related(
+            "mentee__person", "mentor__person"
+        ),
+        **_suggestion_context(matching_round),
+    }
+    return render(request, "rounds/round_detail.html", context)
+
+
+def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
+    if matching_round.kind != "suggestions" or matching_round.proposals.exists():
+        return {"suggestion_rows": [], "chosen": 0, "suggested": 0}
+    grouped: dict[int, tuple[Any, list[Any]]] = {}
+    for s in matching_round.suggestions.select_related("mentee__person", "mentor__person"):
+        grouped.setdefault(s.mentee_id, (s.mentee, []))[1].append(s)
+    rows = sorted(grouped.values(), key=lambda row: row[0].person.last_name)
+    chosen = sum(1 for _mentee, items in rows if any(s.choice_rank for s in items))
+    return {"suggestion_rows": rows, "chosen": chosen, "suggested": len(rows)}
+
+
+@login_required
+@require_POST
+def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        services.round_cancel(matching_round=matching_round, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def round_rerun(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        new_round = services.round_start(
+            programme=matching_round.programme, actor=request.user, previous=matching_round
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("round_detail", round_id=round_id)
+    return redirect("round_detail", round_id=new_round.pk)
+
+
+@login_required
+@require_POST
+def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        pairs = services.round_publish(matching_round=matching_round, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _n_pairs_published(len(pairs)),
+        )
+    return redirect("round_detail", round_id=round_id)
+
+
+def _n_pairs_published(n: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext(
+        "%(n)s pair was published and introduced.", "%(n)s pairs were published and introduced.", n
+    ) % {"n": n}
+
+
+@login_required
+@require_POST
+def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
+    proposal = access.access_proposal(request.user, round_id, proposal_id)
+    try:
+        services.proposal_lock(
+            proposal=proposal, locked=request.POST.get("locked") == "1", actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
+    proposal = access.access_proposal(request.user, round_id, proposal_id)
+    try:
+        services.proposal_remove(proposal=proposal, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Live validation of a hand-made pair (htmx), also usable without JavaScript."""
+    matching_round = access.access_round(request.user, round_id)
+    mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
+    mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
+    broken, score, text = services.check_pair(matching_round, mentee, mentor)
+    return render(
+        request,
+        "rounds/_check.html",
+        {"broken": broken, "score": score, "text": text, "round": matching_round},
+    )
+
+
+@login_required
+@require_POST
+def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    mentee = _participant(matching_round, request.POST.get("mentee"), ParticipantRole.MENTEE)
+    mentor = _participant(matching_round, request.POST.get("mentor"), ParticipantRole.MENTOR)
+    try:
+        services.proposal_assign(
+            matching_round=matching_round, mentee=mentee, mentor=mentor, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _matched_by_hand(mentee, mentor))
+    return redirect("round_detail", round_id=round_id)
+
+
+def _matched_by_hand(mentee: Participant, mentor: Participant) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(mentee)s and %(mentor)s were matched by hand and locked.") % {
+        "mentee": mentee.person.full_name,
+        "mentor": mentor.person.full_name,
+    }
+
+
+@login_required
+def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Why were these two not matched? The rule that keeps them apart, or the scores."""
+    matching_round = access.access_round(request.user, round_id)
+    mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
+    mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
+    data = build_input(matching_round.programme, participants=[mentee, mentor])
+    answer = why_not(
+        problem=data.problem,
+        policy=data.policy,
+        mentee_id=str(mentee.person_id),
+        mentor_id=str(mentor.person_id),
+    )
+    names = {"mentee": mentee.person.full_name, "mentor": mentor.person.full_name}
+    current = matching_round.proposals.filter(mentee=mentee).select_related("mentor__person")
+    include_gender = access.can_see_sensitive_attributes(
+        request.user, matching_round.programme.organisation
+    )
+    return render(
+        request,
+        "rounds/why_not.html",
+        {
+            "round": matching_round,
+            "mentee": mentee,
+            "mentor": mentor,
+            "broken": [rule_text(r.rule, **names) for r in answer.broken],
+            "score": answer.score,
+            "text": explanation(
+                contributions_as_json(answer.contributions), limit=6, include_gender=include_gender
+            ),
+            "current": current.first(),
+        },
+    )
+
+
+@login_required
+def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        other = access.access_round(request.user, int(request.GET.get("with", "")))
+    except ValueError:
+        raise Http404 from None
+    if other.programme_id != matching_round.programme_id:
+        raise Http404
+    include_gender = access.can_see_sensitive_attributes(
+        request.user, matching_round.programme.organisation
+    )
+
+    def by_mentee(r: MatchingRound) -> dict[int, Any]:
+        return {
+            p.mentee_id: p for p in r.proposals.select_related("mentee__person", "mentor__person")
+        }
+
+    left, right = by_mentee(matching_round), by_mentee(other)
+    mentees = {p.mentee_id: p.mentee for p in list(left.values()) + list(right.values())}
+    rows = sorted(
+        (
+            (
+                mentees[m],
+                left.get(m),
+                right.get(m),
+                (left.get(m) and left[m].mentor_id) != (right.get(m) and right[m].mentor_id),
+            )
+            for m in mentees
+        ),
+        key=lambda row: (not row[3], row[0].person.last_name),
+    )
+    return render(
+        request,
+        "rounds/compare.html",
+        {
+            "round": matching_round,
+            "other": other,
+            "rows": rows,
+            "changed": sum(1 for row in rows if row[3]),
+            "quality": round_quality(matching_round, include_gender=include_gender),
+            "other_quality": round_quality(other, include_gender=include_gender),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_pair(request.user, pair_id)
+    try:
+        services.pair_end(pair=pair, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        from django.utils.translation import gettext as _
+
+        messages.success(request, _("The match has ended. Thank you for trying it."))
+    if access.can_manage_programme(request.user, pair.programme):
+        return redirect("programme_pairs", programme_id=pair.programme_id)
+    return redirect("my_programmes")
+
+
+@login_required
+def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    pairs = Pair.objects.filter(programme=programme).select_related(
+        "mentee__person", "mentor__person", "ended_by"
+    )
+    return render(request, "rounds/pairs.html", {"programme": programme, "pairs": pairs})
+
+
+@login_required
+@require_POST
+def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        services.round_open_choosing(matching_round=matching_round, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        services.round_resolve_choices(matching_round=matching_round, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    try:
+        days = int(request.POST.get("days", "7"))
+        services.round_introduce(matching_round=matching_round, actor=request.user, days=days)
+    except ValueError:
+        from django.utils.translation import gettext as _
+
+        messages.error(request, _("Give the number of days as a whole number."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+def my_matching(request: HttpRequest) -> HttpResponse:
+    """A participant's own suggestions to rank, introductions to answer and current matches."""
+    from mentora.rounds.models import Introduction, RoundStatus, Suggestion
+
+    user = request.user
+    assert user.is_authenticated
+    choosing = (
+        Suggestion.objects.filter(mentee__user=user, matching_round__status=RoundStatus.CHOOSING)
+        .select_related("matching_round__programme", "mentor__person")
+        .order_by("matching_round_id", "choice_rank", "rank")
+    )
+    rounds: dict[int, dict[str, Any]] = {}
+    for suggestion in choosing:
+        entry = rounds.setdefault(
+            suggestion.matching_round_id,
+            {"round": suggestion.matching_round, "suggestions": []},
+        )
+        entry["suggestions"].append(
+            (suggestion, explanation(suggestion.contributions, limit=4, include_gender=False))
+        )
+    introductions = Introduction.objects.filter(
+        Q(mentee__user=user) | Q(mentor__user=user), status="pending"
+    ).select_related("matching_round__programme", "mentee__person", "mentor__person")
+    pairs = (
+        Pair.objects.active()
+        .filter(Q(mentee__user=user) | Q(mentor__user=user))
+        .select_related("programme", "mentee__person", "mentor__person")
+    )
+    return render(
+        request,
+        "rounds/my_matching.html",
+        {
+            "choosing": list(rounds.values()),
+            "introductions": [
+                (i, i.side_of(user), explanation(i.contributions, include_gender=False))
+                for i in introductions
+            ],
+            "pairs": pairs,
+            "groups": PeerGroup.objects.filter(published=True, members__user=user)
+            .select_related("programme")
+            .prefetch_related("members__person")
+            .distinct(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    matching_round, mentee = access.access_own_suggestions(request.user, round_id)
+    ranked: list[tuple[int, int]] = []
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("rank_") and value.strip():
+            try:
+                ranked.append((int(value), int(key.removeprefix("rank_"))))
+            except ValueError:
+                messages.error(request, _("Ranks are whole numbers."))
+                return redirect("my_matching")
+    try:
+        services.mentee_rank(
+            matching_round=matching_round,
+            mentee=mentee,
+            mentor_ids=[mentor for _rank, mentor in sorted(ranked)],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Your choice is saved. You can change it until choosing closes.")
+        )
+    return redirect("my_matching")
+
+
+@login_required
+@require_POST
+def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    introduction = access.access_introduction(request.user, introduction_id, answer=True)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.introduction_answer(
+            introduction=introduction,
+            actor=request.user,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Thank you: you accepted.")
+            if accept
+            else _("Thank you: you declined, without blame."),
+        )
+    return redirect("my_matching")
