@@ -216,9 +216,14 @@ def test_the_dashboard_shows_each_role_its_own_cards(client_for: Any, personas: 
 
 @pytest.mark.parametrize(
     ("who", "link"),
-    [("manager", "programme_list"), ("sponsor", "programme_list"), ("mentor", "my_matching"),
-     ("mentee", "my_programmes"), ("line_manager", "line_manager_approvals"),
-     ("line_manager", "team_goals")],
+    [
+        ("manager", "programme_list"),
+        ("sponsor", "programme_list"),
+        ("mentor", "my_matching"),
+        ("mentee", "my_programmes"),
+        ("line_manager", "line_manager_approvals"),
+        ("line_manager", "team_goals"),
+    ],
 )
 def test_the_dashboard_links_each_role_to_its_work(
     client_for: Any, personas: Any, who: str, link: str
