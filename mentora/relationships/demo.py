@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from mentora.accounts.models import Organisation
 from mentora.programmes.demo import GRADUATE
 from mentora.relationships.models import (
     Agreement,
@@ -28,7 +29,7 @@ NOTES = [
 
 
 @transaction.atomic
-def seed_pair_support(*, organisation: object) -> None:
+def seed_pair_support(*, organisation: Organisation) -> None:
     now = timezone.now()
     pairs = Pair.objects.filter(
         programme__organisation=organisation, programme__name=GRADUATE

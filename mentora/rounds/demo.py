@@ -10,6 +10,7 @@ from mentora.people.models import Person
 from mentora.programmes.demo import EXCHANGE, GRADUATE, THEMES
 from mentora.programmes.models import Participant, ParticipantRole, Programme
 from mentora.rounds import services
+from mentora.rounds.models import MatchingRound
 
 
 def _ready(programme: Programme, person: Person, role: str, profile: dict[str, object]) -> None:
@@ -22,7 +23,7 @@ def _ready(programme: Programme, person: Person, role: str, profile: dict[str, o
 
 
 def _run(programme: Programme, manager: User, *, publish: bool) -> None:
-    if programme.rounds.exists():
+    if MatchingRound.objects.filter(programme=programme).exists():
         return
     matching_round = services.round_start(programme=programme, actor=manager)
     matching_round = services.round_run(round_id=matching_round.pk)
@@ -35,7 +36,7 @@ def seed_rounds(*, organisation: Organisation) -> None:
     manager = User.objects.get(email="manager@example.org")
     graduate = Programme.objects.get(organisation=organisation, name=GRADUATE)
     exchange = Programme.objects.get(organisation=organisation, name=EXCHANGE)
-    if not graduate.rounds.exists():
+    if not MatchingRound.objects.filter(programme=graduate).exists():
         taken = set(
             Participant.objects.filter(programme__organisation=organisation).values_list(
                 "person_id", flat=True
@@ -75,7 +76,7 @@ def seed_rounds(*, organisation: Organisation) -> None:
                 },
             )
     _run(graduate, manager, publish=True)
-    if not exchange.rounds.exists():
+    if not MatchingRound.objects.filter(programme=exchange).exists():
         _exchange_cohort(organisation, exchange)
     _run(exchange, manager, publish=False)
 

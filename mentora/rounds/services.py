@@ -61,7 +61,9 @@ def round_start(
         raise ValidationError(_("No mentee is ready to be matched."))
     if not ready.filter(role=ParticipantRole.MENTOR).exists():
         raise ValidationError(_("No mentor is ready to be matched."))
-    number = (programme.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (
+        MatchingRound.objects.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
     matching_round = MatchingRound.objects.create(
         programme=programme,
         number=number,
