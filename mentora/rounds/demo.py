@@ -76,6 +76,24 @@ def seed_rounds(*, organisation: Organisation) -> None:
                 },
             )
     _run(graduate, manager, publish=True)
+    # Late joiners, ready for the next round.
+    taken = set(
+        Participant.objects.filter(programme__organisation=organisation).values_list(
+            "person_id", flat=True
+        )
+    )
+    late = (
+        Person.objects.filter(organisation=organisation, user__isnull=True, level__in=[1, 2])
+        .exclude(pk__in=taken)
+        .order_by("employee_id")[:2]
+    )
+    for person in late:
+        _ready(
+            graduate,
+            person,
+            ParticipantRole.MENTEE,
+            {"themes": ["Networking"], "preferences": [], "exclusions": []},
+        )
     if not MatchingRound.objects.filter(programme=exchange).exists():
         _exchange_cohort(organisation, exchange)
     _run(exchange, manager, publish=False)
@@ -88,11 +106,37 @@ EXCHANGE_READY = [("R1", "Astrid", "Holm", 6), ("R2", "Leon", "Falk", 2), ("R3",
 def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
     from mentora.people.models import OrgUnit
 
-    organisations = [
-        organisation,
-        *Organisation.objects.filter(pk__in=exchange.contributions.values("organisation")),
-    ]
-    for n, org in enumerate(organisations):
+    # At home, colleagues not yet in any programme; the partners add a few newcomers.
+    taken = set(
+        Participant.objects.filter(programme__organisation=organisation).values_list(
+            "person_id", flat=True
+        )
+    )
+    free = (
+        Person.objects.filter(organisation=organisation, user__isnull=True)
+        .exclude(pk__in=taken)
+        .order_by("-employee_id")
+    )
+    home = [p for p in free if (p.level or 0) in (5, 6)][:1] + [
+        p for p in free if (p.level or 0) in (1, 2)
+    ][:2]
+    for n, person in enumerate(home):
+        role = ParticipantRole.MENTOR if (person.level or 0) >= 5 else ParticipantRole.MENTEE
+        _ready(
+            exchange,
+            person,
+            role,
+            {
+                "themes": [THEMES[n % len(THEMES)]],
+                "preferences": [],
+                "exclusions": [],
+                "capacity": 2 if role == ParticipantRole.MENTOR else None,
+            },
+        )
+    partners = Organisation.objects.filter(
+        pk__in=exchange.contributions.values("organisation")
+    ).exclude(pk=organisation.pk)
+    for n, org in enumerate(partners, start=1):
         unit = OrgUnit.objects.filter(organisation=org).order_by("pk").first()
         for suffix, first, last, level in EXCHANGE_READY:
             person, _created = Person.objects.get_or_create(
@@ -100,7 +144,7 @@ def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
                 employee_id=f"X{org.slug[:3].upper()}{suffix}",
                 defaults={
                     "first_name": first,
-                    "last_name": f"{last} ({org.name.split()[0]})",
+                    "last_name": last,
                     "level": level,
                     "org_unit": unit,
                     "languages": ["da", "no", "en"],
