@@ -240,3 +240,12 @@ def chromium_path() -> str:
     if path is None:
         pytest.fail("Debian's chromium is not installed; `make test` installs it.")
     return path
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """Every test starts in English, whatever language an earlier request switched to."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

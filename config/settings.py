@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "mentora.programmes",
     "mentora.rounds",
     "mentora.relationships",
+    "mentora.surveys",
+    "mentora.reports",
 ]
 
 MIDDLEWARE = [

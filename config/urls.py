@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("mentora.programmes.urls")),
     path("", include("mentora.rounds.urls")),
     path("", include("mentora.relationships.urls")),
+    path("", include("mentora.surveys.urls")),
+    path("", include("mentora.reports.urls")),
 ]

@@ -135,6 +135,9 @@ def access_person(user: Any, organisation: Organisation, person_id: int) -> Any:
         raise Http404 from None
 
 
+# Programmes ---------------------------------------------------------------------------------
+
+
 def _programme_model() -> Any:
     # Imported late: the programmes app depends on accounts, not the other way round.
     from mentora.programmes.models import Programme
@@ -543,6 +546,83 @@ def line_manager_pairs(user: Any) -> QuerySet[Any]:
     from mentora.relationships.models import Pair
 
     return Pair.objects.active().filter(mentee__in=line_manager_participations(user))
+
+
+# Surveys and reports --------------------------------------------------------------------------
+
+
+def access_survey(user: Any, survey_id: int, *, write: bool = False) -> Any:
+    """A programme's survey: its schedule and response counts, never anyone's answers.
+
+    Those who may read the programme see it; only those running it change or send it.
+    Members of a taking-part organisation get 403, outsiders 404.
+    """
+    from mentora.surveys.models import Survey
+
+    try:
+        survey = Survey.objects.select_related("programme__organisation", "instrument").get(
+            pk=survey_id
+        )
+    except Survey.DoesNotExist:
+        raise Http404 from None
+    # The programme decides: readers read, managers write, everyone else 403 or 404.
+    access_programme(user, survey.programme_id, write=write)
+    return survey
+
+
+def access_invitation_by_token(user: Any, token: str) -> Any:
+    """The invitation behind an answer link, only for the user it was sent to.
+
+    A wrong token and someone else's token answer the same 404, so a forwarded link
+    reveals nothing and nobody answers for someone else, managers included.
+    """
+    from mentora.surveys.models import Invitation
+
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Invitation.objects.select_related(
+            "survey__programme__organisation", "survey__instrument", "person"
+        ).get(token=token, user=user)
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+
+
+def access_own_invitation(user: Any, invitation_id: int) -> Any:
+    """An invitation whose answers only the invited person may read ("my answers").
+
+    Managers, sponsors and line managers see aggregates at most, never one person's
+    answers: 403 in a taking-part organisation, else 404.
+    """
+    from mentora.surveys.models import Invitation
+
+    try:
+        invitation = Invitation.objects.select_related(
+            "survey__programme__organisation", "survey__instrument"
+        ).get(pk=invitation_id)
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    # Only the person who was asked.
+    if user.is_authenticated and invitation.user_id == user.pk:
+        return invitation
+    programme = invitation.survey.programme
+    if _roles_in_any(user, programme.organisation_ids()) or can_view_programme(user, programme):
+        raise PermissionDenied
+    raise Http404
+
+
+def access_report(user: Any, programme_id: int, *, write: bool = False) -> Any:
+    """A programme's outcome report: managers, sponsors, partner staff and platform admins.
+
+    Writes (loading benchmark figures) are for those running the programme. Participants
+    and line managers of a taking-part organisation get 403, outsiders 404.
+    """
+    return access_programme(user, programme_id, write=write)
+
+
+def access_organisation_instruments(user: Any, slug: str) -> Organisation:
+    """The organisation whose own licensed instruments `user` may load: its staff."""
+    return access_organisation_staff_area(user, slug)
 
 
 def participations_of(user: Any) -> QuerySet[Any]:

@@ -66,11 +66,20 @@ ROLE_LINKS: dict[str, list[tuple[Any, str]]] = {
     Role.ORG_ADMIN: [(_("Programmes"), "programme_list")],
     Role.PROGRAMME_MANAGER: [(_("Programmes"), "programme_list")],
     Role.SPONSOR: [(_("Programmes"), "programme_list")],
-    Role.MENTOR: [(_("My programmes"), "my_programmes"), (_("My matching"), "my_matching")],
-    Role.MENTEE: [(_("My programmes"), "my_programmes"), (_("My matching"), "my_matching")],
+    Role.MENTOR: [
+        (_("My programmes"), "my_programmes"),
+        (_("My matching"), "my_matching"),
+        (_("My surveys"), "my_surveys"),
+    ],
+    Role.MENTEE: [
+        (_("My programmes"), "my_programmes"),
+        (_("My matching"), "my_matching"),
+        (_("My surveys"), "my_surveys"),
+    ],
     Role.LINE_MANAGER: [
         (_("Approvals"), "line_manager_approvals"),
         (_("Team members' learning themes"), "team_goals"),
+        (_("My surveys"), "my_surveys"),
     ],
 }
 

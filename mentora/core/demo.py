@@ -333,10 +333,12 @@ def _seed(*, people: int) -> DemoSummary:
     from mentora.programmes.demo import seed_programmes
     from mentora.relationships.demo import seed_pair_support
     from mentora.rounds.demo import seed_rounds
+    from mentora.surveys.demo import seed_surveys
 
     seed_programmes(organisation=organisation)
     seed_rounds(organisation=organisation)
     seed_pair_support(organisation=organisation)
+    seed_surveys(organisation=organisation)
     return DemoSummary(
         organisation=organisation,
         people=len(rows),

@@ -1,0 +1,232 @@
+"""Render the outcome report of a programme with 10,000 survey responses, as a page and a PDF.
+
+Usage:  .venv/bin/python benchmarks/report.py [--responses 10000]
+        [--database postgres://postgres@127.0.0.1:5432/mentora_bench_report]
+
+A PostgreSQL database named is dropped and created afresh (a sqlite:/// URL is used as
+it is, after migrating). Half of the participants are mentees, half mentors; each answers
+the built-in start and end surveys, so the responses are half start, half end, with about
+fifteen answers each. Everyone has HR dates and there are as many colleagues outside the
+programme for the retention comparison. The page is timed as a manager opens it in a
+running server (modules already loaded by one small report first); the PDF likewise.
+The last line printed is JSON: {"responses": n, "page_seconds": s, "pdf_seconds": s}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _prepare_database(url: str) -> None:
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _build(responses: int) -> tuple[int, int]:
+    """The big programme and a small one for warming up; returns their ids."""
+    from django.utils import timezone
+
+    from mentora.accounts.models import Organisation, User
+    from mentora.people.models import Person
+    from mentora.programmes.models import Participant, Programme
+    from mentora.surveys.models import (
+        Answer,
+        Instrument,
+        Invitation,
+        Response,
+        Survey,
+        pseudonymous_key,
+    )
+
+    rng = random.Random(7)
+    organisation = Organisation.objects.create(name="Bench A/S", slug="bench")
+    start = timezone.localdate() - dt.timedelta(days=700)
+
+    def programme_with(people: int, name: str) -> int:
+        programme = Programme.objects.create(
+            organisation=organisation,
+            name=name,
+            start_date=start,
+            end_date=start + dt.timedelta(days=300),
+            goals="Keep our people",
+        )
+        offset = Person.objects.count()
+        users = User.objects.bulk_create(
+            User(email=f"b{offset + i}@bench.example", full_name=f"B {i}", password="!")
+            for i in range(people)
+        )
+
+        def hire(i: int) -> dt.date:
+            return start - dt.timedelta(days=rng.randint(30, 3000))
+
+        def leave() -> dt.date | None:
+            return start + dt.timedelta(days=rng.randint(1, 690)) if rng.random() < 0.2 else None
+
+        persons = Person.objects.bulk_create(
+            Person(
+                organisation=organisation,
+                employee_id=f"P{offset + i}",
+                first_name="B",
+                last_name=str(i),
+                level=2 if i % 2 else 7,
+                hire_date=hire(i),
+                leave_date=leave(),
+                user=users[i],
+            )
+            for i in range(people)
+        )
+        Person.objects.bulk_create(
+            Person(
+                organisation=organisation,
+                employee_id=f"C{offset + i}",
+                first_name="C",
+                last_name=str(i),
+                level=2 if i % 2 else 7,
+                hire_date=hire(i),
+                leave_date=leave(),
+            )
+            for i in range(people)
+        )
+        participants = Participant.objects.bulk_create(
+            Participant(
+                programme=programme,
+                person=persons[i],
+                user=users[i],
+                role="mentee" if i % 2 else "mentor",
+                status="completed",
+            )
+            for i in range(people)
+        )
+        opened = timezone.now() - dt.timedelta(days=400)
+        for wave in ("start", "end"):
+            instrument = Instrument.objects.get(source="builtin", slug=f"mentora-{wave}")
+            questions = list(instrument.questions.all())
+            survey = Survey.objects.create(
+                programme=programme,
+                instrument=instrument,
+                wave=wave,
+                roles=["mentor", "mentee"],
+                opens_at=opened,
+                closes_at=opened + dt.timedelta(days=20),
+                sent_at=opened,
+            )
+            Invitation.objects.bulk_create(
+                Invitation(
+                    survey=survey,
+                    user=p.user,
+                    person=p.person,
+                    participant=p,
+                    role=p.role,
+                    sent_at=opened,
+                    answered_at=opened,
+                )
+                for p in participants
+            )
+            rows = Response.objects.bulk_create(
+                Response(
+                    survey=survey,
+                    key=pseudonymous_key(programme.pk, p.person_id),
+                    role=p.role,
+                )
+                for p in participants
+            )
+            answers = []
+            for response in rows:
+                for q in questions:
+                    if response.role not in q.audience:
+                        continue
+                    if q.kind == "scale_1_5":
+                        answers.append(
+                            Answer(response=response, question=q, number=rng.randint(1, 5))
+                        )
+                    elif q.kind == "nps":
+                        answers.append(
+                            Answer(response=response, question=q, number=rng.randint(0, 10))
+                        )
+                    elif q.kind in ("single", "multiple"):
+                        answers.append(
+                            Answer(response=response, question=q, choices=[q.choices[0]["value"]])
+                        )
+                    else:
+                        answers.append(Answer(response=response, question=q, text="Words"))
+            Answer.objects.bulk_create(answers, batch_size=5000)
+        return programme.pk
+
+    small = programme_with(20, "Warm-up")
+    big = programme_with(responses // 2, "Ten thousand")
+    return small, big
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=10_000)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mentora_bench_report"
+        ),
+    )
+    args = parser.parse_args()
+    _prepare_database(args.database)
+    os.environ.update(
+        DATABASE_URL=args.database, MENTORA_TESTING="1", DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    from mentora.accounts.models import User
+    from mentora.surveys.models import Response
+
+    small, big = _build(args.responses)
+    admin = User.objects.create_user(email="bench-admin@bench.example", password="x")
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    assert client.get(f"/programmes/{small}/report/").status_code == 200
+    assert client.get(f"/programmes/{small}/report.pdf").status_code == 200
+
+    began = time.perf_counter()
+    page = client.get(f"/programmes/{big}/report/")
+    page_seconds = time.perf_counter() - began
+    assert page.status_code == 200 and b"Log-rank" in page.content
+    began = time.perf_counter()
+    pdf = client.get(f"/programmes/{big}/report.pdf")
+    pdf_seconds = time.perf_counter() - began
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    responses = Response.objects.filter(survey__programme_id=big).count()
+    print(f"page {page_seconds:.2f} s, PDF {pdf_seconds:.2f} s, {len(pdf.content)} bytes")
+    print(
+        json.dumps(
+            {
+                "responses": responses,
+                "page_seconds": round(page_seconds, 3),
+                "pdf_seconds": round(pdf_seconds, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""The report as a PDF (WeasyPrint, from the same HTML with its charts) and as an XLSX
+workbook with one sheet per aggregate table."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+
+from mentora.reports.aggregates import Report
+from mentora.surveys.library import scale_name
+
+
+def _num(value: Any) -> Any:
+    return None if value is None else round(float(value), 10)
+
+
+def _charts(items: Any, retention: Any) -> None:
+    """Native charts beside the tables, so the workbook reads without the report page."""
+    if items.max_row > 1:
+        bars = BarChart()
+        bars.type = "bar"
+        bars.title = _("Share agreeing")
+        bars.y_axis.scaling.min = 0
+        bars.y_axis.scaling.max = 1
+        bars.add_data(
+            Reference(items, min_col=12, min_row=1, max_row=items.max_row), titles_from_data=True
+        )
+        bars.set_categories(Reference(items, min_col=2, min_row=2, max_row=items.max_row))
+        bars.height = max(7.5, 0.5 * items.max_row)
+        items.add_chart(bars, "R2")
+    groups: dict[str, list[int]] = {}
+    for row in range(2, retention.max_row + 1):
+        label = retention.cell(row=row, column=1).value
+        if isinstance(retention.cell(row=row, column=2).value, int | float):
+            groups.setdefault(str(label), []).append(row)
+    if groups:
+        curves = ScatterChart()
+        curves.title = _("Share still employed")
+        curves.x_axis.title = _("Months since the programme started")
+        curves.y_axis.scaling.min = 0
+        curves.y_axis.scaling.max = 1
+        for label, rows in groups.items():
+            x = Reference(retention, min_col=2, min_row=rows[0], max_row=rows[-1])
+            y = Reference(retention, min_col=3, min_row=rows[0], max_row=rows[-1])
+            series = Series(y, x, title=label)
+            curves.series.append(series)
+        retention.add_chart(curves, "H2")
+
+
+def report_pdf(context: dict[str, Any]) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("reports/report_pdf.html", context)
+    # The stylesheet is handed to WeasyPrint, not embedded, so no template carries a style.
+    css = CSS(string=render_to_string("reports/report_pdf.css"))
+    return bytes(HTML(string=html).write_pdf(stylesheets=[css]))
+
+
+def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
+    workbook = Workbook()
+    rates = workbook.active
+    assert rates is not None
+    rates.title = _("Response rates")[:31]
+    rates.append(
+        [
+            _("Wave"),
+            _("Group"),
+            _("Invited"),
+            _("Answered"),
+            _("Response rate"),
+            _("Lower bound"),
+            _("Upper bound"),
+        ]
+    )
+    items = workbook.create_sheet(_("Items")[:31])
+    items.append(
+        [
+            _("Wave"),
+            _("Code"),
+            _("Question"),
+            "n",
+            _("Mean"),
+            _("SD"),
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            _("Share agreeing"),
+            _("Lower bound"),
+            _("Upper bound"),
+            _("Percentile"),
+            _("Compared with"),
+        ]
+    )
+    nps_sheet = workbook.create_sheet("NPS")
+    nps_sheet.append(
+        [
+            _("Wave"),
+            _("Code"),
+            "n",
+            "NPS",
+            _("Lower bound"),
+            _("Upper bound"),
+            _("Promoters"),
+            _("Passives"),
+            _("Detractors"),
+        ]
+    )
+    scales = workbook.create_sheet(_("Scales")[:31])
+    scales.append([_("Wave"), _("Scale"), _("Items"), "n", _("Mean"), _("SD"), "alpha"])
+    for result in report.surveys:
+        wave = result.survey.get_wave_display()
+        for row in result.rates:
+            rate = row.rate
+            rates.append(
+                [
+                    wave,
+                    row.role,
+                    row.invited,
+                    row.responded,
+                    _num(rate.estimate) if rate else None,
+                    _num(rate.low) if rate else None,
+                    _num(rate.high) if rate else None,
+                ]
+            )
+        for item in result.items:
+            q = item.question
+            if item.distribution is not None and item.favourable is not None:
+                key = (result.survey.wave, q.code, q.text_en)
+                percentile, among = benchmarks.get(key, (None, 0))
+                d = item.distribution
+                items.append(
+                    [
+                        wave,
+                        q.code,
+                        q.text_en,
+                        d.n,
+                        _num(d.mean),
+                        _num(d.sd),
+                        *d.counts,
+                        _num(item.favourable.estimate),
+                        _num(item.favourable.low),
+                        _num(item.favourable.high),
+                        _num(percentile),
+                        among,
+                    ]
+                )
+            if item.nps is not None:
+                n = item.nps
+                nps_sheet.append(
+                    [
+                        wave,
+                        q.code,
+                        n.n,
+                        _num(n.score),
+                        _num(n.low),
+                        _num(n.high),
+                        n.promoters,
+                        n.passives,
+                        n.detractors,
+                    ]
+                )
+        for scale in result.scales:
+            alpha = scale.alpha.alpha if scale.alpha else None
+            scales.append(
+                [
+                    wave,
+                    scale_name(scale.construct),
+                    ", ".join(scale.items),
+                    scale.n,
+                    _num(scale.mean),
+                    _num(scale.sd),
+                    _num(alpha),
+                ]
+            )
+    change = workbook.create_sheet(_("Start to end")[:31])
+    change.append(
+        [
+            _("Scale"),
+            _("Pairs"),
+            _("Before"),
+            _("After"),
+            _("Difference"),
+            _("Lower bound"),
+            _("Upper bound"),
+            "t",
+            "df",
+            "p",
+            "d_z",
+            "g_z",
+            "Wilcoxon p",
+        ]
+    )
+    for c in report.changes:
+        if c.change is None:
+            continue
+        x = c.change
+        change.append(
+            [
+                scale_name(c.construct),
+                x.n_pairs,
+                _num(x.mean_before),
+                _num(x.mean_after),
+                _num(x.mean_difference),
+                _num(x.ci_low),
+                _num(x.ci_high),
+                _num(x.t),
+                x.df,
+                _num(x.p_value),
+                _num(x.cohens_dz),
+                _num(x.hedges_gz),
+                _num(x.wilcoxon_p_value),
+            ]
+        )
+    retention = workbook.create_sheet(_("Retention")[:31])
+    retention.append(
+        [
+            _("Group"),
+            _("Months"),
+            _("Still employed"),
+            _("Lower bound"),
+            _("Upper bound"),
+            _("At risk"),
+        ]
+    )
+    names = {"participants": _("Participants"), "comparison": _("Matched non-participants")}
+    for group in (report.retention.participants, report.retention.comparison):
+        if group.curve is None:
+            continue
+        curve = group.curve
+        for t, s, lo, hi, r in zip(
+            curve.times, curve.survival, curve.ci_low, curve.ci_high, curve.at_risk, strict=True
+        ):
+            if r >= 5:
+                retention.append([names[group.label], _num(t), _num(s), _num(lo), _num(hi), r])
+    if report.retention.logrank is not None:
+        test = report.retention.logrank
+        retention.append([])
+        retention.append(["log-rank", "chi2", _num(test.statistic), "p", _num(test.p_value)])
+    for part in report.retention.by_role:
+        if part.logrank is not None and part.leavers is not None:
+            retention.append(
+                [
+                    part.role,
+                    "n",
+                    part.participants.n,
+                    part.comparison.n,
+                    _("Leavers"),
+                    part.leavers[0],
+                    part.leavers[1],
+                    "p",
+                    _num(part.logrank.p_value),
+                ]
+            )
+    pairs = workbook.create_sheet(_("Pairs")[:31])
+    activity = report.pairs
+    for label, value in [
+        (_("Pairs"), activity.pairs),
+        (_("Still active"), activity.active),
+        (_("Ended early"), activity.ended_early),
+        (_("Mean match score"), _num(activity.mean_score)),
+        (_("Pairs that have met"), activity.with_meeting),
+        (_("Meetings held"), activity.meetings),
+        (_("Goals"), activity.goals),
+        (_("Goals reached"), activity.goals_reached),
+        (_("Mean goal progress, per cent"), _num(activity.mean_progress)),
+    ]:
+        pairs.append([label, value])
+    if report.comparisons:
+        comparison = workbook.create_sheet(_("Comparison")[:31])
+        comparison.append([_("Programme"), "NPS", "n", *map(scale_name, report.constructs)])
+        for comp in report.comparisons:
+            comparison.append(
+                [
+                    comp.programme.name,
+                    _num(comp.nps.score) if comp.nps else None,
+                    comp.nps.n if comp.nps else None,
+                    *[
+                        _num(comp.scales[c][1]) if c in comp.scales else None
+                        for c in report.constructs
+                    ],
+                ]
+            )
+    _charts(items, retention)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from mentora.reports import views
+
+urlpatterns = [
+    path("programmes/<int:programme_id>/report/", views.programme_report, name="programme_report"),
+    path(
+        "programmes/<int:programme_id>/report.pdf",
+        views.programme_report_pdf,
+        name="programme_report_pdf",
+    ),
+    path(
+        "programmes/<int:programme_id>/report.xlsx",
+        views.programme_report_xlsx,
+        name="programme_report_xlsx",
+    ),
+    path(
+        "programmes/<int:programme_id>/report/benchmark.json",
+        views.benchmark_export,
+        name="benchmark_export",
+    ),
+    path(
+        "programmes/<int:programme_id>/report/benchmark/",
+        views.benchmark_upload,
+        name="benchmark_upload",
+    ),
+]

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.accounts import access
+from mentora.programmes.models import Programme
+from mentora.reports import benchmark
+from mentora.reports.aggregates import build_report
+from mentora.reports.charts import charts_for
+from mentora.reports.exports import report_pdf, report_xlsx
+from mentora.reports.forms import BenchmarkUploadForm
+
+# Cohorts compared on the page: enough to see a trend, few enough to stay fast.
+MAX_COMPARED = 8
+
+
+def _compared(user: Any, programme: Programme) -> list[Programme]:
+    """Other cohorts the viewer may read: the same organisation's programmes."""
+    others = (
+        access.programmes_for(user)
+        .filter(organisation=programme.organisation)
+        .exclude(pk=programme.pk)
+        .order_by("-start_date", "pk")
+    )
+    return list(others[:MAX_COMPARED])
+
+
+def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    language = (get_language() or "en")[:2]
+    report = build_report(programme, compare_with=_compared(request.user, programme))
+    percentiles = benchmark.percentiles(programme)
+    for result in report.surveys:
+        for item in result.items:
+            key = (result.survey.wave, item.question.code, item.question.text_en)
+            if item.favourable is not None and key in percentiles:
+                item.percentile, item.benchmark_programmes = percentiles[key]
+    return {
+        "programme": programme,
+        "report": report,
+        "charts": charts_for(report, language),
+        "percentiles": percentiles,
+        "can_manage": access.can_manage_programme(request.user, programme),
+    }
+
+
+@login_required
+def programme_report(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    context = _context(request, programme)
+    context["upload_form"] = BenchmarkUploadForm() if context["can_manage"] else None
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def programme_report_pdf(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    pdf = report_pdf(_context(request, programme))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{programme.pk}.pdf"'
+    return response
+
+
+@login_required
+def programme_report_xlsx(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    context = _context(request, programme)
+    data = report_xlsx(context["report"], context["percentiles"])
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{programme.pk}.xlsx"'
+    return response
+
+
+@login_required
+def benchmark_export(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    response = JsonResponse(benchmark.export([programme]), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="benchmark-{programme.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id, write=True)
+    form = BenchmarkUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+            count = benchmark.benchmark_load(
+                organisation=programme.organisation,
+                source=form.cleaned_data["source"],
+                data=data,
+                actor=request.user,
+            )
+        except (UnicodeDecodeError, ValueError):
+            messages.error(request, _("The benchmark file is not valid."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Loaded %(count)s benchmark figures.") % {"count": count})
+    else:
+        messages.error(request, _("Choose a file and name its source."))
+    return redirect("programme_report", programme.pk)

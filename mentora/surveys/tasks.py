@@ -1,0 +1,16 @@
+from django_tasks import task
+
+from mentora.surveys import services
+from mentora.surveys.models import Survey
+
+
+@task()
+def send_survey(survey_id: int) -> int:
+    """E-mail a survey's invitees who have not had it yet."""
+    return services.survey_send(survey=Survey.objects.select_related("programme").get(pk=survey_id))
+
+
+@task()
+def remind_surveys() -> int:
+    """Send surveys that have opened and remind those who have not answered."""
+    return services.survey_remind()

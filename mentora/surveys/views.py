@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from mentora.accounts import access
+from mentora.accounts.models import User
+from mentora.surveys import services
+from mentora.surveys.anonymity import suppress
+from mentora.surveys.forms import (
+    AnswerForm,
+    CustomQuestionForm,
+    InstrumentUploadForm,
+    ScheduleForm,
+)
+from mentora.surveys.models import Audience, Instrument, Invitation, Survey, Wave
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def _counts(survey: Survey) -> list[dict[str, Any]]:
+    """Invited and answered per role: counts only, never who.
+
+    Answered counts pass the same suppression as the report, so that no page gives away a
+    count the report hides.
+    """
+    rows = survey.invitations.values("role").annotate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+    )
+    by_role = {row["role"]: row for row in rows}
+    pattern = suppress({role: by_role.get(role, {}).get("answered", 0) for role in survey.roles})
+    return [
+        {
+            "role": Audience(role).label,
+            "invited": by_role.get(role, {}).get("invited", 0),
+            "answered": pattern.value(role),
+        }
+        for role in survey.roles
+    ]
+
+
+@login_required
+def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id)
+    surveys = list(programme.surveys.select_related("instrument"))
+    return render(
+        request,
+        "surveys/survey_list.html",
+        {
+            "programme": programme,
+            "can_manage": access.can_manage_programme(request.user, programme),
+            "rows": [(survey, _counts(survey)) for survey in surveys],
+        },
+    )
+
+
+@login_required
+def survey_schedule(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    instruments = services.instruments_for(programme)
+    initial: dict[str, Any] = {}
+    wave = request.GET.get("wave", "")
+    window = services.suggested_window(programme, wave) if wave in Wave.values else None
+    if window is not None:
+        # Prefilled from the programme's phases; the manager may still change anything.
+        opens, closes = (timezone.localtime(moment) for moment in window)
+        initial = {
+            "wave": wave,
+            "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+            "instrument": instruments.filter(source="builtin", wave=wave).first(),
+        }
+    form = ScheduleForm(request.POST or None, instruments=instruments, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_schedule(
+                programme=programme, actor=_me(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("The survey is scheduled for %(count)s people.")
+                % {"count": survey.invitations.count()},
+            )
+            return redirect("survey_detail", survey.pk)
+    return render(
+        request,
+        "surveys/survey_schedule.html",
+        {"programme": programme, "form": form, "can_manage": True, "waves": Wave.choices[:3]},
+    )
+
+
+@login_required
+def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+    survey = access.access_survey(request.user, survey_id)
+    return render(
+        request,
+        "surveys/survey_detail.html",
+        {
+            "survey": survey,
+            "programme": survey.programme,
+            "counts": _counts(survey),
+            "questions": list(survey.instrument.questions.all()),
+            "can_manage": access.can_manage_programme(request.user, survey.programme),
+        },
+    )
+
+
+@login_required
+def survey_questions(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = CustomQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_question_add(
+                programme=programme,
+                kind=form.cleaned_data["kind"],
+                text_en=form.cleaned_data["text_en"],
+                text_da=form.cleaned_data["text_da"],
+                audience=form.cleaned_data["audience"],
+                choices=form.choice_list(),
+                actor=_me(request),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The question is added."))
+            return redirect("survey_questions", programme.pk)
+    own = Instrument.objects.filter(programme=programme).first()
+    return render(
+        request,
+        "surveys/survey_questions.html",
+        {
+            "programme": programme,
+            "form": form,
+            "questions": list(own.questions.all()) if own else [],
+            "can_manage": True,
+        },
+    )
+
+
+@login_required
+def instrument_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.access_organisation_instruments(request.user, slug)
+    form = InstrumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.instrument_import(
+                organisation=organisation, data=form.instrument_data(), actor=_me(request)
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Loaded %(name)s.") % {"name": instrument.name})
+            return redirect("instrument_list", organisation.slug)
+    return render(
+        request,
+        "surveys/instrument_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "instruments": Instrument.objects.available_to(organisation).prefetch_related(
+                "questions"
+            ),
+        },
+    )
+
+
+@login_required
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = access.access_invitation_by_token(request.user, token)
+    survey = invitation.survey
+    if invitation.answered_at is not None:
+        messages.info(request, _("You have already answered this survey. Thank you."))
+        return redirect("my_answers", invitation.pk)
+    if not survey.is_open():
+        return render(request, "surveys/survey_closed.html", {"survey": survey}, status=410)
+    language = _language()
+    questions = survey.instrument.questions_for(invitation.role)
+    form = AnswerForm(request.POST or None, questions=questions, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_submit(
+                invitation=invitation,
+                answers=form.answers(),
+                actor=_me(request),
+                language=language,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Thank you for your answers."))
+            return redirect("my_answers", invitation.pk)
+    return render(
+        request,
+        "surveys/survey_answer.html",
+        {"survey": survey, "programme": survey.programme, "form": form},
+    )
+
+
+@login_required
+def my_surveys(request: HttpRequest) -> HttpResponse:
+    invitations = Invitation.objects.filter(user=_me(request)).select_related("survey__programme")
+    return render(request, "surveys/my_surveys.html", {"invitations": invitations})
+
+
+@login_required
+def my_answers(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access.access_own_invitation(request.user, invitation_id)
+    response = services.response_of(invitation)
+    language = _language()
+    answers = []
+    if response is not None:
+        by_question = {a.question_id: a for a in response.answers.all()}
+        for question in invitation.survey.instrument.questions_for(invitation.role):
+            answer = by_question.get(question.pk)
+            answers.append((question.text(language), answer.display(language) if answer else ""))
+    return render(
+        request,
+        "surveys/my_answers.html",
+        {"invitation": invitation, "survey": invitation.survey, "answers": answers},
+    )
