@@ -10,7 +10,10 @@ from conftest import make_personas
 from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
 from mentora.people.tests.test_importer import as_csv, row
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_manager_fixes_a_rejected_file_and_sees_the_people(live_server: Any, page: Any) -> None:

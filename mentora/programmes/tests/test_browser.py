@@ -21,7 +21,10 @@ from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _t(language: str) -> Any:

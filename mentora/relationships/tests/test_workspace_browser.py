@@ -15,7 +15,10 @@ from mentora.relationships.models import Meeting, Pair
 from mentora.rounds import services as round_services
 from mentora.rounds.tests.conftest import make_cohort
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 SECRET = "Thinking about a move to Oslo"
 

@@ -11,7 +11,10 @@ from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.tests.conftest import make_cohort
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ENGLISH = {
     "start": "Start a new round",

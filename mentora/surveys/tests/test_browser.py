@@ -14,7 +14,10 @@ from mentora.surveys.models import Invitation, Question, Survey
 from mentora.surveys.tests.conftest import add_participants, make_world
 from mentora.surveys.tests.test_services import answers_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _answer_in_browser(pg: Any, base: str, invitation: Invitation, number: str) -> None:
