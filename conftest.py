@@ -249,3 +249,28 @@ def english_by_default() -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def shipped_libraries(request: pytest.FixtureRequest) -> None:
+    """Put back the libraries Mentora ships through data migrations (survey instruments,
+    conversation tools) when a transactional test before this one flushed them away."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db")
+    )
+    if not uses_database:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from mentora.relationships.models import Tool
+    from mentora.relationships.toolbox import load_library
+    from mentora.surveys.library import load_builtin_instruments
+    from mentora.surveys.models import Instrument
+
+    if not Tool.objects.filter(programme__isnull=True).exists():
+        load_library(Tool)
+    if not Instrument.objects.filter(source="builtin").exists():
+        load_builtin_instruments()

@@ -33,7 +33,7 @@ def test_healthz_ignores_a_stale_heartbeat(client: Any, db: None) -> None:
     assert client.get(reverse("healthz")).json()["worker"] == "down"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_process_sends_the_invitation_through_smtp(
     smtp_sink: Any, run_worker: Any
 ) -> None:

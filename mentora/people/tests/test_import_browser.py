@@ -12,7 +12,7 @@ from mentora.people.tests.test_importer import as_csv, row
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

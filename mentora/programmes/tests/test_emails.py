@@ -133,7 +133,7 @@ def test_the_reminder_command_queues_the_run(setup: Any) -> None:
     assert DBTaskResult.objects.filter(task_path__endswith="send_reminders").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_application_and_line_manager_mails(
     smtp_sink: Any, run_worker: Any
 ) -> None:

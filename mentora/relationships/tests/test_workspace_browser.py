@@ -17,7 +17,7 @@ from mentora.rounds.tests.conftest import make_cohort
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SECRET = "Thinking about a move to Oslo"

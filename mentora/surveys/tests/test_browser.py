@@ -16,7 +16,7 @@ from mentora.surveys.tests.test_services import answers_for
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
