@@ -381,6 +381,19 @@ def access_proposal(user: Any, round_id: int, proposal_id: int) -> Any:
         raise Http404 from None
 
 
+def _member_or_manager_or_deny(user: Any, member_ids: set[int], programme: Any) -> None:
+    # The two people the object is about (mentee and mentor, learner and expert).
+    if user.is_authenticated and user.pk in member_ids:
+        return
+    # Those running the programme follow every pair and connection.
+    if can_manage_programme(user, programme):
+        return
+    # Sponsors, line managers and colleagues in the programme's organisations may not look.
+    if _roles_in_any(user, programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
 def access_pair(user: Any, pair_id: int) -> Any:
     """A published pair: its two members and those running the programme.
 
@@ -394,16 +407,8 @@ def access_pair(user: Any, pair_id: int) -> Any:
         ).get(pk=pair_id)
     except Pair.DoesNotExist:
         raise Http404 from None
-    # The mentee and the mentor.
-    if user.is_authenticated and user.pk in pair.member_user_ids():
-        return pair
-    # Those running the programme follow every pair.
-    if can_manage_programme(user, pair.programme):
-        return pair
-    # Everyone else in the programme's organisations may not look.
-    if _roles_in_any(user, pair.programme.organisation_ids()):
-        raise PermissionDenied
-    raise Http404
+    _member_or_manager_or_deny(user, pair.member_user_ids(), pair.programme)
+    return pair
 
 
 def access_own_suggestions(user: Any, round_id: int) -> tuple[Any, Any]:
@@ -704,3 +709,75 @@ def access_pair_for_feedback(user: Any, pair_id: int) -> Any:
         return pair
     _pair_member_or_deny(user, pair)
     return pair
+
+
+def access_event_registration(user: Any, registration_id: int) -> Any:
+    """A registration: the participant cancels their own; managers may cancel any."""
+    from mentora.programmes.models import EventRegistration
+
+    try:
+        registration = EventRegistration.objects.select_related(
+            "workshop__programme__organisation", "participant"
+        ).get(pk=registration_id)
+    except EventRegistration.DoesNotExist:
+        raise Http404 from None
+    programme = registration.workshop.programme
+    # The participant whose place it is.
+    if user.is_authenticated and registration.participant.user_id == user.pk:
+        return registration
+    # Those running the programme manage places.
+    if can_manage_programme(user, programme):
+        return registration
+    if _roles_in_any(user, programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
+def own_participation_for_event(user: Any, workshop_id: int) -> tuple[Any, Any]:
+    """The event and the user's own participation in its programme, to register."""
+    from mentora.programmes.models import Participant, Workshop
+
+    try:
+        workshop = Workshop.objects.select_related("programme__organisation").get(pk=workshop_id)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    participant = (
+        Participant.objects.filter(programme=workshop.programme, user_id=user.pk)
+        .order_by("pk")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if participant is not None:
+        return workshop, participant
+    if _roles_in_any(user, workshop.programme.organisation_ids()):
+        raise PermissionDenied
+    raise Http404
+
+
+def access_expert_connection(user: Any, connection_id: int) -> Any:
+    """An expert connection and its activity: the learner, the expert and those running the
+    programme. Anyone else in a taking-part organisation gets 403, outsiders 404."""
+    from mentora.relationships.models import ExpertConnection
+
+    try:
+        connection = ExpertConnection.objects.select_related(
+            "programme__organisation", "learner__person", "expert__person"
+        ).get(pk=connection_id)
+    except ExpertConnection.DoesNotExist:
+        raise Http404 from None
+    _member_or_manager_or_deny(user, connection.member_user_ids(), connection.programme)
+    return connection
+
+
+def expert_connections_of(user: Any) -> QuerySet[Any]:
+    """The expert connections `user` takes part in, as learner or as expert."""
+    from django.db.models import Q
+
+    from mentora.relationships.models import ExpertConnection
+
+    if not user.is_authenticated:
+        return ExpertConnection.objects.none()
+    return ExpertConnection.objects.filter(
+        Q(learner__user_id=user.pk) | Q(expert__user_id=user.pk)
+    ).select_related("programme", "learner__person", "expert__person")

@@ -69,11 +69,13 @@ ROLE_LINKS: dict[str, list[tuple[Any, str]]] = {
     Role.MENTOR: [
         (_("My programmes"), "my_programmes"),
         (_("My matching"), "my_matching"),
+        (_("Events"), "my_events"),
         (_("My surveys"), "my_surveys"),
     ],
     Role.MENTEE: [
         (_("My programmes"), "my_programmes"),
         (_("My matching"), "my_matching"),
+        (_("Events"), "my_events"),
         (_("My surveys"), "my_surveys"),
     ],
     Role.LINE_MANAGER: [

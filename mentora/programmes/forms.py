@@ -11,6 +11,7 @@ from mentora.accounts.models import Organisation, User
 from mentora.matching import Constraints, MatchingSettings, Weights
 from mentora.matching.policy import MODES
 from mentora.programmes.models import (
+    EventKind,
     Participant,
     ParticipantRole,
     ParticipantStatus,
@@ -292,12 +293,23 @@ class ScreeningRecordForm(forms.Form):
 
 
 class WorkshopForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of event"), choices=EventKind.choices, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
+    duration_minutes = forms.IntegerField(
+        label=_("Length in minutes"), min_value=15, max_value=600, initial=180, required=False
+    )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False)
     required_for = forms.ChoiceField(label=_("Required for"), choices=WorkshopRole.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A workshop of three hours unless the manager says otherwise.
+        data["kind"] = data.get("kind") or EventKind.WORKSHOP
+        data["duration_minutes"] = data.get("duration_minutes") or 180
+        return data
 
 
 class QuestionForm(forms.Form):

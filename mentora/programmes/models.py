@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -469,12 +470,26 @@ class WorkshopRole(models.TextChoices):
     NONE = "none", _("Optional for everyone")
 
 
+class EventKind(models.TextChoices):
+    WORKSHOP = "workshop", _("Workshop")
+    MASTER_CLASS = "master_class", _("Master class")
+    PEER_GROUP = "peer_group", _("Peer-group meeting")
+    NETWORKING = "networking", _("Networking meeting")
+
+
 class Workshop(models.Model):
-    """A preparation workshop; required ones must be attended before matching."""
+    """An event of the programme: preparation workshops (required ones must be attended
+    before matching), master classes, peer-group and networking meetings."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workshops")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.WORKSHOP
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
+    # Virtual workshops work best short: two to three hours.
+    duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=180)
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     place = models.CharField(_("place"), max_length=200, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
@@ -517,3 +532,31 @@ class WorkshopAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.workshop}"
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EventRegistration(models.Model):
+    """A participant's place at an event, or on its waiting list."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["registered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "participant"], name="registration_once_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.workshop} ({self.status})"

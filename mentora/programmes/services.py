@@ -23,6 +23,7 @@ from mentora.matching import Policy, PolicyError
 from mentora.people.models import Person
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,
+    EventRegistration,
     LineManagerDecision,
     Participant,
     ParticipantEvent,
@@ -34,6 +35,7 @@ from mentora.programmes.models import (
     ProgrammeOrganisation,
     Question,
     QuestionKind,
+    RegistrationStatus,
     ScreeningOutcome,
     Touchpoint,
     Workshop,
@@ -886,10 +888,14 @@ def workshop_create(
     online_link: str = "",
     capacity: int | None = None,
     required_for: str = "both",
+    kind: str = "workshop",
+    duration_minutes: int = 180,
 ) -> Workshop:
-    """Schedule a preparation workshop."""
+    """Schedule an event: a preparation workshop, master class, or group meeting."""
     workshop = Workshop.objects.create(
         programme=programme,
+        kind=kind,
+        duration_minutes=duration_minutes,
         title=title,
         starts_at=starts_at,
         place=place,
@@ -992,3 +998,78 @@ def manager_users(programme: Programme) -> list[User]:
             memberships__role=Role.PROGRAMME_MANAGER,
         ).distinct()
     )
+
+
+# Events: registration with a waiting list ---------------------------------------------------
+
+
+def _places_taken(workshop: Workshop) -> int:
+    return workshop.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+
+
+@transaction.atomic
+def event_register(
+    *, workshop: Workshop, participant: Participant, actor: Any
+) -> EventRegistration:
+    """Take a place at an event, or a place on its waiting list when it is full."""
+    from mentora.programmes import tasks
+
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if participant.programme_id != workshop.programme_id:
+        raise ValidationError(_("This event belongs to another programme."))
+    if workshop.is_past:
+        raise ValidationError(_("This event has already taken place."))
+    if participant.status in (S.DECLINED, S.WITHDRAWN):
+        raise ValidationError(_("Only current participants can register."))
+    full = workshop.capacity is not None and _places_taken(workshop) >= workshop.capacity
+    status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
+    registration, created = EventRegistration.objects.get_or_create(
+        workshop=workshop, participant=participant, defaults={"status": status}
+    )
+    if not created:
+        if registration.status != RegistrationStatus.CANCELLED:
+            return registration
+        registration.status, registration.registered_at = status, timezone.now()
+        registration.save(update_fields=["status", "registered_at"])
+    _audit(
+        actor=actor,
+        action=f"programmes.event.{status}",
+        obj=registration,
+        programme=workshop.programme,
+        changes={"event": workshop.pk},
+    )
+    transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
+    return registration
+
+
+@transaction.atomic
+def event_cancel(*, registration: EventRegistration, actor: Any) -> EventRegistration:
+    """Give up a place; the first on the waiting list takes it and is told so."""
+    from mentora.programmes import tasks
+
+    workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
+    was_registered = registration.status == RegistrationStatus.REGISTERED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status"])
+    _audit(
+        actor=actor,
+        action="programmes.event.cancel",
+        obj=registration,
+        programme=workshop.programme,
+        changes={"event": workshop.pk},
+    )
+    transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
+    if was_registered:
+        following = workshop.registrations.filter(status=RegistrationStatus.WAITLISTED).first()
+        if following is not None:
+            following.status = RegistrationStatus.REGISTERED
+            following.save(update_fields=["status"])
+            _audit(
+                actor=actor,
+                action="programmes.event.promote",
+                obj=following,
+                programme=workshop.programme,
+                changes={"event": workshop.pk},
+            )
+            transaction.on_commit(partial(tasks.send_event_registration.enqueue, following.pk))
+    return registration

@@ -92,6 +92,13 @@ urlpatterns = [
     ),
     path("apply/<str:token>/", views.programme_apply_link, name="programme_apply_link"),
     path("my/programmes/", views.my_programmes, name="my_programmes"),
+    path("my/events/", views.my_events, name="my_events"),
+    path("events/<int:workshop_id>/register/", views.event_register, name="event_register"),
+    path(
+        "events/registrations/<int:registration_id>/cancel/",
+        views.event_cancel,
+        name="event_cancel",
+    ),
     path("my/approvals/", views.line_manager_approvals, name="line_manager_approvals"),
     path(
         "my/approvals/<int:participant_id>/",

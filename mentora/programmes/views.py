@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -482,7 +482,15 @@ def programme_workshops(request: HttpRequest, programme_id: int) -> HttpResponse
     return render(
         request,
         "programmes/programme_workshops.html",
-        _base(request, programme, workshops=programme.workshops.all(), form=form),
+        _base(
+            request,
+            programme,
+            workshops=programme.workshops.annotate(
+                taken=Count("registrations", filter=Q(registrations__status="registered")),
+                waiting=Count("registrations", filter=Q(registrations__status="waitlisted")),
+            ),
+            form=form,
+        ),
         status=400 if form.is_bound else 200,
     )
 
@@ -746,3 +754,61 @@ def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpRespon
     else:
         messages.error(request, _("Choose approve or decline."))
     return redirect("line_manager_approvals")
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    """Upcoming events of the user's programmes, with their own registrations."""
+    from django.utils import timezone as tz
+
+    from mentora.programmes.models import EventRegistration, Participant, Workshop
+
+    participations = Participant.objects.filter(user__pk=request.user.pk or 0).exclude(
+        status__in=["declined", "withdrawn"]
+    )
+    events = (
+        Workshop.objects.filter(
+            programme__in=participations.values("programme"), starts_at__gte=tz.now()
+        )
+        .select_related("programme")
+        .order_by("starts_at")
+    )
+    mine = {
+        r.workshop_id: r for r in EventRegistration.objects.filter(participant__in=participations)
+    }
+    return render(
+        request,
+        "programmes/my_events.html",
+        {"rows": [(event, mine.get(event.pk)) for event in events]},
+    )
+
+
+@login_required
+@require_POST
+def event_register(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    workshop, participant = access.own_participation_for_event(request.user, workshop_id)
+    try:
+        registration = services.event_register(
+            workshop=workshop, participant=participant, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if registration.status == "waitlisted":
+            messages.success(request, _("The event is full: you are on the waiting list."))
+        else:
+            messages.success(
+                request, _("Your place is booked; a calendar invitation is on its way.")
+            )
+    return redirect("my_events")
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = access.access_event_registration(request.user, registration_id)
+    services.event_cancel(registration=registration, actor=request.user)
+    messages.success(request, _("The registration is cancelled."))
+    if registration.participant.user_id == request.user.pk:
+        return redirect("my_events")
+    return redirect("programme_workshops", programme_id=registration.workshop.programme_id)

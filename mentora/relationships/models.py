@@ -440,3 +440,83 @@ class Recording(models.Model):
     @property
     def has_consent(self) -> bool:
         return bool(self.mentee_consent_at and self.mentor_consent_at)
+
+
+class ExpertConnection(models.Model):
+    """A learner put in touch with an expert on one theme, in an expert-network programme."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="expert_connections"
+    )
+    learner = models.ForeignKey(
+        "programmes.Participant",
+        on_delete=models.CASCADE,
+        related_name="expert_connections_as_learner",
+    )
+    expert = models.ForeignKey(
+        "programmes.Participant",
+        on_delete=models.CASCADE,
+        related_name="expert_connections_as_expert",
+    )
+    theme = models.CharField(_("theme"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When the expert was last asked how it is going, so that nobody is asked every day.
+    quiet_check_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("expert connection")
+        verbose_name_plural = _("expert connections")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Closing a connection lets the two be connected on the theme again later.
+            models.UniqueConstraint(
+                fields=["learner", "expert", "theme"],
+                condition=models.Q(closed_at__isnull=True),
+                name="expert_connection_open_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} / {self.expert}: {self.theme}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def member_user_ids(self) -> set[int]:
+        return {uid for uid in (self.learner.user_id, self.expert.user_id) if uid}
+
+
+class ExpertActivityKind(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    SESSION = "session", _("Session")
+    RESOURCE = "resource", _("Shared a resource")
+    OTHER = "other", _("Other")
+
+
+class ExpertActivity(models.Model):
+    """Something that happened in an expert connection. Activity, not conversation: the
+    learner, the expert and the programme manager all read it."""
+
+    connection = models.ForeignKey(
+        ExpertConnection, on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ExpertActivityKind.choices)
+    happened_on = models.DateField(_("date"))
+    note = models.CharField(_("short note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("expert activity")
+        verbose_name_plural = _("expert activities")
+        ordering = ["-happened_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.happened_on}"

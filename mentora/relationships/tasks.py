@@ -101,3 +101,46 @@ def send_nudge(pair_id: int) -> int:
         )
         sent += 1
     return sent
+
+
+@task()
+def send_expert_connected(connection_id: int) -> int:
+    """Introduce the learner and the expert to each other, each in their language."""
+    from mentora.relationships.models import ExpertConnection
+
+    connection = ExpertConnection.objects.select_related(
+        "programme", "learner__user", "learner__person", "expert__user", "expert__person"
+    ).get(pk=connection_id)
+    sent = 0
+    for me, other, as_expert in (
+        (connection.learner, connection.expert, False),
+        (connection.expert, connection.learner, True),
+    ):
+        if me.user is None:
+            continue
+        send_to_user(
+            user=me.user,
+            template="relationships/email/expert_connected",
+            context={"connection": connection, "other": other, "as_expert": as_expert},
+        )
+        sent += 1
+    return sent
+
+
+@task()
+def send_expert_quiet_check(expert_id: int) -> bool:
+    """Ask a quiet expert how it is going with their learners."""
+    from mentora.programmes.models import Participant
+
+    expert = Participant.objects.select_related("user", "programme").get(pk=expert_id)
+    if expert.user is None:
+        return False
+    connections = expert.expert_connections_as_expert.filter(closed_at__isnull=True).select_related(
+        "learner__person"
+    )
+    send_to_user(
+        user=expert.user,
+        template="relationships/email/expert_quiet",
+        context={"expert": expert, "programme": expert.programme, "connections": connections},
+    )
+    return True

@@ -50,3 +50,14 @@ urlpatterns = [
     ),
     path("meetings/<int:meeting_id>/recording/", views.recording_upload, name="recording_upload"),
 ]
+
+urlpatterns += [
+    path("programmes/<int:programme_id>/experts/", views.expert_network, name="expert_network"),
+    path(
+        "programmes/<int:programme_id>/experts/connect/",
+        views.expert_connect,
+        name="expert_connect",
+    ),
+    path("my/experts/", views.my_experts, name="my_experts"),
+    path("experts/<int:connection_id>/activity/", views.expert_activity, name="expert_activity"),
+]

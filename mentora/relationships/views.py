@@ -584,3 +584,126 @@ def recording_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ValidationError as error:
             _errors(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
+
+
+# Expert networks ----------------------------------------------------------------------------
+
+
+@login_required
+def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
+    from mentora.relationships.models import ExpertConnection
+
+    programme = access.access_programme(request.user, programme_id, write=True)
+    taking_part = (
+        Participant.objects.filter(programme=programme)
+        .exclude(status__in=services.NOT_TAKING_PART)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    experts = [p for p in taking_part if p.role == ParticipantRole.MENTOR]
+    themes = sorted({str(t).strip() for e in experts for t in e.themes()}, key=str.casefold)
+    connections = (
+        ExpertConnection.objects.filter(programme=programme)
+        .select_related("learner__person", "expert__person")
+        .prefetch_related("activities")
+    )
+    return render(
+        request,
+        "relationships/experts.html",
+        {
+            "programme": programme,
+            "is_expert_network": programme.kind == ProgrammeKind.EXPERT_NETWORK,
+            "learners": [p for p in taking_part if p.role == ParticipantRole.MENTEE],
+            "experts": experts,
+            "themes": themes,
+            "summary": services.expert_activity_summary(programme),
+            "quiet_days": services.QUIET_DAYS,
+            "connections": connections,
+        },
+    )
+
+
+def _participant_id(request: HttpRequest, name: str) -> int:
+    # 0 matches no participation, so a missing or garbled choice is simply "not chosen".
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return 0
+
+
+@login_required
+@require_POST
+def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.programmes.models import Participant
+
+    programme = access.access_programme(request.user, programme_id, write=True)
+    # Only participations of the programme just checked can be picked.
+    learner = Participant.objects.filter(
+        programme=programme, pk=_participant_id(request, "learner")
+    ).first()
+    expert = Participant.objects.filter(
+        programme=programme, pk=_participant_id(request, "expert")
+    ).first()
+    if learner is None or expert is None:
+        messages.error(request, _("Choose a learner and an expert."))
+        return redirect("expert_network", programme_id=programme.pk)
+    try:
+        services.expert_connect(
+            programme=programme,
+            learner=learner,
+            expert=expert,
+            theme=request.POST.get("theme", ""),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Connected. Both have been told by e-mail."))
+    return redirect("expert_network", programme_id=programme.pk)
+
+
+@login_required
+def my_experts(request: HttpRequest) -> HttpResponse:
+    from mentora.relationships.models import ExpertActivityKind
+
+    connections = access.expert_connections_of(request.user).prefetch_related("activities")
+    return render(
+        request,
+        "relationships/my_experts.html",
+        {
+            "as_learner": [c for c in connections if c.learner.user_id == request.user.pk],
+            "as_expert": [c for c in connections if c.expert.user_id == request.user.pk],
+            "kinds": ExpertActivityKind.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
+    import datetime as dt
+
+    connection = access.access_expert_connection(request.user, connection_id)
+    try:
+        happened_on = dt.date.fromisoformat(request.POST.get("happened_on", ""))
+    except ValueError:
+        messages.error(request, _("Give the date of the activity."))
+    else:
+        try:
+            services.expert_activity_record(
+                connection=connection,
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                happened_on=happened_on,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Activity recorded."))
+    # The two of them go back to their own page; a manager to the programme's overview.
+    if request.user.pk in connection.member_user_ids():
+        return redirect("my_experts")
+    return redirect("expert_network", programme_id=connection.programme_id)

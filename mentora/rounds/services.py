@@ -338,6 +338,21 @@ def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
     proposal.delete()
 
 
+def _checked_proposals(matching_round: MatchingRound, *, empty: str, broken: str) -> list[Proposal]:
+    """Every proposal of the round, each checked against the hard rules once more: a
+    pair is never published or introduced if anything changed that breaks a rule."""
+    proposals = list(matching_round.proposals.select_related("mentee__person", "mentor__person"))
+    if not proposals:
+        raise ValidationError(empty)
+    for proposal in proposals:
+        rules, _score, _text = check_pair(
+            matching_round, proposal.mentee, proposal.mentor, ignore=proposal
+        )
+        if rules:
+            raise ValidationError(broken % {"pair": str(proposal), "rules": "; ".join(rules)})
+    return proposals
+
+
 @transaction.atomic
 def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
     """Publish every proposal: create the pairs, mark both matched, tell them and the line
@@ -351,18 +366,11 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
         raise ValidationError(
             _("In this programme both sides opt in: send introductions instead of publishing.")
         )
-    proposals = list(matching_round.proposals.select_related("mentee__person", "mentor__person"))
-    if not proposals:
-        raise ValidationError(_("There is nothing to publish."))
-    for proposal in proposals:
-        broken, _score, _text = check_pair(
-            matching_round, proposal.mentee, proposal.mentor, ignore=proposal
-        )
-        if broken:
-            raise ValidationError(
-                _("%(pair)s cannot be published: %(rules)s")
-                % {"pair": str(proposal), "rules": "; ".join(broken)}
-            )
+    proposals = _checked_proposals(
+        matching_round,
+        empty=_("There is nothing to publish."),
+        broken=_("%(pair)s cannot be published: %(rules)s"),
+    )
     pairs = []
     for proposal in proposals:
         for participant in (proposal.mentee, proposal.mentor):
@@ -615,18 +623,11 @@ def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7)
     _editable(matching_round)
     if not 1 <= days <= 60:
         raise ValidationError(_("Give between 1 and 60 days to answer."))
-    proposals = list(matching_round.proposals.select_related("mentee__person", "mentor__person"))
-    if not proposals:
-        raise ValidationError(_("There is nothing to introduce."))
-    for proposal in proposals:
-        broken, _score, _text = check_pair(
-            matching_round, proposal.mentee, proposal.mentor, ignore=proposal
-        )
-        if broken:
-            raise ValidationError(
-                _("%(pair)s cannot be introduced: %(rules)s")
-                % {"pair": str(proposal), "rules": "; ".join(broken)}
-            )
+    proposals = _checked_proposals(
+        matching_round,
+        empty=_("There is nothing to introduce."),
+        broken=_("%(pair)s cannot be introduced: %(rules)s"),
+    )
     matching_round.answer_within_days = days
     matching_round.status = RoundStatus.INTRODUCING
     matching_round.save(update_fields=["answer_within_days", "status"])

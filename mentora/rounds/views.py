@@ -21,6 +21,17 @@ from mentora.rounds.models import MatchingRound
 from mentora.rounds.problem import build_input, contributions_as_json
 from mentora.rounds.quality import round_quality
 
+
+def _attempt(request: HttpRequest, service: Any, **kwargs: Any) -> bool:
+    """Run a service; a refusal becomes a message on the page the user returns to."""
+    try:
+        service(**kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    return True
+
+
 SORTS = {
     "score": "-score",
     "-score": "score",
@@ -132,10 +143,7 @@ def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
 @require_POST
 def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        services.round_cancel(matching_round=matching_round, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _attempt(request, services.round_cancel, matching_round=matching_round, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -194,10 +202,7 @@ def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> Http
 @require_POST
 def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
     proposal = access.access_proposal(request.user, round_id, proposal_id)
-    try:
-        services.proposal_remove(proposal=proposal, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _attempt(request, services.proposal_remove, proposal=proposal, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -352,10 +357,9 @@ def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        services.round_open_choosing(matching_round=matching_round, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _attempt(
+        request, services.round_open_choosing, matching_round=matching_round, actor=request.user
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -363,10 +367,9 @@ def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        services.round_resolve_choices(matching_round=matching_round, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _attempt(
+        request, services.round_resolve_choices, matching_round=matching_round, actor=request.user
+    )
     return redirect("round_detail", round_id=round_id)
 
 

@@ -2,19 +2,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mentora.relationships.services import agenda_reminders, nudge_quiet_pairs, recordings_purge
+from mentora.relationships.services import (
+    agenda_reminders,
+    experts_check_quiet,
+    nudge_quiet_pairs,
+    recordings_purge,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Remind mentees to send agendas, nudge quiet pairs and delete recordings whose "
-        "deletion date has come (run daily)."
+        "Remind mentees to send agendas, nudge quiet pairs, ask quiet experts how it is going "
+        "and delete recordings whose deletion date has come (run daily)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agendas = agenda_reminders()
         nudges = nudge_quiet_pairs()
         purged = recordings_purge()
+        experts = experts_check_quiet()
         self.stdout.write(
-            f"{agendas} agenda reminder(s), {nudges} nudge(s), {purged} recording(s) deleted."
+            f"{agendas} agenda reminder(s), {nudges} nudge(s), {purged} recording(s) deleted, "
+            f"{experts} quiet expert(s) asked."
         )
