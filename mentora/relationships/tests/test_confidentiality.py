@@ -131,3 +131,27 @@ def test_django_admin_lists_no_pair_texts_to_a_platform_admin(
     assert client.get("/admin/relationships/meeting/").status_code == 404
     assert client.get("/admin/relationships/feedback/").status_code == 404
     assert client.get("/admin/relationships/closure/").status_code == 404
+
+
+def test_a_member_of_another_pair_cannot_read_this_pairs_space(
+    client_for: Any, cohort: Any, confidences: Pair
+) -> None:
+    from mentora.accounts.models import Membership, Role, User
+
+    # Eva, in the other pair of the same programme, logs in too.
+    eva = User.objects.create_user(email="eva@test.example", password="pw")
+    Membership.objects.create(user=eva, organisation=cohort.personas.organisation, role=Role.MENTEE)
+    cohort.eva.user = eva
+    cohort.eva.save()
+    client = client_for(eva)
+    meeting = confidences.meetings.get()
+    for url in (
+        reverse("pair_workspace", args=[confidences.pk]),
+        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("pair_close", args=[confidences.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert_no_secret(response.content.decode())
+    own = Pair.objects.get(mentee=cohort.eva)
+    assert client.get(reverse("pair_workspace", args=[own.pk])).status_code == 200
