@@ -267,7 +267,7 @@ def shipped_libraries(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db" if transactional else "db")
     from mentora.relationships.models import Tool
     from mentora.relationships.toolbox import load_library
-    from mentora.surveys.library import load_builtin_instruments
+    from mentora.surveys.builtin_instruments import load_builtin_instruments
     from mentora.surveys.models import Instrument
 
     if not Tool.objects.filter(programme__isnull=True).exists():

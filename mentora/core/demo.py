@@ -195,7 +195,7 @@ class DemoSummary:
 
 
 def _person_rows(size: int) -> list[dict[str, str]]:
-    """Rows of an HR export for the whole tree: a CEO, division heads, department heads,
+    """Rows of an HR export for the whole tree: a chief executive, division heads, department heads,
     team leads and staff, in the importer's columns."""
     rng = random.Random(2026)
     rows: list[dict[str, str]] = []

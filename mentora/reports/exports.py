@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
 from mentora.reports.aggregates import Report
-from mentora.surveys.library import scale_name
+from mentora.surveys.builtin_instruments import scale_name
 
 
 def _num(value: Any) -> Any:

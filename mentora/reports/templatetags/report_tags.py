@@ -14,6 +14,6 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def scale_name(construct: str) -> str:
     """The name of a scale (`relationship_quality`) in the current language."""
-    from mentora.surveys.library import scale_name as name
+    from mentora.surveys.builtin_instruments import scale_name as name
 
     return name(construct)

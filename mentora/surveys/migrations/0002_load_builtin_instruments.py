@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import migrations
 
-from mentora.surveys.library import load_builtin_instruments
+from mentora.surveys.builtin_instruments import load_builtin_instruments
 
 
 def load(apps: Any, schema_editor: Any) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mentora.core.models import AuditEntry
 from mentora.surveys import services
-from mentora.surveys.library import LIBRARY, load_builtin_instruments
+from mentora.surveys.builtin_instruments import LIBRARY, load_builtin_instruments
 from mentora.surveys.models import Instrument, Invitation, Question, Response, pseudonymous_key
 from mentora.surveys.tests.conftest import builtin, window
 

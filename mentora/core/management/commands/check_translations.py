@@ -19,6 +19,8 @@ class Command(BaseCommand):
             locale=["da"],
             ignore_patterns=["var/*", "staticfiles/*", "benchmarks/*", "docs/*"],
             no_obsolete=True,
+            # One line per message keeps the catalogue easy to review and to check.
+            no_wrap=True,
             verbosity=0,
         )
         gaps = [gap for po in catalogues() for gap in catalogue_gaps(po)]
