@@ -287,7 +287,9 @@ def solve_optimal(
     mentor_org: np.ndarray | None = None,
     bounds: Bounds | None = None,
     progress: ProgressCallback | None = None,
-    first_arcs: int = 128,
+    # Measured on 5,000 x 2,500 full graphs: 96 first arcs solve in about 1.4 s, where 32,
+    # 64 and 128 took 1.5 to 2.5 s (fewer need more pricing rounds, more a larger solve).
+    first_arcs: int = 96,
 ) -> FlowResult:
     """Most mentees matched, then the highest total score, on the candidate graph.
 
