@@ -195,3 +195,44 @@ def test_the_export_hides_gender_unless_the_viewer_is_trusted(
 def test_an_unknown_export_format_is_not_found(client_for: Any, personas: Any) -> None:
     response = client_for(personas.org_admin).get("/org/acme/people/export.pdf")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_of_applying_is_visible_while_the_import_is_still_running(
+    monkeypatch: Any,
+) -> None:
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    from conftest import make_personas
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite allows one writer at a time; the bar shows the stage only there")
+    personas = make_personas()
+    run = services.import_upload(
+        organisation=personas.organisation,
+        uploaded=upload("hr.csv", as_csv([row(f"N{n}") for n in range(300)])),
+        full=False,
+        mapping={},
+        actor=personas.org_admin,
+    )
+    seen: list[float] = []
+    original = services.apply_plan
+
+    def watching(plan: Any, *, progress: Any) -> Any:
+        def report(stage: str, fraction: float) -> None:
+            progress(stage, fraction)
+            # What the web page reads: another connection, outside the import's transaction.
+            observer = connections.create_connection(DEFAULT_DB_ALIAS)
+            try:
+                with observer.cursor() as cursor:
+                    cursor.execute("SELECT progress FROM people_importrun WHERE id = %s", [run.pk])
+                    seen.append(cursor.fetchone()[0])
+            finally:
+                observer.close()
+
+        return original(plan, progress=report)
+
+    monkeypatch.setattr(services, "apply_plan", watching)
+    services.import_apply_start(run=run, actor=personas.org_admin)
+    assert Person.objects.filter(organisation=personas.organisation, employee_id="N299").exists()
+    assert max(seen) > 0
