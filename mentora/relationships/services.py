@@ -920,3 +920,29 @@ def experts_check_quiet(*, now: dt.datetime | None = None) -> int:
             transaction.on_commit(partial(tasks.send_expert_quiet_check.enqueue, expert_id))
         count += 1
     return count
+
+
+@transaction.atomic
+def expert_disconnect(*, connection: ExpertConnection, actor: Any) -> ExpertConnection:
+    """End a connection, by the learner, the expert or a manager; its activity is kept."""
+    from mentora.accounts.access import can_manage_programme
+
+    allowed = actor is not None and (
+        actor.pk in connection.member_user_ids()
+        or can_manage_programme(actor, connection.programme)
+    )
+    if not allowed:
+        raise ValidationError(
+            _("Only the learner, the expert or the programme manager can end a connection.")
+        )
+    if not connection.is_open:
+        raise ValidationError(_("This connection has been closed."))
+    connection.closed_at = timezone.now()
+    connection.save(update_fields=["closed_at"])
+    audit_log(
+        actor=actor,
+        action="relationships.expert.disconnect",
+        obj=connection,
+        organisation=connection.programme.organisation,
+    )
+    return connection

@@ -60,4 +60,5 @@ urlpatterns += [
     ),
     path("my/experts/", views.my_experts, name="my_experts"),
     path("experts/<int:connection_id>/activity/", views.expert_activity, name="expert_activity"),
+    path("experts/<int:connection_id>/close/", views.expert_close, name="expert_close"),
 ]

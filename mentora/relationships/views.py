@@ -707,3 +707,18 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
     if request.user.pk in connection.member_user_ids():
         return redirect("my_experts")
     return redirect("expert_network", programme_id=connection.programme_id)
+
+
+@login_required
+@require_POST
+def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
+    connection = access.access_expert_connection(request.user, connection_id)
+    try:
+        services.expert_disconnect(connection=connection, actor=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The connection is closed; its activity is kept."))
+    if request.user.pk in connection.member_user_ids():
+        return redirect("my_experts")
+    return redirect("expert_network", programme_id=connection.programme_id)

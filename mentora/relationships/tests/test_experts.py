@@ -431,3 +431,30 @@ def test_the_programme_nav_links_to_the_expert_network(network: Network, client_
         reverse("pair_health", args=[network.programme.pk])
     )
     assert reverse("expert_network", args=[network.programme.pk]) in response.content.decode()
+
+
+@pytest.mark.parametrize(("who", "status"), EXPECTED_ACTIVITY.items())
+def test_a_connection_is_ended_by_the_two_or_a_manager_and_keeps_its_activity(
+    network: Network, client_for: Any, who: str, status: int
+) -> None:
+    connection = connect(network)
+    services.expert_activity_record(
+        connection=connection,
+        actor=network.personas.manager,
+        kind="contact",
+        happened_on=days_ago(2),
+    )
+    response = client_for(network.personas.all()[who]).post(
+        reverse("expert_close", args=[connection.pk])
+    )
+    assert response.status_code == status
+    connection.refresh_from_db()
+    assert (connection.closed_at is not None) == (status == 302)
+    assert ExpertActivity.objects.filter(connection=connection).count() == 1
+
+
+def test_a_closed_connection_cannot_be_closed_again(network: Network) -> None:
+    connection = connect(network)
+    services.expert_disconnect(connection=connection, actor=network.personas.manager)
+    with pytest.raises(ValidationError, match="closed"):
+        services.expert_disconnect(connection=connection, actor=network.personas.manager)
