@@ -77,6 +77,19 @@ def _invitees(programme: Programme, roles: Iterable[str]) -> list[tuple[Any, Any
     return found
 
 
+def _invite_missing(survey: Survey) -> int:
+    """Invite everyone the survey asks who has no invitation yet: at scheduling, and again
+    while it is open, so that people who join the programme later are asked too."""
+    invited = set(survey.invitations.values_list("person_id", "role"))
+    missing = [
+        Invitation(survey=survey, user=user, person=person, participant=participant, role=role)
+        for user, person, participant, role in _invitees(survey.programme, survey.roles)
+        if (person.pk, role) not in invited
+    ]
+    Invitation.objects.bulk_create(missing)
+    return len(missing)
+
+
 def instruments_for(programme: Programme) -> Any:
     """The instruments a programme may use: the library, its organisation's, its own."""
     return Instrument.objects.filter(
@@ -123,10 +136,7 @@ def survey_schedule(
         closes_at=closes_at,
         reminder_days=reminder_days,
     )
-    Invitation.objects.bulk_create(
-        Invitation(survey=survey, user=user, person=person, participant=participant, role=role)
-        for user, person, participant, role in _invitees(programme, roles)
-    )
+    _invite_missing(survey)
     _audit(
         actor=actor,
         action="surveys.survey.schedule",
@@ -223,6 +233,8 @@ def survey_remind(*, now: dt.datetime | None = None) -> int:
         sent_at__isnull=False, opens_at__lte=now, closes_at__gt=now
     ).select_related("programme__organisation")
     for survey in open_surveys:
+        if _invite_missing(survey):
+            sent += survey_send(survey=survey, now=now)
         cutoff = now - dt.timedelta(days=survey.reminder_days)
         waiting = survey.invitations.filter(
             answered_at__isnull=True, sent_at__isnull=False, sent_at__lte=cutoff

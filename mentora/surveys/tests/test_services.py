@@ -141,6 +141,21 @@ def test_reminders_go_to_those_who_have_not_answered_after_the_interval(world: A
     assert services.survey_remind(now=later + dt.timedelta(days=3)) == 2
 
 
+def test_someone_who_joins_while_a_survey_is_open_is_asked_by_the_daily_run(
+    world: Any,
+) -> None:
+    from mentora.surveys.tests.conftest import add_participants
+
+    survey = schedule(world)
+    services.survey_send(survey=survey)
+    mail.outbox.clear()
+    [late] = add_participants(world, "mentee", 1)
+    assert services.survey_remind() == 1
+    assert [m.to[0] for m in mail.outbox] == [late.user.email]
+    assert Invitation.objects.filter(survey=survey, person=late.person, role="mentee").exists()
+    assert services.survey_remind() == 0
+
+
 def test_a_survey_scheduled_for_later_is_sent_by_the_daily_run(world: Any) -> None:
     now = timezone.now()
     survey = schedule(world, opens_at=now + dt.timedelta(days=2), closes_at=now + dt.timedelta(9))
