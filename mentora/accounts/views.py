@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access, services
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, User
+from mentora.core.messages import refusal
 
 
 @require_POST
@@ -137,7 +138,7 @@ def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> Ht
     try:
         services.membership_revoke(membership=membership, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         messages.success(request, _("The role was removed."))
     return redirect("organisation_members", slug=slug)

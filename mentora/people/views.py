@@ -4,7 +4,6 @@ import csv
 import io
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
+from mentora.core.messages import refusal
 from mentora.people import services
 from mentora.people.forms import ImportForm
 from mentora.people.importer import export_rows
@@ -151,7 +151,7 @@ def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpRes
     try:
         services.import_apply_start(run=run, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     return redirect("people_import_run", slug=slug, run_id=run.pk)
 
 

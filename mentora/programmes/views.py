@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
 from mentora.accounts.models import User
+from mentora.core.messages import refusal
 from mentora.programmes import services
 from mentora.programmes.forms import (
     ApplicationForm,
@@ -792,7 +793,7 @@ def event_register(request: HttpRequest, workshop_id: int) -> HttpResponse:
             workshop=workshop, participant=participant, actor=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         if registration.status == "waitlisted":
             messages.success(request, _("The event is full: you are on the waiting list."))

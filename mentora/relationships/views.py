@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
+from mentora.core.messages import refusal
 from mentora.relationships import services
 from mentora.relationships.forms import AgreementForm, MeetingForm
 from mentora.relationships.models import Feedback, FeedbackDirection, GroupKind, PeerGroup
@@ -45,7 +46,7 @@ def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Group sizes are whole numbers."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
         messages.success(request, text % {"groups": len(groups), "left": len(left_out)})
@@ -61,12 +62,8 @@ def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
             programme=programme, kind=request.POST.get("kind", ""), actor=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     return redirect("programme_groups", programme_id=programme.pk)
-
-
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 @login_required
@@ -135,7 +132,7 @@ def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
             moment=moment,
         )
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("Thank you for your feedback."))
     if services.pair_side(pair, request.user):
@@ -155,7 +152,7 @@ def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("The agreement is saved. Both of you sign it."))
     return redirect("pair_workspace", pair_id=pair.pk)
@@ -171,7 +168,7 @@ def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.agreement_sign(agreement=agreement, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -195,7 +192,7 @@ def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
             link=form.cleaned_data["link"],
         )
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("The meeting is planned; you both get a calendar invitation."))
     return redirect("pair_workspace", pair_id=pair.pk)
@@ -238,7 +235,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Rate the meeting from 1 to 5."))
         except ValidationError as error:
-            _errors(request, error)
+            refusal(request, error)
         return redirect("meeting_detail", meeting_id=meeting.pk)
     return render(
         request,
@@ -281,7 +278,7 @@ def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
             description=request.POST.get("description", ""),
         )
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -296,7 +293,7 @@ def goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Progress runs from 0 to 100 %."))
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("pair_workspace", pair_id=goal.pair_id)
 
 
@@ -389,7 +386,7 @@ def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Give a whole number of days."))
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("pair_health", programme_id=programme.pk)
 
 
@@ -410,7 +407,7 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
                 thanks=request.POST.get("thanks", ""),
             )
         except ValidationError as error:
-            _errors(request, error)
+            refusal(request, error)
         else:
             messages.success(request, _("Thank you. Your part of the closing is saved."))
         return redirect("pair_close", pair_id=pair.pk)
@@ -457,7 +454,7 @@ def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
             consent=request.POST.get("consent") == "on",
         )
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("Thank you. The programme manager reads your story first."))
     return redirect("pair_close", pair_id=pair.pk)
@@ -515,7 +512,7 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
                 },
             )
         except ValidationError as error:
-            _errors(request, error)
+            refusal(request, error)
         else:
             messages.success(request, _("The tool is saved."))
         return redirect("programme_toolbox", programme_id=programme.pk)
@@ -548,7 +545,7 @@ def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse
     except ValueError:
         messages.error(request, _("Give the date the moment opens."))
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("pair_health", programme_id=programme.pk)
 
 
@@ -567,7 +564,7 @@ def recording_consent(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Give the date the recording is deleted."))
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
 
 
@@ -582,7 +579,7 @@ def recording_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
         try:
             services.recording_upload(meeting=meeting, actor=request.user, uploaded=uploaded)
         except ValidationError as error:
-            _errors(request, error)
+            refusal(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
 
 
@@ -657,7 +654,7 @@ def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("Connected. Both have been told by e-mail."))
     return redirect("expert_network", programme_id=programme.pk)
@@ -700,7 +697,7 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except ValidationError as error:
-            _errors(request, error)
+            refusal(request, error)
         else:
             messages.success(request, _("Activity recorded."))
     # The two of them go back to their own page; a manager to the programme's overview.
@@ -716,7 +713,7 @@ def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
     try:
         services.expert_disconnect(connection=connection, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        refusal(request, error)
     else:
         messages.success(request, _("The connection is closed; its activity is kept."))
     if request.user.pk in connection.member_user_ids():

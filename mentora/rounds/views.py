@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
+from mentora.core.messages import refusal
 from mentora.matching import why_not
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.relationships.models import Pair, PeerGroup
@@ -27,7 +28,7 @@ def _attempt(request: HttpRequest, service: Any, **kwargs: Any) -> bool:
     try:
         service(**kwargs)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
         return False
     return True
 
@@ -57,7 +58,7 @@ def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
     try:
         matching_round = services.round_start(programme=programme, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
         return redirect("round_list", programme_id=programme.pk)
     return redirect("round_detail", round_id=matching_round.pk)
 
@@ -156,7 +157,7 @@ def round_rerun(request: HttpRequest, round_id: int) -> HttpResponse:
             programme=matching_round.programme, actor=request.user, previous=matching_round
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
         return redirect("round_detail", round_id=round_id)
     return redirect("round_detail", round_id=new_round.pk)
 
@@ -168,7 +169,7 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     try:
         pairs = services.round_publish(matching_round=matching_round, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         messages.success(
             request,
@@ -194,7 +195,7 @@ def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> Http
             proposal=proposal, locked=request.POST.get("locked") == "1", actor=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -231,7 +232,7 @@ def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
             matching_round=matching_round, mentee=mentee, mentor=mentor, actor=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         messages.success(request, _matched_by_hand(mentee, mentor))
     return redirect("round_detail", round_id=round_id)
@@ -334,7 +335,7 @@ def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.pair_end(pair=pair, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         from django.utils.translation import gettext as _
 
@@ -385,7 +386,7 @@ def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
 
         messages.error(request, _("Give the number of days as a whole number."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -459,7 +460,7 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         messages.success(
             request, _("Your choice is saved. You can change it until choosing closes.")
@@ -482,7 +483,7 @@ def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpRespo
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         messages.success(
             request,
