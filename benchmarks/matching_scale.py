@@ -156,20 +156,24 @@ def policy(candidates: int) -> Policy:
 
 
 def bare_solve(problem: Problem, pol: Policy) -> tuple[float, int]:
-    """Build and solve OR-Tools min-cost flow on the engine's candidate graph."""
+    """Build and solve OR-Tools min-cost flow on the engine's candidate graph: the largest
+    flow of least cost, which is the engine's objective (most mentees, then best score)."""
     c = compile_problem(problem, capacity_cap=pol.matching.group_size)
     capacity = c.mentors.arrays["capacity"]
     graph = cand.generate(c, pol, mentees=np.arange(len(c.mentees)), mentor_capacity=capacity)
     net = build_network(graph, capacity, resolution=pol.matching.score_resolution)
-    tail, head = net.tail.astype(np.int32), net.head.astype(np.int32)
-    capacity_arr, cost, supply = net.capacity, net.cost, net.supply
+    pairs = slice(net.pair_offset, net.pair_offset + net.n_pairs)
+    n_arcs = net.tail.size - 1  # without the bypass for unmatched mentees
+    tail, head = net.tail[:n_arcs].astype(np.int32), net.head[:n_arcs].astype(np.int32)
+    capacity_arr, cost, supply = net.capacity[:n_arcs], net.cost[:n_arcs].copy(), net.supply
+    cost[pairs] += net.big_m
     del net, c
     gc.collect()
     started = time.perf_counter()
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(tail, head, capacity_arr, cost)
     solver.set_nodes_supplies(np.arange(supply.size, dtype=np.int32), supply)
-    status = solver.solve()
+    status = solver.solve_max_flow_with_min_cost()
     seconds = time.perf_counter() - started
     assert status == solver.OPTIMAL
     greedy = greedy_matched(graph, capacity)

@@ -53,6 +53,10 @@ class Network:
     n_pairs: int
     mentee0: int
     mentor0: int
+    big_m: int = 0
+    # True when the last arc is the only source -> sink bypass and no bounds shift supplies:
+    # then "most flow first, then least cost" reaches the big-M optimum without the bonus.
+    plain: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,34 +169,60 @@ def build_network(
     if cost.size and int(np.abs(cost).max()) >= _COST_LIMIT // max(n_nodes + 1, 1):
         raise ProblemError("score range too wide for the score resolution; raise it")
     return Network(
-        tail, head, upper - lower, cost, lower, supply, pair_offset, len(graph), mentee0, mentor0
+        tail,
+        head,
+        upper - lower,
+        cost,
+        lower,
+        supply,
+        pair_offset,
+        len(graph),
+        mentee0,
+        mentor0,
+        big_m=big_m,
+        plain=not orgs_a and not orgs_b,
     )
 
 
 def solve_network(net: Network, progress: ProgressCallback | None = None) -> tuple[np.ndarray, int]:
-    """Solve with OR-Tools; returns flows (with lower bounds added back) and the cost."""
+    """Solve with OR-Tools; returns flows (with lower bounds added back) and the big-M cost.
+
+    A plain network (no fairness bounds) is solved as the largest flow of least cost without
+    the bypass arc and without the bonus: the same optimum, and about a third faster because
+    the solver's cost range no longer carries the bonus."""
     solver = min_cost_flow.SimpleMinCostFlow()
+    n_arcs = net.tail.size - 1 if net.plain else net.tail.size
+    cost = net.cost[:n_arcs]
+    if net.plain:
+        cost = cost.copy()
+        cost[net.pair_offset : net.pair_offset + net.n_pairs] += net.big_m
     solver.add_arcs_with_capacity_and_unit_cost(
-        net.tail.astype(np.int32, copy=False),
-        net.head.astype(np.int32, copy=False),
-        net.capacity.astype(np.int64),
-        net.cost,
+        net.tail[:n_arcs].astype(np.int32, copy=False),
+        net.head[:n_arcs].astype(np.int32, copy=False),
+        net.capacity[:n_arcs].astype(np.int64),
+        cost,
     )
+    del cost
     solver.set_nodes_supplies(np.arange(net.supply.size, dtype=np.int32), net.supply)
     if progress:
         progress("solve", 0.1)
-    status = solver.solve()
+    status = solver.solve_max_flow_with_min_cost() if net.plain else solver.solve()
     if status == solver.INFEASIBLE:
         raise ProblemError("no assignment meets the fairness bounds and locks")
     if status != solver.OPTIMAL:
         raise ProblemError(f"the flow solver failed ({status})")
-    flow = np.asarray(solver.flows(np.arange(net.tail.size, dtype=np.int32)), dtype=np.int64)
-    cost = int(solver.optimal_cost())
+    flow = np.asarray(solver.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
+    total = int(solver.optimal_cost())
+    if net.plain:
+        # The bypass carries every mentee left unmatched; the bonus is added back per pair.
+        matched = int(solver.maximum_flow())
+        flow = np.append(flow, int(net.supply[_SOURCE]) - matched)
+        total -= net.big_m * matched
     del solver
     if progress:
         progress("solve", 1.0)
     flow += net.lower
-    return flow, cost
+    return flow, total
 
 
 def is_feasible(net: Network, flow: np.ndarray) -> bool:
@@ -309,9 +339,12 @@ def solve_optimal(
     active = np.flatnonzero(np.bincount(graph.mentee, minlength=graph.n_mentees))
     big_m = lexicographic_m(w, active.size, capacity)
     if len(graph) > 2 * first_arcs * active.size:
-        rank = np.arange(len(graph)) - np.searchsorted(graph.mentee, graph.mentee, side="left")
+        # Arcs are sorted by mentee, best first: keep each mentee's leading run.
+        degree = np.bincount(graph.mentee, minlength=graph.n_mentees)
+        starts = np.cumsum(degree) - degree
+        rank = np.arange(len(graph)) - np.repeat(starts, degree)
         in_sub = rank < first_arcs
-        del rank
+        del rank, degree, starts
     else:
         in_sub = np.ones(len(graph), dtype=bool)
     certified = False
@@ -353,11 +386,9 @@ def solve_optimal(
         if out.size == 0:
             certified = True
             break
-        reduced = (
-            dist[net.mentee0 + graph.mentee[out].astype(np.int64)]
-            - (big_m + w[out])
-            - dist[net.mentor0 + graph.mentor[out].astype(np.int64)]
-        )
+        reduced = dist[net.mentee0 + graph.mentee[out]] - dist[net.mentor0 + graph.mentor[out]]
+        reduced -= w[out]
+        reduced -= big_m
         violated = out[reduced < 0]
         if violated.size == 0:
             certified = True

@@ -163,3 +163,25 @@ def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(seed: 
     assert priced.certified and whole.certified
     assert priced.cost == whole.cost
     assert priced.chosen.size == whole.chosen.size
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_largest_flow_of_least_cost_reaches_the_big_m_optimum(seed: int) -> None:
+    from dataclasses import replace
+
+    from mentora.matching.candidates import from_explicit
+    from mentora.matching.solve import build_network, certify, solve_network
+
+    rng = np.random.default_rng(100 + seed)
+    n_a, n_b = 40, 15
+    # Sparse and short of places, so that some mentees must stay unmatched.
+    i, j = np.nonzero(rng.random((n_a, n_b)) < 0.15)
+    graph = from_explicit(i, j, rng.integers(-20, 20, size=i.size).astype(float), n_a, n_b)
+    capacity = rng.integers(0, 3, size=n_b)
+    net = build_network(graph, capacity, resolution=1.0)
+    assert net.plain
+    flow, cost = solve_network(net)
+    big_m_flow, big_m_cost = solve_network(replace(net, plain=False))
+    assert cost == big_m_cost
+    assert certify(net, flow) and certify(net, big_m_flow)
+    assert flow[-1] == big_m_flow[-1]  # as many mentees left unmatched
