@@ -149,7 +149,17 @@ def test_optimal_mode_equals_an_independent_exact_solver_on_profiles(seed: int) 
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("window", "window_rounds"),
+    [
+        (8, 3),  # the default shape: small later rounds of least reduced cost
+        (1, 3),  # windows too small to hold the optimum: rounds end with arcs only joining
+        (8, 0),  # no windows: every round adds the arcs that priced below zero
+    ],
+)
+def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(
+    seed: int, window: int, window_rounds: int
+) -> None:
     from mentora.matching.candidates import from_explicit
     from mentora.matching.solve import solve_optimal
 
@@ -158,7 +168,14 @@ def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(seed: 
     i, j = np.nonzero(rng.random((n_a, n_b)) < 0.7)
     graph = from_explicit(i, j, rng.integers(-20, 20, size=i.size).astype(float), n_a, n_b)
     capacity = rng.integers(0, 3, size=n_b)
-    priced = solve_optimal(graph, capacity, resolution=1.0, first_arcs=2)
+    priced = solve_optimal(
+        graph,
+        capacity,
+        resolution=1.0,
+        first_arcs=2,
+        window_per_mentee=window,
+        window_rounds=window_rounds,
+    )
     whole = solve_optimal(graph, capacity, resolution=1.0, first_arcs=10**6)
     assert priced.certified and whole.certified
     assert priced.cost == whole.cost
