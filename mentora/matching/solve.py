@@ -412,16 +412,18 @@ def solve_optimal(
             in_sub |= violated
             continue
         used = np.zeros(len(graph), dtype=bool)
-        used[sub_idx[flow[net.pair_offset : net.pair_offset + net.n_pairs] > 0]] = True
+        used[_chosen_arcs(net, flow, sub_idx)] = True
         k = min(len(graph) - 1, window_per_mentee * active.size)
         in_sub = reduced <= np.partition(reduced, k)[k]
         in_sub |= violated
         in_sub |= used
         del reduced, violated, used
-    pair_flow = flow[net.pair_offset : net.pair_offset + net.n_pairs]
-    chosen = np.flatnonzero(pair_flow > 0)
-    if sub_idx is not None:
-        chosen = sub_idx[chosen]
     if progress:
         progress("certificate", 1.0)
-    return FlowResult(chosen, certified, cost)
+    return FlowResult(_chosen_arcs(net, flow, sub_idx), certified, cost)
+
+
+def _chosen_arcs(net: Network, flow: np.ndarray, sub_idx: np.ndarray | None) -> np.ndarray:
+    """Candidate-graph indices of the pair arcs that carry flow."""
+    chosen = np.flatnonzero(flow[net.pair_offset : net.pair_offset + net.n_pairs] > 0)
+    return chosen if sub_idx is None else sub_idx[chosen]
