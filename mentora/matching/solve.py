@@ -2,7 +2,7 @@
 
 Network: source -> mentee (capacity 1) -> mentor (arc per candidate) -> sink (capacity =
 free places), plus a source -> sink bypass for unmatched mentees. A matched arc costs
-``-(M + w)`` where ``w`` is the score in integer units of ``score_resolution`` shifted to be
+``-(M + w)`` where ``w`` is the score as an integer (``integer_weights``) shifted to be
 at least 1 and ``M = n_max * max(w)``: one more matched mentee always outweighs any
 difference in score, so cardinality comes first and score second, exactly.
 
@@ -67,18 +67,63 @@ class FlowResult:
 
 
 def integer_weights(score: np.ndarray, resolution: float) -> np.ndarray:
-    """Scores in integer units of ``resolution``, shifted so the smallest is 1."""
+    """Scores as positive integers that order every sum of pair scores exactly as the
+    scores do, shifted so the smallest is 1.
+
+    Where every score sits on a grid of ``1/d`` no finer than ``resolution`` (whole
+    numbers, halves, thirds, hundredths), the unit is that grid: exact, and a smaller
+    cost range, which the cost-scaling solver repays with fewer phases. Otherwise scores
+    are rounded to units of ``resolution``. A common factor of the differences is divided
+    out as well. Shifting and dividing are exact because every matching compared has the
+    same number of pairs (cardinality comes first)."""
     if score.size == 0:
         return np.zeros(0, dtype=np.int64)
+    d = score_grid(score, resolution)
     # In place where possible: fresh arrays of millions of arcs cost more than the arithmetic.
-    scaled = np.divide(score, resolution)
+    scaled = np.multiply(score, d) if d else np.divide(score, resolution)
     if max(scaled.max(), -scaled.min()) > 2**52:
         raise ProblemError("scores too large for matching.score_resolution; raise it")
     np.rint(scaled, out=scaled)
     q = scaled.astype(np.int64)
     del scaled
-    q -= q.min() - 1
+    q -= q.min()
+    step = int(np.gcd.reduce(np.unique(q[:: max(1, q.size // _GRID_SAMPLE)])))
+    if step > 1 and not np.any(q % step):
+        q //= step
+    q += 1
     return q
+
+
+_GRID_SAMPLE = 4096
+_GRID_TOLERANCE = 1e-9
+
+
+def score_grid(score: np.ndarray, resolution: float) -> int:
+    """The smallest ``d`` with ``1/d`` no finer than ``resolution`` such that every score
+    is a whole multiple of ``1/d`` (up to float noise in sums of weights); 0 when none is.
+
+    Candidates come from a strided sample; the first that fits is checked on every score
+    in slices, and values that break it join the sample for the next try."""
+    limit = int(np.floor(1.0 / resolution + 1e-9))
+    if limit < 1 or not np.all(np.isfinite(score)):
+        return 0
+    grids = np.arange(1, limit + 1, dtype=np.float64)
+    sample = np.unique(score[:: max(1, score.size // _GRID_SAMPLE)])
+    for _ in range(4):
+        fits = _on_grid(sample[None, :] * grids[:, None]).all(axis=1)
+        if not fits.any():
+            return 0
+        d = float(grids[int(np.argmax(fits))])
+        off = [part[~_on_grid(part * d)] for part in np.array_split(score, 1 + score.size // 2**20)]
+        misfits = np.concatenate(off)
+        if misfits.size == 0:
+            return int(d)
+        sample = np.union1d(sample, misfits[:_GRID_SAMPLE])
+    return 0
+
+
+def _on_grid(values: np.ndarray) -> np.ndarray:
+    return np.abs(values - np.rint(values)) <= _GRID_TOLERANCE * np.maximum(1.0, np.abs(values))
 
 
 def lexicographic_m(w: np.ndarray, n_mentees: int, capacity: np.ndarray) -> int:

@@ -20,7 +20,7 @@ from mentora.matching import (
 )
 from mentora.matching import candidates as cand
 from mentora.matching.columns import compile_problem
-from mentora.matching.solve import has_negative_cycle
+from mentora.matching.solve import has_negative_cycle, integer_weights, score_grid
 from mentora.matching.tests.factories import programme
 
 
@@ -286,6 +286,39 @@ def test_explicit_pairs_with_real_scores_are_optimised_to_the_resolution() -> No
     policy = Policy.from_dict({"matching": {"score_resolution": 0.0001}})
     result = match(problem=problem, policy=policy)
     assert {(m.mentee_id, m.mentor_id) for m in result.matches} == {("a", "x"), ("b", "y")}
+
+
+def test_scores_on_a_coarse_grid_are_optimised_in_units_of_that_grid() -> None:
+    assert score_grid(np.array([1.0, 2.0, 5.0]), 0.001) == 1
+    assert score_grid(np.array([1 / 3, 2 / 3, 1.5]), 0.001) == 6
+    assert score_grid(np.array([0.1 + 0.2, 0.7]), 0.001) == 10  # float noise in sums
+    assert score_grid(np.array([1.0004, 1.0003]), 0.0001) == 10_000
+    assert score_grid(np.array([np.pi, 1.0]), 0.001) == 0  # no grid: units of resolution
+    assert score_grid(np.array([0.5]), 1.0) == 0  # the grid may not be finer than that
+    # Thirds in sixths, shifted to start at 1; a common factor of the differences goes.
+    assert integer_weights(np.array([1 / 3, 2 / 3, 1.5]), 0.001).tolist() == [1, 3, 8]
+    assert integer_weights(np.array([2.0, 4.0, 6.0]), 0.001).tolist() == [1, 2, 3]
+    assert integer_weights(np.array([np.pi, 1.0]), 0.001).tolist() == [2, 1]
+
+
+def test_thirds_are_optimised_exactly_where_rounding_to_the_resolution_would_miss() -> None:
+    # A cycle of 801 mentees and mentors with two perfect matchings. "Straight" pairs score
+    # 2/3 each; "shifted" pairs score 1/3 (400 of them) or 1 (401), so shifted is better by
+    # exactly 1/3. Rounded to 0.001, each 2/3 gains and each 1/3 loses 1/3000, and the
+    # rounded totals would prefer straight by 0.067.
+    n, m = 801, 400
+    rows = np.concatenate([np.arange(n), (np.arange(n) + 1) % n])
+    cols = np.concatenate([np.arange(n), np.arange(n)])
+    shifted = np.where(np.arange(n) < m, 1 / 3, 1.0)
+    scores = np.concatenate([np.full(n, 2 / 3), shifted])
+    problem = Problem(
+        mentees=tuple(Person(id=f"a{k}") for k in range(n)),
+        mentors=tuple(Person(id=f"b{k}") for k in range(n)),
+        pairs=ExplicitPairs(rows, cols, scores),
+    )
+    result = match(problem=problem, policy=Policy())
+    assert result.objective == pytest.approx(2 * n / 3 + 1 / 3, abs=1e-6)
+    assert ("a1", "b0") in {(p.mentee_id, p.mentor_id) for p in result.matches}
 
 
 def test_the_policy_round_trips_through_a_plain_dict() -> None:
