@@ -42,6 +42,15 @@ class CandidateGraph:
         return int(self.mentee.size)
 
 
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """Scored arcs of one block: each mentee's arcs form one run, best first."""
+
+    mentee: np.ndarray
+    mentor: np.ndarray
+    score: np.ndarray
+
+
 def score_block(c: Compiled, policy: Policy, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Scores of a rows x cols block with ``-inf`` where a hard rule is broken."""
     a = c.mentees.view(rows, 0)
@@ -146,58 +155,45 @@ def generate(
     n_a, n_b = len(c.mentees), len(c.mentors)
     open_mentors = np.flatnonzero(mentor_capacity > 0)
     rng = np.random.default_rng(m.seed)
-    parts_i: list[np.ndarray] = []
-    parts_j: list[np.ndarray] = []
-    parts_s: list[np.ndarray] = []
-
-    def emit(rows: np.ndarray, cols: np.ndarray, total: np.ndarray, kk: int) -> None:
-        r, q = _top(total, kk)
-        parts_i.append(rows[r].astype(np.int32))
-        parts_j.append(cols[q].astype(np.int32))
-        parts_s.append(total[r, q])
-
     exhaustive = mentees.size * open_mentors.size <= m.exhaustive_pairs_limit
-    if exhaustive:
-        chunk = max(1, BLOCK_ELEMENTS // max(open_mentors.size, 1))
-        starts = list(range(0, mentees.size, chunk))
 
-        def block(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            rows = mentees[start : start + chunk]
-            total = score_block(c, policy, rows, open_mentors)
-            r, q = _top(total, k)
-            s = total[r, q]
-            # Sorting each chunk here (in parallel) leaves nothing to sort afterwards.
-            order = np.argsort(-s, kind="stable")
-            order = order[np.argsort(r[order], kind="stable")]
-            return (
-                rows[r[order]].astype(np.int32),
-                open_mentors[q[order]].astype(np.int32),
-                s[order],
-            )
-
-        # numpy releases the GIL in the heavy loops, so threads use the spare cores; results
-        # are collected in chunk order, keeping the output deterministic.
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool_exec:
-            for done, (ri, rj, rs) in enumerate(pool_exec.map(block, starts), start=1):
-                parts_i.append(ri)
-                parts_j.append(rj)
-                parts_s.append(rs)
-                if progress:
-                    progress("candidates", 0.9 * done / len(starts))
-    else:
+    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if exhaustive:
+            chunk = max(1, BLOCK_ELEMENTS // max(open_mentors.size, 1))
+            for start in range(0, mentees.size, chunk):
+                yield mentees[start : start + chunk], open_mentors
+            return
+        # Samples are drawn here, in order, so the result does not depend on the threads.
         pool = m.pool_size or max(4 * k, 400)
-        done = 0
         for rows_all, pool_cols in _groups(c, policy, mentees, mentor_capacity, rng, pool):
             chunk = max(1, BLOCK_ELEMENTS // max(pool_cols.size, 1))
             for start in range(0, rows_all.size, chunk):
-                rows = rows_all[start : start + chunk]
-                emit(rows, pool_cols, score_block(c, policy, rows, pool_cols), k)
-            done += rows_all.size
+                yield rows_all[start : start + chunk], pool_cols
+
+    def block(rows: np.ndarray, cols: np.ndarray) -> _Block:
+        total = score_block(c, policy, rows, cols)
+        r, q = _top(total, k)
+        s = total[r, q]
+        # Sorted here, in parallel: best first within each mentee's run.
+        order = np.argsort(-s, kind="stable")
+        order = order[np.argsort(r[order], kind="stable")]
+        return _Block(rows[r[order]].astype(np.int32), cols[q[order]].astype(np.int32), s[order])
+
+    # numpy releases the GIL in the heavy loops, so threads use the spare cores while this
+    # thread draws the next samples; results are collected in block order (deterministic).
+    scored: list[_Block] = []
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool_exec:
+        futures = [(rows.size, pool_exec.submit(block, rows, cols)) for rows, cols in blocks()]
+        done = 0
+        for size, future in futures:
+            scored.append(future.result())
+            done += size
             if progress:
                 progress("candidates", 0.9 * done / max(mentees.size, 1))
+        del futures
 
     # A mentee's own ranked choices stay candidates whatever their score.
-    main_parts = len(parts_i)
+    extra: list[_Block] = []
     if len(c.mentee_rank):
         free = np.zeros(n_a, dtype=bool)
         free[mentees] = True
@@ -205,20 +201,19 @@ def generate(
         ia, jb = c.mentee_rank.rows[sel], c.mentee_rank.cols[sel]
         ok = pairs_feasible(c, policy, ia, jb)
         scores, _ = score_pairs(c, ia[ok], jb[ok], policy.weights, policy.bands)
-        parts_i.append(ia[ok])
-        parts_j.append(jb[ok])
-        parts_s.append(scores)
+        extra.append(_Block(ia[ok], jb[ok], scores))
 
-    extra = len(parts_i) > main_parts
-    graph = _assemble(
-        parts_i,
-        parts_j,
-        parts_s,
-        n_a,
-        n_b,
-        dedupe=extra,
-        presorted=exhaustive and not extra and bool(np.all(np.diff(mentees) > 0)),
-    )
+    if extra:
+        graph = _assemble(
+            [b.mentee for b in scored + extra],
+            [b.mentor for b in scored + extra],
+            [b.score for b in scored + extra],
+            n_a,
+            n_b,
+        )
+    else:
+        graph = _assemble_runs(scored, n_a, n_b)
+    del scored, extra
 
     # No mentor may be left without arcs just because others outscored them everywhere.
     need = m.min_candidates_per_mentor
@@ -253,31 +248,62 @@ def _assemble(
     parts_s: list[np.ndarray],
     n_a: int,
     n_b: int,
-    dedupe: bool = True,
-    presorted: bool = False,
 ) -> CandidateGraph:
+    """Arcs from any number of parts: duplicates dropped, sorted by mentee, best first."""
     if parts_i:
         i = np.concatenate(parts_i).astype(np.int64, copy=False)
         j = np.concatenate(parts_j).astype(np.int64, copy=False)
         s = np.concatenate(parts_s).astype(np.float64, copy=False)
-        # The chunks are no longer needed; dropping them early lowers peak memory.
-        parts_i.clear()
-        parts_j.clear()
-        parts_s.clear()
     else:
         i = j = np.zeros(0, dtype=np.int64)
         s = np.zeros(0, dtype=np.float64)
-    if dedupe:
-        key = i * max(n_b, 1) + j
-        _, first = np.unique(key, return_index=True)
-        i, j, s = i[first], j[first], s[first]
+    key = i * max(n_b, 1) + j
+    _, first = np.unique(key, return_index=True)
+    i, j, s = i[first], j[first], s[first]
     # Two stable passes (score, then mentee) are much faster than a three-key lexsort.
-    if presorted:
-        return CandidateGraph(i.astype(np.int32), j.astype(np.int32), s, n_a, n_b)
     order = np.argsort(-s, kind="stable")
     order = order[np.argsort(i[order], kind="stable")]
     # int32 indices halve the memory of the largest arrays in a big run.
     return CandidateGraph(i[order].astype(np.int32), j[order].astype(np.int32), s[order], n_a, n_b)
+
+
+def _assemble_runs(blocks: list[_Block], n_a: int, n_b: int) -> CandidateGraph:
+    """Blocks in which every mentee appears once, as one run, moved whole to their places:
+    no sort, no concatenation, block-sized passes that stay in cache. Falls back to
+    ``_assemble`` if some mentee's arcs are split over blocks."""
+    degree = np.zeros(n_a, dtype=np.int64)
+    runs: list[tuple[np.ndarray, np.ndarray]] = []
+    for b in blocks:
+        starts = np.flatnonzero(b.mentee[1:] != b.mentee[:-1]) + 1
+        starts = np.concatenate([np.zeros(min(1, b.mentee.size), dtype=np.int64), starts])
+        lengths = np.diff(np.append(starts, b.mentee.size))
+        runs.append((starts, lengths))
+        degree[b.mentee[starts]] += lengths
+    if sum(r[0].size for r in runs) != np.count_nonzero(degree):
+        return _assemble(
+            [b.mentee for b in blocks],
+            [b.mentor for b in blocks],
+            [b.score for b in blocks],
+            n_a,
+            n_b,
+        )
+    offset = np.cumsum(degree) - degree
+    total = int(degree.sum())
+    mentee = np.empty(total, dtype=np.int32)
+    mentor = np.empty(total, dtype=np.int32)
+    score = np.empty(total, dtype=np.float64)
+    # Consumed from the end so each block is freed once placed: a lower peak in big runs.
+    blocks.reverse()
+    runs.reverse()
+    while blocks:
+        b, (starts, lengths) = blocks.pop(), runs.pop()
+        # Destination of each arc: its mentee's offset plus its place within the run.
+        dest = np.repeat(offset[b.mentee[starts]] - starts, lengths)
+        dest += np.arange(b.mentee.size)
+        mentee[dest] = b.mentee
+        mentor[dest] = b.mentor
+        score[dest] = b.score
+    return CandidateGraph(mentee, mentor, score, n_a, n_b)
 
 
 def _merge(graph: CandidateGraph, extra: CandidateGraph, lonely: np.ndarray) -> CandidateGraph:
@@ -285,7 +311,9 @@ def _merge(graph: CandidateGraph, extra: CandidateGraph, lonely: np.ndarray) -> 
     if len(extra) == 0:
         return graph
     n_b = max(graph.n_mentors, 1)
-    touched = np.flatnonzero(np.isin(graph.mentor, lonely))
+    is_lonely = np.zeros(n_b, dtype=bool)
+    is_lonely[lonely] = True
+    touched = np.flatnonzero(is_lonely[graph.mentor])
     known = graph.mentee[touched].astype(np.int64) * n_b + graph.mentor[touched]
     new = ~np.isin(extra.mentee.astype(np.int64) * n_b + extra.mentor, known)
     e_i, e_j, e_s = extra.mentee[new], extra.mentor[new], extra.score[new]

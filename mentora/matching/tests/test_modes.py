@@ -267,6 +267,30 @@ def test_candidates_keep_ranked_choices_and_leave_no_mentor_isolated() -> None:
             assert counts[j] >= min(2, reachable) or counts[j] >= 1
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_scored_blocks_are_placed_by_mentee_best_first_without_a_sort(split: bool) -> None:
+    rng = np.random.default_rng(3)
+    n_a, n_b = 40, 25
+    groups = np.array_split(rng.permutation(n_a), 5)  # interleaved mentees, as samples are
+    if split:  # one mentee's arcs in two blocks: the general assembly takes over
+        groups[1] = np.append(groups[1], groups[0][0])
+    blocks = []
+    for rows in groups:
+        i = np.repeat(np.sort(rows), 3)
+        j = np.concatenate([rng.choice(n_b, size=3, replace=False) for _ in rows])
+        s = rng.permutation(i.size).astype(float)
+        order = np.lexsort((-s, i))
+        blocks.append(cand._Block(i[order], j[order], s[order]))
+    expected = cand._assemble(
+        [b.mentee for b in blocks], [b.mentor for b in blocks], [b.score for b in blocks], n_a, n_b
+    )
+    graph = cand._assemble_runs(list(blocks), n_a, n_b)
+    assert len(graph) == len(expected)
+    assert split or len(graph) == n_a * 3
+    for field in ("mentee", "mentor", "score"):
+        assert np.array_equal(getattr(graph, field), getattr(expected, field))
+
+
 def test_the_certificate_detects_a_negative_cycle() -> None:
     tail = np.array([0, 1, 2])
     head = np.array([1, 2, 0])
