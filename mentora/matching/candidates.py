@@ -74,16 +74,20 @@ def pairs_feasible(c: Compiled, policy: Policy, ia: np.ndarray, jb: np.ndarray) 
     return ~np.broadcast_to(bad, ia.shape)
 
 
-def _top(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column positions of the best k finite entries per row (all when k == 0)."""
+def _top(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and values of the best k finite entries per row (all when k == 0),
+    row by row and best first within a row (ties in the order of selection). Sorting each
+    row of the block is cheaper than sorting the gathered entries by value, then by row."""
     if k and k < total.shape[1]:
-        part = np.argpartition(-total, k - 1, axis=1)[:, :k]
-        rows = np.repeat(np.arange(total.shape[0]), k)
-        cols = part.ravel()
+        cols = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(total, cols, axis=1), axis=1, kind="stable")
+        cols = np.take_along_axis(cols, order, axis=1)
     else:
-        rows, cols = np.indices(total.shape).reshape(2, -1)
-    keep = np.isfinite(total[rows, cols])
-    return rows[keep], cols[keep]
+        cols = np.argsort(-total, axis=1, kind="stable")
+    values = np.take_along_axis(total, cols, axis=1)
+    keep = np.isfinite(values)
+    rows = np.broadcast_to(np.arange(total.shape[0])[:, None], cols.shape)[keep]
+    return rows, cols[keep], values[keep]
 
 
 def _groups(
@@ -171,13 +175,9 @@ def generate(
                 yield rows_all[start : start + chunk], pool_cols
 
     def block(rows: np.ndarray, cols: np.ndarray) -> _Block:
-        total = score_block(c, policy, rows, cols)
-        r, q = _top(total, k)
-        s = total[r, q]
         # Sorted here, in parallel: best first within each mentee's run.
-        order = np.argsort(-s, kind="stable")
-        order = order[np.argsort(r[order], kind="stable")]
-        return _Block(rows[r[order]].astype(np.int32), cols[q[order]].astype(np.int32), s[order])
+        r, q, s = _top(score_block(c, policy, rows, cols), k)
+        return _Block(rows[r].astype(np.int32), cols[q].astype(np.int32), s)
 
     # numpy releases the GIL in the heavy loops, so threads use the spare cores while this
     # thread draws the next samples; results are collected in block order (deterministic).
@@ -232,10 +232,10 @@ def generate(
             for start in range(0, lonely.size, chunk):
                 cols = lonely[start : start + chunk]
                 total = score_block(c, policy, pool_rows, cols).T
-                r, q = _top(total, need)
+                r, q, s = _top(total, need)
                 extra_i.append(pool_rows[q])
                 extra_j.append(cols[r])
-                extra_s.append(total[r, q])
+                extra_s.append(s)
             graph = _merge(graph, _assemble(extra_i, extra_j, extra_s, n_a, n_b), lonely)
     if progress:
         progress("candidates", 1.0)
@@ -287,6 +287,21 @@ def _assemble_runs(blocks: list[_Block], n_a: int, n_b: int) -> CandidateGraph:
             n_a,
             n_b,
         )
+    firsts = [int(b.mentee[0]) for b in blocks if b.mentee.size]
+    lasts = [int(b.mentee[-1]) for b in blocks if b.mentee.size]
+    if all(np.all(np.diff(b.mentee) >= 0) for b in blocks) and all(
+        last < first for last, first in zip(lasts, firsts[1:], strict=False)
+    ):
+        # Blocks of consecutive mentees (the exhaustive scan): already in place.
+        graph = CandidateGraph(
+            np.concatenate([b.mentee for b in blocks]),
+            np.concatenate([b.mentor for b in blocks]),
+            np.concatenate([b.score for b in blocks]),
+            n_a,
+            n_b,
+        )
+        blocks.clear()
+        return graph
     offset = np.cumsum(degree) - degree
     total = int(degree.sum())
     mentee = np.empty(total, dtype=np.int32)

@@ -267,11 +267,17 @@ def test_candidates_keep_ranked_choices_and_leave_no_mentor_isolated() -> None:
             assert counts[j] >= min(2, reachable) or counts[j] >= 1
 
 
-@pytest.mark.parametrize("split", [False, True])
-def test_scored_blocks_are_placed_by_mentee_best_first_without_a_sort(split: bool) -> None:
+@pytest.mark.parametrize(
+    ("layout", "split"), [("sampled", False), ("sampled", True), ("scan", False)]
+)
+def test_scored_blocks_are_placed_by_mentee_best_first_without_a_sort(
+    layout: str, split: bool
+) -> None:
     rng = np.random.default_rng(3)
     n_a, n_b = 40, 25
-    groups = np.array_split(rng.permutation(n_a), 5)  # interleaved mentees, as samples are
+    # Samples interleave mentees across blocks; the exhaustive scan takes them in order.
+    mentees = rng.permutation(n_a) if layout == "sampled" else np.arange(n_a)
+    groups = np.array_split(mentees, 5)
     if split:  # one mentee's arcs in two blocks: the general assembly takes over
         groups[1] = np.append(groups[1], groups[0][0])
     blocks = []
