@@ -27,6 +27,7 @@ CRITERIA = (
     "different_gender",
     "timezone_band",
 )
+_ORDER = {name: k for k, name in enumerate(CRITERIA)}
 _DIVERSITY = {
     "different_department": "department",
     "different_division": "division",
@@ -128,7 +129,8 @@ def contributions_for(
             continue
         detail: dict[str, object]
         if name == "themes":
-            shared = [t for t in mentee.themes if t in set(mentor.themes)]
+            theirs = set(mentor.themes)
+            shared = [t for t in mentee.themes if t in theirs]
             detail = {"themes": shared}
             text = "shares themes: " + ", ".join(shared)
         elif name == "progression":
@@ -168,7 +170,7 @@ def contributions_for(
             detail = {"similarity": round(similarity, 3)}
             text = f"similar goals ({similarity:.0%} shared words)"
         out.append(Contribution(name, round(points, 6), detail, text))
-    out.sort(key=lambda c: (-c.points, CRITERIA.index(c.criterion)))
+    out.sort(key=lambda c: (-c.points, _ORDER[c.criterion]))
     return tuple(out)
 
 

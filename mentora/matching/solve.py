@@ -308,8 +308,15 @@ def certify(net: Network, flow: np.ndarray) -> bool:
 
 
 def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Integer sums of ``values`` per index (exact: flows and bounds stay far below 2^53)."""
-    return np.rint(np.bincount(index, weights=values, minlength=n)).astype(np.int64)
+    """Integer sums of ``values`` per index (exact: flows and bounds stay far below 2^53).
+
+    Flows and lower bounds are zero on most arcs of a large network, so only the nonzero
+    entries are summed."""
+    nonzero = np.flatnonzero(values)
+    if nonzero.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    sums = np.bincount(index[nonzero], weights=values[nonzero], minlength=n)
+    return np.rint(sums).astype(np.int64)
 
 
 def has_negative_cycle(n: int, tail: np.ndarray, head: np.ndarray, cost: np.ndarray) -> bool:
@@ -337,7 +344,7 @@ def _distances_sorted(
     if not better.any():
         return dist
     np.minimum.at(dist, head[better], cost[better])
-    frontier = np.unique(head[better])
+    frontier = _distinct(head[better], n)
     del better
     for _ in range(n):
         starts = indptr[frontier]
@@ -353,8 +360,16 @@ def _distances_sorted(
             return dist
         h, cand = h[better], cand[better]
         np.minimum.at(dist, h, cand)
-        frontier = np.unique(h)
+        frontier = _distinct(h, n)
     return None
+
+
+def _distinct(nodes: np.ndarray, n: int) -> np.ndarray:
+    """The distinct node numbers, sorted: a mask is an order of magnitude faster than
+    ``np.unique`` on the millions of arcs of the first round."""
+    seen = np.zeros(n, dtype=bool)
+    seen[nodes] = True
+    return np.flatnonzero(seen)
 
 
 def solve_optimal(
