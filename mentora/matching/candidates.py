@@ -22,8 +22,9 @@ import numpy as np
 from mentora.matching.columns import Compiled
 from mentora.matching.model import ProgressCallback
 from mentora.matching.policy import Policy
-from mentora.matching.rules import infeasible
+from mentora.matching.rules import infeasible, too_far_apart
 from mentora.matching.scoring import criterion_values, score_pairs, total_score
+from mentora.matching.timezones import circular_gaps
 
 BLOCK_ELEMENTS = 1_000_000
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -127,9 +128,7 @@ def _groups(
         theme, tzk = int(uniq[g, 0]), uniq[g, 1] / 2.0
         ok = open_b.copy()
         if gap is not None and tzk > -900:
-            d = np.abs(tz_b - tzk) % 24.0
-            d = np.minimum(d, 24.0 - d)
-            ok &= np.isnan(tz_b) | (d <= gap + 0.5)
+            ok &= np.isnan(tz_b) | (circular_gaps(tz_b, tzk) <= gap + 0.5)
         if theme >= 0:
             has = (mentor_themes[:, theme // 64] >> np.uint64(theme % 64)) & np.uint64(1)
             preferred = np.flatnonzero(ok & (has == 1))
@@ -144,6 +143,31 @@ def _groups(
             chosen = rng.choice(preferred, size=take, replace=False) if take else preferred[:0]
             filler = rng.choice(rest, size=extra, replace=False) if extra else rest[:0]
             yield rows[start : start + chunk], np.unique(np.concatenate([chosen, filler]))
+
+
+def _zones(
+    c: Compiled, policy: Policy, mentees: np.ndarray, open_mentors: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(mentee rows, mentor columns) for the exhaustive scan. Under a time-zone rule the
+    mentees go by time zone, each zone against only the mentors the rule lets it meet:
+    every other pair is infeasible anyway, and with a 3-hour rule over a world-wide
+    organisation that skips most of the scoring."""
+    gap = policy.constraints.max_timezone_gap_hours
+    if gap is None or mentees.size == 0:
+        yield mentees, open_mentors
+        return
+    tz_a = c.mentees.arrays["tz"][mentees]
+    tz_b = c.mentors.arrays["tz"][open_mentors]
+    key = np.where(np.isnan(tz_a), np.inf, tz_a)  # unknown zones meet everyone
+    order = np.argsort(key, kind="stable")
+    zones, starts = np.unique(key[order], return_index=True)
+    ends = np.append(starts[1:], order.size)
+    for zone, start, end in zip(zones.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        cols = open_mentors
+        if zone != np.inf:
+            cols = open_mentors[~too_far_apart(tz_b, zone, gap)]
+        if cols.size:
+            yield mentees[order[start:end]], cols
 
 
 def generate(
@@ -164,9 +188,10 @@ def generate(
 
     def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         if exhaustive:
-            chunk = max(1, BLOCK_ELEMENTS // max(open_mentors.size, 1))
-            for start in range(0, mentees.size, chunk):
-                yield mentees[start : start + chunk], open_mentors
+            for rows_all, cols in _zones(c, policy, mentees, open_mentors):
+                chunk = max(1, BLOCK_ELEMENTS // max(cols.size, 1))
+                for start in range(0, rows_all.size, chunk):
+                    yield rows_all[start : start + chunk], cols
             return
         # Samples are drawn here, in order, so the result does not depend on the threads.
         pool = m.pool_size or max(4 * k, 400)
@@ -285,6 +310,8 @@ def _assemble_runs(blocks: list[_Block], n_a: int, n_b: int) -> CandidateGraph:
     """Blocks in which every mentee appears once, as one run, moved whole to their places:
     no sort, no concatenation, block-sized passes that stay in cache. Falls back to
     ``_assemble`` if some mentee's arcs are split over blocks."""
+    if not blocks:
+        return _assemble([], [], [], n_a, n_b)
     degree = np.zeros(n_a, dtype=np.int64)
     runs: list[tuple[np.ndarray, np.ndarray]] = []
     for b in blocks:

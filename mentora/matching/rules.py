@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mentora.matching.columns import Compiled
 from mentora.matching.model import Person, RuleBreak
 from mentora.matching.policy import Constraints
 from mentora.matching.reporting import chain
-from mentora.matching.timezones import circular_gap, utc_offset_hours
+from mentora.matching.timezones import circular_gap, circular_gaps, utc_offset_hours
 
 RULES = (
     "same_person",
@@ -52,16 +53,20 @@ def broken_masks(
             a["organisation"] == b["organisation"]
         )
     if constraints.max_timezone_gap_hours is not None:
-        d = np.abs(a["tz"] - b["tz"]) % 24.0
-        d = np.minimum(d, 24.0 - d)
-        with np.errstate(invalid="ignore"):
-            out["timezone_gap"] = d > constraints.max_timezone_gap_hours + 1e-9
+        out["timezone_gap"] = too_far_apart(a["tz"], b["tz"], constraints.max_timezone_gap_hours)
     if constraints.shared_language:
         common = np.bitwise_and(a["langs"], b["langs"]).any(axis=-1)
         out["shared_language"] = a["has_langs"] & b["has_langs"] & ~common
     if constraints.exclude and excluded is not None:
         out["exclude"] = excluded
     return out
+
+
+def too_far_apart(tz_a: ArrayLike, tz_b: ArrayLike, max_gap: float) -> np.ndarray:
+    """The time-zone rule: offsets more than ``max_gap`` hours apart; an unknown offset
+    never breaks it."""
+    with np.errstate(invalid="ignore"):
+        return circular_gaps(tz_a, tz_b) > max_gap + 1e-9
 
 
 def infeasible(

@@ -13,7 +13,7 @@ import numpy as np
 from mentora.matching.columns import Compiled, goal_bits
 from mentora.matching.model import Contribution, Person
 from mentora.matching.policy import Bands, Weights
-from mentora.matching.timezones import circular_gap, utc_offset_hours
+from mentora.matching.timezones import circular_gap, circular_gaps, utc_offset_hours
 
 CRITERIA = (
     "mentee_preference",
@@ -77,8 +77,7 @@ def criterion_values(
             differs = (a[attr] >= 0) & (b[attr] >= 0) & (a[attr] != b[attr])
             out[criterion] = w * differs
     if weights.timezone_band:
-        d = np.abs(a["tz"] - b["tz"]) % 24.0
-        d = np.minimum(d, 24.0 - d)
+        d = circular_gaps(a["tz"], b["tz"])
         out["timezone_band"] = weights.timezone_band * band(
             d, bands.timezone_low, bands.timezone_high, bands.timezone_slack
         )

@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 REFERENCE_INSTANT = datetime(2025, 1, 1, tzinfo=UTC)
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
@@ -46,3 +49,9 @@ def circular_gap(a: float, b: float) -> float:
     """Hours between two offsets going the short way round the clock."""
     d = abs(a - b) % 24.0
     return min(d, 24.0 - d)
+
+
+def circular_gaps(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """``circular_gap`` over arrays (broadcast); nan where either offset is unknown."""
+    d = np.abs(np.subtract(a, b)) % 24.0
+    return np.minimum(d, 24.0 - d)

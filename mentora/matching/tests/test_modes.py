@@ -267,6 +267,29 @@ def test_candidates_keep_ranked_choices_and_leave_no_mentor_isolated() -> None:
             assert counts[j] >= min(2, reachable) or counts[j] >= 1
 
 
+def test_the_full_scan_by_time_zone_keeps_exactly_the_feasible_pairs() -> None:
+    zones = ["+00:00", "+03:00", "-05:00", "+09:00", "+05:30", ""]  # "" = unknown zone
+    mentees = tuple(Person(id=f"e{k}", timezone=zones[k % 6], themes=("sales",)) for k in range(30))
+    mentors = tuple(Person(id=f"m{k}", timezone=zones[(k * 5) % 6], capacity=2) for k in range(18))
+    c = compile_problem(Problem(mentees=mentees, mentors=mentors))
+    policy = Policy.from_dict(
+        {"constraints": {"max_timezone_gap_hours": 3}, "matching": {"candidates_per_mentee": 0}}
+    )
+    capacity = c.mentors.arrays["capacity"]
+    graph = cand.generate(c, policy, mentees=np.arange(30), mentor_capacity=capacity)
+    ia, jb = (x.ravel() for x in np.meshgrid(np.arange(30), np.arange(18), indexing="ij"))
+    feasible = cand.pairs_feasible(c, policy, ia, jb)
+    expected = set(zip(ia[feasible].tolist(), jb[feasible].tolist(), strict=True))
+    assert set(zip(graph.mentee.tolist(), graph.mentor.tolist(), strict=True)) == expected
+    assert len(graph) == len(expected)
+    assert (5, 3) in expected  # an unknown zone meets +09:00
+    assert (2, 3) not in expected  # -05:00 and +09:00 are 10 hours apart
+    assert (3, 3) in expected and (2, 1) in expected  # the same zone; an unknown one
+    assert np.all(np.diff(graph.mentee) >= 0)
+    same = np.diff(graph.mentee) == 0
+    assert np.all(np.diff(graph.score)[same] <= 0)
+
+
 @pytest.mark.parametrize(
     ("layout", "split"), [("sampled", False), ("sampled", True), ("scan", False)]
 )
