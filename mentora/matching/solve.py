@@ -95,7 +95,12 @@ def integer_weights(score: np.ndarray, resolution: float) -> np.ndarray:
 
 
 _GRID_SAMPLE = 4096
-_GRID_TOLERANCE = 1e-9
+# Far above the float noise of a sum of weighted criteria (about 1e-15 relative), far
+# below any difference a score is meant to express.
+_GRID_TOLERANCE = 1e-11
+# Finer grids are left to ``resolution``, whose units hold them exactly when they divide.
+_GRID_LIMIT = 1000
+_GRID_CHUNK = 100
 
 
 def score_grid(score: np.ndarray, resolution: float) -> int:
@@ -104,22 +109,31 @@ def score_grid(score: np.ndarray, resolution: float) -> int:
 
     Candidates come from a strided sample; the first that fits is checked on every score
     in slices, and values that break it join the sample for the next try."""
-    limit = int(np.floor(1.0 / resolution + 1e-9))
+    limit = min(_GRID_LIMIT, int(np.floor(1.0 / resolution + 1e-9)))
     if limit < 1 or not np.all(np.isfinite(score)):
         return 0
-    grids = np.arange(1, limit + 1, dtype=np.float64)
     sample = np.unique(score[:: max(1, score.size // _GRID_SAMPLE)])
     for _ in range(4):
-        fits = _on_grid(sample[None, :] * grids[:, None]).all(axis=1)
-        if not fits.any():
+        d = _first_grid(sample, limit)
+        if not d:
             return 0
-        d = float(grids[int(np.argmax(fits))])
         off = [part[~_on_grid(part * d)] for part in np.array_split(score, 1 + score.size // 2**20)]
         misfits = np.concatenate(off)
         if misfits.size == 0:
             return int(d)
         sample = np.union1d(sample, misfits[:_GRID_SAMPLE])
     return 0
+
+
+def _first_grid(sample: np.ndarray, limit: int) -> float:
+    """The smallest d <= limit that puts every sampled score on the 1/d grid, or 0; tried
+    a chunk of grids at a time, which bounds the temporary arrays."""
+    for low in range(1, limit + 1, _GRID_CHUNK):
+        grids = np.arange(low, min(limit, low + _GRID_CHUNK - 1) + 1, dtype=np.float64)
+        fits = _on_grid(sample[None, :] * grids[:, None]).all(axis=1)
+        if fits.any():
+            return float(grids[int(np.argmax(fits))])
+    return 0.0
 
 
 def _on_grid(values: np.ndarray) -> np.ndarray:

@@ -345,7 +345,9 @@ def test_scores_on_a_coarse_grid_are_optimised_in_units_of_that_grid() -> None:
     assert score_grid(np.array([1.0, 2.0, 5.0]), 0.001) == 1
     assert score_grid(np.array([1 / 3, 2 / 3, 1.5]), 0.001) == 6
     assert score_grid(np.array([0.1 + 0.2, 0.7]), 0.001) == 10  # float noise in sums
-    assert score_grid(np.array([1.0004, 1.0003]), 0.0001) == 10_000
+    assert score_grid(np.array([1.0004, 1.0003, 0.5]), 0.001) == 0  # too fine a grid
+    assert score_grid(np.array([0.007, 0.0131]), 0.0001) == 0  # finer than 1/1000: rounded
+    assert score_grid(np.array([1 / 997, 0.0]), 0.0001) == 997
     assert score_grid(np.array([np.pi, 1.0]), 0.001) == 0  # no grid: units of resolution
     assert score_grid(np.array([0.5]), 1.0) == 0  # the grid may not be finer than that
     # Thirds in sixths, shifted to start at 1; a common factor of the differences goes.
