@@ -276,7 +276,7 @@ def _return_freed_memory() -> None:
     ``malloc_trim`` (other C libraries), nothing happens."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no glibc, or no process handle
         return
     trim(0)
 
