@@ -782,6 +782,21 @@ def expert_connect(
     return connection
 
 
+def _require_open_connection_party(connection: ExpertConnection, actor: Any, refusal: str) -> None:
+    """The learner, the expert or a manager of the programme, on a connection still open;
+    ``refusal`` says what the actor may not do. No actor (a script) is none of them."""
+    from mentora.accounts.access import can_manage_programme
+
+    allowed = actor is not None and (
+        actor.pk in connection.member_user_ids()
+        or can_manage_programme(actor, connection.programme)
+    )
+    if not allowed:
+        raise ValidationError(refusal)
+    if not connection.is_open:
+        raise ValidationError(_("This connection has been closed."))
+
+
 @transaction.atomic
 def expert_activity_record(
     *,
@@ -792,19 +807,11 @@ def expert_activity_record(
     note: str = "",
 ) -> ExpertActivity:
     """Record what happened in a connection: by the learner, the expert or a manager."""
-    from mentora.accounts.access import can_manage_programme
-
-    # No actor (a script) is neither of the two nor a manager.
-    allowed = actor is not None and (
-        actor.pk in connection.member_user_ids()
-        or can_manage_programme(actor, connection.programme)
+    _require_open_connection_party(
+        connection,
+        actor,
+        _("Only the learner, the expert or the programme manager can record activity."),
     )
-    if not allowed:
-        raise ValidationError(
-            _("Only the learner, the expert or the programme manager can record activity.")
-        )
-    if not connection.is_open:
-        raise ValidationError(_("This connection has been closed."))
     if kind not in ExpertActivityKind.values:
         raise ValidationError(_("Choose what kind of activity it was."))
     if happened_on > timezone.localdate():
@@ -925,18 +932,11 @@ def experts_check_quiet(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def expert_disconnect(*, connection: ExpertConnection, actor: Any) -> ExpertConnection:
     """End a connection, by the learner, the expert or a manager; its activity is kept."""
-    from mentora.accounts.access import can_manage_programme
-
-    allowed = actor is not None and (
-        actor.pk in connection.member_user_ids()
-        or can_manage_programme(actor, connection.programme)
+    _require_open_connection_party(
+        connection,
+        actor,
+        _("Only the learner, the expert or the programme manager can end a connection."),
     )
-    if not allowed:
-        raise ValidationError(
-            _("Only the learner, the expert or the programme manager can end a connection.")
-        )
-    if not connection.is_open:
-        raise ValidationError(_("This connection has been closed."))
     connection.closed_at = timezone.now()
     connection.save(update_fields=["closed_at"])
     audit_log(
