@@ -68,8 +68,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.UNDER_REVIEW: frozenset({S.NEEDS_LINE_MANAGER, S.APPROVED, S.DECLINED, S.WITHDRAWN}),
     S.NEEDS_LINE_MANAGER: frozenset({S.APPROVED, S.DECLINED, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.TRAINED, S.READY, S.WITHDRAWN}),
-    S.TRAINED: frozenset({S.READY, S.WITHDRAWN}),
-    S.READY: frozenset({S.MATCHED, S.WITHDRAWN}),
+    # Trained or ready go back to approved only when a required workshop's attendance was
+    # unticked.
+    S.TRAINED: frozenset({S.APPROVED, S.READY, S.WITHDRAWN}),
+    S.READY: frozenset({S.APPROVED, S.MATCHED, S.WITHDRAWN}),
     # A match that does not work out sends both back to the pool, without blame.
     S.MATCHED: frozenset({S.ACTIVE, S.READY, S.WITHDRAWN}),
     S.ACTIVE: frozenset({S.COMPLETED, S.WITHDRAWN}),
@@ -522,7 +524,13 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
             raise ValidationError(
                 _("This mentee has no line manager with a Mentora account."), code="line_manager"
             )
-    if to_status == S.APPROVED:
+    if to_status == S.APPROVED and current in (S.TRAINED, S.READY):
+        if has_attended_required_workshops(participant):
+            raise ValidationError(
+                _("The participant has attended every required workshop and stays prepared."),
+                code="training",
+            )
+    elif to_status == S.APPROVED:
         if (
             participant.role == ParticipantRole.MENTOR
             and participant.screening_outcome != ScreeningOutcome.PASSED
@@ -913,12 +921,21 @@ def workshop_create(
     return workshop
 
 
+@dataclass(frozen=True)
+class AttendanceOutcome:
+    """Who became trained by an attendance record, and who went back to approved."""
+
+    trained: list[Participant]
+    untrained: list[Participant]
+
+
 @transaction.atomic
 def workshop_attendance_record(
     *, workshop: Workshop, attended: Iterable[Participant], actor: Any
-) -> list[Participant]:
-    """Record who attended; approved participants who have now attended every required
-    workshop become trained. Returns those who did."""
+) -> AttendanceOutcome:
+    """Record who attended. Approved participants who have now attended every required
+    workshop become trained; trained or ready ones whose attendance of a required workshop
+    was unticked go back to approved (not to be matched before they attend)."""
     programme = workshop.programme
     attended_ids = {p.pk for p in attended if p.programme_id == programme.pk}
     if workshop.capacity is not None and len(attended_ids) > workshop.capacity:
@@ -941,13 +958,19 @@ def workshop_attendance_record(
             programme=programme,
             changes={"attended": {"old": sorted(before), "new": sorted(attended_ids)}},
         )
-    trained = []
-    for participant in programme.participants.filter(pk__in=attended_ids, status=S.APPROVED):
-        if has_attended_required_workshops(participant):
-            trained.append(
-                participant_transition(participant=participant, to_status=S.TRAINED, actor=actor)
-            )
-    return trained
+    trained = [
+        participant_transition(participant=participant, to_status=S.TRAINED, actor=actor)
+        for participant in programme.participants.filter(pk__in=attended_ids, status=S.APPROVED)
+        if has_attended_required_workshops(participant)
+    ]
+    untrained = [
+        participant_transition(participant=participant, to_status=S.APPROVED, actor=actor)
+        for participant in programme.participants.filter(
+            pk__in=before - attended_ids, status__in=[S.TRAINED, S.READY]
+        )
+        if not has_attended_required_workshops(participant)
+    ]
+    return AttendanceOutcome(trained, untrained)
 
 
 # Reminders ----------------------------------------------------------------------------------

@@ -512,7 +512,7 @@ def workshop_attendance(request: HttpRequest, programme_id: int, workshop_id: in
     if request.method == "POST":
         chosen = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
         try:
-            trained = services.workshop_attendance_record(
+            outcome = services.workshop_attendance_record(
                 workshop=workshop,
                 attended=[p for p in candidates if p.pk in chosen],
                 actor=request.user,
@@ -523,8 +523,20 @@ def workshop_attendance(request: HttpRequest, programme_id: int, workshop_id: in
             messages.success(
                 request,
                 _("Attendance was recorded; %(n)s participant(s) are now trained.")
-                % {"n": len(trained)},
+                % {"n": len(outcome.trained)},
             )
+            if outcome.untrained:
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)s participant(s) no longer attended every required workshop and "
+                        "went back to approved: %(names)s."
+                    )
+                    % {
+                        "n": len(outcome.untrained),
+                        "names": ", ".join(p.person.full_name for p in outcome.untrained),
+                    },
+                )
             return redirect("programme_workshops", programme.pk)
     attended = set(
         workshop.attendance.filter(attended=True).values_list("participant_id", flat=True)

@@ -350,10 +350,10 @@ def test_attending_the_required_workshop_trains_and_then_readies_both(
     mentee, mentor = _approved_pair(setup)
     with pytest.raises(ValidationError):
         services.participant_transition(participant=mentee, to_status="ready", actor=manager)
-    trained = services.workshop_attendance_record(
+    outcome = services.workshop_attendance_record(
         workshop=workshop, attended=[mentee, mentor], actor=manager
     )
-    assert {p.pk for p in trained} == {mentee.pk, mentor.pk}
+    assert {p.pk for p in outcome.trained} == {mentee.pk, mentor.pk}
     for participant in (mentee, mentor):
         participant.refresh_from_db()
         assert participant.status == "trained"
@@ -362,6 +362,43 @@ def test_attending_the_required_workshop_trains_and_then_readies_both(
         )
         assert ready.status == "ready"
     assert AuditEntry.objects.filter(action="programmes.workshop.attendance").count() == 1
+
+
+def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_again(
+    setup: Any, workshop: Any
+) -> None:
+    manager = setup.personas.manager
+    mentee, mentor = _approved_pair(setup)
+    services.workshop_attendance_record(workshop=workshop, attended=[mentee, mentor], actor=manager)
+    mentor.refresh_from_db()
+    services.participant_transition(participant=mentor, to_status="ready", actor=manager)
+    outcome = services.workshop_attendance_record(workshop=workshop, attended=[], actor=manager)
+    assert outcome.trained == []
+    assert {p.pk for p in outcome.untrained} == {mentee.pk, mentor.pk}
+    mentee.refresh_from_db()
+    mentor.refresh_from_db()
+    assert (mentee.status, mentor.status) == ("approved", "approved")
+    # Back in the pool of those still to be trained: not ready to be matched yet.
+    with pytest.raises(ValidationError):
+        services.participant_transition(participant=mentee, to_status="ready", actor=manager)
+    assert mentee.events.order_by("-pk").values_list("from_status", "to_status")[0] == (
+        "trained",
+        "approved",
+    )
+    again = services.workshop_attendance_record(workshop=workshop, attended=[mentee], actor=manager)
+    assert [p.pk for p in again.trained] == [mentee.pk] and again.untrained == []
+
+
+def test_training_is_not_undone_by_hand_while_every_workshop_is_attended(
+    setup: Any, workshop: Any
+) -> None:
+    manager = setup.personas.manager
+    mentee, mentor = _approved_pair(setup)
+    services.workshop_attendance_record(workshop=workshop, attended=[mentee, mentor], actor=manager)
+    mentee.refresh_from_db()
+    assert "approved" not in services.allowed_transitions(mentee)
+    with pytest.raises(ValidationError, match="attended every required workshop"):
+        services.participant_transition(participant=mentee, to_status="approved", actor=manager)
 
 
 def test_attendance_beyond_capacity_is_refused(setup: Any, workshop: Any) -> None:

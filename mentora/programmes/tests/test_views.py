@@ -315,6 +315,11 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
     client.post(url, {"attended": [str(mentor.pk)]})
     mentor.refresh_from_db()
     assert mentor.status == "trained"
+    # Unticked by mistake: back to approved, and the page says who.
+    page = client.post(url, {}, follow=True).content.decode()
+    mentor.refresh_from_db()
+    assert mentor.status == "approved"
+    assert "went back to approved: Mo Mentor" in page
 
 
 def test_an_illegal_transition_on_the_page_shows_the_message(client_for: Any, setup: Any) -> None:
