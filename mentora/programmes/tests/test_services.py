@@ -343,6 +343,17 @@ def _approved_pair(setup: Any) -> tuple[Participant, Participant]:
     return mentee, mentor
 
 
+def _trained_pair(setup: Any, workshop: Any) -> tuple[Participant, Participant]:
+    """An approved mentee and mentor who attended the required workshop: both trained."""
+    mentee, mentor = _approved_pair(setup)
+    services.workshop_attendance_record(
+        workshop=workshop, attended=[mentee, mentor], actor=setup.personas.manager
+    )
+    mentee.refresh_from_db()
+    mentor.refresh_from_db()
+    return mentee, mentor
+
+
 def test_attending_the_required_workshop_trains_and_then_readies_both(
     setup: Any, workshop: Any
 ) -> None:
@@ -368,9 +379,7 @@ def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_agai
     setup: Any, workshop: Any
 ) -> None:
     manager = setup.personas.manager
-    mentee, mentor = _approved_pair(setup)
-    services.workshop_attendance_record(workshop=workshop, attended=[mentee, mentor], actor=manager)
-    mentor.refresh_from_db()
+    mentee, mentor = _trained_pair(setup, workshop)
     services.participant_transition(participant=mentor, to_status="ready", actor=manager)
     outcome = services.workshop_attendance_record(workshop=workshop, attended=[], actor=manager)
     assert outcome.trained == []
@@ -393,9 +402,7 @@ def test_training_is_not_undone_by_hand_while_every_workshop_is_attended(
     setup: Any, workshop: Any
 ) -> None:
     manager = setup.personas.manager
-    mentee, mentor = _approved_pair(setup)
-    services.workshop_attendance_record(workshop=workshop, attended=[mentee, mentor], actor=manager)
-    mentee.refresh_from_db()
+    mentee, _mentor = _trained_pair(setup, workshop)
     assert "approved" not in services.allowed_transitions(mentee)
     with pytest.raises(ValidationError, match="attended every required workshop"):
         services.participant_transition(participant=mentee, to_status="approved", actor=manager)
