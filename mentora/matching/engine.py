@@ -10,6 +10,7 @@ import numpy as np
 
 from mentora.matching import candidates as cand
 from mentora.matching import solve as flow
+from mentora.matching.capped import solve_capped
 from mentora.matching.columns import Compiled, SparsePairs, compile_problem
 from mentora.matching.groups import form_groups
 from mentora.matching.model import (
@@ -177,7 +178,9 @@ def match(
 
     if mode == "optimal":
         bounds, mentee_org, mentor_org = _fairness(prep, locks)
-        result = flow.solve_optimal(
+        # Caps on used mentors are not a flow constraint: those runs go to CP-SAT.
+        solver = solve_capped if bounds is not None and bounds.used_high else flow.solve_optimal
+        result = solver(
             graph,
             remaining,
             resolution=policy.matching.score_resolution,
@@ -272,29 +275,39 @@ def _fairness(
         [int(mentee_org[i]) + 1 for i, _ in locks], minlength=len(code) + 1
     )
     locked_load = np.bincount([int(mentor_org[j]) + 1 for _, j in locks], minlength=len(code) + 1)
-    bounds = flow.Bounds({}, {}, {}, {})
+    locked_mentors = sorted({j for _, j in locks})
+    locked_used = np.bincount(
+        [int(mentor_org[j]) + 1 for j in locked_mentors], minlength=len(code) + 1
+    )
+    unlocked = np.ones(len(mentor_org), dtype=bool)
+    unlocked[locked_mentors] = False
+    bounds = flow.Bounds({}, {}, {}, {}, unlocked=unlocked)
     for b in policy.fairness:
         if b.organisation not in code:
             raise ProblemError(f"fairness bounds name unknown organisation {b.organisation!r}")
         k = code[b.organisation]
-        lm, ll = int(locked_mentees[k + 1]), int(locked_load[k + 1])
-        for value, target, used in (
-            (b.min_mentees, bounds.mentee_low, lm),
-            (b.max_mentees, bounds.mentee_high, lm),
-            (b.min_mentor_load, bounds.load_low, ll),
-            (b.max_mentor_load, bounds.load_high, ll),
+        for low, high, low_target, high_target, locked in (
+            (b.min_mentees, b.max_mentees, bounds.mentee_low, bounds.mentee_high, locked_mentees),
+            (b.min_mentor_load, b.max_mentor_load, bounds.load_low, bounds.load_high, locked_load),
+            (
+                b.min_mentors_used,
+                b.max_mentors_used,
+                bounds.used_low,
+                bounds.used_high,
+                locked_used,
+            ),
         ):
-            if value is None:
+            if low is None and high is None:
                 continue
-            if target in (bounds.mentee_high, bounds.load_high) and value < used:
+            # Locked pairs already count towards the bounds; only the rest is solved for.
+            done = int(locked[k + 1])
+            if high is not None and high < done:
                 raise ProblemError(
-                    f"fairness bounds for {b.organisation!r}: locks already exceed {value}"
+                    f"fairness bounds for {b.organisation!r}: locks already exceed {high}"
                 )
-            target[k] = max(0, value - used)
-        if b.min_mentees is not None or b.max_mentees is not None:
-            bounds.mentee_low.setdefault(k, 0)
-        if b.min_mentor_load is not None or b.max_mentor_load is not None:
-            bounds.load_low.setdefault(k, 0)
+            low_target[k] = max(0, (low or 0) - done)
+            if high is not None:
+                high_target[k] = high - done
     return bounds, mentee_org, mentor_org
 
 

@@ -91,7 +91,7 @@ class FairnessBound:
 
     ``mentees`` bounds the organisation's matched mentees; ``mentor_load`` bounds the
     number of mentees taken by its mentors (the organisation's return in a two-way
-    programme).
+    programme); ``mentors_used`` bounds how many of its mentors take at least one mentee.
     """
 
     organisation: str
@@ -99,6 +99,8 @@ class FairnessBound:
     max_mentees: int | None = None
     min_mentor_load: int | None = None
     max_mentor_load: int | None = None
+    min_mentors_used: int | None = None
+    max_mentors_used: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,20 @@ class Policy:
         if b.progression_slack <= 0 or b.timezone_slack <= 0:
             raise PolicyError("bands", "slack", "slack values must be > 0")
         for bound in self.fairness:
-            for key in ("min_mentees", "max_mentees", "min_mentor_load", "max_mentor_load"):
-                value = getattr(bound, key)
-                if value is not None and value < 0:
-                    raise PolicyError(f"fairness.{bound.organisation}.{key}", value, "must be >= 0")
+            for quantity in ("mentees", "mentor_load", "mentors_used"):
+                low = getattr(bound, f"min_{quantity}")
+                high = getattr(bound, f"max_{quantity}")
+                for key, value in ((f"min_{quantity}", low), (f"max_{quantity}", high)):
+                    if value is not None and value < 0:
+                        raise PolicyError(
+                            f"fairness.{bound.organisation}.{key}", value, "must be >= 0"
+                        )
+                if low is not None and high is not None and low > high:
+                    raise PolicyError(
+                        f"fairness.{bound.organisation}.min_{quantity}",
+                        low,
+                        f"must be <= max_{quantity} ({high})",
+                    )
 
 
 def _section(name: str, klass: Any, values: Any) -> Any:

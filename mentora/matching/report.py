@@ -1,7 +1,8 @@
 """The run report, and an independent re-check of the final assignment.
 
 ``count_violations`` does not reuse the solver's data: it re-reads capacities from the
-profiles, re-applies every hard rule with the plain per-pair check and confirms locks.
+profiles, re-applies every hard rule with the plain per-pair check, confirms locks and
+re-counts every organisation's fairness bounds.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from mentora.matching.engine import organisation_counts
 from mentora.matching.model import MatchResult, Problem
 from mentora.matching.policy import Policy
 from mentora.matching.rules import RuleContext, pair_broken_rules
@@ -37,6 +39,8 @@ def count_violations(*, problem: Problem, policy: Policy, result: MatchResult) -
         violations += max(0, n - capacity)
     chosen = {(m.mentee_id, m.mentor_id) for m in result.matches}
     violations += sum(1 for lock in problem.locks if tuple(lock) not in chosen)
+    if result.mode == "optimal":
+        violations += _fairness_violations(problem, policy, result)
     if problem.pairs is not None:
         pr = problem.pairs
         ids_a = [p.id for p in problem.mentees]
@@ -65,6 +69,23 @@ def count_violations(*, problem: Problem, policy: Policy, result: MatchResult) -
         )
         violations += len(broken)
     return violations
+
+
+def _fairness_violations(problem: Problem, policy: Policy, result: MatchResult) -> int:
+    """How far the result falls outside each organisation's fairness bounds, summed."""
+    counts = organisation_counts(problem, result.matches)
+    outside = 0
+    for bound in policy.fairness:
+        row = counts.get(bound.organisation, {})
+        for quantity, column in (
+            ("mentees", "mentees_matched"),
+            ("mentor_load", "mentor_load"),
+            ("mentors_used", "mentors_used"),
+        ):
+            n = row.get(column, 0)
+            low, high = getattr(bound, f"min_{quantity}"), getattr(bound, f"max_{quantity}")
+            outside += max(0, (low or 0) - n) + (max(0, n - high) if high is not None else 0)
+    return outside
 
 
 def _group_violations(problem: Problem, policy: Policy, result: MatchResult) -> int:

@@ -8,8 +8,11 @@ difference in score, so cardinality comes first and score second, exactly.
 
 With fairness bounds, mentees hang off one node per organisation (source -> org arc with
 lower/upper bounds on matched mentees), and mentors feed one node per organisation (org ->
-sink arc with bounds on the organisation's mentor load). Lower bounds are removed by the
-usual supply shift.
+sink arc with bounds on the organisation's mentor load). A lower bound on an
+organisation's used mentors gives each of its mentors a first-place arc (capacity 1) into
+one more organisation node whose arc on carries the bound: every unit there is a distinct
+mentor in use. Lower bounds are removed by the usual supply shift. An upper bound on used
+mentors is not a flow constraint; those runs go to ``capped.solve_capped``.
 
 The certificate does not trust the solver: it re-checks capacities and flow conservation,
 then runs Bellman-Ford on the residual graph; a min-cost flow is optimal exactly when its
@@ -18,7 +21,7 @@ residual graph has no negative cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,12 +36,18 @@ _COST_LIMIT = 2**62
 
 @dataclass(frozen=True, eq=False)
 class Bounds:
-    """Lower/upper bounds per organisation code, already net of locked pairs."""
+    """Lower/upper bounds per organisation code, already net of locked pairs.
+
+    ``used_*`` bound the organisation's mentors who take someone, counting only mentors
+    without a locked pair (``unlocked``): those with one are in use already."""
 
     mentee_low: dict[int, int]
     mentee_high: dict[int, int]
     load_low: dict[int, int]
     load_high: dict[int, int]
+    used_low: dict[int, int] = field(default_factory=dict)
+    used_high: dict[int, int] = field(default_factory=dict)
+    unlocked: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,9 +173,11 @@ def build_network(
         big_m = lexicographic_m(w, active.size, capacity)
     orgs_a = sorted(set(bounds.mentee_low) | set(bounds.mentee_high)) if bounds else []
     orgs_b = sorted(set(bounds.load_low) | set(bounds.load_high)) if bounds else []
+    orgs_u = sorted(bounds.used_low) if bounds else []
     base_a = 2
     base_b = base_a + len(orgs_a)
-    mentee0 = base_b + len(orgs_b)
+    base_u = base_b + len(orgs_b)
+    mentee0 = base_u + len(orgs_u)
     mentor0 = mentee0 + n_a
     n_nodes = mentor0 + n_b
     tails: list[np.ndarray] = []
@@ -214,7 +225,25 @@ def build_network(
         hi = [bounds.load_high.get(o, total) for o in orgs_b]
         add(list(org_node_b.values()), np.full(len(orgs_b), _SINK), hi, np.zeros(len(orgs_b)), lo)
     used = np.flatnonzero(capacity > 0)
-    add(used + mentor0, to_node[used], capacity[used], np.zeros(used.size))
+    first = np.zeros(n_b, dtype=np.int64)
+    if orgs_u and mentor_org is not None and bounds is not None:
+        # One first place per unlocked mentor of the organisation, through its used node.
+        for k, org in enumerate(orgs_u):
+            mine = used[mentor_org[used] == org]
+            if bounds.unlocked is not None:
+                mine = mine[bounds.unlocked[mine]]
+            first[mine] = 1
+            add(
+                mine + mentor0,
+                np.full(mine.size, base_u + k),
+                np.ones(mine.size),
+                np.zeros(mine.size),
+            )
+            org_sink = to_node[mine[0]] if mine.size else _SINK
+            add([base_u + k], [org_sink], [mine.size], [0], [bounds.used_low[org]])
+    rest = capacity[used] - first[used]
+    used = used[rest > 0]
+    add(used + mentor0, to_node[used], rest[rest > 0], np.zeros(used.size))
     add([_SOURCE], [_SINK], [active.size], [0])
 
     tail = np.concatenate(tails)
@@ -243,7 +272,7 @@ def build_network(
         mentee0,
         mentor0,
         big_m=big_m,
-        plain=not orgs_a and not orgs_b,
+        plain=not orgs_a and not orgs_b and not orgs_u,
     )
 
 
@@ -418,9 +447,8 @@ def solve_optimal(
     optimal on the whole candidate graph, which is the certificate (computed here, not
     taken from the solver).
     """
-    if len(graph) == 0 and not (
-        bounds and (any(bounds.mentee_low.values()) or any(bounds.load_low.values()))
-    ):
+    lows = (bounds.mentee_low, bounds.load_low, bounds.used_low) if bounds else ()
+    if len(graph) == 0 and not any(any(low.values()) for low in lows):
         return FlowResult(np.zeros(0, dtype=np.int64), True, 0)
     w = integer_weights(graph.score, resolution)
     active = np.flatnonzero(np.bincount(graph.mentee, minlength=graph.n_mentees))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -11,10 +14,14 @@ from scipy.optimize import linear_sum_assignment
 
 from mentora.matching import (
     ExplicitPairs,
+    FairnessBound,
     Person,
     Policy,
+    PolicyError,
     Problem,
+    ProblemError,
     blocking_pairs,
+    count_violations,
     deferred_acceptance,
     match,
     why_not,
@@ -202,3 +209,96 @@ def test_largest_flow_of_least_cost_reaches_the_big_m_optimum(seed: int) -> None
     assert cost == big_m_cost
     assert certify(net, flow) and certify(net, big_m_flow)
     assert flow[-1] == big_m_flow[-1]  # as many mentees left unmatched
+
+
+def _within(bound: FairnessBound, quantity: str, n: int) -> bool:
+    low, high = getattr(bound, f"min_{quantity}"), getattr(bound, f"max_{quantity}")
+    return (low is None or n >= low) and (high is None or n <= high)
+
+
+def _brute_force_fair(problem: Problem, policy: Policy, scores: dict) -> tuple | None:
+    """Every assignment enumerated: the most pairs, then the best score, within the
+    fairness bounds and with the locks kept; None when no assignment meets them."""
+    mentees, mentors = problem.mentees, problem.mentors
+    capacity = [min(m.capacity or 0, 5) for m in mentors]
+    locked = {a: b for a, b in problem.locks}
+    options = [
+        [mentors.index(next(m for m in mentors if m.id == locked[e.id]))]
+        if e.id in locked
+        else [None] + [b for b in range(len(mentors)) if (a, b) in scores]
+        for a, e in enumerate(mentees)
+    ]
+    best: tuple | None = None
+    for choice in itertools.product(*options):
+        load = Counter(b for b in choice if b is not None)
+        if any(n > capacity[b] for b, n in load.items()):
+            continue
+        fair = True
+        for bound in policy.fairness:
+            org = bound.organisation
+            matched = sum(
+                1 for a, b in enumerate(choice) if b is not None and mentees[a].organisation == org
+            )
+            mine = [b for b in load if mentors[b].organisation == org]
+            fair &= _within(bound, "mentees", matched)
+            fair &= _within(bound, "mentor_load", sum(load[b] for b in mine))
+            fair &= _within(bound, "mentors_used", len(mine))
+        if not fair:
+            continue
+        pairs = [(a, b) for a, b in enumerate(choice) if b is not None]
+        value = (len(pairs), sum(scores[p] for p in pairs))
+        if best is None or value > best:
+            best = value
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fairness_bounds_reach_the_optimum_of_every_assignment_enumerated(seed: int) -> None:
+    rng = random.Random(seed)
+    problem = programme(seed, n_mentees=rng.randint(2, 6), n_mentors=rng.randint(1, 4))
+    orgs = sorted({p.organisation for p in problem.mentees + problem.mentors})
+    fairness: dict[str, dict[str, int]] = {}
+    for org in orgs:
+        for key in rng.sample(
+            [
+                f"{side}_{q}"
+                for side in ("min", "max")
+                for q in ("mentees", "mentor_load", "mentors_used")
+            ],
+            k=rng.randint(0, 3),
+        ):
+            fairness.setdefault(org, {})[key] = rng.randint(0, 3)
+    # Every third instance also locks a feasible pair; bounds count it.
+    policy = Policy.from_dict(
+        {"matching": {"candidates_per_mentee": 0}, "constraints": {"max_timezone_gap_hours": 5}}
+    )
+    scores: dict[tuple[int, int], float] = {}
+    for a, mentee in enumerate(problem.mentees):
+        for b, mentor in enumerate(problem.mentors):
+            answer = why_not(
+                problem=problem, policy=policy, mentee_id=mentee.id, mentor_id=mentor.id
+            )
+            if answer.feasible and min(mentor.capacity or 0, 5) > 0:
+                assert answer.score is not None
+                scores[(a, b)] = answer.score
+    if scores and seed % 3 == 0:
+        a, b = min(scores)
+        problem = dataclasses.replace(
+            problem, locks=((problem.mentees[a].id, problem.mentors[b].id),)
+        )
+    try:
+        policy = Policy.from_dict({**policy.to_dict(), "fairness": fairness})
+    except PolicyError:
+        return  # a minimum above its maximum is refused before any run
+    expected = _brute_force_fair(problem, policy, scores)
+    if expected is None:
+        with pytest.raises(ProblemError, match="fairness"):
+            match(problem=problem, policy=policy)
+        return
+    result = match(problem=problem, policy=policy)
+    assert len(result.matches) == expected[0]
+    assert (
+        abs(result.objective - expected[1]) <= expected[0] * policy.matching.score_resolution + 1e-9
+    )
+    assert result.certified_optimal is True
+    assert count_violations(problem=problem, policy=policy, result=result) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -144,6 +145,61 @@ def test_fairness_bounds_on_mentor_load() -> None:
     result = match(problem=problem, policy=policy)
     assert result.organisations["B"]["mentor_load"] <= 1
     assert len(result.matches) == 3
+
+
+def _one_star_mentor() -> Problem:
+    """Org B's mentor b0 suits everyone best; b1 and b2 less so. All take two."""
+    mentees = tuple(Person(id=f"e{k}", organisation="A", themes=("x",)) for k in range(4))
+    mentors = (
+        Person(id="b0", organisation="B", themes=("x",), capacity=2),
+        Person(id="b1", organisation="B", capacity=2),
+        Person(id="b2", organisation="B", capacity=2),
+    )
+    return Problem(mentees=mentees, mentors=mentors)
+
+
+def test_a_minimum_of_used_mentors_spreads_the_mentees() -> None:
+    problem = _one_star_mentor()
+    assert match(problem=problem, policy=Policy()).organisations["B"]["mentors_used"] == 2
+    policy = Policy.from_dict({"fairness": {"B": {"min_mentors_used": 3}}})
+    result = match(problem=problem, policy=policy)
+    assert result.organisations["B"]["mentors_used"] == 3
+    assert len(result.matches) == 4
+    assert result.certified_optimal is True
+    assert count_violations(problem=problem, policy=policy, result=result) == 0
+
+
+def test_a_maximum_of_used_mentors_is_kept_even_at_the_cost_of_matches() -> None:
+    problem = _one_star_mentor()
+    policy = Policy.from_dict({"fairness": {"B": {"max_mentors_used": 1}}})
+    result = match(problem=problem, policy=policy)
+    assert result.organisations["B"]["mentors_used"] == 1
+    assert {m.mentor_id for m in result.matches} == {"b0"}
+    assert len(result.matches) == 2
+    assert result.certified_optimal is True
+    assert count_violations(problem=problem, policy=policy, result=result) == 0
+    assert match(problem=problem, policy=policy).matches == result.matches
+
+
+def test_a_locked_mentor_counts_as_used() -> None:
+    problem = dataclasses.replace(_one_star_mentor(), locks=(("e0", "b1"),))
+    policy = Policy.from_dict({"fairness": {"B": {"max_mentors_used": 1}}})
+    result = match(problem=problem, policy=policy)
+    assert {m.mentor_id for m in result.matches} == {"b1"}
+    assert len(result.matches) == 2
+    too_tight = Policy.from_dict({"fairness": {"B": {"max_mentors_used": 0}}})
+    with pytest.raises(ProblemError, match="locks already exceed 0"):
+        match(problem=problem, policy=too_tight)
+
+
+def test_the_re_check_counts_a_result_outside_the_fairness_bounds() -> None:
+    problem = _one_star_mentor()
+    unbounded = match(problem=problem, policy=Policy())
+    policy = Policy.from_dict(
+        {"fairness": {"B": {"max_mentors_used": 1, "min_mentor_load": 5}, "A": {"max_mentees": 3}}}
+    )
+    # Two mentors used (1 too many), a load of 4 (1 short), 4 mentees matched (1 too many).
+    assert count_violations(problem=problem, policy=policy, result=unbounded) == 3
 
 
 def test_impossible_fairness_bounds_are_reported() -> None:
@@ -397,6 +453,12 @@ def test_the_policy_round_trips_through_a_plain_dict() -> None:
         ({"constraints": {"same_team": 1}}, "constraints.same_team"),
         ({"colours": {}}, "colours"),
         ({"weights": {"luck": 1}}, "weights.luck"),
+        ({"fairness": {"A": {"max_mentors_used": -1}}}, "fairness.A.max_mentors_used"),
+        (
+            {"fairness": {"A": {"min_mentors_used": 3, "max_mentors_used": 2}}},
+            "fairness.A.min_mentors_used",
+        ),
+        ({"fairness": {"A": {"min_mentees": 2, "max_mentees": 1}}}, "fairness.A.min_mentees"),
     ],
 )
 def test_the_policy_rejects_bad_values_naming_the_key(data: dict, key: str) -> None:
