@@ -32,10 +32,9 @@ from mentora.matching.io import (
     read_persons,
     read_policy,
 )
-from mentora.matching.model import MatchResult, Person, Problem, ProblemError
-from mentora.matching.policy import MODES, Policy
+from mentora.matching.model import LockError, MatchResult, Person, Problem, ProblemError
+from mentora.matching.policy import MODES, Policy, PolicyError
 from mentora.matching.report import build_report, count_violations
-from mentora.matching.rules import RuleContext, pair_broken_rules
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,33 +89,52 @@ def _run(args: argparse.Namespace) -> int:
             policy,
             matching=dataclasses.replace(policy.matching, **changes),  # type: ignore[arg-type]
         )
-    problem = _problem(args, policy)
+        try:
+            policy.validate()
+        except PolicyError as exc:
+            option = "--" + exc.key.rsplit(".", 1)[-1]
+            raise InputError("-", "-", option, exc.value, exc.reason) from None
+    outputs = [args.out] + ([args.report] if args.report else [])
+    _check_outputs(outputs)
+    problem, lock_rows = _problem(args, policy)
     read_seconds = time.perf_counter() - started
 
     def progress(stage: str, fraction: float) -> None:
         if args.progress:
             print(f"{stage}: {fraction:.0%}", file=sys.stderr)
 
-    result = match(problem=problem, policy=policy, progress=progress)
+    try:
+        result = match(problem=problem, policy=policy, progress=progress)
+    except LockError as exc:
+        value = exc.lock[0] if exc.column == "mentee_id" else exc.lock[1]
+        raise InputError(args.locks, lock_rows[exc.lock], exc.column, value, exc.reason) from None
     violations = count_violations(problem=problem, policy=policy, result=result)
     report = build_report(problem=problem, policy=policy, result=result, violations=violations)
     report["seconds"] = {"read": round(read_seconds, 6), **report["seconds"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 6)
-    outputs = [(args.out, _result_csv(problem, result))]
+    texts = [_result_csv(problem, result)]
     if args.report:
-        outputs.append((args.report, json.dumps(report, indent=2, sort_keys=True) + "\n"))
-    _write_atomically(outputs)
+        texts.append(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    _write_atomically(list(zip(outputs, texts, strict=True)))
     return 0
 
 
-def _problem(args: argparse.Namespace, policy: Policy) -> Problem:
+def _usage(option: str, reason: str) -> InputError:
+    return InputError("-", "-", option, "", reason)
+
+
+def _problem(
+    args: argparse.Namespace, policy: Policy
+) -> tuple[Problem, dict[tuple[str, str], int]]:
+    """The problem, and the row of each lock in the locks file."""
     if args.pairs and (args.mentees or args.mentors):
-        raise InputError(
-            args.pairs,
-            0,
-            "-",
-            str(args.pairs),
-            "use either --pairs or --mentees/--mentors, not both",
+        raise _usage("--pairs", "use either --pairs or --mentees/--mentors, not both")
+    if args.pairs and (args.people or args.competitors):
+        option = "--people" if args.people else "--competitors"
+        raise _usage(option, "applies to profiles; with --pairs the pairs file is the only rule")
+    if args.capacities and not args.pairs:
+        raise _usage(
+            "--capacities", "only with --pairs; profiles give capacity in the mentors file"
         )
     people: list[tuple[str, str]] = []
     people_rows: dict[str, int] = {}
@@ -131,8 +149,8 @@ def _problem(args: argparse.Namespace, policy: Policy) -> Problem:
                 mentor_ids.append(mid)
         mentees = tuple(Person(id=i) for i in mentee_ids)
         mentors = tuple(Person(id=j, capacity=capacities.get(j, 1)) for j in mentor_ids)
-        locks = _locks(args, policy, mentees, mentors, people, competitors, pairs_ok=pairs)
-        return Problem(mentees, mentors, tuple(people), tuple(competitors), locks, pairs)
+        locks = _locks(args, mentees, mentors)
+        return Problem(mentees, mentors, locks=tuple(locks), pairs=pairs), locks
     if policy.matching.mode == "groups":
         if not (args.mentees or args.mentors):
             raise InputError("-", 0, "--mentees", "", "groups mode needs --mentees or --mentors")
@@ -158,39 +176,18 @@ def _problem(args: argparse.Namespace, policy: Policy) -> Problem:
     located = [(p, where_a[p.id]) for p in mentee_list] + [(p, where_b[p.id]) for p in mentor_list]
     check_reporting(people, people_rows, args.people, located)
     mentees, mentors = tuple(mentee_list), tuple(mentor_list)
-    locks = _locks(args, policy, mentees, mentors, people, competitors, pairs_ok=None)
-    return Problem(mentees, mentors, tuple(people), tuple(competitors), locks)
+    locks = _locks(args, mentees, mentors)
+    return Problem(mentees, mentors, tuple(people), tuple(competitors), tuple(locks)), locks
 
 
 def _locks(
-    args: argparse.Namespace,
-    policy: Policy,
-    mentees: tuple[Person, ...],
-    mentors: tuple[Person, ...],
-    people: list[tuple[str, str]],
-    competitors: list[tuple[str, str]],
-    pairs_ok: object,
-) -> tuple[tuple[str, str], ...]:
+    args: argparse.Namespace, mentees: tuple[Person, ...], mentors: tuple[Person, ...]
+) -> dict[tuple[str, str], int]:
+    """Locked pairs in file order, each with its row (the engine checks rules and room)."""
     if not args.locks:
-        return ()
+        return {}
     rows = read_locks(args.locks, {p.id for p in mentees}, {p.id for p in mentors})
-    if pairs_ok is None:
-        context = RuleContext.build(people, mentees + mentors, competitors)
-        by_a = {p.id: p for p in mentees}
-        by_b = {p.id: p for p in mentors}
-        for number, a, b in rows:
-            broken = pair_broken_rules(
-                by_a[a], by_b[b], constraints=policy.constraints, context=context
-            )
-            if broken:
-                raise InputError(
-                    args.locks,
-                    number,
-                    "mentor_id",
-                    b,
-                    "lock breaks a hard rule: " + "; ".join(f"{r.rule} ({r.text})" for r in broken),
-                )
-    return tuple((a, b) for _, a, b in rows)
+    return {(a, b): number for number, a, b in rows}
 
 
 def _result_csv(problem: Problem, result: MatchResult) -> str:
@@ -206,6 +203,8 @@ def _result_csv(problem: Problem, result: MatchResult) -> str:
         return buffer.getvalue()
     if result.mode == "suggest":
         writer.writerow(["mentee_id", "mentor_id", "score", "explanation", "rank"])
+        for m in result.matches:  # locked pairs: fixed, so nothing is suggested for them
+            writer.writerow([m.mentee_id, m.mentor_id, _fmt(m.score), m.explanation, ""])
         for s in result.suggestions:
             writer.writerow([s.mentee_id, s.mentor_id, _fmt(s.score), s.explanation, s.rank])
         for u in result.unmatched:
@@ -228,7 +227,22 @@ def _fmt(value: float) -> str:
     return repr(int(value)) if float(value).is_integer() else repr(round(value, 9))
 
 
+def _check_outputs(paths: list[Path]) -> None:
+    """Refuse, before any work, output paths that could fail after another was replaced."""
+    if len(paths) == 2 and paths[0].resolve() == paths[1].resolve():
+        raise _usage("--report", f"names the same file as --out ({paths[0]})")
+    for option, path in zip(("--out", "--report"), paths, strict=False):
+        if path.is_dir():
+            raise InputError("-", "-", option, str(path), "is a folder, not a file")
+        if not path.resolve().parent.is_dir():
+            raise InputError("-", "-", option, str(path), "its folder does not exist")
+
+
 def _write_atomically(outputs: list[tuple[Path, str]]) -> None:
+    """Each file through a temporary file and a rename, with the mode a new file would get
+    (or the one it had)."""
+    umask = os.umask(0)
+    os.umask(umask)
     temps: list[tuple[str, Path]] = []
     try:
         for path, text in outputs:
@@ -236,6 +250,8 @@ def _write_atomically(outputs: list[tuple[Path, str]]) -> None:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask
+            os.chmod(tmp, mode)
             temps.append((tmp, path))
         for tmp, path in temps:
             os.replace(tmp, path)

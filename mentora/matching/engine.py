@@ -15,6 +15,7 @@ from mentora.matching.columns import Compiled, SparsePairs, compile_problem
 from mentora.matching.groups import form_groups
 from mentora.matching.model import (
     Contribution,
+    LockError,
     Match,
     MatchResult,
     Person,
@@ -83,18 +84,19 @@ def _check_locks(prep: _Prepared) -> list[tuple[int, int]]:
     seen: set[str] = set()
     load = np.zeros(len(problem.mentors), dtype=np.int64)
     context = None
-    for mentee_id, mentor_id in problem.locks:
+    for lock in problem.locks:
+        mentee_id, mentor_id = lock
         if mentee_id not in prep.mentee_pos:
-            raise ProblemError(f"lock {mentee_id},{mentor_id}: unknown mentee {mentee_id!r}")
+            raise LockError(lock, "mentee_id", f"unknown mentee {mentee_id!r}")
         if mentor_id not in prep.mentor_pos:
-            raise ProblemError(f"lock {mentee_id},{mentor_id}: unknown mentor {mentor_id!r}")
+            raise LockError(lock, "mentor_id", f"unknown mentor {mentor_id!r}")
         if mentee_id in seen:
-            raise ProblemError(f"lock {mentee_id},{mentor_id}: mentee {mentee_id!r} locked twice")
+            raise LockError(lock, "mentee_id", f"mentee {mentee_id!r} locked twice")
         seen.add(mentee_id)
         i, j = prep.mentee_pos[mentee_id], prep.mentor_pos[mentor_id]
         if prep.explicit is not None:
             if np.isnan(prep.explicit.lookup(np.array([i]), np.array([j]), np.nan)[0]):
-                raise ProblemError(f"lock {mentee_id},{mentor_id}: not a candidate pair")
+                raise LockError(lock, "mentor_id", "not a candidate pair")
         else:
             if context is None:
                 context = RuleContext.build(
@@ -107,13 +109,15 @@ def _check_locks(prep: _Prepared) -> list[tuple[int, int]]:
                 context=context,
             )
             if broken:
-                reasons = "; ".join(f"{b.rule}: {b.text}" for b in broken)
-                raise ProblemError(f"lock {mentee_id},{mentor_id} breaks a hard rule ({reasons})")
+                reasons = "; ".join(f"{b.rule} ({b.text})" for b in broken)
+                raise LockError(lock, "mentor_id", f"breaks a hard rule: {reasons}")
         load[j] += 1
         if load[j] > prep.capacity[j]:
-            raise ProblemError(
-                f"lock {mentee_id},{mentor_id}: mentor {mentor_id!r} has capacity "
-                f"{int(prep.capacity[j])} but {int(load[j])} locked mentees"
+            raise LockError(
+                lock,
+                "mentor_id",
+                f"mentor {mentor_id!r} has capacity {int(prep.capacity[j])} "
+                f"but {int(load[j])} locked mentees",
             )
         locks.append((i, j))
     return locks
@@ -224,9 +228,12 @@ def match(
         )
         lap("solve")
         suggestions = _suggestions(prep, graph, picked)
+        # Locked mentees get their fixed pair instead of suggestions.
+        kept = _matches(prep, chosen_i[0], chosen_j[0], graph, locked)
         lap("explain")
         return MatchResult(
             mode=mode,
+            matches=kept,
             unmatched=tuple(
                 Unmatched(problem.mentees[i].id, "no_feasible_mentor", "no feasible mentor")
                 for i in free.tolist()
@@ -242,7 +249,7 @@ def match(
     order = np.argsort(ia, kind="stable")
     ia, jb = ia[order], jb[order]
     matches = _matches(prep, ia, jb, graph, locked)
-    unmatched = _unmatched(prep, ia, graph, mode)
+    unmatched = _unmatched(prep, ia, jb, graph, mode)
     lap("explain")
     if progress:
         progress("explain", 1.0)
@@ -399,12 +406,21 @@ def _matches(
 
 
 def _unmatched(
-    prep: _Prepared, matched: np.ndarray, graph: cand.CandidateGraph, mode: str
+    prep: _Prepared,
+    matched: np.ndarray,
+    partners: np.ndarray,
+    graph: cand.CandidateGraph,
+    mode: str,
 ) -> tuple[Unmatched, ...]:
     has_arc = np.zeros(len(prep.problem.mentees), dtype=bool)
     has_arc[graph.mentee] = True
     is_matched = np.zeros(len(prep.problem.mentees), dtype=bool)
     is_matched[matched] = True
+    # A candidate with room left: only fairness bounds keep an optimal run from using it.
+    room = prep.capacity > np.bincount(partners, minlength=prep.capacity.size)
+    near_room = np.zeros(len(prep.problem.mentees), dtype=bool)
+    if mode == "optimal" and prep.policy.fairness:
+        near_room[graph.mentee[room[graph.mentor]]] = True
     out = []
     for i in np.flatnonzero(~is_matched).tolist():
         mentee_id = prep.problem.mentees[i].id
@@ -420,6 +436,15 @@ def _unmatched(
             out.append(
                 Unmatched(
                     mentee_id, "no_stable_partner", "no mutually ranked mentor had room for them"
+                )
+            )
+        elif near_room[i]:
+            out.append(
+                Unmatched(
+                    mentee_id,
+                    "fairness_bounds",
+                    "a feasible mentor had room, but the organisations' fairness bounds "
+                    "left no place for this mentee",
                 )
             )
         else:

@@ -1,13 +1,16 @@
 """Reading CSV and TOML input with errors that name file, row, column and value.
 
-Rows are counted as lines of the file: the header is row 1, the first data row is row 2.
+Rows are counted as lines of the file: the header is row 1, the first data row is row 2,
+and a row whose quoted cell spans lines is numbered by the line it starts on.
 Lists inside a cell (languages, themes, preferences, exclude) are ``;``-separated.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,52 +68,58 @@ class Located:
     row: int
 
 
+def _text(path: Path) -> str:
+    """The file as text (UTF-8, with or without a byte-order mark)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, 0, "-", str(path), f"cannot open file ({exc.strerror})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.end]
+        raise InputError(path, line, "-", bad, "not UTF-8 text; save the file as UTF-8") from None
+
+
 def _rows(
     path: Path, required: Sequence[str], allowed: Sequence[str]
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    # Strict: a quote left open to the end of the file is an error, not one long cell.
+    reader = csv.reader(io.StringIO(_text(path), newline=""), strict=True)
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(path, 0, "-", str(path), f"cannot open file ({exc.strerror})") from exc
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise InputError(
-                path, 1, "-", "", "the file is empty; a header row is needed"
-            ) from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(path, 1, "-", "", f"unreadable CSV ({exc})") from exc
-        for name in required:
-            if name not in header:
-                raise InputError(path, 1, name, ",".join(header), "missing column")
-        for name in header:
-            if name not in allowed:
-                raise InputError(
-                    path, 1, name, name, f"unknown column; allowed: {', '.join(allowed)}"
-                )
-        if len(set(header)) != len(header):
-            dup = next(h for h in header if header.count(h) > 1)
-            raise InputError(path, 1, dup, dup, "duplicate column")
-        try:
-            raw = list(reader)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(path, "?", "-", "", f"unreadable CSV ({exc})") from exc
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError(path, 1, "-", "", "the file is empty; a header row is needed") from None
+    except csv.Error as exc:
+        raise InputError(path, 1, "-", "", f"unreadable CSV ({exc})") from exc
+    for name in required:
+        if name not in header:
+            raise InputError(path, 1, name, ",".join(header), "missing column")
+    for name in header:
+        if name not in allowed:
+            raise InputError(path, 1, name, name, f"unknown column; allowed: {', '.join(allowed)}")
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise InputError(path, 1, dup, dup, "duplicate column")
     width = len(header)
-    numbers = range(2, len(raw) + 2)
-    odd = [k for k, row in enumerate(raw) if len(row) != width]
-    if odd:
-        for k in odd:
-            row = raw[k]
-            if row and any(cell.strip() for cell in row):
-                raise InputError(
-                    path, k + 2, "-", ",".join(row), f"expected {width} fields, found {len(row)}"
-                )
-        keep = [k for k, row in enumerate(raw) if len(row) == width]
-        raw = [raw[k] for k in keep]
-        numbers = [k + 2 for k in keep]  # type: ignore[assignment]
-    rows = list(zip(numbers, raw, strict=True))
+    rows: list[tuple[int, list[str]]] = []
+    # A row's number is the line it starts on: quoted cells may span lines.
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(path, start, "-", "", f"unreadable CSV ({exc})") from exc
+        if len(row) == width:
+            rows.append((start, row))
+        elif any(cell.strip() for cell in row):
+            raise InputError(
+                path, start, "-", ",".join(row), f"expected {width} fields, found {len(row)}"
+            )
+        start = reader.line_num + 1
     return header, rows
 
 
@@ -175,21 +184,24 @@ def read_persons(path: Path, *, side: str) -> tuple[list[Person], dict[str, Loca
     return people, where
 
 
+# Plain decimal notation only: Python would also read "1_000", "nan" and other scripts' digits.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_WHOLE = re.compile(r"[+-]?\d+", re.ASCII)
+
+
 def _number(path: Path, row: int, column: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(path, row, column, text, "not a number") from None
+    if not _DECIMAL.fullmatch(text):
+        raise InputError(path, row, column, text, "not a number")
+    value = float(text)
     if not math.isfinite(value):
         raise InputError(path, row, column, text, "not a finite number")
     return value
 
 
 def _count(path: Path, row: int, column: str, text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(path, row, column, text, "not a whole number") from None
+    if not _WHOLE.fullmatch(text):
+        raise InputError(path, row, column, text, "not a whole number")
+    value = int(text)
     if value < 0:
         raise InputError(path, row, column, text, "must not be negative")
     return value
@@ -294,7 +306,10 @@ def read_pairs(path: Path) -> tuple[list[str], list[str], ExplicitPairs]:
             number = next(n for n, r in rows if not r[k].strip())
             raise InputError(path, number, empty_col, "", "empty id")
     texts = [r[cs] for _, r in rows]
+    joined = "".join(texts)
     try:
+        if "_" in joined or not joined.isascii():
+            raise ValueError(joined)
         score = np.array(texts, dtype=np.float64) if texts else np.zeros(0)
     except ValueError:
         score = np.zeros(0)
@@ -355,10 +370,7 @@ def read_locks(
 
 def read_policy(path: Path) -> Policy:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise InputError(path, 0, "-", str(path), f"cannot open file ({exc.strerror})") from exc
+        data = tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "?", "-", "", f"invalid TOML ({exc})") from exc
     try:

@@ -15,6 +15,16 @@ class ProblemError(ValueError):
     """The problem cannot be solved as stated (a cycle, a bad lock, infeasible bounds)."""
 
 
+class LockError(ProblemError):
+    """A lock the engine cannot honour: ``lock`` is the pair, ``column`` the id at fault."""
+
+    def __init__(self, lock: tuple[str, str], column: str, reason: str) -> None:
+        super().__init__(f"lock {lock[0]},{lock[1]}: {reason}")
+        self.lock = lock
+        self.column = column
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A mentee, a mentor or a member of a peer group, as the engine sees them.

@@ -173,6 +173,8 @@ class Policy:
             raise PolicyError("matching.suggestions", m.suggestions, "must be at least 1")
         if m.group_size < 1:
             raise PolicyError("matching.group_size", m.group_size, "must be at least 1")
+        if m.seed < 0:
+            raise PolicyError("matching.seed", m.seed, "must be 0 or more")
         if not m.score_resolution > 0:
             raise PolicyError("matching.score_resolution", m.score_resolution, "must be > 0")
         if m.suggest_max_share < 1:
@@ -203,6 +205,10 @@ class Policy:
                     )
 
 
+# Every count, size and seed in a policy fits comfortably; larger values are typing errors.
+_INT_LIMIT = 2**31 - 1
+
+
 def _section(name: str, klass: Any, values: Any) -> Any:
     if not isinstance(values, dict):
         raise PolicyError(name, values, "must be a table")
@@ -231,10 +237,11 @@ def _coerce(key: str, type_name: Any, value: Any) -> Any:
         return value
     if kind.startswith("int"):
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise PolicyError(key, value, "must be a whole number")
-        return value
+            if not (isinstance(value, float) and value.is_integer()):
+                raise PolicyError(key, value, "must be a whole number")
+        if abs(value) > _INT_LIMIT:
+            raise PolicyError(key, value, f"must be at most {_INT_LIMIT}")
+        return int(value)
     if kind.startswith("float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise PolicyError(key, value, "must be a number")

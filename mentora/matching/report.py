@@ -118,6 +118,20 @@ def build_report(
         "mode": result.mode,
         "mentees": len(problem.mentees),
         "mentors": len(problem.mentors),
+        # Every mode carries the pair fields; null where the mode has no such figure.
+        **dict.fromkeys(
+            (
+                "matched",
+                "unmatched",
+                "objective",
+                "certified_optimal",
+                "blocking_pairs",
+                "locked",
+                "first_choice_share",
+                "top3_choice_share",
+            )
+        ),
+        "organisations": {},
     }
     if result.mode == "groups":
         report.update(
@@ -136,7 +150,10 @@ def build_report(
             suggestions=len(result.suggestions),
             distinct_mentors_suggested=len(appearances),
             max_appearances=max(appearances.values(), default=0),
+            matched=len(result.matches),  # locked pairs: nothing is suggested for them
+            locked=len(result.matches),
             unmatched=len(result.unmatched),
+            organisations=organisation_counts(problem, result.matches),
             candidate_arcs=result.candidate_arcs,
             violations=violations,
             seconds=dict(result.stage_seconds),

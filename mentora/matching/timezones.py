@@ -1,8 +1,10 @@
 """UTC offsets of time zones at a fixed reference instant.
 
-IANA names are resolved to their *standard* offset (daylight saving removed) at
-2025-01-01 00:00 UTC, so results do not change with the date a run happens and both
-hemispheres are treated alike. Offsets such as ``+05:30`` or ``-3`` are taken as given.
+IANA names are resolved to their winter offset: the smaller of the offsets on 1 January
+and 1 July 2025, so results do not change with the date a run happens and both
+hemispheres are treated alike. (The "standard" offset of the time-zone database would
+not do: Europe/Dublin's standard time is its summer time, an hour ahead of London.)
+Offsets such as ``+05:30`` or ``-3`` are taken as given.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from numpy.typing import ArrayLike
 
-REFERENCE_INSTANT = datetime(2025, 1, 1, tzinfo=UTC)
+REFERENCE_INSTANTS = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -37,12 +39,8 @@ def utc_offset_hours(text: str) -> float:
         zone = ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
         raise ValueError(f"unknown time zone: {text!r}") from exc
-    local = REFERENCE_INSTANT.astimezone(zone)
-    offset = local.utcoffset()
-    dst = local.dst()
-    assert offset is not None
-    standard = offset - (dst or offset * 0)
-    return standard.total_seconds() / 3600.0
+    offsets = [instant.astimezone(zone).utcoffset() for instant in REFERENCE_INSTANTS]
+    return min(o.total_seconds() for o in offsets if o is not None) / 3600.0
 
 
 def circular_gap(a: float, b: float) -> float:

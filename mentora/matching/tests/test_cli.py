@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -241,6 +243,44 @@ BAD_INPUTS = [
     ("locks", "mentee_id,mentor_id\ne2,m2\n", "locks.csv", "row 2", "mentor_id", "same_team"),
     ("locks", "mentee_id,mentor_id\ne2,m8\n", "locks.csv", "row 2", "mentor_id", "'m8'"),
     ("competitors", "organisation_a\nAcme\n", "competitors.csv", "row 1", "organisation_b", ""),
+    # A quote left open swallows the rest of the file instead of ending a cell.
+    ("mentees", 'id,goals\ne1,"lead\ne2,coach\n', "mentees.csv", "row 2", "-", ""),
+    # Rows are numbered by the line they start on, also after a cell that spans lines.
+    (
+        "mentees",
+        'id,goals,level\ne1,"a\nb\nc",1\ne2,x,abc\n',
+        "mentees.csv",
+        "row 5",
+        "level",
+        "'abc'",
+    ),
+    ("mentees", "id,level\ne1,1_000\n", "mentees.csv", "row 2", "level", "'1_000'"),
+    ("mentees", "id,level\ne1,\u0661\u0662\n", "mentees.csv", "row 2", "level", "'\u0661\u0662'"),
+    (
+        "mentors",
+        MENTORS.replace("coaching,1,", "coaching,1_0,"),
+        "mentors.csv",
+        "row 4",
+        "capacity",
+        "'1_0'",
+    ),
+    (
+        "locks",
+        "mentee_id,mentor_id\ne1,m1\ne2,m1\ne3,m1\n",
+        "locks.csv",
+        "row 4",
+        "mentor_id",
+        "capacity 2 but 3 locked",
+    ),
+    ("policy", "[matching]\nseed = -1\n", "policy.toml", "", "matching.seed", "-1"),
+    (
+        "policy",
+        "[matching]\ngroup_size = 1e300\n",
+        "policy.toml",
+        "",
+        "matching.group_size",
+        "1e+300",
+    ),
     ("policy", "[weights]\nthemes = 'lots'\n", "policy.toml", "", "weights.themes", "'lots'"),
 ]
 
@@ -321,3 +361,143 @@ def test_an_existing_output_is_left_untouched_when_input_is_bad(tmp_path: Path) 
     (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\na,x,oops\n")
     assert main(["--pairs", str(tmp_path / "p.csv"), "--out", str(out)]) == 2
     assert out.read_text() == "previous run\n"
+
+
+def _pairs_run(tmp_path: Path, *extra: str) -> int:
+    (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\na,x,5\na,y,3\nb,x,4\nc,y,-2\n")
+    return main(["--pairs", str(tmp_path / "p.csv"), "--out", str(tmp_path / "out.csv"), *extra])
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "mentees.csv").write_bytes(b"id\ne1\n\xff\n")
+    (tmp_path / "mentors.csv").write_text("id\nm1\n")
+    args = ["--mentees", str(tmp_path / "mentees.csv"), "--mentors", str(tmp_path / "mentors.csv")]
+    assert main([*args, "--out", str(tmp_path / "out.csv")]) == 2
+    assert "mentees.csv: row 3" in capsys.readouterr().err
+    (tmp_path / "policy.toml").write_bytes(b"\xff\xfe[matching]\n")
+    assert _pairs_run(tmp_path, "--policy", str(tmp_path / "policy.toml")) == 2
+    assert "policy.toml: row 1" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_policy_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "policy.toml").write_bytes('\ufeff[matching]\nmode = "stable"\n'.encode())
+    assert _pairs_run(tmp_path, "--policy", str(tmp_path / "policy.toml")) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "option"),
+    [
+        (("--seed", "-5"), "--seed"),
+        (("--report", "{out}"), "--report"),
+        (("--report", "{tmp}"), "--report"),
+        (("--report", "{tmp}/missing/report.json"), "--report"),
+    ],
+)
+def test_bad_options_exit_2_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: tuple[str, str], option: str
+) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("previous run\n")
+    filled = [e.format(out=out, tmp=tmp_path) for e in extra]
+    assert _pairs_run(tmp_path, *filled) == 2
+    assert f"column {option}" in capsys.readouterr().err
+    assert out.read_text() == "previous run\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "option"),
+    [
+        ({"pairs": "mentee_id,mentor_id,score\na,x,1\n", "people": "id,manager_id\n"}, "--people"),
+        (
+            {
+                "pairs": "mentee_id,mentor_id,score\na,x,1\n",
+                "competitors": "organisation_a,organisation_b\n",
+            },
+            "--competitors",
+        ),
+        (
+            {"mentees": "id\ne1\n", "mentors": "id\nm1\n", "capacities": "mentor_id,capacity\n"},
+            "--capacities",
+        ),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], option: str
+) -> None:
+    args = []
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    assert main([*args, "--out", str(tmp_path / "out.csv")]) == 2
+    assert f"column {option}" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("locks", "row", "value", "reason"),
+    [
+        ("mentee_id,mentor_id\nb,y\n", "row 2", "'y'", "not a candidate pair"),
+        ("mentee_id,mentor_id\na,x\nb,x\n", "row 3", "'x'", "capacity 1 but 2 locked"),
+    ],
+)
+def test_a_lock_the_engine_cannot_honour_is_located_in_the_locks_file(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    locks: str,
+    row: str,
+    value: str,
+    reason: str,
+) -> None:
+    (tmp_path / "locks.csv").write_text(locks)
+    assert _pairs_run(tmp_path, "--locks", str(tmp_path / "locks.csv")) == 2
+    message = capsys.readouterr().err
+    assert f"locks.csv: row {row[4:]}, column mentor_id, value {value}" in message
+    assert reason in message
+
+
+def test_suggest_mode_keeps_a_locked_mentee_on_their_fixed_mentor(tmp_path: Path) -> None:
+    (tmp_path / "locks.csv").write_text("mentee_id,mentor_id\nc,y\n")
+    report = tmp_path / "report.json"
+    extra = ("--locks", str(tmp_path / "locks.csv"), "--mode", "suggest", "--report", str(report))
+    assert _pairs_run(tmp_path, *extra) == 0
+    rows = [r for r in _out(tmp_path) if r["mentee_id"] == "c"]
+    assert [(r["mentor_id"], r["rank"]) for r in rows] == [("y", "")]
+    assert rows[0]["explanation"].startswith("locked")
+    assert json.loads(report.read_text())["violations"] == 0
+
+
+def test_output_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        assert _pairs_run(tmp_path) == 0
+        assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o644
+        (tmp_path / "out.csv").chmod(0o640)
+        assert _pairs_run(tmp_path) == 0
+        assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
+
+
+@pytest.mark.parametrize("mode", ["optimal", "stable", "suggest", "groups"])
+def test_every_mode_reports_the_same_fields(tmp_path: Path, mode: str) -> None:
+    paths = _files(tmp_path)
+    assert main(_args(paths, tmp_path, "--mode", mode)) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    for key in (
+        "matched",
+        "unmatched",
+        "objective",
+        "certified_optimal",
+        "violations",
+        "blocking_pairs",
+        "organisations",
+        "first_choice_share",
+        "top3_choice_share",
+        "seconds",
+    ):
+        assert key in report
+    assert report["violations"] == 0
+    assert (report["blocking_pairs"] is None) == (mode != "stable")

@@ -181,6 +181,14 @@ def test_a_maximum_of_used_mentors_is_kept_even_at_the_cost_of_matches() -> None
     assert match(problem=problem, policy=policy).matches == result.matches
 
 
+def test_a_mentee_left_out_by_a_fairness_bound_is_told_so() -> None:
+    problem = _one_star_mentor()
+    policy = Policy.from_dict({"fairness": {"A": {"max_mentees": 3}}})
+    result = match(problem=problem, policy=policy)
+    assert [u.reason_code for u in result.unmatched] == ["fairness_bounds"]
+    assert "fairness bounds" in result.unmatched[0].reason
+
+
 def test_a_locked_mentor_counts_as_used() -> None:
     problem = dataclasses.replace(_one_star_mentor(), locks=(("e0", "b1"),))
     policy = Policy.from_dict({"fairness": {"B": {"max_mentors_used": 1}}})

@@ -7,6 +7,7 @@ import pytest
 
 from mentora.matching import Person, Policy, Problem, ProblemError, match, why_not
 from mentora.matching.reporting import build_forest, chain
+from mentora.matching.timezones import utc_offset_hours
 
 
 def _run(mentee: Person, mentor: Person, policy: dict | None = None, **extra: object) -> int:
@@ -105,6 +106,28 @@ def test_it_rejects_time_zones_too_far_apart_in_virtual_programmes() -> None:
 def test_it_measures_time_zone_gaps_the_short_way_round_the_clock() -> None:
     policy = {"constraints": {"max_timezone_gap_hours": 2}}
     assert _run(Person(id="e", timezone="+12:00"), Person(id="m", timezone="-11:00"), policy) == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours"),
+    [
+        ("Europe/London", 0.0),
+        # Irish standard time is the summer time; winter is recorded as negative saving.
+        ("Europe/Dublin", 0.0),
+        ("Europe/Copenhagen", 1.0),
+        ("Australia/Sydney", 10.0),
+        ("America/Santiago", -4.0),
+        ("Asia/Kolkata", 5.5),
+    ],
+)
+def test_a_named_time_zone_counts_with_its_winter_offset(zone: str, hours: float) -> None:
+    assert utc_offset_hours(zone) == hours
+
+
+def test_dublin_and_london_are_no_time_apart() -> None:
+    policy = {"constraints": {"max_timezone_gap_hours": 0}}
+    pair = (Person(id="e", timezone="Europe/Dublin"), Person(id="m", timezone="UTC"))
+    assert _run(*pair, policy) == 1
 
 
 def test_it_requires_a_shared_language_when_asked() -> None:
