@@ -35,9 +35,13 @@ def solve_capped(
     mentee_org: np.ndarray | None,
     mentor_org: np.ndarray | None,
     bounds: Bounds | None,
+    time_limit: float,
     progress: ProgressCallback | None = None,
 ) -> FlowResult:
-    """Most mentees matched, then the highest total score, under every fairness bound."""
+    """Most mentees matched, then the highest total score, under every fairness bound.
+
+    Stopped by ``time_limit`` (seconds) before proving optimality, the best assignment
+    found so far is returned uncertified; with none found, ProblemError says so."""
     assert mentee_org is not None and mentor_org is not None and bounds is not None
     w = integer_weights(graph.score, resolution)
     active = np.flatnonzero(np.bincount(graph.mentee, minlength=graph.n_mentees))
@@ -49,20 +53,24 @@ def solve_capped(
     for run in _runs(graph.mentee, graph.n_mentees):
         model.add_at_most_one(arcs[e] for e in run)
     by_mentor = _runs(graph.mentor, graph.n_mentors)
-    for j, run in enumerate(by_mentor):
-        if run.size > capacity[j]:
-            model.add(sum(arcs[e] for e in run) <= int(capacity[j]))
-    # used[j] is true exactly when mentor j takes someone (only where a bound needs it).
+    # used[j] is true when mentor j takes someone (only where a bound needs it): capacity
+    # times used[j] caps their arcs, and with a minimum to meet, one arc must then be chosen.
+    needs_used = np.zeros(graph.n_mentors, dtype=bool)
+    for org in set(bounds.used_low) | set(bounds.used_high):
+        needs_used |= mentor_org == org
+    needs_used &= unlocked
     used: dict[int, cp_model.IntVar] = {}
-    for org in sorted(set(bounds.used_low) | set(bounds.used_high)):
-        for j in np.flatnonzero((mentor_org == org) & unlocked).tolist():
-            run = by_mentor[j]
-            if run.size == 0:
-                continue
+    for j, run in enumerate(by_mentor):
+        if run.size == 0:
+            continue
+        taken = sum(arcs[e] for e in run.tolist())
+        if needs_used[j]:
             used[j] = model.new_bool_var("")
-            for e in run.tolist():
-                model.add_implication(arcs[e], used[j])
-            model.add_bool_or([arcs[e] for e in run]).only_enforce_if(used[j])
+            model.add(taken <= int(capacity[j]) * used[j])
+            if int(mentor_org[j]) in bounds.used_low:
+                model.add(taken >= used[j])
+        elif run.size > capacity[j]:
+            model.add(taken <= int(capacity[j]))
     for low, high, terms in (
         (
             bounds.mentee_low,
@@ -85,9 +93,15 @@ def solve_capped(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = _WORKERS
     solver.parameters.random_seed = _SEED
+    solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         raise ProblemError("no assignment meets the fairness bounds and locks")
+    if status == cp_model.UNKNOWN:
+        raise ProblemError(
+            f"no assignment within the fairness bounds found in {time_limit:g} s; "
+            "raise matching.cp_sat_time_limit_seconds"
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise ProblemError(f"the CP-SAT solver failed ({solver.status_name(status)})")
     chosen = np.flatnonzero([solver.boolean_value(x) for x in arcs]).astype(np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Mapping
 
@@ -183,7 +184,11 @@ def match(
     if mode == "optimal":
         bounds, mentee_org, mentor_org = _fairness(prep, locks)
         # Caps on used mentors are not a flow constraint: those runs go to CP-SAT.
-        solver = solve_capped if bounds is not None and bounds.used_high else flow.solve_optimal
+        solver = (
+            functools.partial(solve_capped, time_limit=policy.matching.cp_sat_time_limit_seconds)
+            if bounds is not None and bounds.used_high
+            else flow.solve_optimal
+        )
         result = solver(
             graph,
             remaining,

@@ -75,6 +75,8 @@ class MatchingSettings:
     score_resolution: float = 0.001
     exhaustive_pairs_limit: int = 50_000_000
     pool_size: int = 0
+    # Only runs with a maximum of used mentors use CP-SAT; it stops here at the latest.
+    cp_sat_time_limit_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,10 @@ class Policy:
             raise PolicyError("matching.group_size", m.group_size, "must be at least 1")
         if m.seed < 0:
             raise PolicyError("matching.seed", m.seed, "must be 0 or more")
+        if not m.cp_sat_time_limit_seconds > 0:
+            raise PolicyError(
+                "matching.cp_sat_time_limit_seconds", m.cp_sat_time_limit_seconds, "must be > 0"
+            )
         if not m.score_resolution > 0:
             raise PolicyError("matching.score_resolution", m.score_resolution, "must be > 0")
         if m.suggest_max_share < 1:

@@ -189,6 +189,38 @@ def test_a_mentee_left_out_by_a_fairness_bound_is_told_so() -> None:
     assert "fairness bounds" in result.unmatched[0].reason
 
 
+def test_a_cap_on_used_mentors_stopped_by_its_time_limit_is_not_called_optimal() -> None:
+    themes = ("a", "b", "c", "d", "e", "f")
+    mentees = tuple(
+        Person(id=f"e{k}", organisation="A", themes=(themes[k % 6], themes[k % 5]), level=k % 7)
+        for k in range(300)
+    )
+    mentors = tuple(
+        Person(
+            id=f"m{k}",
+            organisation="B",
+            themes=(themes[k % 4], themes[k % 6]),
+            level=k % 9,
+            capacity=2,
+        )
+        for k in range(150)
+    )
+    problem = Problem(mentees=mentees, mentors=mentors)
+    policy = Policy.from_dict(
+        {
+            "fairness": {"B": {"max_mentors_used": 60}},
+            "matching": {"cp_sat_time_limit_seconds": 0.001},
+        }
+    )
+    try:
+        result = match(problem=problem, policy=policy)
+    except ProblemError as error:
+        assert "matching.cp_sat_time_limit_seconds" in str(error)
+    else:
+        assert result.certified_optimal is False
+        assert count_violations(problem=problem, policy=policy, result=result) == 0
+
+
 def test_a_locked_mentor_counts_as_used() -> None:
     problem = dataclasses.replace(_one_star_mentor(), locks=(("e0", "b1"),))
     policy = Policy.from_dict({"fairness": {"B": {"max_mentors_used": 1}}})
