@@ -53,8 +53,8 @@ def solve_capped(
     for run in _runs(graph.mentee, graph.n_mentees):
         model.add_at_most_one(arcs[e] for e in run)
     by_mentor = _runs(graph.mentor, graph.n_mentors)
-    # used[j] is true when mentor j takes someone (only where a bound needs it): capacity
-    # times used[j] caps their arcs, and with a minimum to meet, one arc must then be chosen.
+    # Where a bound counts used mentors, mentor j takes anyone only if used[j] is true
+    # (capacity times used[j] caps their arcs); under a minimum, used[j] also needs an arc.
     needs_used = np.zeros(graph.n_mentors, dtype=bool)
     for org in set(bounds.used_low) | set(bounds.used_high):
         needs_used |= mentor_org == org
