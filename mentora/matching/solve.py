@@ -34,6 +34,10 @@ _SOURCE, _SINK = 0, 1
 _COST_LIMIT = 2**62
 
 
+class InfeasibleError(ProblemError):
+    """No flow meets the bounds and locks on the network solved."""
+
+
 @dataclass(frozen=True, eq=False)
 class Bounds:
     """Lower/upper bounds per organisation code, already net of locked pairs.
@@ -300,7 +304,7 @@ def solve_network(net: Network, progress: ProgressCallback | None = None) -> tup
         progress("solve", 0.1)
     status = solver.solve_max_flow_with_min_cost() if net.plain else solver.solve()
     if status == solver.INFEASIBLE:
-        raise ProblemError("no assignment meets the fairness bounds and locks")
+        raise InfeasibleError("no assignment meets the fairness bounds and locks")
     if status != solver.OPTIMAL:
         raise ProblemError(f"the flow solver failed ({status})")
     flow = np.asarray(solver.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
@@ -445,7 +449,8 @@ def solve_optimal(
     ``window_rounds`` such rounds, arcs only join (the round set never shrinks again), so
     the loop always ends. When no arc prices below zero, those potentials prove the flow
     optimal on the whole candidate graph, which is the certificate (computed here, not
-    taken from the solver).
+    taken from the solver). A round whose arcs cannot meet the fairness lower bounds gives
+    way to the whole graph, which alone can say that no assignment meets them.
     """
     lows = (bounds.mentee_low, bounds.load_low, bounds.used_low) if bounds else ()
     if len(graph) == 0 and not any(any(low.values()) for low in lows):
@@ -492,7 +497,14 @@ def solve_optimal(
         del sub, sub_w
         if sub_idx is None:
             w = w[:0]  # no pricing round follows; free the weights before solving
-        flow, cost = solve_network(net, progress)
+        try:
+            flow, cost = solve_network(net, progress)
+        except InfeasibleError:
+            if sub_idx is None:
+                raise
+            # Lower bounds can need arcs outside a round; only the whole graph decides.
+            in_sub[:] = True
+            continue
         if progress:
             progress("certificate", 0.0)
         dist = residual_potentials(net, flow) if is_feasible(net, flow) else None

@@ -189,6 +189,41 @@ def test_pricing_reaches_the_same_optimum_as_one_solve_of_the_whole_graph(
     assert priced.chosen.size == whole.chosen.size
 
 
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("quantity", ["load", "used", "mentee"])
+def test_pricing_meets_lower_bounds_its_first_round_cannot(seed: int, quantity: str) -> None:
+    """Each mentee's best arcs all lead to one organisation; a lower bound on the other
+    forces arcs outside the first round. That round is infeasible, the whole graph is not."""
+    from mentora.matching.candidates import from_explicit
+    from mentora.matching.solve import Bounds, solve_optimal
+
+    rng = np.random.default_rng(seed)
+    n_a, n_b = 20, 30
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(n_a), np.arange(n_b), indexing="ij"))
+    small = j >= 25  # mentors 25-29, organisation 1, score worst for everyone
+    score = np.where(small, -50, rng.integers(0, 20, size=i.size)).astype(float)
+    graph = from_explicit(i, j, score, n_a, n_b)
+    capacity = np.ones(n_b, dtype=np.int64)
+    mentor_org = (np.arange(n_b) >= 25).astype(np.int64)
+    mentee_org = (np.arange(n_a) >= 17).astype(np.int64)
+    if quantity == "mentee":
+        # Mentees 17-19 (organisation 1) must be matched, and only the small mentors,
+        # beyond each mentee's first arcs, are left for them once 25 places are short.
+        capacity[:25] = 0
+        capacity[:3] = 1
+        bounds = Bounds({1: 3}, {}, {}, {})
+    elif quantity == "load":
+        bounds = Bounds({}, {}, {1: 2}, {})
+    else:
+        bounds = Bounds({}, {}, {}, {}, used_low={1: 2}, unlocked=np.ones(n_b, dtype=bool))
+    kwargs = {"mentee_org": mentee_org, "mentor_org": mentor_org, "bounds": bounds}
+    priced = solve_optimal(graph, capacity, resolution=1.0, first_arcs=2, **kwargs)
+    whole = solve_optimal(graph, capacity, resolution=1.0, first_arcs=10**6, **kwargs)
+    assert whole.certified and priced.certified
+    assert priced.cost == whole.cost
+    assert priced.chosen.size == whole.chosen.size
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_largest_flow_of_least_cost_reaches_the_big_m_optimum(seed: int) -> None:
     from dataclasses import replace
