@@ -15,6 +15,7 @@ from mentora.matching.capped import solve_capped
 from mentora.matching.columns import Compiled, SparsePairs, compile_problem
 from mentora.matching.groups import form_groups
 from mentora.matching.model import (
+    MAX_CAPACITY,
     Contribution,
     LockError,
     Match,
@@ -56,12 +57,12 @@ def _prepare(problem: Problem, policy: Policy) -> _Prepared:
     mentor_pos = {p.id: j for j, p in enumerate(problem.mentors)}
     if len(mentee_pos) != len(problem.mentees) or len(mentor_pos) != len(problem.mentors):
         raise ProblemError("duplicate mentee or mentor id")
-    capacity = np.array(
-        [1 if p.capacity is None else p.capacity for p in problem.mentors], dtype=np.int64
-    )
-    if np.any(capacity < 0):
+    given = [1 if p.capacity is None else p.capacity for p in problem.mentors]
+    if any(c < 0 for c in given):
         raise ProblemError("negative mentor capacity")
-    capacity = np.minimum(capacity, cap_limit)
+    if any(c > MAX_CAPACITY for c in given):
+        raise ProblemError(f"mentor capacity above {MAX_CAPACITY}")
+    capacity = np.minimum(np.array(given, dtype=np.int64), cap_limit)
     if problem.pairs is not None:
         pr = problem.pairs
         explicit = SparsePairs(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mentora.matching.model import ExplicitPairs, Person
+from mentora.matching.model import MAX_CAPACITY, ExplicitPairs, Person
 from mentora.matching.policy import Policy, PolicyError
 from mentora.matching.timezones import utc_offset_hours
 
@@ -204,6 +204,8 @@ def _count(path: Path, row: int, column: str, text: str) -> int:
     value = int(text)
     if value < 0:
         raise InputError(path, row, column, text, "must not be negative")
+    if value > MAX_CAPACITY:
+        raise InputError(path, row, column, text, f"must be at most {MAX_CAPACITY}")
     return value
 
 
@@ -255,6 +257,15 @@ def check_reporting(
         if p.id not in managers or not managers[p.id]:
             managers[p.id] = p.manager_id
             located[p.id] = (loc.file, loc.row)
+        elif p.manager_id and p.manager_id != managers[p.id]:
+            file, row = located[p.id]
+            raise InputError(
+                loc.file,
+                loc.row,
+                "manager_id",
+                p.manager_id,
+                f"conflicts with {Path(file).name} row {row}, which gives {managers[p.id]!r}",
+            )
     for pid, mid in managers.items():
         if mid and mid not in managers:
             file, row = located[pid]

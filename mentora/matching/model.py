@@ -10,6 +10,9 @@ import numpy as np
 
 ProgressCallback = Callable[[str, float], None]
 
+# The most places one mentor can offer (flow capacities are 32-bit integers).
+MAX_CAPACITY = 2**31 - 1
+
 
 class ProblemError(ValueError):
     """The problem cannot be solved as stated (a cycle, a bad lock, infeasible bounds)."""

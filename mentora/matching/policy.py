@@ -181,8 +181,12 @@ class Policy:
             raise PolicyError(
                 "matching.cp_sat_time_limit_seconds", m.cp_sat_time_limit_seconds, "must be > 0"
             )
-        if not m.score_resolution > 0:
-            raise PolicyError("matching.score_resolution", m.score_resolution, "must be > 0")
+        if not MIN_SCORE_RESOLUTION <= m.score_resolution < math.inf:
+            raise PolicyError(
+                "matching.score_resolution",
+                m.score_resolution,
+                f"must be at least {MIN_SCORE_RESOLUTION:g} and finite",
+            )
         if m.suggest_max_share < 1:
             raise PolicyError("matching.suggest_max_share", m.suggest_max_share, "must be >= 1")
         gap = self.constraints.max_timezone_gap_hours
@@ -213,6 +217,8 @@ class Policy:
 
 # Every count, size and seed in a policy fits comfortably; larger values are typing errors.
 _INT_LIMIT = 2**31 - 1
+# Finer units would overflow the solver's 64-bit costs for any realistic score range.
+MIN_SCORE_RESOLUTION = 1e-12
 
 
 def _section(name: str, klass: Any, values: Any) -> Any:

@@ -40,13 +40,19 @@ class ReportingForest:
 def managers_map(
     people: Iterable[tuple[str, str]], extra: Iterable[tuple[str, str]] = ()
 ) -> dict[str, str]:
-    """Merge the people table with managers given on profiles (the table wins)."""
+    """Merge the people table with managers given on profiles: a profile fills a gap in
+    the table, and a profile that names another manager than the table is an error."""
     managers: dict[str, str] = {}
     for person_id, manager_id in people:
         managers[person_id] = manager_id
     for person_id, manager_id in extra:
         if person_id not in managers or not managers[person_id]:
             managers[person_id] = manager_id
+        elif manager_id and manager_id != managers[person_id]:
+            raise ProblemError(
+                f"manager_id {manager_id!r} of {person_id!r} conflicts with the reporting "
+                f"table, which gives {managers[person_id]!r}"
+            )
     return managers
 
 

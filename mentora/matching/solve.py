@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from ortools.graph.python import min_cost_flow
 
 from mentora.matching.candidates import CandidateGraph
-from mentora.matching.model import ProblemError, ProgressCallback
+from mentora.matching.model import MAX_CAPACITY, ProblemError, ProgressCallback
 
 _SOURCE, _SINK = 0, 1
 _COST_LIMIT = 2**62
@@ -224,7 +224,7 @@ def build_network(
         org_node_b = {org: base_b + k for k, org in enumerate(orgs_b)}
         for org, node in org_node_b.items():
             to_node[mentor_org == org] = node
-        total = int(capacity.sum())
+        total = min(int(capacity.sum()), MAX_CAPACITY)  # arc capacities are 32-bit
         lo = [bounds.load_low.get(o, 0) for o in orgs_b]
         hi = [bounds.load_high.get(o, total) for o in orgs_b]
         add(list(org_node_b.values()), np.full(len(orgs_b), _SINK), hi, np.zeros(len(orgs_b)), lo)

@@ -4,7 +4,7 @@ IANA names are resolved to their winter offset: the smaller of the offsets on 1 
 and 1 July 2025, so results do not change with the date a run happens and both
 hemispheres are treated alike. (The "standard" offset of the time-zone database would
 not do: Europe/Dublin's standard time is its summer time, an hour ahead of London.)
-Offsets such as ``+05:30`` or ``-3`` are taken as given.
+Offsets such as ``+05:30`` or ``-3`` are taken as given, from -12:00 to +14:00.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 REFERENCE_INSTANTS = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+# Names the time-zone database accepts that are not places: "localtime" is whatever the
+# machine running the match is set to, so the same input could match differently.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -32,9 +35,12 @@ def utc_offset_hours(text: str) -> float:
         sign = -1.0 if found.group(1) == "-" else 1.0
         hours = int(found.group(2))
         minutes = int(found.group(3) or 0)
-        if hours > 14 or minutes >= 60:
-            raise ValueError(f"offset out of range: {text!r}")
-        return sign * (hours + minutes / 60.0)
+        offset = sign * (hours + minutes / 60.0)
+        if minutes >= 60 or not -12.0 <= offset <= 14.0:
+            raise ValueError(f"offset out of range (-12:00 to +14:00): {text!r}")
+        return offset
+    if value in _NOT_ZONES:
+        raise ValueError(f"not a time zone of a place: {text!r}")
     try:
         zone = ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:

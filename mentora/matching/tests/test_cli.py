@@ -286,6 +286,50 @@ BAD_INPUTS = [
         "1e+300",
     ),
     ("policy", "[weights]\nthemes = 'lots'\n", "policy.toml", "", "weights.themes", "'lots'"),
+    (
+        "policy",
+        "[matching]\nscore_resolution = 1e-320\n",
+        "policy.toml",
+        "",
+        "matching.score_resolution",
+        "1e-320",
+    ),
+    # A profile that names another manager than the reporting table is a conflict, not
+    # something to drop silently.
+    ("people", PEOPLE + "e1,ceo\n", "mentees.csv", "row 2", "manager_id", "'boss'"),
+    (
+        "mentors",
+        MENTORS.replace("coaching,1,", "coaching,99999999999999999999,"),
+        "mentors.csv",
+        "row 4",
+        "capacity",
+        "'99999999999999999999'",
+    ),
+    # Names that are no place's zone, and offsets no place has.
+    (
+        "mentees",
+        MENTEES.replace("Europe/London", "localtime"),
+        "mentees.csv",
+        "row 3",
+        "timezone",
+        "'localtime'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace("+05:30", "+14:59"),
+        "mentees.csv",
+        "row 4",
+        "timezone",
+        "'+14:59'",
+    ),
+    (
+        "mentees",
+        MENTEES.replace("+05:30", "-13:00"),
+        "mentees.csv",
+        "row 4",
+        "timezone",
+        "'-13:00'",
+    ),
 ]
 
 
@@ -339,11 +383,12 @@ def test_bad_pairs_files_exit_2(
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_a_negative_capacity_in_the_capacities_file_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("capacity", ["-3", "2147483648"])
+def test_a_capacity_out_of_range_in_the_capacities_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], capacity: str
 ) -> None:
     (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\na,x,1\n")
-    (tmp_path / "c.csv").write_text("mentor_id,capacity\nx,-3\n")
+    (tmp_path / "c.csv").write_text(f"mentor_id,capacity\nx,{capacity}\n")
     code = main(
         [
             "--pairs",
@@ -355,7 +400,7 @@ def test_a_negative_capacity_in_the_capacities_file_exits_2(
         ]
     )
     assert code == 2
-    assert "c.csv: row 2, column capacity, value '-3'" in capsys.readouterr().err
+    assert f"c.csv: row 2, column capacity, value '{capacity}'" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
 
 

@@ -280,6 +280,12 @@ def test_locks_beyond_capacity_are_rejected() -> None:
         match(problem=problem, policy=Policy())
 
 
+def test_a_capacity_beyond_the_flow_limit_is_rejected() -> None:
+    problem = Problem(mentees=(Person(id="a"),), mentors=(Person(id="m", capacity=2**63),))
+    with pytest.raises(ProblemError, match="capacity above"):
+        match(problem=problem, policy=Policy())
+
+
 def test_the_same_seed_gives_the_same_result() -> None:
     problem = programme(8, n_mentees=40, n_mentors=20)
     for mode in ("optimal", "stable", "suggest"):

@@ -73,6 +73,23 @@ def test_it_reports_a_cycle_in_the_reporting_lines_as_an_input_error() -> None:
         build_forest({"a": "b", "b": "c", "c": "a", "d": ""})
 
 
+def test_a_profile_naming_another_manager_than_the_reporting_table_is_an_error() -> None:
+    problem = Problem(
+        mentees=(Person(id="e", manager_id="m"),),
+        mentors=(Person(id="m"),),
+        people=(("e", "boss"), ("boss", ""), ("m", "")),
+    )
+    with pytest.raises(ProblemError, match="conflicts with the reporting table"):
+        match(problem=problem, policy=Policy())
+    # The same manager on both, or a profile filling a gap in the table, is fine.
+    agreeing = Problem(
+        mentees=(Person(id="e", manager_id="boss"),),
+        mentors=(Person(id="m", manager_id="boss"),),
+        people=(("e", "boss"), ("boss", "")),
+    )
+    assert len(match(problem=agreeing, policy=Policy()).matches) == 1
+
+
 def test_it_rejects_a_pair_in_the_same_team() -> None:
     assert _run(Person(id="e", team="t1"), Person(id="m", team="t1")) == 0
     assert _rules(Person(id="e", team="t1"), Person(id="m", team="t1")) == ["same_team"]
