@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -66,6 +66,42 @@ def score_block(c: Compiled, policy: Policy, rows: np.ndarray, cols: np.ndarray)
     total = total_score(values, (rows.size, cols.size))
     total[bad] = -np.inf
     return total
+
+
+def next_best(
+    c: Compiled,
+    policy: Policy,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    after: Sequence[tuple[float, int] | None],
+    skip: Sequence[np.ndarray],
+    limit: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each row, its next ``limit`` feasible columns of ``cols`` (sorted) in the order
+    best score first, then lowest column: those after ``after[r]`` (a score and column
+    already handed out, or None), leaving out the positions in ``skip[r]``. Returns the
+    columns and scores per row; scored in blocks, so many rows cost one pass each."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    chunk = max(1, BLOCK_ELEMENTS // max(cols.size, 1))
+    for start in range(0, rows.size, chunk):
+        block = score_block(c, policy, rows[start : start + chunk], cols)
+        for r, score in enumerate(block, start):
+            ok = np.isfinite(score)
+            last = after[r]
+            if last is not None:
+                best, col = last
+                ok &= (score < best) | ((score == best) & (cols > col))
+            ok[skip[r]] = False
+            idx = np.flatnonzero(ok)
+            if idx.size > limit:
+                # Keep every position strictly above the limit-th best score, then fill
+                # from its ties in column order (positions ascend with columns).
+                t = -np.partition(-score[idx], limit - 1)[limit - 1]
+                above, tied = idx[score[idx] > t], idx[score[idx] == t]
+                idx = np.concatenate([above, tied[: limit - above.size]])
+            idx = idx[np.lexsort((idx, -score[idx]))]
+            out.append((cols[idx], score[idx]))
+    return out
 
 
 def pairs_feasible(c: Compiled, policy: Policy, ia: np.ndarray, jb: np.ndarray) -> np.ndarray:

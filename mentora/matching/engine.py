@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from mentora.matching.scoring import (
     given_score_contribution,
     score_pairs,
 )
-from mentora.matching.stable import blocking_pairs, deferred_acceptance
+from mentora.matching.stable import Choices, MentorKey, propose, unstable_pairs
 from mentora.matching.suggest import spread
 
 
@@ -204,19 +204,10 @@ def match(
         chosen_j.append(graph.mentor[result.chosen])
         certified = result.certified
     elif mode == "stable":
-        mentee_prefs, mentor_prefs = _stable_preferences(prep, graph)
+        lists, key, more = _stable_preferences(prep, graph, free, remaining)
         caps = {problem.mentors[j].id: int(remaining[j]) for j in range(n_b)}
-        assignment = deferred_acceptance(
-            mentee_prefs=mentee_prefs, mentor_prefs=mentor_prefs, capacities=caps
-        )
-        blocking = tuple(
-            blocking_pairs(
-                assignment=assignment,
-                mentee_prefs=mentee_prefs,
-                mentor_prefs=mentor_prefs,
-                capacities=caps,
-            )
-        )
+        assignment, revealed = propose(lists, key, caps, more)
+        blocking = tuple(unstable_pairs(assignment, revealed, key, caps))
         lap("solve")
         chosen_i.append(np.array([prep.mentee_pos[e] for e in sorted(assignment)], np.int64))
         chosen_j.append(
@@ -325,34 +316,83 @@ def _fairness(
 
 
 def _stable_preferences(
-    prep: _Prepared, graph: cand.CandidateGraph
-) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Stated rankings restricted to feasible candidates; score order where none is stated."""
+    prep: _Prepared, graph: cand.CandidateGraph, free: np.ndarray, remaining: np.ndarray
+) -> tuple[dict[str, Choices], MentorKey, Callable[[list[str]], dict[str, Choices]] | None]:
+    """Each free mentee's list, the mentors' keys and the lazy rest of the lists.
+
+    A stated ranking is kept, restricted to feasible mentors with room. Without one, a
+    mentee ranks their candidates by score and, once those are used up, every other
+    feasible mentor with room by score (``more``); a mentor without one ranks every
+    feasible mentee by score. So where nobody ranks, the result is stable on the whole
+    feasible graph, not only on the candidate lists."""
     problem = prep.problem
-    by_mentee: dict[int, list[int]] = {}
-    by_mentor: dict[int, list[tuple[float, int]]] = {}
+    by_mentee: dict[int, Choices] = {}
     for i, j, s in zip(
         graph.mentee.tolist(), graph.mentor.tolist(), graph.score.tolist(), strict=True
     ):
-        by_mentee.setdefault(i, []).append(j)
-        by_mentor.setdefault(j, []).append((-s, i))
-    mentee_prefs: dict[str, list[str]] = {}
-    for i, js in by_mentee.items():
+        by_mentee.setdefault(i, []).append((problem.mentors[j].id, s))
+    lists: dict[str, Choices] = {}
+    c = prep.compiled
+    k = prep.policy.matching.candidates_per_mentee
+    for i in free.tolist():
         person = problem.mentees[i]
-        feasible = {problem.mentors[j].id for j in js}
+        choices = by_mentee.get(i, [])
         if person.preferences:
-            mentee_prefs[person.id] = [m for m in person.preferences if m in feasible]
+            score = dict(choices)
+            lists[person.id] = [(m, score[m]) for m in person.preferences if m in score]
+        elif k and c is not None:
+            # The best k by score: arcs added so that no mentor is isolated may score
+            # lower than mentors left out, who come back in score order through ``more``.
+            lists[person.id] = sorted(choices, key=lambda pair: -pair[1])[:k]
         else:
-            mentee_prefs[person.id] = [problem.mentors[j].id for j in js]
-    mentor_prefs: dict[str, list[str]] = {}
-    for j, items in by_mentor.items():
-        person = problem.mentors[j]
-        feasible = {problem.mentees[i].id for _, i in items}
-        if person.preferences:
-            mentor_prefs[person.id] = [e for e in person.preferences if e in feasible]
-        else:
-            mentor_prefs[person.id] = [problem.mentees[i].id for _, i in sorted(items)]
-    return mentee_prefs, mentor_prefs
+            lists[person.id] = choices
+    stated = {
+        p.id: {e: r for r, e in enumerate(dict.fromkeys(p.preferences))}
+        for p in problem.mentors
+        if p.preferences
+    }
+
+    def key(mentor: str, mentee: str, score: float) -> object:
+        ranks = stated.get(mentor)
+        if ranks is not None:
+            return ranks.get(mentee)
+        return (-score, prep.mentee_pos[mentee])
+
+    if c is None:
+        return lists, key, None  # explicit pairs: the graph holds every pair already
+    open_mentors = np.flatnonzero(remaining > 0)
+    # Per mentee: the last mentor handed out and how many batches so far.
+    after: dict[str, tuple[float, int] | None] = {}
+    batches: dict[str, int] = {}
+
+    def more(mentees: list[str]) -> dict[str, Choices]:
+        wanted = [e for e in mentees if not problem.mentees[prep.mentee_pos[e]].preferences]
+        # The first part of a list is left out (above the sampling limit it need not be
+        # the best by score, so the order alone would not leave it out).
+        skip = [
+            np.searchsorted(open_mentors, [prep.mentor_pos[m] for m, _ in lists[e]]).astype(
+                np.int64
+            )
+            for e in wanted
+        ]
+        # Batches double, so a mentee far down the order needs few rounds.
+        limit = max(16, k) * 2 ** min(10, max((batches.get(e, 0) for e in wanted), default=0))
+        rows = np.array([prep.mentee_pos[e] for e in wanted], dtype=np.int64)
+        found = cand.next_best(
+            c, prep.policy, rows, open_mentors, [after.get(e) for e in wanted], skip, limit
+        )
+        out: dict[str, Choices] = {}
+        for e, (js, scores) in zip(wanted, found, strict=True):
+            batches[e] = batches.get(e, 0) + 1
+            if js.size:
+                after[e] = (float(scores[-1]), int(js[-1]))
+                out[e] = [
+                    (problem.mentors[j].id, sc)
+                    for j, sc in zip(js.tolist(), scores.tolist(), strict=True)
+                ]
+        return out
+
+    return lists, key, more
 
 
 def _contributions(

@@ -85,6 +85,50 @@ def test_stable_mode_equals_the_reference_end_to_end(seed: int) -> None:
     assert result.blocking_pairs == ()
 
 
+@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("k", [1, 3])
+# Few mentors: lists run out. Many: arcs are added so that no mentor is isolated, and
+# those may score below mentors left off a list.
+@pytest.mark.parametrize(("n_mentees", "n_mentors"), [(14, 6), (8, 16)])
+def test_stable_mode_without_rankings_leaves_no_blocking_pair_among_all_feasible_pairs(
+    seed: int, k: int, n_mentees: int, n_mentors: int
+) -> None:
+    """Nobody ranks, so both sides rank by score, over every feasible pair: a mentee who
+    runs out of candidates goes on down the rest. Checked afresh on the full feasible
+    graph (weak stability: each side must strictly prefer by score)."""
+    problem = programme(600 + seed, n_mentees=n_mentees, n_mentors=n_mentors, preferences=False)
+    policy = Policy.from_dict(
+        {"matching": {"mode": "stable", "candidates_per_mentee": k, "seed": seed}}
+    )
+    result = match(problem=problem, policy=policy)
+    assert result.blocking_pairs == ()
+    partner = {m.mentee_id: m.mentor_id for m in result.matches}
+    score: dict[tuple[str, str], float] = {}
+    for e in problem.mentees:
+        for m in problem.mentors:
+            answer = why_not(problem=problem, policy=policy, mentee_id=e.id, mentor_id=m.id)
+            if answer.feasible and answer.score is not None:
+                score[e.id, m.id] = answer.score
+    held: dict[str, list[str]] = {}
+    for e_id, m_id in partner.items():
+        assert (e_id, m_id) in score
+        held.setdefault(m_id, []).append(e_id)
+    blocking = []
+    for (e_id, m_id), s in score.items():
+        current = partner.get(e_id)
+        if current == m_id:
+            continue
+        if current is not None and s <= score[e_id, current] + 1e-9:
+            continue
+        mentor = next(p for p in problem.mentors if p.id == m_id)
+        taken = held.get(m_id, [])
+        if len(taken) < min(mentor.capacity or 0, policy.matching.group_size) or any(
+            s > score[other, m_id] + 1e-9 for other in taken
+        ):
+            blocking.append((e_id, m_id))
+    assert blocking == []
+
+
 def test_the_blocking_pair_checker_finds_an_unstable_pair() -> None:
     prefs_a = {"e1": ["m1"], "e2": ["m1"]}
     prefs_b = {"m1": ["e1", "e2"]}
