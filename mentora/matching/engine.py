@@ -224,10 +224,14 @@ def match(
             penalty=policy.matching.suggest_penalty,
         )
         lap("solve")
+        if progress:
+            progress("solve", 1.0)
         suggestions = _suggestions(prep, graph, picked)
         # Locked mentees get their fixed pair instead of suggestions.
         kept = _matches(prep, chosen_i[0], chosen_j[0], graph, locked)
         lap("explain")
+        if progress:
+            progress("explain", 1.0)
         return MatchResult(
             mode=mode,
             matches=kept,
@@ -396,13 +400,13 @@ def _stable_preferences(
 
 
 def _contributions(
-    prep: _Prepared, ia: np.ndarray, jb: np.ndarray, graph: cand.CandidateGraph
+    prep: _Prepared, ia: np.ndarray, jb: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[Contribution, ...]]]:
     scores, values = _pair_scores(prep, ia, jb)
     problem = prep.problem
     out: list[tuple[Contribution, ...]] = []
     if prep.explicit is not None:
-        rank = _rank_in_graph(graph, ia, jb)
+        rank = _rank_among_given(prep.explicit, ia, scores)
         for s, r in zip(scores.tolist(), rank, strict=True):
             out.append(given_score_contribution(s, r))
         return scores, out
@@ -414,15 +418,13 @@ def _contributions(
     return scores, out
 
 
-def _rank_in_graph(graph: cand.CandidateGraph, ia: np.ndarray, jb: np.ndarray) -> list[int | None]:
-    if len(graph) == 0:
-        return [None] * ia.size
-    starts = np.searchsorted(graph.mentee, ia, side="left")
-    ends = np.searchsorted(graph.mentee, ia, side="right")
-    out: list[int | None] = []
-    for s, e, j in zip(starts.tolist(), ends.tolist(), jb.tolist(), strict=True):
-        hit = np.flatnonzero(graph.mentor[s:e] == j)
-        out.append(int(hit[0]) + 1 if hit.size else None)
+def _rank_among_given(given: SparsePairs, ia: np.ndarray, scores: np.ndarray) -> list[int]:
+    """1 + how many of the mentee's given pairs score higher: their rank among all the
+    mentors the input names for them, whether or not those have room left."""
+    out: list[int] = []
+    for i, s in zip(ia.tolist(), scores.tolist(), strict=True):
+        theirs = given.values[given.indptr[i] : given.indptr[i + 1]]
+        out.append(1 + int(np.count_nonzero(theirs > s)))
     return out
 
 
@@ -433,7 +435,7 @@ def _matches(
     graph: cand.CandidateGraph,
     locked: np.ndarray,
 ) -> tuple[Match, ...]:
-    scores, contributions = _contributions(prep, ia, jb, graph)
+    scores, contributions = _contributions(prep, ia, jb)
     problem = prep.problem
     return tuple(
         Match(
@@ -509,7 +511,7 @@ def _suggestions(
 ) -> tuple[Suggestion, ...]:
     arcs = np.array([a for i in sorted(picked) for a in picked[i]], dtype=np.int64)
     ia, jb = graph.mentee[arcs], graph.mentor[arcs]
-    scores, contributions = _contributions(prep, ia, jb, graph)
+    scores, contributions = _contributions(prep, ia, jb)
     out: list[Suggestion] = []
     rank = 0
     previous = -1

@@ -179,6 +179,18 @@ def test_pairs_with_capacities(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "report.json").read_text())["objective"] == 6.5
 
 
+def test_a_given_score_is_ranked_among_all_the_mentees_pairs(tmp_path: Path) -> None:
+    """m1 is full with a lock, so e2 gets m2; m2 is still e2's second best, not its first."""
+    (tmp_path / "p.csv").write_text("mentee_id,mentor_id,score\ne1,m1,5\ne2,m1,-1\ne2,m2,-100\n")
+    (tmp_path / "l.csv").write_text("mentee_id,mentor_id\ne1,m1\n")
+    args = ["--pairs", str(tmp_path / "p.csv"), "--locks", str(tmp_path / "l.csv")]
+    assert main([*args, "--out", str(tmp_path / "out.csv")]) == 0
+    rows = {r["mentee_id"]: r for r in csv.DictReader((tmp_path / "out.csv").open())}
+    assert rows["e2"]["mentor_id"] == "m2"
+    assert "2nd best for the mentee" in rows["e2"]["explanation"]
+    assert "1st best for the mentee" in rows["e1"]["explanation"]
+
+
 def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     paths = _files(tmp_path)
     done = subprocess.run(

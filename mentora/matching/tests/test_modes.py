@@ -293,13 +293,16 @@ def test_the_same_seed_gives_the_same_result() -> None:
         assert match(problem=problem, policy=policy) == match(problem=problem, policy=policy)
 
 
-def test_progress_reports_stages_with_fractions_between_0_and_1() -> None:
+@pytest.mark.parametrize("mode", ["optimal", "stable", "suggest"])
+def test_progress_reports_every_stage_to_its_end_with_fractions_between_0_and_1(
+    mode: str,
+) -> None:
     seen: list[tuple[str, float]] = []
-    match(problem=programme(1), policy=Policy(), progress=lambda s, f: seen.append((s, f)))
-    stages = [s for s, _ in seen]
-    assert "candidates" in stages and "solve" in stages
+    policy = Policy.from_dict({"matching": {"mode": mode}})
+    match(problem=programme(1), policy=policy, progress=lambda s, f: seen.append((s, f)))
     assert all(0.0 <= f <= 1.0 for _, f in seen)
-    assert ("candidates", 1.0) in seen
+    for stage in ("candidates", "solve", "explain"):
+        assert (stage, 1.0) in seen, stage
 
 
 def test_every_match_explains_its_top_criteria() -> None:

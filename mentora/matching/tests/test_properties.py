@@ -65,7 +65,11 @@ def test_no_hard_rule_capacity_or_lock_is_ever_broken(
     assert set(problem.locks) <= chosen
     assert len(result.matches) + len(result.unmatched) == n_mentees
     for m in result.matches:
-        assert m.explanation
+        # The explanation names the pair's top criteria, and those carry its score.
+        assert all(c.text in m.explanation for c in m.contributions[:3])
+        assert sum(c.points for c in m.contributions) >= m.score - 1e-6
+        if m.score > 0:
+            assert m.contributions
         assert why_not(
             problem=problem, policy=policy, mentee_id=m.mentee_id, mentor_id=m.mentor_id
         ).feasible
