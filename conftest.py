@@ -21,6 +21,14 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parent
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the Danish catalogue, so that a fresh clone's tests run with plain pytest too
+    (`.mo` files are build output, not kept in the repository)."""
+    from mentora.core.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 @dataclass
 class Personas:
     """One user per role in one organisation, plus an outsider in another."""
