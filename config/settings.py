@@ -29,6 +29,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 TESTING = env_bool("MENTORA_TESTING") or "pytest" in sys.modules
 
+
+def load_local_env(path: Path) -> None:
+    """Read KEY=VALUE lines that `make run` wrote for this checkout (DEBUG, SECRET_KEY),
+    so that every `manage.py` command run later from a fresh shell sees the same settings
+    as the demo server. Variables set in the environment win."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.lstrip().startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+if not TESTING:
+    load_local_env(VAR_DIR / "local.env")
+
 # Off unless asked for: a forgotten DEBUG=1 in production leaks tracebacks.
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
