@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
@@ -15,6 +17,8 @@ def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.
     clean = {
         k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "MENTORA_TESTING"}
     }
+    # An empty folder of its own, so a local.env that `make run` left in var/ plays no part.
+    env = {"MENTORA_VAR_DIR": tempfile.mkdtemp(), **env}
     return subprocess.run(
         [sys.executable, "-c", f"import config.settings as s; print({expression})"],
         cwd=REPO,
@@ -37,6 +41,14 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
     result = _settings_in_subprocess({}, "1")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_settings_make_run_wrote_for_the_checkout_apply_to_later_commands(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "local.env").write_text("DEBUG=1\nSECRET_KEY=from-the-checkout\n")
+    result = _settings_in_subprocess({"MENTORA_VAR_DIR": str(tmp_path)}, "s.DEBUG, s.SECRET_KEY")
+    assert result.stdout.strip() == "True from-the-checkout", result.stderr
 
 
 def test_debug_is_only_on_when_asked_for() -> None:
