@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -228,6 +229,17 @@ class Goal(models.Model):
         return self.theme
 
 
+class PairTextQuerySet(models.QuerySet[Any]):
+    """Texts written about a pair for the programme team (feedback to the team, check-in
+    notes): staff read them, except about a pair they are a member of themselves, where
+    they would read the other member's words, or their colleagues' notes, about them."""
+
+    def not_about_pairs_of(self, reader: Any) -> Any:
+        return self.exclude(
+            models.Q(pair__mentee__user_id=reader.pk) | models.Q(pair__mentor__user_id=reader.pk)
+        )
+
+
 class FollowUp(models.Model):
     """A programme manager's individual check-in with a pair (or one of its members)."""
 
@@ -240,6 +252,8 @@ class FollowUp(models.Model):
     # The manager's own notes of the check-in, for the programme team only.
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PairTextQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -328,7 +342,8 @@ class Story(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # The title is the author's own until the story is published: never in a label.
+        return f"{self.pair} story"
 
 
 class FeedbackMoment(models.Model):
@@ -355,6 +370,16 @@ class FeedbackDirection(models.TextChoices):
     LINE_MANAGER_TO_MENTEE = "line_manager_to_mentee", _("Line manager to mentee")
 
 
+TO_PROGRAMME_TEAM = (FeedbackDirection.MENTEE_TO_MANAGER, FeedbackDirection.MENTOR_TO_MANAGER)
+
+
+class FeedbackQuerySet(PairTextQuerySet):
+    def for_programme_team(self, reader: Any) -> FeedbackQuerySet:
+        """Feedback addressed to the programme team that `reader`, as one of the team, may
+        read: never about a pair `reader` is a member of."""
+        return self.filter(direction__in=TO_PROGRAMME_TEAM).not_about_pairs_of(reader)
+
+
 class Feedback(models.Model):
     """Specific, strength-focused feedback: read by its author and its recipient only."""
 
@@ -366,6 +391,8 @@ class Feedback(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("feedback"))
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

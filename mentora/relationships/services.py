@@ -313,6 +313,8 @@ def meeting_write(*, meeting: Meeting, actor: Any, part: str, text: str) -> Meet
         raise ValueError(f"Not a part of a meeting: {part}")
     if part == "agenda" and side != "mentee":
         raise ValidationError(_("The mentee owns the agenda."))
+    if part == "reflection" and not meeting.is_past:
+        raise ValidationError(_("You can reflect on a meeting once it has taken place."))
     field = f"{side}_reflection" if part == "reflection" else part
     setattr(meeting, field, text.strip())
     meeting.save(update_fields=[field])
@@ -606,9 +608,7 @@ def feedback_visible_to(user: Any, pair: Pair) -> Any:
     elif side == "mentor":
         addressed = Q(direction=FeedbackDirection.MENTEE_TO_MENTOR)
     elif can_manage_programme(user, pair.programme):
-        addressed = Q(
-            direction__in=[FeedbackDirection.MENTEE_TO_MANAGER, FeedbackDirection.MENTOR_TO_MANAGER]
-        )
+        addressed = Q(pk__in=pair.feedback.for_programme_team(user).values("pk"))
     return pair.feedback.filter(Q(author=user) | addressed)
 
 

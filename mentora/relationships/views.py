@@ -15,7 +15,13 @@ from mentora.accounts import access
 from mentora.core.messages import refusal
 from mentora.relationships import services
 from mentora.relationships.forms import AgreementForm, MeetingForm
-from mentora.relationships.models import Feedback, FeedbackDirection, GroupKind, PeerGroup
+from mentora.relationships.models import (
+    Feedback,
+    FeedbackDirection,
+    FollowUp,
+    GroupKind,
+    PeerGroup,
+)
 
 FORMABLE = [(k, GroupKind(k).label) for k in services.ROLE_FOR]
 
@@ -330,14 +336,17 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
             "nudge_after_days": settings_row.nudge_after_days if settings_row else 30,
             "today": timezone.localdate(),
             "moments": programme.feedback_moments.all(),
+            # The team's check-in notes, except about a pair the reader belongs to.
+            "team_notes": dict(
+                FollowUp.objects.filter(pair__programme=programme)
+                .not_about_pairs_of(request.user)
+                .exclude(note="")
+                .values_list("pk", "note")
+            ),
             # Only feedback addressed to the programme team; the pair's own stays theirs.
-            "manager_feedback": Feedback.objects.filter(
-                pair__programme=programme,
-                direction__in=[
-                    FeedbackDirection.MENTEE_TO_MANAGER,
-                    FeedbackDirection.MENTOR_TO_MANAGER,
-                ],
-            ).select_related("pair__mentee__person", "pair__mentor__person"),
+            "manager_feedback": Feedback.objects.filter(pair__programme=programme)
+            .for_programme_team(request.user)
+            .select_related("pair__mentee__person", "pair__mentor__person"),
         },
     )
 

@@ -38,10 +38,11 @@ def confidences(cohort: Any, pair: Pair) -> Pair:
     services.meeting_write(
         meeting=meeting, actor=mentor, part="follow_up", text=SECRETS["follow_up"]
     )
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=1))
+    meeting.refresh_from_db()
     services.meeting_write(
         meeting=meeting, actor=mentee, part="reflection", text=SECRETS["reflection"]
     )
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=1))
     services.feedback_give(
         pair=pair, actor=mentor, direction="mentor_to_mentee", text=SECRETS["feedback"]
     )

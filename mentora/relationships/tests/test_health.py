@@ -137,3 +137,35 @@ def test_relationship_health_is_for_those_running_the_programme(
         (reverse("support_settings", args=[cohort.programme.pk]), {"nudge_after_days": 20}),
     ):
         assert client.post(url, data).status_code == expected_post, url
+
+
+def test_staff_who_are_in_a_pair_never_read_what_is_written_to_the_team_about_it(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    from mentora.accounts.models import Membership, Role
+
+    # The mentor is also a programme manager of the organisation.
+    Membership.objects.create(
+        user=cohort.personas.mentor,
+        organisation=cohort.personas.organisation,
+        role=Role.PROGRAMME_MANAGER,
+    )
+    services.feedback_give(
+        pair=pair,
+        actor=cohort.personas.mentee,
+        direction="mentee_to_manager",
+        text="My mentor never listens",
+    )
+    services.follow_up_record(
+        pair=pair,
+        actor=cohort.personas.manager,
+        held_on=timezone.localdate(),
+        note="Called Jo: unhappy with the mentor",
+    )
+    url = reverse("pair_health", args=[cohort.programme.pk])
+    as_mentor = client_for(cohort.personas.mentor).get(url).content.decode()
+    assert "My mentor never listens" not in as_mentor
+    assert "unhappy with the mentor" not in as_mentor
+    as_manager = client_for(cohort.personas.manager).get(url).content.decode()
+    assert "My mentor never listens" in as_manager
+    assert "unhappy with the mentor" in as_manager

@@ -113,6 +113,17 @@ def test_reflections_belong_to_their_author(client_for: Any, cohort: Any, meetin
     )
 
 
+def test_a_reflection_waits_until_the_meeting_has_taken_place(
+    cohort: Any, meeting: Meeting
+) -> None:
+    with pytest.raises(ValidationError, match="taken place"):
+        services.meeting_write(
+            meeting=meeting, actor=cohort.personas.mentee, part="reflection", text="Too early"
+        )
+    meeting.refresh_from_db()
+    assert meeting.mentee_reflection == ""
+
+
 def test_a_meeting_is_rated_once_held(cohort: Any, meeting: Meeting) -> None:
     with pytest.raises(ValidationError, match="taken place"):
         services.meeting_rate(meeting=meeting, actor=cohort.personas.mentee, rating=4)

@@ -1,14 +1,9 @@
-from typing import Any
-
 from django import template
 
+from mentora.core.templatetags.mentora_tags import get_item
+
 register = template.Library()
-
-
-@register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    """`mapping|get_item:key`: a dictionary lookup with a variable key."""
-    return mapping.get(key) if mapping else None
+register.filter("get_item", get_item)
 
 
 @register.filter
