@@ -179,9 +179,7 @@ class SmtpSink:
 def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
     """A real SMTP server on localhost; Django sends to it over the network."""
     handler = _Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -259,6 +257,20 @@ def english_by_default() -> Iterator[None]:
         yield
 
 
+def ensure_shipped_libraries() -> None:
+    """Put back the libraries Mentora ships through data migrations (survey instruments,
+    conversation tools) when a transactional test flushed them away."""
+    from mentora.relationships.models import Tool
+    from mentora.relationships.toolbox import load_library
+    from mentora.surveys.builtin_instruments import load_builtin_instruments
+    from mentora.surveys.models import Instrument
+
+    if not Tool.objects.filter(programme__isnull=True).exists():
+        load_library(Tool)
+    if not Instrument.objects.filter(source="builtin").exists():
+        load_builtin_instruments()
+
+
 @pytest.fixture(autouse=True)
 def shipped_libraries(request: pytest.FixtureRequest) -> None:
     """Put back the libraries Mentora ships through data migrations (survey instruments,
@@ -273,12 +285,132 @@ def shipped_libraries(request: pytest.FixtureRequest) -> None:
         marker and marker.kwargs.get("transaction")
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from mentora.relationships.models import Tool
-    from mentora.relationships.toolbox import load_library
-    from mentora.surveys.builtin_instruments import load_builtin_instruments
-    from mentora.surveys.models import Instrument
+    ensure_shipped_libraries()
 
-    if not Tool.objects.filter(programme__isnull=True).exists():
-        load_library(Tool)
-    if not Instrument.objects.filter(source="builtin").exists():
-        load_builtin_instruments()
+
+class HtmlChecker:
+    """The Nu HTML Checker (the W3C's validator), run once as a local service."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def errors(self, html: str) -> list[str]:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.url}?out=json",
+            data=html.encode("utf-8"),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+            messages = json.load(response)["messages"]
+        return [
+            f"line {m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()}]"
+            for m in messages
+            if m["type"] == "error"
+        ]
+
+
+@pytest.fixture(scope="session")
+def html_checker() -> Iterator[HtmlChecker]:
+    import time
+
+    jar = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.exists():
+        pytest.fail("The Nu HTML Checker is missing: `make test` installs it with npm.")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "java",
+            # Its schema compiler recurses deeply.
+            "-Xss16m",
+            "-cp",
+            str(jar),
+            "-Dnu.validator.servlet.bind-address=127.0.0.1",
+            "nu.validator.servlet.Main",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    checker = HtmlChecker(f"http://127.0.0.1:{port}/")
+    try:
+        for _ in range(240):
+            try:
+                checker.errors("<!doctype html><html lang=en><title>t</title></html>")
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail("The Nu HTML Checker did not start.")
+                time.sleep(0.5)
+        else:
+            pytest.fail("The Nu HTML Checker did not answer within two minutes.")
+        yield checker
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still work here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, html_checker: HtmlChecker) -> Iterator[Any]:
+    """A fresh browser tab. When the test ends, it fails on any console error and on any
+    page it loaded that is not valid HTML (every id unique among them)."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    documents: list[tuple[str, str]] = []
+
+    def keep_document(response: Any) -> None:
+        content_type = response.headers.get("content-type", "")
+        if response.request.resource_type == "document" and content_type.startswith("text/html"):
+            documents.append((response.url, response.text()))
+
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", keep_document)
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+    invalid = [f"{url}: {error}" for url, html in documents for error in html_checker.errors(html)]
+    assert documents, "the test loaded no page"
+    assert invalid == [], "invalid HTML:\n" + "\n".join(invalid)
+
+
+def log_in(page: Any, base: str, email: str, password: str = "pw") -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard/")

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from conftest import make_personas
-from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
+from conftest import log_in, make_personas
 from mentora.people.tests.test_importer import as_csv, row
 
 pytestmark = [

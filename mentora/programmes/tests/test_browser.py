@@ -16,8 +16,7 @@ import pytest
 from django.utils import translation
 from django.utils.text import capfirst
 
-from conftest import make_personas
-from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
+from conftest import log_in, make_personas
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import make_personas
-from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
+from conftest import log_in, make_personas
 from mentora.relationships.models import Meeting, Pair
 from mentora.rounds import services as round_services
 from mentora.rounds.tests.conftest import make_cohort

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import make_personas
-from mentora.core.tests.test_browser import browser, log_in, page  # noqa: F401
+from conftest import log_in, make_personas
 from mentora.surveys import services
 from mentora.surveys.models import Invitation, Question, Survey
 from mentora.surveys.tests.conftest import add_participants, make_world

@@ -1,0 +1,191 @@
+"""Every URL of the product, filled in with every object a test world holds.
+
+Used by the whole-product guards: each persona requests every page, htmx fragment and
+download it could reach by any id, so nothing is left out because no link led to it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Patterns no guard requests: Django's own admin (tested by Django) and the password-reset
+# link, whose token only the e-mail carries.
+SKIPPED = {"password_reset_confirm", None}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    callback: Callable[..., Any]
+    converters: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        view = inspect.unwrap(self.callback)
+        try:
+            return inspect.getsource(view)
+        except (OSError, TypeError):
+            return ""
+
+    @property
+    def accepts_get(self) -> bool:
+        view_class = getattr(self.callback, "view_class", None)
+        if view_class is not None:
+            return "get" in view_class.http_method_names and hasattr(view_class, "get")
+        # Views decorated with require_POST answer 405 to everything else.
+        return "require_POST" not in _decorators(self.callback)
+
+    @property
+    def has_fragments(self) -> bool:
+        return "HX-Request" in self.source or "request.htmx" in self.source
+
+    @property
+    def query_names(self) -> list[str]:
+        return sorted(set(re.findall(r'request\.GET\.get\("(\w+)"', self.source)))
+
+
+def _decorators(callback: Callable[..., Any]) -> str:
+    try:
+        module_source = inspect.getsource(inspect.getmodule(inspect.unwrap(callback)))  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+    name = inspect.unwrap(callback).__name__
+    match = re.search(rf"((?:@[^\n]+\n)+)def {name}\(", module_source)
+    return match.group(1) if match else ""
+
+
+def routes() -> list[Route]:
+    found: list[Route] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.app_name == "admin":
+                    continue
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and entry.name not in SKIPPED:
+                found.append(
+                    Route(
+                        name=entry.name or "",
+                        pattern=prefix + str(entry.pattern),
+                        callback=entry.callback,
+                        converters=tuple(entry.pattern.regex.groupindex),
+                    )
+                )
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def id_pools() -> dict[str, list[Any]]:
+    """Every id a URL may carry, taken from what the database holds."""
+    from mentora.accounts.models import Membership, Organisation
+    from mentora.people.models import ImportRun, Person
+    from mentora.programmes.models import (
+        EventRegistration,
+        Participant,
+        Programme,
+        ProgrammeOrganisation,
+        Question,
+        Touchpoint,
+        Workshop,
+    )
+    from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
+    from mentora.rounds.models import Introduction, MatchingRound, Proposal
+    from mentora.surveys.models import Invitation, Survey
+
+    def pks(model: Any) -> list[int]:
+        return list(model.objects.order_by("pk").values_list("pk", flat=True))
+
+    return {
+        "slug": list(Organisation.objects.values_list("slug", flat=True)),
+        "programme_id": pks(Programme),
+        "participant_id": pks(Participant),
+        "person_id": pks(Person),
+        "membership_id": pks(Membership),
+        "run_id": pks(ImportRun),
+        "contribution_id": pks(ProgrammeOrganisation),
+        "touchpoint_id": pks(Touchpoint),
+        "workshop_id": pks(Workshop),
+        "question_id": pks(Question),
+        "registration_id": pks(EventRegistration),
+        "round_id": pks(MatchingRound),
+        "proposal_id": pks(Proposal),
+        "pair_id": pks(Pair),
+        "introduction_id": pks(Introduction),
+        "goal_id": pks(Goal),
+        "meeting_id": pks(Meeting),
+        "story_id": pks(Story),
+        "connection_id": pks(ExpertConnection),
+        "survey_id": pks(Survey),
+        "invitation_id": pks(Invitation),
+        "fmt": ["csv", "xlsx"],
+        "token:programme_apply_link": list(
+            Programme.objects.values_list("application_token", flat=True)
+        ),
+        "token:survey_answer": list(Invitation.objects.values_list("token", flat=True)),
+        # Query parameters, by name.
+        "?mentee": pks(Participant),
+        "?mentor": pks(Participant),
+        "?with": pks(MatchingRound),
+        "?q": ["wrote", "a"],
+        "?page": ["2"],
+    }
+
+
+def _fill(pattern: str, values: dict[str, Any]) -> str:
+    path = pattern
+    for name, value in values.items():
+        path = re.sub(rf"\(\?P<{name}>[^)]*\)", str(value), path)
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(value), path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\.", ".")
+
+
+def urls(route: Route, pools: dict[str, list[Any]]) -> Iterator[str]:
+    """Every URL of `route` over the pools, with each query parameter the view reads."""
+    choices = [pools.get(f"{name}:{route.name}", pools.get(name, [])) for name in route.converters]
+    for combination in itertools.product(*choices):
+        path = _fill(route.pattern, dict(zip(route.converters, combination, strict=True)))
+        yield path
+        names = route.query_names
+        if {"mentee", "mentor"} <= set(names):
+            for mentee, mentor in itertools.product(pools["?mentee"], pools["?mentor"]):
+                yield f"{path}?mentee={mentee}&mentor={mentor}"
+        for name in names:
+            for value in pools.get(f"?{name}", ["1"]):
+                yield f"{path}?{name}={value}"
+
+
+def readable_text(response: Any) -> str:
+    """What a person could read in a response, whatever its format."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "pdf" in content_type:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(body))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    if "spreadsheetml" in content_type:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        cells = [sheet.title for sheet in workbook.worksheets]
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells += [str(value) for value in row if value is not None]
+        return "\n".join(cells)
+    return body.decode("utf-8", errors="replace")
+
+
+def page_title(text: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", text, re.S)
+    return match.group(1) if match else ""

@@ -1,0 +1,260 @@
+"""Every page of the product, as every persona: private text stays with its readers, every
+page is valid HTML, and none answers with a server error.
+
+A unique marker goes into every private text (notes, agendas, reflections, feedback,
+goals' descriptions, agreements, closure texts, unpublished stories, free-text survey
+answers, the reasons for ending or declining, the programme team's own notes); then every
+persona, and an anonymous visitor, requests every page, htmx fragment and download of the
+product with every id the database holds, and the real task worker sends every e-mail
+into a real SMTP sink. A marker may appear only where one of its readers looks; no marker
+may ever appear in a page title, a URL, an e-mail subject, the audit log or a log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from conftest import database_url, ensure_shipped_libraries
+from mentora.core.models import AuditEntry
+from tests.crawl import Route, id_pools, page_title, readable_text, routes, urls
+from tests.world import MARKER_PREFIX, World, build_world
+
+# The world is built once for the module and only read by its tests, each of which runs
+# in a transaction that is rolled back; the module's fixture flushes the world at the end.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+# Pages whose content answer is not 200: the health check says 503 while no worker runs,
+# and the front door sends everyone on to where they belong.
+CONTENT_STATUS = {"healthz": 503, "home": 302}
+
+
+@dataclass
+class Seen:
+    persona: str
+    url: str
+    route: Route
+    status: int
+    content_type: str
+    text: str
+    location: str
+
+
+@dataclass
+class Crawl:
+    world: World
+    responses: list[Seen] = field(default_factory=list)
+    emails: list[EmailMessage] = field(default_factory=list)
+    logged: str = ""
+    routes: list[Route] = field(default_factory=list)
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture(scope="module")
+def crawl(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Crawl]:
+    """Build the world once for the module, crawl it, and flush it away afterwards."""
+    import subprocess
+    import sys
+
+    from django.test.utils import override_settings
+
+    from conftest import REPO, SmtpSink, _Sink, free_port
+
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    handler = _Sink()
+    port = free_port()
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    sink = SmtpSink("127.0.0.1", port, handler)
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=port,
+            ),
+        ):
+            ensure_shipped_libraries()
+            world = build_world()
+            worker = subprocess.run(
+                [sys.executable, "manage.py", "mentora_worker", "--batch", "--no-reload"]
+                + ["--no-startup-delay", "--interval", "0"],
+                cwd=REPO,
+                env={
+                    **__import__("os").environ,
+                    "DATABASE_URL": database_url(),
+                    "MENTORA_TESTING": "1",
+                    "EMAIL_HOST": "127.0.0.1",
+                    "EMAIL_PORT": str(port),
+                },
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=True,
+            )
+            result = Crawl(world=world, routes=routes())
+            result.emails = list(sink.messages)
+            _request_everything(result)
+            result.logged = "\n".join(records.lines) + worker.stdout + worker.stderr
+            result.audit = [  # type: ignore[attr-defined]
+                f"{e.action} {e.object_repr} {e.changes}" for e in AuditEntry.objects.all()
+            ]
+            yield result
+    finally:
+        controller.stop()
+        logging.getLogger().removeHandler(records)
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            ensure_shipped_libraries()
+
+
+def _request_everything(result: Crawl) -> None:
+    pools = id_pools()
+    for persona, user in [*result.world.users.items(), ("anonymous", None)]:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for route in result.routes:
+            if not route.accepts_get:
+                continue
+            for url in urls(route, pools):
+                for headers in [{}, {"HTTP_HX_REQUEST": "true"}] if route.has_fragments else [{}]:
+                    response = client.get(url, **headers)
+                    result.responses.append(
+                        Seen(
+                            persona=persona,
+                            url=url,
+                            route=route,
+                            status=response.status_code,
+                            content_type=response.get("Content-Type", ""),
+                            text=readable_text(response),
+                            location=response.get("Location", ""),
+                        )
+                    )
+
+
+def _leaks(text: str, world: World, reader: str | None) -> list[str]:
+    return [
+        marker.what
+        for marker in world.markers
+        if marker.token in text and (reader is None or reader not in marker.readers)
+    ]
+
+
+def _email_text(message: EmailMessage) -> str:
+    parts = []
+    for part in message.walk():
+        payload = None if part.is_multipart() else part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def test_private_text_reaches_only_its_readers(crawl: Crawl) -> None:
+    world = crawl.world
+    problems = []
+    shown: dict[str, set[str]] = defaultdict(set)
+    for seen in crawl.responses:
+        if MARKER_PREFIX in seen.url or MARKER_PREFIX in seen.location:
+            problems.append(f"{seen.persona} {seen.url}: a marker in a URL")
+        if MARKER_PREFIX in page_title(seen.text):
+            problems.append(f"{seen.persona} {seen.url}: a marker in the page title")
+        problems += [
+            f"{seen.persona} {seen.url}: shows {what}"
+            for what in _leaks(seen.text, world, seen.persona)
+        ]
+        for marker in world.markers:
+            if marker.token in seen.text:
+                shown[marker.what].add(seen.persona)
+
+    recipients = {user.email: persona for persona, user in world.users.items()}
+    for message in crawl.emails:
+        subject = str(message["Subject"])
+        if MARKER_PREFIX in subject:
+            problems.append(f"e-mail {subject!r}: a marker in the subject")
+        for address in str(message["To"]).split(","):
+            reader = recipients.get(address.strip())
+            body = _email_text(message)
+            problems += [
+                f"e-mail {subject!r} to {address}: shows {w}" for w in _leaks(body, world, reader)
+            ]
+            for marker in world.markers:
+                if marker.token in body:
+                    shown[marker.what].add(f"e-mail to {reader}")
+    for record in crawl.audit:  # type: ignore[attr-defined]
+        problems += [f"audit entry {record[:40]}: holds {w}" for w in _leaks(record, world, None)]
+    problems += [f"a log line holds {w}" for w in _leaks(crawl.logged, world, None)]
+
+    assert problems == [], "\n".join(sorted(set(problems)))
+    # The guard looks where the texts really are: each one is read by one of its readers.
+    assert len(crawl.emails) > 10, "the worker sent the world's e-mails"
+    unseen = [m.what for m in world.markers if not shown[m.what]]
+    assert unseen == [], "never shown to a reader: " + ", ".join(unseen)
+
+
+def test_every_page_is_reached_with_its_content(crawl: Crawl) -> None:
+    answered: dict[str, set[int]] = defaultdict(set)
+    for seen in crawl.responses:
+        answered[seen.route.name].add(seen.status)
+    pages = {route.name for route in crawl.routes if route.accepts_get}
+    never = sorted(
+        name for name in pages if not answered[name] & {200, CONTENT_STATUS.get(name, 200)}
+    )
+    assert never == [], "never answered with content: " + ", ".join(never)
+
+
+def test_no_page_answers_with_a_server_error(crawl: Crawl) -> None:
+    errors = [
+        f"{seen.persona} {seen.url}: {seen.status}"
+        for seen in crawl.responses
+        if seen.status >= 500 and seen.status != CONTENT_STATUS.get(seen.route.name)
+    ]
+    assert errors == []
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def _as_document(html: str) -> str:
+    """An htmx fragment is checked inside the smallest valid page around it."""
+    if html.lstrip().lower().startswith("<!doctype html>"):
+        return html
+    return f"<!doctype html><html lang=en><title>Fragment</title><body>{html}</body></html>"
+
+
+def test_every_page_is_valid_html(crawl: Crawl, html_checker: Any) -> None:
+    documents: dict[str, Seen] = {}
+    for seen in crawl.responses:
+        if seen.status in (200, 403, 404, 410) and seen.content_type.startswith("text/html"):
+            key = hashlib.sha256(_without_tokens(seen.text).encode()).hexdigest()
+            documents.setdefault(key, seen)
+    invalid: dict[str, str] = {}
+    for seen in documents.values():
+        for error in html_checker.errors(_as_document(seen.text)):
+            message = re.sub(r"^line \S+: ", "", error)
+            invalid.setdefault(f"{seen.route.name}: {message}", f"{seen.persona} {seen.url}")
+    assert len(documents) > 100
+    assert invalid == {}, "\n".join(f"{where}: {error}" for error, where in invalid.items())

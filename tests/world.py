@@ -1,0 +1,394 @@
+"""A programme with one of everything, for the whole-product guards.
+
+Every persona of `conftest.make_personas`, plus a second mentee, takes part; the programme
+manager is also the mentor of a pair, so what staff may see of a pair they belong to is
+tested too. Every private text is written through the services, each with a unique
+marker, together with the personas who may read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from conftest import Personas, make_personas
+
+MARKER_PREFIX = "Zq"
+# Who may read which private text. Staff who run the programme but are not in the pair.
+STAFF = frozenset({"admin", "org_admin", "manager"})
+
+
+@dataclass(frozen=True)
+class Marker:
+    token: str
+    what: str
+    readers: frozenset[str]
+
+
+@dataclass
+class World:
+    personas: Personas
+    users: dict[str, Any]
+    programme: Any
+    expert_programme: Any
+    pairs: dict[str, Any]
+    markers: list[Marker] = field(default_factory=list)
+
+    def mark(self, what: str, readers: set[str] | frozenset[str]) -> str:
+        """A unique, letters-only token: it survives HTML escaping and PDF text extraction,
+        and every token starts with the same prefix, so any of them is easy to look for."""
+        number, suffix = len(self.markers), ""
+        for _ in range(3):
+            number, digit = divmod(number, 26)
+            suffix = chr(ord("a") + digit) + suffix
+        words = "".join(ch for ch in what.title() if ch.isalpha())
+        token = f"{MARKER_PREFIX}{words}{suffix}Qz"
+        self.markers.append(Marker(token, what, frozenset(readers)))
+        return token
+
+    def text(self, what: str, readers: set[str] | frozenset[str]) -> str:
+        return f"{self.mark(what, readers)} is what I wrote"
+
+
+def _person(org: Any, employee_id: str, first: str, last: str, **extra: Any) -> Any:
+    from mentora.people.models import Person
+
+    return Person.objects.create(
+        organisation=org,
+        employee_id=employee_id,
+        first_name=first,
+        last_name=last,
+        level=extra.pop("level", 4),
+        languages=["en"],
+        **extra,
+    )
+
+
+def build_world() -> World:  # noqa: PLR0915 - one story, told in order
+    from mentora.accounts.models import Membership, Role, User
+    from mentora.people import services as people_services
+    from mentora.people.models import OrgUnit, OrgUnitKind
+    from mentora.programmes import services as programme_services
+    from mentora.programmes.models import Participant
+    from mentora.relationships import services as pair_services
+    from mentora.relationships.models import Closure, Meeting, Pair
+    from mentora.rounds import services as round_services
+    from mentora.rounds.models import Introduction
+    from mentora.surveys import services as survey_services
+    from mentora.surveys.models import Instrument, QuestionKind
+
+    personas = make_personas()
+    org = personas.organisation
+    today = timezone.localdate()
+    now = timezone.now()
+    mentee2 = User.objects.create_user(
+        email="mentee2@test.example", password="pw", full_name="Pia Peer"
+    )
+    Membership.objects.create(user=mentee2, organisation=org, role=Role.MENTEE)
+    users = {**personas.all(), "mentee2": mentee2}
+
+    sales = OrgUnit.objects.create(organisation=org, name="Sales", kind=OrgUnitKind.DIVISION)
+    field_team = OrgUnit.objects.create(
+        organisation=org, parent=sales, name="Field", kind=OrgUnitKind.TEAM
+    )
+    hr = OrgUnit.objects.create(organisation=org, name="People", kind=OrgUnitKind.DIVISION)
+    mo = _person(org, "M1", "Mo", "Mentor", org_unit=field_team, level=7, user=personas.mentor)
+    maja = _person(org, "M2", "Maja", "Manager", org_unit=hr, level=7, user=personas.manager)
+    tina = _person(org, "M3", "Tina", "Teammate", org_unit=hr, level=6)
+    rolf = _person(org, "M4", "Rolf", "Ready", org_unit=hr, level=6)
+    pia = _person(org, "E7", "Pia", "Peer", org_unit=field_team, level=2, user=mentee2)
+    rita = _person(org, "E8", "Rita", "Ready", org_unit=field_team, level=2)
+
+    programme = programme_services.programme_create(
+        organisation=org,
+        actor=personas.manager,
+        name="Graduates",
+        purpose="Keep our graduates.",
+        goals="90% retention after two years",
+        start_date=today - dt.timedelta(days=90),
+        end_date=today + dt.timedelta(days=240),
+    )
+    programme.sponsors.add(personas.sponsor)
+    programme_services.touchpoint_add(
+        programme=programme, kind="kickoff", date=today - dt.timedelta(days=80), actor=None
+    )
+    workshop = programme_services.workshop_create(
+        programme=programme,
+        title="Kick-off",
+        starts_at=now + dt.timedelta(days=10),
+        actor=personas.manager,
+        capacity=20,
+    )
+    programme_services.question_add(
+        programme=programme,
+        role="mentee",
+        text="What do you want to learn?",
+        kind="ranked_themes",
+        choices=["Leadership", "Networking"],
+        maps_to="themes",
+        actor=personas.manager,
+    )
+
+    def participant(person: Any, role: str, status: str) -> Participant:
+        return Participant.objects.create(
+            programme=programme,
+            person=person,
+            user=person.user,
+            role=role,
+            status=status,
+            profile={"themes": ["leadership"], "preferences": [], "capacity": 1},
+        )
+
+    junior = participant(personas.people["junior"], "mentee", "active")
+    mentor = participant(mo, "mentor", "active")
+    pia_part = participant(pia, "mentee", "active")
+    maja_part = participant(maja, "mentor", "active")
+    tina_part = participant(tina, "mentor", "ready")
+    participant(rita, "mentee", "ready")
+    rolf_part = participant(rolf, "mentor", "ready")
+    programme_services.event_register(workshop=workshop, participant=junior, actor=personas.mentee)
+
+    started = now - dt.timedelta(days=60)
+    pair_a = Pair.objects.create(
+        programme=programme, mentee=junior, mentor=mentor, started_at=started
+    )
+    pair_c = Pair.objects.create(
+        programme=programme, mentee=pia_part, mentor=tina_part, started_at=started
+    )
+    world = World(
+        personas=personas,
+        users=users,
+        programme=programme,
+        expert_programme=None,
+        pairs={"A": pair_a, "C": pair_c},
+    )
+    # Pia ended her first match without blame; the reason is for the programme team.
+    round_services.pair_end(
+        pair=pair_c,
+        actor=mentee2,
+        reason=world.text("end reason of pair C", {"mentee2"} | STAFF),
+    )
+    pair_b = Pair.objects.create(
+        programme=programme, mentee=pia_part, mentor=maja_part, started_at=started
+    )
+    world.pairs["B"] = pair_b
+
+    for name, pair, mentee_user, mentor_user, mentee_key, mentor_key in (
+        ("A", pair_a, personas.mentee, personas.mentor, "mentee", "mentor"),
+        ("B", pair_b, mentee2, personas.manager, "mentee2", "manager"),
+    ):
+        members = {mentee_key, mentor_key}
+        outside_staff = STAFF - members
+        pair_services.agreement_save(
+            pair=pair,
+            actor=mentee_user,
+            meeting_frequency="Every third week",
+            planned_meetings=8,
+            learning_goals=world.text(f"agreement learning goals of pair {name}", members),
+            ways_of_working=world.text(f"agreement ways of working of pair {name}", members),
+            confidentiality=True,
+            not_recruitment=True,
+            end_date=today + dt.timedelta(days=200),
+            after_end=world.text(f"agreement after the end of pair {name}", members),
+        )
+        held = pair_services.meeting_schedule(
+            pair=pair, actor=mentee_user, starts_at=now + dt.timedelta(hours=2)
+        )
+        coming = pair_services.meeting_schedule(
+            pair=pair, actor=mentor_user, starts_at=now + dt.timedelta(days=7)
+        )
+        for meeting, when in ((held, "held"), (coming, "coming")):
+            for part, author, side in (
+                ("agenda", mentee_user, "mentee"),
+                ("notes", mentor_user, "mentor"),
+                ("follow_up", mentor_user, "mentor"),
+            ):
+                pair_services.meeting_write(
+                    meeting=meeting,
+                    actor=author,
+                    part=part,
+                    text=world.text(f"{side} {part} of {when} meeting of pair {name}", members),
+                )
+        Meeting.objects.filter(pk=held.pk).update(starts_at=now - dt.timedelta(days=3))
+        held.refresh_from_db()
+        for author, side in ((mentee_user, "mentee"), (mentor_user, "mentor")):
+            pair_services.meeting_write(
+                meeting=held,
+                actor=author,
+                part="reflection",
+                text=world.text(f"{side} reflection on the meeting of pair {name}", members),
+            )
+        pair_services.goal_add(
+            pair=pair,
+            actor=mentee_user,
+            theme="Leading without authority",
+            description=world.text(f"goal description of pair {name}", members),
+        )
+        for direction, author, readers in (
+            ("mentor_to_mentee", mentor_user, members),
+            ("mentee_to_mentor", mentee_user, members),
+            ("mentee_to_manager", mentee_user, {mentee_key} | outside_staff),
+            ("mentor_to_manager", mentor_user, {mentor_key} | outside_staff),
+        ):
+            pair_services.feedback_give(
+                pair=pair,
+                actor=author,
+                direction=direction,
+                text=world.text(f"feedback {direction} in pair {name}", readers),
+            )
+        pair_services.closure_submit(
+            pair=pair,
+            actor=mentee_user,
+            reflection=world.text(f"closing reflection of pair {name}", members),
+            continuation="stay_in_touch",
+            thanks=world.text(f"closing thanks of pair {name}", members),
+        )
+        pair_services.story_submit(
+            pair=pair,
+            actor=mentee_user,
+            title=world.mark(f"story title of pair {name}", members | outside_staff),
+            text=world.text(f"story text of pair {name}", members | outside_staff),
+            consent=True,
+        )
+    pair_services.feedback_give(
+        pair=pair_a,
+        actor=personas.line_manager,
+        direction="line_manager_to_mentee",
+        text=world.text("line manager feedback", {"line_manager", "mentee"}),
+    )
+    # What the programme team notes about a pair is never shown to its members.
+    pair_services.follow_up_record(
+        pair=pair_a,
+        actor=personas.manager,
+        held_on=today,
+        note=world.text("follow-up note on pair A", STAFF),
+    )
+    pair_services.follow_up_record(
+        pair=pair_b,
+        actor=personas.org_admin,
+        held_on=today,
+        note=world.text("follow-up note on pair B", STAFF - {"manager"}),
+    )
+
+    # A matching round waiting for review, and an introduction Pia declined.
+    matching_round = round_services.round_run(
+        round_id=round_services.round_start(programme=programme, actor=personas.manager).pk
+    )
+    Introduction.objects.create(
+        matching_round=matching_round,
+        mentee=pia_part,
+        mentor=rolf_part,
+        score=0.5,
+        status="declined",
+        mentee_answer="declined",
+        decline_reason=world.text("introduction decline reason", {"mentee2"} | STAFF),
+        expires_at=now + dt.timedelta(days=5),
+    )
+
+    # A survey with a free-text question, answered by both mentees.
+    instrument = (
+        Instrument.objects.filter(source="builtin", questions__kind=QuestionKind.TEXT)
+        .distinct()
+        .first()
+    )
+    survey = survey_services.survey_schedule(
+        programme=programme,
+        instrument=instrument,
+        wave="midway",
+        roles=["mentee", "mentor"],
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=14),
+        actor=personas.manager,
+    )
+    for key, user in (("mentee", personas.mentee), ("mentee2", mentee2)):
+        invitation = survey.invitations.get(user=user)
+        answers = {}
+        for question in survey.instrument.questions_for(invitation.role):
+            if question.kind == QuestionKind.TEXT:
+                answers[question.pk] = world.text(f"survey free text of {key}", {key})
+            elif question.kind == QuestionKind.SCALE:
+                answers[question.pk] = 4
+        survey_services.response_submit(
+            invitation=invitation, answers=answers, actor=user, language="en"
+        )
+
+    # A pair that has closed, with its diploma and certificate.
+    carl = _person(org, "E9", "Carl", "Closed", org_unit=hr, level=2)
+    pair_d = Pair.objects.create(
+        programme=programme,
+        mentee=participant(carl, "mentee", "completed"),
+        mentor=mentor,
+        started_at=started,
+        ended_at=now - dt.timedelta(days=1),
+    )
+    Closure.objects.create(
+        pair=pair_d,
+        mentee_continuation="clean_end",
+        mentor_continuation="clean_end",
+        mentee_done_at=now - dt.timedelta(days=1),
+        mentor_done_at=now - dt.timedelta(days=1),
+    )
+    world.pairs["D"] = pair_d
+
+    # An HR import checked and waiting to be applied.
+    people_services.import_upload(
+        organisation=org,
+        uploaded=SimpleUploadedFile(
+            "hr.csv", b"employee_id,first_name,last_name\nN1,Nina,New\n", "text/csv"
+        ),
+        full=False,
+        mapping={},
+        actor=personas.org_admin,
+    )
+    programme_services.programme_update(
+        programme=programme, actor=personas.manager, applications_open=True
+    )
+    world.expert_programme = _expert_network(personas, org, today, now)
+    # Pia is invited to the expert network and has not applied yet.
+    Participant.objects.create(
+        programme=world.expert_programme,
+        person=pia,
+        user=mentee2,
+        role="mentee",
+        status="invited",
+    )
+    return world
+
+
+def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.datetime) -> Any:
+    from mentora.programmes import services as programme_services
+    from mentora.programmes.models import Participant
+    from mentora.relationships import services as pair_services
+
+    programme = programme_services.programme_create(
+        organisation=org,
+        actor=personas.manager,
+        name="Experts",
+        purpose="Connect learners with experts.",
+        kind="expert_network",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=300),
+    )
+    expert = Participant.objects.create(
+        programme=programme,
+        person=personas.people["boss"],
+        role="mentor",
+        status="ready",
+        profile={"themes": ["energy"], "capacity": 3},
+    )
+    learner = Participant.objects.create(
+        programme=programme,
+        person=personas.people["junior"],
+        user=personas.mentee,
+        role="mentee",
+        status="ready",
+        profile={"themes": ["energy"]},
+    )
+    pair_services.expert_connect(
+        programme=programme, learner=learner, expert=expert, theme="energy", actor=None
+    )
+    return programme
