@@ -6,7 +6,6 @@ second run changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import random
@@ -16,6 +15,7 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
+from mentora.core.spreadsheets import csv_writer
 from mentora.people.importer import COLUMNS, apply_plan, plan_import
 from mentora.people.models import Person
 
@@ -257,9 +257,9 @@ def _unit_name(row: dict[str, str]) -> str:
 
 def _as_csv(rows: list[dict[str, str]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS))
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv_writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows([row.get(column, "") for column in COLUMNS] for row in rows)
     return buffer.getvalue().encode()
 
 

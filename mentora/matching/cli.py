@@ -8,7 +8,6 @@ temporary file and an atomic rename.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import io
 import json
@@ -18,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from mentora.core.spreadsheets import csv_writer
 from mentora.matching.engine import match
 from mentora.matching.io import (
     InputError,
@@ -192,7 +192,7 @@ def _locks(
 
 def _result_csv(problem: Problem, result: MatchResult) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     if result.mode == "groups":
         writer.writerow(["group_id", "member_id", "explanation"])
         for g in result.groups:
@@ -223,8 +223,10 @@ def _result_csv(problem: Problem, result: MatchResult) -> str:
     return buffer.getvalue()
 
 
-def _fmt(value: float) -> str:
-    return repr(int(value)) if float(value).is_integer() else repr(round(value, 9))
+def _fmt(value: float) -> int | float:
+    # A number, not its text, so that a negative score stays a number in the file.
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 9)
 
 
 def _check_outputs(paths: list[Path]) -> None:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
+from mentora.core.spreadsheets import restore
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 
 COLUMNS = (
@@ -168,11 +169,12 @@ def _read_csv(stream: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
     # Danish spreadsheet exports use semicolons; sniff rather than guess.
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = ([restore(cell) for cell in row] for row in reader)
     try:
-        header = next(reader)
+        header = next(rows)
     except StopIteration:
         raise ImportFileError(_("The file is empty.")) from None
-    return [h.strip() for h in header], reader
+    return [h.strip() for h in header], rows
 
 
 def _cell(value: Any) -> str:
@@ -184,6 +186,9 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        # A cell Mentora's own export quoted so that it never runs as a formula.
+        return restore(value)
     return str(value)
 
 
@@ -651,7 +656,8 @@ def apply_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> dict[s
 
 
 def export_rows(organisation: Organisation, *, include_sensitive: bool) -> Iterator[list[Any]]:
-    """The organisation's people in the import columns, header first: what goes in comes out."""
+    """The organisation's people in the import columns, header first: what goes in comes out
+    (written through `mentora.core.spreadsheets`, whose formula quoting the import undoes)."""
     paths = {pk: dict(path) for path, pk in unit_paths(organisation).items()}
     yield list(COLUMNS)
     people = (

@@ -3,14 +3,13 @@ workbook with one sheet per aggregate table."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
+from mentora.core.spreadsheets import new_workbook, xlsx_bytes
 from mentora.reports.aggregates import Report
 from mentora.surveys.builtin_instruments import scale_name
 
@@ -62,7 +61,7 @@ def report_pdf(context: dict[str, Any]) -> bytes:
 
 
 def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
-    workbook = Workbook()
+    workbook = new_workbook()
     rates = workbook.active
     assert rates is not None
     rates.title = _("Response rates")[:31]
@@ -288,6 +287,4 @@ def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
                 ]
             )
     _charts(items, retention)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

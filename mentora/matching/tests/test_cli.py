@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import stat
@@ -551,3 +552,24 @@ def test_every_mode_reports_the_same_fields(tmp_path: Path, mode: str) -> None:
         assert key in report
     assert report["violations"] == 0
     assert (report["blocking_pairs"] is None) == (mode != "stable")
+
+
+def test_formula_like_ids_are_written_as_quoted_text_and_scores_as_numbers(
+    tmp_path: Path,
+) -> None:
+    hostile = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)"]
+    pairs = io.StringIO()
+    writer = csv.writer(pairs)
+    writer.writerow(["mentee_id", "mentor_id", "score"])
+    writer.writerows([[hostile[0], hostile[1], "-1.5"], [hostile[2], hostile[3], "-2"]])
+    (tmp_path / "p.csv").write_text(pairs.getvalue())
+    (tmp_path / "c.csv").write_text(f'mentor_id,capacity\n"{hostile[1]}",1\n{hostile[3]},1\n')
+    args = ["--pairs", str(tmp_path / "p.csv"), "--capacities", str(tmp_path / "c.csv")]
+    assert main([*args, "--out", str(tmp_path / "out.csv")]) == 0
+    with (tmp_path / "out.csv").open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert {"'" + value for value in hostile} <= set(cells)
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    # A negative score is a number, so it keeps its minus sign and no quote.
+    assert sorted(row[2] for row in rows[1:]) == ["-1.5", "-2"]

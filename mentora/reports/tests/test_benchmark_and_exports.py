@@ -187,3 +187,33 @@ def test_the_report_page_shows_charts_and_figures_in_danish(
     # Question texts come from the Danish wording stored with each question.
     assert "Vi mødes så ofte, som vi aftalte.".encode() in response.content
     assert b"style=" not in response.content.split(b"<main")[1].replace(b"data:image", b"")
+
+
+def test_the_workbook_holds_formula_like_names_as_quoted_text(
+    filled: Filled, client_for: Any
+) -> None:
+    world = filled.world
+    manager = world.personas.manager
+    hostile = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)"]
+    programme_services.programme_update(programme=world.programme, actor=manager, name=hostile[0])
+    for name in hostile[1:]:
+        programme_services.programme_create(
+            organisation=world.personas.organisation, actor=manager, name=name
+        )
+    response = client_for(manager).get(f"/programmes/{world.programme.pk}/report.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    cells = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = {cell.value for cell in cells if cell.data_type == "s"}
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert {"'" + name for name in hostile} <= texts
+    comparison = workbook["Comparison"]
+    # The figures beside the names are still numbers.
+    numbers = [c for row in comparison.iter_rows(min_row=2) for c in row[1:] if c.value is not None]
+    assert numbers and all(c.data_type == "n" for c in numbers)
