@@ -181,6 +181,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# HR uploads: the defaults hold an organisation of 250,000 people with room to spare.
+PEOPLE_IMPORT_MAX_BYTES = int(os.environ.get("PEOPLE_IMPORT_MAX_MB", "100")) * 1024 * 1024
+PEOPLE_IMPORT_MAX_ROWS = int(os.environ.get("PEOPLE_IMPORT_MAX_ROWS", "300000"))
 WHITENOISE_USE_FINDERS = True
 
 # Background tasks: the database backend needs no broker. Run the worker with

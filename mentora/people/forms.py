@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mentora.people.importer import COLUMNS, parse_mapping
+from mentora.people.importer import COLUMNS, ImportFileError, check_size, parse_mapping
 
 
 class ImportForm(forms.Form):
@@ -41,6 +41,11 @@ class ImportForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         if not uploaded.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise ValidationError(_("Upload a CSV or XLSX file."))
+        try:
+            # Refused here, so a file over the limit is never stored.
+            check_size(uploaded.size)
+        except ImportFileError as error:
+            raise ValidationError(str(error)) from None
         return uploaded
 
     def clean_mapping(self) -> dict[str, str]:

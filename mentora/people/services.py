@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -15,6 +16,8 @@ from mentora.accounts.models import Organisation
 from mentora.core.audit import audit_log
 from mentora.people.importer import ImportFileError, ImportPlan, apply_plan, plan_import
 from mentora.people.models import ColumnMapping, ImportRun, ImportStatus
+
+logger = logging.getLogger(__name__)
 
 # Files up to this size are checked while the manager waits; larger ones go to the worker.
 INLINE_LIMIT_BYTES = 512 * 1024
@@ -133,8 +136,8 @@ def import_preview(*, run: ImportRun) -> ImportRun:
     try:
         with translation.override(language):
             plan = _plan(run, _progress_writer(run))
-    except ImportFileError as error:
-        run.status, run.error = ImportStatus.INVALID, str(error)
+    except Exception as error:  # noqa: BLE001 - whatever happens, the run must not stay "checking"
+        run.status, run.error = ImportStatus.FAILED, _failure(run, error, language)
         run.problems, run.problem_count = [], 0
     else:
         run.counts = plan.counts()
@@ -154,6 +157,19 @@ def import_preview(*, run: ImportRun) -> ImportRun:
         ]
     )
     return run
+
+
+def _failure(run: ImportRun, error: Exception, language: str | None) -> str:
+    """What the run's page says went wrong: the file's own error, or a plain word for a fault
+    in Mentora, which is logged in full for the operators."""
+    if isinstance(error, ImportFileError | ValidationError):
+        return " ".join(getattr(error, "messages", [str(error)]))
+    logger.exception("HR import %s stopped on an unexpected error", run.pk)
+    with translation.override(language):
+        return _(
+            "The import stopped on an unexpected error and nothing was changed. Try again; if "
+            "it happens again, tell your Mentora administrator."
+        )
 
 
 def import_apply_start(*, run: ImportRun, actor: Any) -> ImportRun:
@@ -189,10 +205,10 @@ def import_apply(*, run: ImportRun, actor: Any) -> ImportRun:
                 obj=run,
                 changes={"file": run.file_name, "full": run.full, "counts": counts},
             )
-    except (ValidationError, ImportFileError) as error:
-        run.status = ImportStatus.FAILED
-        run.error = " ".join(getattr(error, "messages", [str(error)]))
-        run.save(update_fields=["status", "error"])
+    except Exception as error:  # noqa: BLE001 - whatever happens, the run must not stay "applying"
+        run.status, run.error = ImportStatus.FAILED, _failure(run, error, language)
+        run.progress, run.stage = 1.0, ""
+        run.save(update_fields=["status", "error", "progress", "stage"])
         return run
     finally:
         if side is not None:
