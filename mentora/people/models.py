@@ -151,6 +151,16 @@ class ImportStatus(models.TextChoices):
     APPLYING = "applying", _("Applying")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A run in one of these can go no further, so its uploaded file is of no more use.
+FINISHED_STATUSES = (
+    ImportStatus.INVALID,
+    ImportStatus.DONE,
+    ImportStatus.FAILED,
+    ImportStatus.CANCELLED,
+)
 
 
 class ImportRun(models.Model):
@@ -162,7 +172,9 @@ class ImportRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # The HR file itself, kept only while the run may still be applied (7 days at most);
+    # blank once deleted, while the run keeps its counts and problems.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     full = models.BooleanField(
         _("full export"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import partial
 from typing import Any
@@ -9,19 +10,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
 from mentora.core.audit import audit_log
 from mentora.people.importer import ImportFileError, ImportPlan, apply_plan, plan_import
-from mentora.people.models import ColumnMapping, ImportRun, ImportStatus
+from mentora.people.models import FINISHED_STATUSES, ColumnMapping, ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)
 
 # Files up to this size are checked while the manager waits; larger ones go to the worker.
 INLINE_LIMIT_BYTES = 512 * 1024
 MAX_PROBLEMS_KEPT = 1000
+# An uploaded HR file holds everyone's personal data: it is deleted as soon as its run can
+# go no further, and in any case this long after the upload (`import_files_sweep`).
+KEEP_FILE_FOR = dt.timedelta(days=7)
 
 
 class _SideChannel:
@@ -116,7 +121,20 @@ def import_upload(
     return run
 
 
+def _discard_file(run: ImportRun) -> None:
+    """Delete the run's uploaded file once the change is committed; the run keeps its file
+    name, counts and problems."""
+    if not run.file:
+        return
+    name, storage = run.file.name, run.file.storage
+    run.file = None
+    run.save(update_fields=["file"])
+    transaction.on_commit(partial(storage.delete, name))
+
+
 def _plan(run: ImportRun, progress: Any) -> ImportPlan:
+    if not run.file:
+        raise ImportFileError(_("The uploaded file is no longer kept; upload it again."))
     with run.file.open("rb") as stream:
         return plan_import(
             organisation=run.organisation,
@@ -130,6 +148,8 @@ def _plan(run: ImportRun, progress: Any) -> ImportPlan:
 
 def import_preview(*, run: ImportRun) -> ImportRun:
     """Check the file and store what would change and every problem. Writes no people."""
+    if run.status not in (ImportStatus.PENDING, ImportStatus.CHECKING):
+        return run  # Cancelled or swept while it waited for the worker.
     language = run.created_by.language if run.created_by else None
     run.status = ImportStatus.CHECKING
     run.save(update_fields=["status"])
@@ -156,6 +176,8 @@ def import_preview(*, run: ImportRun) -> ImportRun:
             "stage",
         ]
     )
+    if run.status != ImportStatus.PREVIEWED:
+        _discard_file(run)  # Problems or a failure: this file can never be applied.
     return run
 
 
@@ -176,10 +198,14 @@ def import_apply_start(*, run: ImportRun, actor: Any) -> ImportRun:
     """Apply a previewed import: at once when small, in the worker when large."""
     from mentora.people.tasks import apply_import
 
-    if run.status != ImportStatus.PREVIEWED:
+    # Claimed with one conditional update, so that cancelling, the daily sweep and a second
+    # click cannot apply or discard the same run at the same time.
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.APPLYING, progress=0.0, stage="applying"
+    )
+    if not claimed:
         raise ValidationError(_("Only a checked file without problems can be applied."))
     run.status, run.progress, run.stage = ImportStatus.APPLYING, 0.0, "applying"
-    run.save(update_fields=["status", "progress", "stage"])
     if run.file.size > INLINE_LIMIT_BYTES:
         transaction.on_commit(partial(apply_import.enqueue, run.pk, actor.pk if actor else None))
         return run
@@ -188,6 +214,8 @@ def import_apply_start(*, run: ImportRun, actor: Any) -> ImportRun:
 
 def import_apply(*, run: ImportRun, actor: Any) -> ImportRun:
     """Check the file again against today's data and write it, all or nothing, audited."""
+    if run.status != ImportStatus.APPLYING:
+        return run  # Swept while it waited for the worker.
     language = run.created_by.language if run.created_by else None
     side = _SideChannel() if connection.vendor == "postgresql" else None
     progress = _progress_writer(run, side)
@@ -209,6 +237,7 @@ def import_apply(*, run: ImportRun, actor: Any) -> ImportRun:
         run.status, run.error = ImportStatus.FAILED, _failure(run, error, language)
         run.progress, run.stage = 1.0, ""
         run.save(update_fields=["status", "error", "progress", "stage"])
+        _discard_file(run)
         return run
     finally:
         if side is not None:
@@ -216,4 +245,72 @@ def import_apply(*, run: ImportRun, actor: Any) -> ImportRun:
     run.status, run.counts, run.finished_at = ImportStatus.DONE, counts, timezone.now()
     run.progress, run.stage = 1.0, ""
     run.save(update_fields=["status", "counts", "finished_at", "progress", "stage"])
+    _discard_file(run)
     return run
+
+
+@transaction.atomic
+def import_cancel(*, run: ImportRun, actor: Any) -> ImportRun:
+    """Abandon a checked import without applying it: its file is deleted, its record kept."""
+    cancelled = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.CANCELLED, finished_at=timezone.now()
+    )
+    if not cancelled:
+        raise ValidationError(_("Only a checked import that was not applied can be cancelled."))
+    run.refresh_from_db(fields=["status", "finished_at"])
+    _discard_file(run)
+    audit_log(
+        actor=actor,
+        action="people.import.cancel",
+        obj=run,
+        changes={"file": run.file_name, "status": {"old": "previewed", "new": run.status}},
+    )
+    return run
+
+
+def import_files_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete every uploaded HR file nothing can use any more: those of runs that went as far
+    as they can, and any uploaded more than `KEEP_FILE_FOR` ago, whose run is then cancelled
+    (or failed, if it never finished). Run it daily (`manage.py sweep_import_files`)."""
+    now = now or timezone.now()
+    counts = {"deleted": 0, "expired": 0}
+    due = (
+        ImportRun.objects.exclude(file="")
+        .filter(Q(status__in=FINISHED_STATUSES) | Q(created_at__lte=now - KEEP_FILE_FOR))
+        .select_related("created_by")
+    )
+    for run in due.iterator():
+        with transaction.atomic():
+            expired = run.status not in FINISHED_STATUSES
+            if expired and not _expire(run, now):
+                continue
+            _discard_file(run)
+        counts["deleted"] += 1
+        counts["expired"] += expired
+    return counts
+
+
+def _expire(run: ImportRun, now: dt.datetime) -> bool:
+    """End a run that outlived its file; False if it moved on meanwhile."""
+    language = run.created_by.language if run.created_by else None
+    with translation.override(language):
+        if run.status == ImportStatus.PREVIEWED:
+            status = ImportStatus.CANCELLED
+            note = _("Not applied within %(days)s days, so the uploaded file was deleted.")
+        else:
+            status = ImportStatus.FAILED
+            note = _("Not finished within %(days)s days, so the uploaded file was deleted.")
+        note %= {"days": KEEP_FILE_FOR.days}
+    moved = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=status, error=note, finished_at=now, progress=1.0, stage=""
+    )
+    if not moved:
+        return False
+    audit_log(
+        actor=None,
+        action="people.import.expire",
+        obj=run,
+        changes={"file": run.file_name, "status": {"old": run.status, "new": status}},
+    )
+    run.status, run.error, run.finished_at = status, note, now
+    return True

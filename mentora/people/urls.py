@@ -17,6 +17,11 @@ urlpatterns = [
         views.people_import_apply,
         name="people_import_apply",
     ),
+    path(
+        "org/<slug:slug>/people/import/<int:run_id>/cancel/",
+        views.people_import_cancel,
+        name="people_import_cancel",
+    ),
     re_path(
         r"^org/(?P<slug>[-\w]+)/people/export\.(?P<fmt>csv|xlsx)$",
         views.people_export,

@@ -153,6 +153,17 @@ def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpRes
 
 
 @login_required
+@require_POST
+def people_import_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    run = access.access_import_run(request.user, slug, run_id)
+    try:
+        services.import_cancel(run=run, actor=request.user)
+    except ValidationError as error:
+        refusal(request, error)
+    return redirect("people_import_run", slug=slug, run_id=run.pk)
+
+
+@login_required
 def people_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     organisation = access.access_organisation_staff_area(request.user, slug)
     rows = export_rows(
