@@ -132,8 +132,18 @@ def _discard_file(run: ImportRun) -> None:
     transaction.on_commit(partial(storage.delete, name))
 
 
-def _plan(run: ImportRun, progress: Any) -> ImportPlan:
+def _stored_size(run: ImportRun) -> int | None:
+    """The size of the run's uploaded file, or None when it is no longer stored."""
     if not run.file:
+        return None
+    try:
+        return run.file.size
+    except FileNotFoundError:
+        return None
+
+
+def _plan(run: ImportRun, progress: Any) -> ImportPlan:
+    if _stored_size(run) is None:
         raise ImportFileError(_("The uploaded file is no longer kept; upload it again."))
     with run.file.open("rb") as stream:
         return plan_import(
@@ -206,7 +216,7 @@ def import_apply_start(*, run: ImportRun, actor: Any) -> ImportRun:
     if not claimed:
         raise ValidationError(_("Only a checked file without problems can be applied."))
     run.status, run.progress, run.stage = ImportStatus.APPLYING, 0.0, "applying"
-    if run.file.size > INLINE_LIMIT_BYTES:
+    if (_stored_size(run) or 0) > INLINE_LIMIT_BYTES:
         transaction.on_commit(partial(apply_import.enqueue, run.pk, actor.pk if actor else None))
         return run
     return import_apply(run=run, actor=actor)

@@ -173,3 +173,14 @@ def test_the_sweep_deletes_a_finished_imports_file_at_any_age(
     run.refresh_from_db()
     assert run.status == ImportStatus.DONE and not default_storage.exists(name)
     assert services.import_files_sweep() == {"deleted": 0, "expired": 0}
+
+
+def test_applying_a_run_whose_file_has_gone_fails_with_the_reason(
+    client_for: Any, personas: Any
+) -> None:
+    run = upload(personas, [row("N1")])
+    default_storage.delete(stored(run))
+    client_for(personas.org_admin).post(reverse("people_import_apply", args=["acme", run.pk]))
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED and "no longer kept" in run.error
+    assert not Person.objects.filter(employee_id="N1").exists()
