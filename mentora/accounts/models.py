@@ -153,3 +153,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} - {self.organisation}"
+
+
+class ThrottleEvent(models.Model):
+    """One attempt counted by a rate limit (a password-reset request, say), under a keyed
+    digest of who made it."""
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "created_at"], name="throttle_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.accounts import access, services
+from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, User
 from mentora.core.messages import refusal
@@ -142,3 +146,29 @@ def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> Ht
     else:
         messages.success(request, _("The role was removed."))
     return redirect("organisation_members", slug=slug)
+
+
+RESET_WINDOW = dt.timedelta(hours=1)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with a limit per client address (refused plainly) and per
+    e-mail address (silently: the page never reveals whether an account exists, and an
+    inbox cannot be flooded with reset links)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not throttling.allow(
+            kind="password_reset.client",
+            key=throttling.client_address(self.request),
+            limit=settings.PASSWORD_RESETS_PER_CLIENT,
+            window=RESET_WINDOW,
+        ):
+            return render(self.request, "registration/password_reset_throttled.html", status=429)
+        if throttling.allow(
+            kind="password_reset.address",
+            key=throttling.login_name(form.cleaned_data["email"]),
+            limit=settings.PASSWORD_RESETS_PER_ADDRESS,
+            window=RESET_WINDOW,
+        ):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())

@@ -95,3 +95,9 @@ def test_logout_needs_a_post(client_for: Any, personas: Any) -> None:
     client = client_for(personas.mentee)
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
+
+
+def test_a_number_setting_that_is_not_a_whole_number_is_named_clearly() -> None:
+    result = _settings_in_subprocess({"DEBUG": "1", "SESSION_IDLE_MINUTES": "²"}, "1")
+    assert result.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be a whole number of at least 1" in result.stderr
