@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Role, User
+from mentora.core.forms import ModelForm
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
@@ -20,7 +21,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
 
     class Meta:

@@ -32,6 +32,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
+from mentora.core.forms import parse_whole_number
 from mentora.core.spreadsheets import restore
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 
@@ -431,8 +432,9 @@ def _check_row(
     level_text = raw.get("level", "")
     values["level"] = None
     if level_text:
-        if level_text.isdigit() and int(level_text) <= 32767:
-            values["level"] = int(level_text)
+        level = parse_whole_number(level_text, minimum=0, maximum=32767)
+        if level is not None:
+            values["level"] = level
         else:
             problem("level", _("The level must be a whole number of 0 or more."))
     tz = raw.get("timezone", "")

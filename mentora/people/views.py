@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
+from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
 from mentora.people import services
@@ -35,8 +36,9 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
             | Q(employee_id__iexact=query)
             | Q(job_title__icontains=query)
         )
-    if unit.isdigit():
-        people = people.filter(org_unit_id=int(unit))
+    unit_id = parse_id(unit)
+    if unit_id is not None:
+        people = people.filter(org_unit_id=unit_id)
     if location:
         people = people.filter(location=location)
     if status == "current":

@@ -8,6 +8,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Organisation, User
+from mentora.core.forms import (
+    DateField,
+    DateTimeField,
+    ModelChoiceField,
+    ModelForm,
+    ModelMultipleChoiceField,
+    WholeNumberField,
+    parse_id,
+)
 from mentora.matching import Constraints, MatchingSettings, Weights
 from mentora.matching.policy import MODES
 from mentora.programmes.models import (
@@ -40,17 +49,17 @@ class DateTimeInput(forms.DateTimeInput):
         return value
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=LANGUAGE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sponsors = forms.ModelMultipleChoiceField(
+    sponsors = ModelMultipleChoiceField(
         label=_("Sponsors"), queryset=User.objects.none(), required=False
     )
-    managers = forms.ModelMultipleChoiceField(
+    managers = ModelMultipleChoiceField(
         label=_("Programme managers"), queryset=User.objects.none(), required=False
     )
 
@@ -105,9 +114,7 @@ class ProgrammeForm(forms.ModelForm):
 
 
 class NewProgrammeForm(ProgrammeForm):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+    organisation = ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
 
     field_order = ["organisation"]
 
@@ -115,9 +122,8 @@ class NewProgrammeForm(ProgrammeForm):
         first = organisations.first()
         assert first is not None
         data = args[0] if args else None
-        chosen = first
-        if data and str(data.get("organisation", "")).isdigit():
-            chosen = organisations.filter(pk=int(data["organisation"])).first() or first
+        chosen_id = parse_id(data.get("organisation")) if data else None
+        chosen = (organisations.filter(pk=chosen_id).first() if chosen_id else None) or first
         super().__init__(*args, organisation=chosen, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.initial.setdefault("organisation", first.pk)
@@ -161,11 +167,12 @@ class PolicyForm(forms.Form):
         label=_("Largest time-zone gap in hours"),
         required=False,
         min_value=0,
+        max_value=24,
         help_text=_("Leave empty for no limit; matters in virtual programmes."),
     )
     mode = forms.ChoiceField(label=_("Matching mode"), choices=list(MODE_LABELS.items()))
-    suggestions = forms.IntegerField(label=_("Suggestions per mentee"), min_value=1, max_value=10)
-    group_size = forms.IntegerField(label=_("Group size"), min_value=1, max_value=20)
+    suggestions = WholeNumberField(label=_("Suggestions per mentee"), min_value=1, max_value=10)
+    group_size = WholeNumberField(label=_("Group size"), min_value=1, max_value=20)
 
     def __init__(self, *args: Any, policy: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,7 +243,7 @@ class PartnerForm(forms.Form):
 
 class TouchpointForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TouchpointKind.choices)
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = DateField(label=_("Date"), widget=DateInput)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 
 
@@ -280,7 +287,7 @@ class TransitionForm(forms.Form):
 
 
 class ScreeningScheduleForm(forms.Form):
-    at = forms.DateTimeField(label=_("Interview date and time"), widget=DateTimeInput)
+    at = DateTimeField(label=_("Interview date and time"), widget=DateTimeInput)
 
 
 class ScreeningRecordForm(forms.Form):
@@ -295,13 +302,13 @@ class ScreeningRecordForm(forms.Form):
 class WorkshopForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of event"), choices=EventKind.choices, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
-    duration_minutes = forms.IntegerField(
+    starts_at = DateTimeField(label=_("Starts at"), widget=DateTimeInput)
+    duration_minutes = WholeNumberField(
         label=_("Length in minutes"), min_value=15, max_value=600, initial=180, required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False)
+    capacity = WholeNumberField(label=_("Capacity"), min_value=1, max_value=10_000, required=False)
     required_for = forms.ChoiceField(label=_("Required for"), choices=WorkshopRole.choices)
 
     def clean(self) -> dict[str, Any]:

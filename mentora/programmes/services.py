@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
 from mentora.core.audit import audit_log, diff, snapshot
+from mentora.core.forms import parse_id, parse_whole_number
 from mentora.matching import Policy, PolicyError
 from mentora.people.models import Person
 from mentora.programmes.models import (
@@ -444,7 +445,7 @@ def profile_build(*, participant: Participant, questions: Iterable[Question]) ->
             continue
         if question.kind == QuestionKind.PREFERRED_MENTORS:
             people = Participant.objects.filter(
-                pk__in=[int(v) for v in _as_list(answer) if v.isdigit()],
+                pk__in=[pk for pk in map(parse_id, _as_list(answer)) if pk is not None],
                 programme=participant.programme,
             ).values_list("person_id", flat=True)
             values = [str(pk) for pk in people]
@@ -457,9 +458,9 @@ def profile_build(*, participant: Participant, questions: Iterable[Question]) ->
         elif target == ProfileField.GOALS:
             profile["goals"] = "\n".join(filter(None, [profile["goals"], str(answer)]))
         elif target == ProfileField.CAPACITY:
-            digits = [int(v) for v in values if str(v).isdigit()]
-            if digits:
-                profile["capacity"] = max(1, digits[0])
+            numbers = [parse_whole_number(v, minimum=0, maximum=100) for v in values]
+            if numbers and numbers[0] is not None:
+                profile["capacity"] = max(1, numbers[0])
         else:
             profile[target] = ", ".join(values)
     return profile
@@ -729,7 +730,12 @@ def participants_invite_many(
 def identifiers_from_csv(text: str) -> list[str]:
     """E-mail addresses or employee ids from CSV text: an `email` or `employee_id` column,
     or else the first column of every row."""
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ValidationError(
+            _("The list could not be read as CSV: %(error)s"), params={"error": error}
+        ) from None
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
 from mentora.accounts.models import User
+from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.programmes import services
 from mentora.programmes.forms import (
@@ -356,7 +357,11 @@ def participant_invite(request: HttpRequest, programme_id: int) -> HttpResponse:
     upload = form.cleaned_data.get("csv_file")
     if upload:
         text = upload.read().decode("utf-8-sig", errors="replace")
-        identifiers += services.identifiers_from_csv(text)
+        try:
+            identifiers += services.identifiers_from_csv(text)
+        except ValidationError as error:
+            refusal(request, error)
+            return redirect("programme_pipeline", programme.pk)
     outcome = services.participants_invite_many(
         programme=programme,
         identifiers=identifiers,
@@ -510,7 +515,7 @@ def workshop_attendance(request: HttpRequest, programme_id: int, workshop_id: in
         ).select_related("person")
     )
     if request.method == "POST":
-        chosen = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+        chosen = {parse_id(v) for v in request.POST.getlist("attended")} - {None}
         try:
             outcome = services.workshop_attendance_record(
                 workshop=workshop,

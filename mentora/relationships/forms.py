@@ -8,10 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.forms import DateField, ModelForm, WholeNumberField
 from mentora.relationships.models import Agreement, MeetingMode
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(ModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -48,9 +49,9 @@ class AgreementForm(forms.ModelForm):
 
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.IntegerField(
+    duration_minutes = WholeNumberField(
         label=_("Length in minutes"), min_value=15, max_value=480, initial=60
     )
     mode = forms.ChoiceField(label=_("How"), choices=MeetingMode.choices)

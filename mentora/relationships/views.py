@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
+from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.relationships import services
 from mentora.relationships.forms import AgreementForm, MeetingForm
@@ -504,10 +505,10 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 
     programme = access.access_programme(request.user, programme_id, write=True)
     if request.method == "POST":
-        replaces_id = request.POST.get("replaces", "")
+        replaces_id = parse_id(request.POST.get("replaces"))
         replaces = (
-            Tool.objects.filter(pk=int(replaces_id), programme__isnull=True).first()
-            if replaces_id.isdigit()
+            Tool.objects.filter(pk=replaces_id, programme__isnull=True).first()
+            if replaces_id
             else None
         )
         try:

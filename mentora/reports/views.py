@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -97,20 +96,19 @@ def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
     form = BenchmarkUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
             count = benchmark.benchmark_load(
                 organisation=programme.organisation,
                 source=form.cleaned_data["source"],
-                data=data,
+                data=form.cleaned_data["file"],
                 actor=request.user,
             )
-        except (UnicodeDecodeError, ValueError):
-            messages.error(request, _("The benchmark file is not valid."))
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
             messages.success(request, _("Loaded %(count)s benchmark figures.") % {"count": count})
     else:
-        messages.error(request, _("Choose a file and name its source."))
+        for field_errors in form.errors.values():
+            for problem in field_errors:
+                messages.error(request, str(problem))
     return redirect("programme_report", programme.pk)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mentora.core.forms import parse_id
 from mentora.matching import Person as EnginePerson
 from mentora.matching import Policy, Problem
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
@@ -83,7 +84,7 @@ def engine_person(
         themes=tuple(str(t) for t in profile.get("themes") or ()),
         goals=str(profile.get("goals") or ""),
         preferences=tuple(str(p) for p in profile.get("preferences") or () if str(p) != own_id),
-        exclude=tuple(str(e) for e in profile.get("exclusions") or () if str(e).isdigit()),
+        exclude=tuple(str(e) for e in profile.get("exclusions") or () if parse_id(e) is not None),
         capacity=capacity,
         manager_id=str(person.manager_id) if person.manager_id else "",
     )

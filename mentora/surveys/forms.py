@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.forms import DateTimeField, JsonFileField, ModelChoiceField, WholeNumberField
 from mentora.surveys.models import Audience, Instrument, Question, QuestionKind, Wave
 
 SCALE_LABELS = {
@@ -67,20 +67,20 @@ class AnswerForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    instrument: forms.ModelChoiceField[Instrument] = forms.ModelChoiceField(
-        queryset=Instrument.objects.none(), label=_("Instrument")
-    )
+    instrument = ModelChoiceField(queryset=Instrument.objects.none(), label=_("Instrument"))
     wave = forms.ChoiceField(label=_("Wave"), choices=Wave.choices)
     roles = forms.MultipleChoiceField(
         label=_("Ask"), choices=Audience.choices, widget=forms.CheckboxSelectMultiple
     )
-    opens_at = forms.DateTimeField(
+    opens_at = DateTimeField(
         label=_("Opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    closes_at = forms.DateTimeField(
+    closes_at = DateTimeField(
         label=_("Closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    reminder_days = forms.IntegerField(label=_("Days between reminders"), min_value=1, initial=7)
+    reminder_days = WholeNumberField(
+        label=_("Days between reminders"), min_value=1, max_value=90, initial=7
+    )
 
     def __init__(self, *args: Any, instruments: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -117,14 +117,10 @@ class CustomQuestionForm(forms.Form):
 
 
 class InstrumentUploadForm(forms.Form):
-    file = forms.FileField(
+    file = JsonFileField(
         label=_("Instrument file (JSON)"),
         help_text=_("Questions and licence metadata; see the documentation for the format."),
     )
 
     def instrument_data(self) -> Any:
-        raw = self.cleaned_data["file"].read()
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise forms.ValidationError(_("The file is not valid JSON.")) from None
+        return self.cleaned_data["file"]
