@@ -1,5 +1,14 @@
 """A finished demo programme with answered start and end surveys and HR leave dates.
 
+Thirty mentees and thirty mentors, each a person of their own with their own HR record, and
+120 colleagues hired at the same times who did not take part.
+
+Answers are drawn the way real questionnaires behave: each respondent has a latent level
+per scale (a general disposition plus a part specific to the scale), and each item is that
+level plus noise, rounded to the 1-5 scale. Items of a scale therefore correlate (Cronbach's
+alpha between 0.8 and 0.9) without copying each other, and the end wave shows a modest
+gain that varies from person to person.
+
 Deterministic and idempotent: a second run finds the programme and changes nothing. Rows
 are written directly rather than through the services, so seeding sends no e-mail and
 can answer surveys that closed long ago.
@@ -9,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +43,52 @@ PAIRS = 30
 COMPARISON = 120
 FIRST_NAMES = ["Anna", "Bo", "Clara", "Dan", "Emma", "Frej", "Gry", "Hans", "Ida", "Jens"]
 LAST_NAMES = ["Holm", "Lund", "Berg", "Krogh", "Dahl", "Vinter", "Skov", "Bech", "Falk", "Juhl"]
+# Mean answer per scale at each wave; the end wave is asked after ten months of mentoring.
+MEANS: dict[str, tuple[float | None, float | None]] = {
+    "readiness": (3.4, None),
+    "career_confidence": (3.1, 3.65),
+    "relationship_quality": (None, 3.8),
+    "career_support": (None, 3.8),
+    "psychosocial_support": (None, 3.75),
+    "mentor_learning": (None, 3.7),
+    "programme_design": (None, 3.8),
+    "goals": (None, 3.7),
+}
+GENERAL_SD = 0.55  # how much people differ overall
+SPECIFIC_SD = 0.6  # ... and scale by scale
+ITEM_NOISE_SD = 0.45  # how much one answer strays from the person's level
+GAIN_SD = 0.35  # how much the change from start to end differs between people
+
+
+@dataclass
+class Respondent:
+    """One participant's latent levels, drawn once and used for both waves."""
+
+    general: float
+    specific: dict[str, float] = field(default_factory=dict)
+    gain: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Respondent:
+        return cls(
+            general=rng.gauss(0, GENERAL_SD),
+            specific={c: rng.gauss(0, SPECIFIC_SD) for c in MEANS},
+            gain={c: rng.gauss(0, GAIN_SD) for c in MEANS},
+        )
+
+    def level(self, construct: str, wave: str) -> float | None:
+        start, end = MEANS.get(construct, (3.5, 3.5))
+        mean = start if wave == "start" else end
+        if mean is None:
+            return None
+        shift = self.gain.get(construct, 0.0) if wave == "end" else 0.0
+        return mean + self.general + self.specific.get(construct, 0.0) + shift
+
+
+def _rng(*parts: object) -> random.Random:
+    """A generator of its own for one part of the demo (one person's answers), so that what
+    is drawn for one never depends on what was drawn before it."""
+    return random.Random("-".join(str(part) for part in ("demo", *parts)))
 
 
 def _at(day: dt.date, hour: int = 9) -> dt.datetime:
@@ -60,17 +116,25 @@ def _leave(rng: random.Random, share: float) -> dt.date | None:
     return START + dt.timedelta(days=rng.randint(30, 640))
 
 
-def _scale(rng: random.Random, centre: float) -> int:
-    return max(1, min(5, round(rng.gauss(centre, 0.9))))
+def _scale(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
 
 
-def _answer(question: Any, rng: random.Random, lift: float) -> dict[str, Any]:
+def _answer(
+    question: Any, position: int, wave: str, respondent: Respondent, rng: random.Random
+) -> dict[str, Any]:
     if question.kind == "scale_1_5":
-        return {"number": _scale(rng, 3.3 + lift)}
+        level = respondent.level(question.construct, wave)
+        # Items of a scale differ a little in how easy they are to agree with.
+        offset = (0.1, -0.15, 0.05)[position % 3]
+        return {"number": _scale((level or 3.5) + offset + rng.gauss(0, ITEM_NOISE_SD), 1, 5)}
     if question.kind == "nps":
-        return {"number": max(0, min(10, round(rng.gauss(8.2, 1.6))))}
+        return {"number": _scale(8.0 + 1.6 * respondent.general + rng.gauss(0, 1.2), 0, 10)}
     if question.kind == "single":
-        return {"choices": [rng.choice(question.choices)["value"]]}
+        quality = respondent.general + respondent.specific["relationship_quality"]
+        value = "yes" if quality > 0 else "maybe" if quality > -0.8 else "no"
+        values = [c["value"] for c in question.choices]
+        return {"choices": [value if value in values else values[0]]}
     if question.kind == "multiple":
         picked = [c["value"] for c in question.choices if rng.random() < 0.45]
         return {"choices": picked or [question.choices[0]["value"]]}
@@ -101,20 +165,24 @@ def seed_surveys(*, organisation: Organisation) -> Programme:
     for role, level, leave_share in (("mentee", 2, 0.12), ("mentor", 7, 0.08)):
         for i in range(1, PAIRS + 1):
             email = f"eval-{role}-{i:02d}@example.org"
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(email=email, full_name=f"{role} {i}", password=None)
             hired = dt.date(2023 if role == "mentee" else 2012, 1 + i % 12, 1 + i % 27)
+            # The role in full: "EVAL-MENTEE-07" and "EVAL-MENTOR-07" are two people.
             person = _person(
                 organisation,
-                f"EVAL-{role[:3].upper()}-{i:02d}",
+                f"EVAL-{role.upper()}-{i:02d}",
                 rng,
                 level=level,
                 hire_date=hired,
                 leave_date=_leave(rng, leave_share),
                 email=email,
-                user=user,
             )
+            user = person.user
+            if user is None:
+                user = User.objects.filter(email=email).first() or User.objects.create_user(
+                    email=email, full_name=person.full_name, password=None
+                )
+                Person.objects.filter(pk=person.pk).update(user=user)
+                person.user = user
             participants[role].append(
                 Participant.objects.create(
                     programme=programme,
@@ -149,7 +217,10 @@ def seed_surveys(*, organisation: Organisation) -> Programme:
             Goal.objects.create(pair=pair, theme=theme, progress=rng.choice([50, 75, 100, 100]))
 
     everyone = participants["mentee"] + participants["mentor"]
-    for wave, opens, lift in (("start", START, 0.0), ("end", END - dt.timedelta(days=20), 0.5)):
+    respondents = {
+        p.pk: Respondent.draw(_rng("respondent", p.person.employee_id)) for p in everyone
+    }
+    for wave, opens in (("start", START), ("end", END - dt.timedelta(days=20))):
         instrument = Instrument.objects.get(source="builtin", slug=f"mentora-{wave}")
         survey = Survey.objects.create(
             programme=programme,
@@ -161,9 +232,14 @@ def seed_surveys(*, organisation: Organisation) -> Programme:
             sent_at=_at(opens),
         )
         questions = list(instrument.questions.all())
+        position: dict[int, int] = {}
+        for question in questions:
+            same = [q for q in questions if q.construct and q.construct == question.construct]
+            position[question.pk] = same.index(question) if question in same else 0
         for participant in everyone:
             assert participant.user is not None  # every demo participant has a login
-            answered = rng.random() < 0.88
+            draws = _rng(wave, participant.person.employee_id)
+            answered = draws.random() < 0.88
             Invitation.objects.create(
                 survey=survey,
                 user=participant.user,
@@ -171,7 +247,7 @@ def seed_surveys(*, organisation: Organisation) -> Programme:
                 participant=participant,
                 role=participant.role,
                 sent_at=_at(opens),
-                answered_at=_at(opens + dt.timedelta(days=rng.randint(0, 20)))
+                answered_at=_at(opens + dt.timedelta(days=draws.randint(0, 20)))
                 if answered
                 else None,
             )
@@ -181,10 +257,15 @@ def seed_surveys(*, organisation: Organisation) -> Programme:
                 survey=survey,
                 key=pseudonymous_key(programme.pk, participant.person_id),
                 role=participant.role,
-                language=rng.choice(["en", "da"]),
+                language=draws.choice(["en", "da"]),
             )
+            respondent = respondents[participant.pk]
             Answer.objects.bulk_create(
-                Answer(response=response, question=q, **_answer(q, rng, lift))
+                Answer(
+                    response=response,
+                    question=q,
+                    **_answer(q, position[q.pk], wave, respondent, draws),
+                )
                 for q in questions
                 if participant.role in q.audience
             )
