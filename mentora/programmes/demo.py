@@ -186,7 +186,13 @@ def _design(programme: Programme, manager: User) -> None:
 
 
 def _programme(
-    *, organisation: Organisation, name: str, kind: str, manager: User, sponsor: User | None
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    manager: User,
+    sponsor: User | None,
+    **values: Any,
 ) -> Programme:
     existing = Programme.objects.filter(organisation=organisation, name=name).first()
     if existing is not None:
@@ -208,6 +214,7 @@ def _programme(
         start_date=dt.date(2027, 1, 15),
         end_date=dt.date(2027, 11, 15),
         applications_open=True,
+        **values,
     )
     programme.managers.add(manager)
     if sponsor is not None:
@@ -322,13 +329,15 @@ def seed_programmes(*, organisation: Organisation) -> None:
     juniors = [p for p in staff if (p.level or 0) <= 2]
     seniors = [p for p in staff if (p.level or 0) in (4, 5)]
 
-    # A one-to-one graduate programme with a participant at every status.
+    # A one-to-one graduate programme with a participant at every status; each mentor
+    # takes up to two graduates.
     graduate = _programme(
         organisation=organisation,
         name=GRADUATE,
         kind=ProgrammeKind.ONE_TO_ONE,
         manager=manager,
         sponsor=sponsor,
+        max_mentees_per_mentor=2,
     )
     mentee_statuses = [s for s in STATUSES if s != S.UNDER_REVIEW]
     mentor_statuses = [s for s in STATUSES if s != S.NEEDS_LINE_MANAGER]

@@ -130,7 +130,7 @@ def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
                 "themes": [THEMES[n % len(THEMES)]],
                 "preferences": [],
                 "exclusions": [],
-                "capacity": 2 if role == ParticipantRole.MENTOR else None,
+                "capacity": 1 if role == ParticipantRole.MENTOR else None,  # the programme maximum
             },
         )
     partners = Organisation.objects.filter(
@@ -160,6 +160,8 @@ def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
                     "themes": [THEMES[(n + level) % len(THEMES)]],
                     "preferences": [],
                     "exclusions": [],
-                    "capacity": 2 if role == ParticipantRole.MENTOR else None,
+                    "capacity": 1
+                    if role == ParticipantRole.MENTOR
+                    else None,  # the programme maximum
                 },
             )

@@ -6,7 +6,7 @@ that seeded them and of the code that reports on them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from mentora.programmes.models import (
 )
 from mentora.relationships.models import Pair
 from mentora.reports.aggregates import build_report
+from mentora.rounds.models import MatchingRound
 from mentora.surveys.models import Answer, Invitation, Response, Survey
 from mentora.surveys.services import TAKING_PART
 
@@ -56,6 +57,20 @@ def test_every_participant_is_a_distinct_person_and_never_on_both_sides(demo: Or
         assert pair.mentee.person_id != pair.mentor.person_id
         assert pair.mentee.role == "mentee" and pair.mentor.role == "mentor"
         assert pair.mentee.programme_id == pair.mentor.programme_id == pair.programme_id
+
+
+def test_no_mentor_has_more_mentees_than_the_programme_or_they_allow(demo: Organisation) -> None:
+    def limit(mentor: Participant) -> int:
+        maximum = mentor.programme.max_mentees_per_mentor
+        return min(maximum, int((mentor.profile or {}).get("capacity") or maximum))
+
+    pairs = Counter(Pair.objects.values_list("mentor_id", flat=True))
+    for mentor in Participant.objects.filter(pk__in=pairs).select_related("programme"):
+        assert pairs[mentor.pk] <= limit(mentor), (mentor.programme.name, str(mentor))
+    for matching_round in MatchingRound.objects.filter(status="done"):
+        proposed = Counter(matching_round.proposals.values_list("mentor_id", flat=True))
+        for mentor in Participant.objects.filter(pk__in=proposed).select_related("programme"):
+            assert proposed[mentor.pk] <= limit(mentor), (mentor.programme.name, str(mentor))
 
 
 # --- the finished programme's outcome report ---------------------------------------------------
