@@ -15,6 +15,7 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
+from mentora.core.demo_calendar import DemoCalendar
 from mentora.core.spreadsheets import csv_writer
 from mentora.people.importer import COLUMNS, apply_plan, plan_import
 from mentora.people.models import Person
@@ -194,19 +195,37 @@ class DemoSummary:
     logins: list[tuple[str, str]]
 
 
-def _person_rows(size: int) -> list[dict[str, str]]:
+# Days of service on the day the demo is first seeded, by level: graduates and associates
+# joined in the last few years, leaders long ago. Nobody joined in the last three months,
+# so everyone in a demo programme was employed when they were invited.
+SERVICE_DAYS = {1: (90, 3 * 365), 2: (90, 6 * 365)}
+SERVICE_DAYS_SENIOR = (365, 25 * 365)
+
+
+def _person_rows(
+    size: int, today: dt.date, known: dict[str, tuple[dt.date, dt.date | None]]
+) -> list[dict[str, str]]:
     """Rows of an HR export for the whole tree: a chief executive, division heads, department heads,
-    team leads and staff, in the importer's columns."""
+    team leads and staff, in the importer's columns.
+
+    Hire dates count back from the first of `today`'s month; people in `known` keep the
+    dates they already have, so seeding again on a later day changes nothing.
+    """
     rng = random.Random(2026)
     rows: list[dict[str, str]] = []
+    anchor = today.replace(day=1)
 
     def add(level: int, unit: tuple[str, ...], manager: str) -> str:
         number = len(rows) + 1
         first, gender = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
         location, tz, languages = rng.choices(LOCATIONS, weights=LOCATION_WEIGHTS)[0]
-        hired = dt.date(2026, 9, 1) - dt.timedelta(days=rng.randint(30, 20 * 365))
         employee_id = f"N{number:05d}"
+        served = rng.randint(*SERVICE_DAYS.get(level, SERVICE_DAYS_SENIOR))
+        hire_date = anchor - dt.timedelta(days=served)
+        leave_date: dt.date | None = None
+        if employee_id in known:
+            hire_date, leave_date = known[employee_id]
         email = f"{first}.{last}.{number}@nordlys.example".lower()
         for letter, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
             email = email.replace(letter, plain)
@@ -225,8 +244,8 @@ def _person_rows(size: int) -> list[dict[str, str]]:
                 "location": location,
                 "timezone": tz,
                 "languages": ";".join(languages),
-                "hire_date": hired.isoformat(),
-                "leave_date": "",
+                "hire_date": hire_date.isoformat(),
+                "leave_date": leave_date.isoformat() if leave_date else "",
                 "gender": gender,
             }
         )
@@ -266,20 +285,21 @@ def _as_csv(rows: list[dict[str, str]]) -> bytes:
 def seed_demo(*, people: int = 400) -> DemoSummary:
     """Build (or bring up to date) the demo organisation and one login per role.
 
-    The demo sends no e-mail: whatever seeding queued for the worker (introductions,
-    status changes) is dropped once the data is in.
+    Every date of the demo is relative to the day it is first seeded; a later run leaves
+    what exists as it is. The demo sends no e-mail: whatever seeding queued for the worker
+    (introductions, status changes) is dropped once the data is in.
     """
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
     started = timezone.now()
-    summary = _seed(people=people)
+    summary = _seed(people=people, today=timezone.localdate())
     DBTaskResult.objects.ready().filter(enqueued_at__gte=started).delete()
     return summary
 
 
 @transaction.atomic
-def _seed(*, people: int) -> DemoSummary:
+def _seed(*, people: int, today: dt.date) -> DemoSummary:
     departments = sum(len(d) for d in STRUCTURE.values())
     teams = sum(len(t) for d in STRUCTURE.values() for t in d.values())
     # Room for every leader and at least two members in each team.
@@ -289,7 +309,14 @@ def _seed(*, people: int) -> DemoSummary:
         organisation = account_services.organisation_create(
             name="Nordlys Energi A/S", slug=ORGANISATION_SLUG, actor=None
         )
-    rows = _person_rows(people)
+    known = {
+        employee_id: (hired, left)
+        for employee_id, hired, left in Person.objects.filter(
+            organisation=organisation
+        ).values_list("employee_id", "hire_date", "leave_date")
+        if hired is not None
+    }
+    rows = _person_rows(people, today, known)
     placed = _place_personas(rows)
     # The demo goes through the same importer as a real HR export.
     plan = plan_import(
@@ -335,10 +362,11 @@ def _seed(*, people: int) -> DemoSummary:
     from mentora.rounds.demo import seed_rounds
     from mentora.surveys.demo import seed_surveys
 
-    seed_programmes(organisation=organisation)
-    seed_rounds(organisation=organisation)
-    seed_pair_support(organisation=organisation)
-    seed_surveys(organisation=organisation)
+    calendar = DemoCalendar(today)
+    seed_programmes(organisation=organisation, calendar=calendar)
+    seed_rounds(organisation=organisation, calendar=calendar)
+    seed_pair_support(organisation=organisation, calendar=calendar)
+    seed_surveys(organisation=organisation, calendar=calendar)
     return DemoSummary(
         organisation=organisation,
         people=len(rows),

@@ -1,8 +1,11 @@
-"""Demo programmes: a graduate onboarding programme and a two-way cross-organisation one.
+"""Demo programmes: a running graduate onboarding programme and a two-way cross-organisation
+exchange that starts in a few weeks.
 
-Deterministic and idempotent: a second run finds everything in place and changes nothing.
-Participants are written directly, with their history, rather than through the services,
-so that seeding sends no e-mail.
+Every date is relative to the day the demo is first seeded (see `DemoCalendar`), so the
+demo tells the same story whichever day it is built. Deterministic and idempotent: a second
+run finds everything in place and changes nothing, whatever the day. Participants are
+written directly, with their history, rather than through the services, so that seeding
+sends no e-mail.
 """
 
 from __future__ import annotations
@@ -14,35 +17,28 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, User
+from mentora.core.demo_calendar import DemoCalendar
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services
+from mentora.programmes.demo_participants import THEMES, free_staff, participant_add
 from mentora.programmes.models import (
-    LineManagerDecision,
-    Participant,
-    ParticipantEvent,
     ParticipantRole,
     ParticipantStatus,
     Programme,
     ProgrammeKind,
-    Question,
-    ScreeningOutcome,
-    Workshop,
-    WorkshopAttendance,
 )
 
 S = ParticipantStatus
-GRADUATE = "Graduate onboarding 2027"
-EXCHANGE = "Nordic leadership exchange 2027"
-THEMES = [
-    "Leadership",
-    "Career planning",
-    "Networking",
-    "Stakeholder management",
-    "Presenting",
-    "Work-life balance",
-]
-# Every status of the pipeline, so the demo shows each column of the board.
-STATUSES: list[str] = [
+# Demo programmes are named after the year they start in, e.g. "Graduate onboarding 2026".
+GRADUATE = "Graduate onboarding"
+EXCHANGE = "Nordic leadership exchange"
+EVALUATED = "Graduate programme"
+# The graduate programme is under way: who has not been matched is either a late applicant
+# or someone from the first intake who stopped on the way.
+LATE_STATUSES: list[str] = [S.INVITED, S.APPLIED, S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER]
+HELD_BACK_STATUSES: list[str] = [S.APPROVED, S.DECLINED, S.TRAINED, S.WITHDRAWN]
+# The exchange has not started: its participants are anywhere before a match.
+EXCHANGE_STATUSES: list[str] = [
     S.INVITED,
     S.APPLIED,
     S.UNDER_REVIEW,
@@ -51,9 +47,6 @@ STATUSES: list[str] = [
     S.DECLINED,
     S.TRAINED,
     S.READY,
-    S.MATCHED,
-    S.ACTIVE,
-    S.COMPLETED,
     S.WITHDRAWN,
 ]
 PARTNERS = [
@@ -72,47 +65,40 @@ PARTNER_PEOPLE = [
     ("07", "Nora", "Vik", 2, "03"),
     ("08", "Emil", "Strand", 5, "02"),
 ]
+# Partner employees have been with their company since before any demo programme.
+PARTNER_HIRED_YEARS_AGO = 6
 
 
-def _path(role: str, status: str) -> list[str]:
-    """The statuses a participant passed through to reach `status`."""
-    review = S.NEEDS_LINE_MANAGER if role == ParticipantRole.MENTEE else S.UNDER_REVIEW
-    main: list[str] = [
-        S.INVITED,
-        S.APPLIED,
-        review,
-        S.APPROVED,
-        S.TRAINED,
-        S.READY,
-        S.MATCHED,
-        S.ACTIVE,
-    ]
-    main.append(S.COMPLETED)
-    if status == S.DECLINED:
-        return [S.INVITED, S.APPLIED, review, S.DECLINED]
-    if status == S.WITHDRAWN:
-        return [S.INVITED, S.APPLIED, S.WITHDRAWN]
-    if status in (S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER):
-        return [S.INVITED, S.APPLIED, status]
-    return main[: main.index(status) + 1] if status in main else [S.INVITED]
+def find_programme(organisation: Organisation, title: str) -> Programme | None:
+    """The demo programme called `title` and its year, whichever day it was seeded."""
+    return (
+        Programme.objects.filter(organisation=organisation, name__startswith=f"{title} ")
+        .order_by("pk")
+        .first()
+    )
 
 
-def _design(programme: Programme, manager: User) -> None:
-    """Questionnaire, touchpoints and workshops of a freshly created demo programme."""
-    start = programme.start_date or dt.date(2027, 1, 1)
-    for kind, days, title in (
-        ("kickoff", 0, "Kick-off"),
-        ("training", 14, "Feedback skills"),
-        ("midway", 150, "Midway check-in"),
-        ("evaluation", 290, "Final evaluation"),
-        ("closing", 300, "Closing and diplomas"),
+def design(
+    programme: Programme,
+    manager: User | None,
+    *,
+    mentor_preparation: dt.datetime,
+    mentee_kickoff: dt.datetime,
+) -> None:
+    """Questionnaire, touchpoints and preparation workshops of a freshly created demo
+    programme; touchpoints fall between its start and its end."""
+    if programme.start_date is None or programme.end_date is None:
+        raise ValueError("A demo programme has dates.")
+    start, end = programme.start_date, programme.end_date
+    for kind, day, title in (
+        ("kickoff", start, "Kick-off"),
+        ("training", start + dt.timedelta(days=14), "Feedback skills"),
+        ("midway", start + (end - start) / 2, "Midway check-in"),
+        ("evaluation", end - dt.timedelta(days=14), "Final evaluation"),
+        ("closing", end, "Closing and diplomas"),
     ):
         services.touchpoint_add(
-            programme=programme,
-            kind=kind,
-            date=start + dt.timedelta(days=days),
-            title=title,
-            actor=manager,
+            programme=programme, kind=kind, date=day, title=title, actor=manager
         )
     questions: list[dict[str, Any]] = [
         {
@@ -164,11 +150,10 @@ def _design(programme: Programme, manager: User) -> None:
     ]
     for question in questions:
         services.question_add(programme=programme, actor=manager, **question)
-    moment = dt.datetime.combine(start, dt.time(9, 0), tzinfo=dt.UTC)
     services.workshop_create(
         programme=programme,
         title="Mentor preparation",
-        starts_at=moment - dt.timedelta(days=14),
+        starts_at=mentor_preparation,
         place="Copenhagen, room 4.1",
         capacity=30,
         required_for="mentor",
@@ -177,7 +162,7 @@ def _design(programme: Programme, manager: User) -> None:
     services.workshop_create(
         programme=programme,
         title="Mentee kick-off",
-        starts_at=moment - dt.timedelta(days=10),
+        starts_at=mentee_kickoff,
         online_link="https://meet.example.org/kick-off",
         capacity=40,
         required_for="mentee",
@@ -188,19 +173,23 @@ def _design(programme: Programme, manager: User) -> None:
 def _programme(
     *,
     organisation: Organisation,
-    name: str,
+    title: str,
+    start: dt.date,
+    end: dt.date,
     kind: str,
     manager: User,
     sponsor: User | None,
+    invited: dt.datetime,
+    preparation: tuple[dt.datetime, dt.datetime],
     **values: Any,
 ) -> Programme:
-    existing = Programme.objects.filter(organisation=organisation, name=name).first()
+    existing = find_programme(organisation, title)
     if existing is not None:
         return existing
     programme = services.programme_create(
         organisation=organisation,
         actor=manager,
-        name=name,
+        name=f"{title} {start.year}",
         kind=kind,
         delivery="hybrid" if kind == ProgrammeKind.CROSS_TWO_WAY else "in_person",
         purpose=(
@@ -211,78 +200,23 @@ def _programme(
         goals="85% of graduates still with us after two years\n"
         "Every mentee meets their mentor at least eight times",
         languages=["da", "en"],
-        start_date=dt.date(2027, 1, 15),
-        end_date=dt.date(2027, 11, 15),
+        start_date=start,
+        end_date=end,
         applications_open=True,
         **values,
     )
+    # Designed a month before the first invitations went out.
+    created = invited - dt.timedelta(days=30)
+    Programme.objects.filter(pk=programme.pk).update(created_at=created)
+    programme.refresh_from_db()
     programme.managers.add(manager)
     if sponsor is not None:
         programme.sponsors.add(sponsor)
-    _design(programme, manager)
+    design(programme, manager, mentor_preparation=preparation[0], mentee_kickoff=preparation[1])
     return programme
 
 
-def _participant(
-    *, programme: Programme, person: Person, role: str, status: str, index: int, actor: User
-) -> None:
-    if Participant.objects.filter(programme=programme, person=person, role=role).exists():
-        return
-    path = _path(role, status)
-    base = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC) + dt.timedelta(hours=index)
-    questions = {q.maps_to or q.kind: q for q in programme.questions.filter(role=role)}
-    themes = [THEMES[(index + k) % len(THEMES)] for k in range(2)]
-    answers: dict[str, Any] = {}
-    if status != S.INVITED:
-        if "themes" in questions:
-            answers[str(questions["themes"].pk)] = themes
-        if "goals" in questions:
-            answers[str(questions["goals"].pk)] = "Grow into a team lead within two years."
-        if "long_text" in questions:
-            answers[str(questions["long_text"].pk)] = "I had a mentor myself and want to give back."
-    passed = role == ParticipantRole.MENTOR and S.APPROVED in path
-    participant = Participant.objects.create(
-        programme=programme,
-        person=person,
-        user=person.user,
-        role=role,
-        status=status,
-        status_changed_at=base + dt.timedelta(days=len(path)),
-        answers=answers,
-        decline_reason="Not enough time this year." if status == S.DECLINED else "",
-        screening_at=base + dt.timedelta(days=3) if passed or status == S.UNDER_REVIEW else None,
-        screening_outcome=ScreeningOutcome.PASSED if passed else "",
-        screening_notes="Listens well; has time every other week." if passed else "",
-        line_manager_decision=(
-            LineManagerDecision.APPROVED
-            if role == ParticipantRole.MENTEE and S.APPROVED in path
-            else LineManagerDecision.PENDING
-            if status == S.NEEDS_LINE_MANAGER
-            else ""
-        ),
-        created_at=base,
-    )
-    participant.profile = services.profile_build(
-        participant=participant, questions=list(Question.objects.filter(programme=programme))
-    )
-    participant.save(update_fields=["profile"])
-    previous = ""
-    for step, to_status in enumerate(path):
-        ParticipantEvent.objects.create(
-            participant=participant,
-            from_status=previous,
-            to_status=to_status,
-            actor=actor,
-            at=base + dt.timedelta(days=step + 1),
-        )
-        previous = to_status
-    if S.TRAINED in path:
-        for workshop in Workshop.objects.filter(programme=programme):
-            if workshop.is_required_for(role):
-                WorkshopAttendance.objects.get_or_create(workshop=workshop, participant=participant)
-
-
-def _partner(slug: str, name: str) -> tuple[Organisation, list[Person]]:
+def _partner(slug: str, name: str, calendar: DemoCalendar) -> tuple[Organisation, list[Person]]:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         organisation = account_services.organisation_create(name=name, slug=slug, actor=None)
@@ -307,10 +241,15 @@ def _partner(slug: str, name: str) -> tuple[Organisation, list[Person]]:
                 "location": "Oslo" if slug == "fjordkraft" else "Aarhus",
                 "timezone": "Europe/Oslo" if slug == "fjordkraft" else "Europe/Copenhagen",
                 "languages": ["no", "en"] if slug == "fjordkraft" else ["da", "en"],
+                "hire_date": partner_hire_date(calendar),
             },
         )
         people[suffix] = person
     return organisation, list(people.values())
+
+
+def partner_hire_date(calendar: DemoCalendar) -> dt.date:
+    return calendar.today.replace(day=1) - dt.timedelta(days=365 * PARTNER_HIRED_YEARS_AGO)
 
 
 def _user(email: str) -> User | None:
@@ -318,71 +257,36 @@ def _user(email: str) -> User | None:
 
 
 @transaction.atomic
-def seed_programmes(*, organisation: Organisation) -> None:
+def seed_programmes(*, organisation: Organisation, calendar: DemoCalendar | None = None) -> None:
     """Add the demo programmes to `organisation` (the demo organisation from `seed_demo`)."""
+    calendar = calendar or DemoCalendar.for_today()
     manager = _user("manager@example.org")
     if manager is None:
         raise RuntimeError("Seed the demo organisation first: its personas are missing.")
     sponsor = _user("sponsor@example.org")
-    staff = list(Person.objects.filter(organisation=organisation, user__isnull=True))
-    staff.sort(key=lambda p: p.employee_id)
-    juniors = [p for p in staff if (p.level or 0) <= 2]
-    seniors = [p for p in staff if (p.level or 0) in (4, 5)]
 
-    # A one-to-one graduate programme with a participant at every status; each mentor
-    # takes up to two graduates.
+    # A one-to-one graduate programme under way: each mentor takes up to two graduates.
+    graduate_start = calendar.graduate_start
     graduate = _programme(
         organisation=organisation,
-        name=GRADUATE,
+        title=GRADUATE,
+        start=graduate_start,
+        end=calendar.graduate_end,
         kind=ProgrammeKind.ONE_TO_ONE,
         manager=manager,
         sponsor=sponsor,
+        invited=calendar.graduate_invited,
+        preparation=(
+            calendar.at(graduate_start - dt.timedelta(days=14)),
+            calendar.at(graduate_start - dt.timedelta(days=10)),
+        ),
         max_mentees_per_mentor=2,
     )
-    mentee_statuses = [s for s in STATUSES if s != S.UNDER_REVIEW]
-    mentor_statuses = [s for s in STATUSES if s != S.NEEDS_LINE_MANAGER]
-    for index, (person, status) in enumerate(zip(juniors, mentee_statuses, strict=False)):
-        _participant(
-            programme=graduate,
-            person=person,
-            role=ParticipantRole.MENTEE,
-            status=status,
-            index=index,
-            actor=manager,
-        )
-    for index, (person, status) in enumerate(zip(seniors, mentor_statuses, strict=False)):
-        _participant(
-            programme=graduate,
-            person=person,
-            role=ParticipantRole.MENTOR,
-            status=status,
-            index=100 + index,
-            actor=manager,
-        )
-    # The demo logins: the mentee waits for the line manager, the mentor is ready to match.
-    mentee = Person.objects.filter(user__email="mentee@example.org").first()
-    mentor = Person.objects.filter(user__email="mentor@example.org").first()
-    if mentee is not None:
-        _participant(
-            programme=graduate,
-            person=mentee,
-            role=ParticipantRole.MENTEE,
-            status=S.NEEDS_LINE_MANAGER,
-            index=200,
-            actor=manager,
-        )
-    if mentor is not None:
-        _participant(
-            programme=graduate,
-            person=mentor,
-            role=ParticipantRole.MENTOR,
-            status=S.READY,
-            index=201,
-            actor=manager,
-        )
+    if not graduate.participants.exists():
+        _graduate_pipeline(organisation, graduate, calendar, manager)
 
     # A two-way exchange between three organisations, two of which compete.
-    partners = [(_partner(slug, name), competes) for slug, name, competes in PARTNERS]
+    partners = [(_partner(slug, name, calendar), competes) for slug, name, competes in PARTNERS]
     rivals = [org for (org, _people), competes in partners if competes]
     current = list(organisation.competitors.all())
     if any(rival not in current for rival in rivals):
@@ -393,10 +297,15 @@ def seed_programmes(*, organisation: Organisation) -> None:
         )
     exchange = _programme(
         organisation=organisation,
-        name=EXCHANGE,
+        title=EXCHANGE,
+        start=calendar.exchange_start,
+        end=calendar.exchange_end,
         kind=ProgrammeKind.CROSS_TWO_WAY,
         manager=manager,
         sponsor=sponsor,
+        invited=calendar.exchange_invited,
+        # Joint preparation of all three organisations, held before the round ran.
+        preparation=(calendar.days_ago(10), calendar.days_ago(6)),
     )
     if not exchange.contributions.exists():
         services.programme_set_organisations(
@@ -404,33 +313,106 @@ def seed_programmes(*, organisation: Organisation) -> None:
             contributions=[(org, True, True) for (org, _people), _c in partners],
             actor=manager,
         )
-    home_mentees = juniors[len(mentee_statuses) : len(mentee_statuses) + 4]
-    home_mentors = seniors[len(mentor_statuses) : len(mentor_statuses) + 4]
+    if not exchange.participants.exists():
+        _exchange_pipeline(organisation, exchange, partners, calendar, manager)
+
+
+def _graduate_pipeline(
+    organisation: Organisation, graduate: Programme, calendar: DemoCalendar, manager: User
+) -> None:
+    """Participants stopped at every step before a match. The matched cohort is added by
+    the matching round (rounds/demo.py)."""
+    first_intake = free_staff(organisation, employed_on=calendar.graduate_invited.date())
+    late_intake = free_staff(organisation, employed_on=calendar.late_invited.date())
+    used: set[int] = set()
+    index = 0
+    for role, levels in ((ParticipantRole.MENTEE, (1, 2)), (ParticipantRole.MENTOR, (4, 5))):
+        steps = [(s, calendar.graduate_invited, first_intake) for s in HELD_BACK_STATUSES]
+        steps += [(s, calendar.late_invited, late_intake) for s in LATE_STATUSES]
+        for status, invited, pool in steps:
+            # Only mentees wait for a line manager; only mentors are screened.
+            if status == S.NEEDS_LINE_MANAGER and role != ParticipantRole.MENTEE:
+                continue
+            if status == S.UNDER_REVIEW and role != ParticipantRole.MENTOR:
+                continue
+            person = next((p for p in pool if (p.level or 0) in levels and p.pk not in used), None)
+            if person is None:
+                continue  # a very small demo organisation
+            used.add(person.pk)
+            participant_add(
+                programme=graduate,
+                person=person,
+                role=role,
+                status=status,
+                invited_at=invited + dt.timedelta(hours=index % 8),
+                actor=manager,
+                index=index,
+            )
+            index += 1
+    # The demo logins: the mentee applied late and waits for the line manager; the mentor
+    # was prepared with the first intake and is matched by the round.
+    mentee = Person.objects.filter(user__email="mentee@example.org").first()
+    mentor = Person.objects.filter(user__email="mentor@example.org").first()
+    if mentee is not None:
+        participant_add(
+            programme=graduate,
+            person=mentee,
+            role=ParticipantRole.MENTEE,
+            status=S.NEEDS_LINE_MANAGER,
+            invited_at=calendar.days_ago(12),
+            actor=manager,
+            index=200,
+        )
+    if mentor is not None:
+        participant_add(
+            programme=graduate,
+            person=mentor,
+            role=ParticipantRole.MENTOR,
+            status=S.READY,
+            invited_at=calendar.graduate_invited,
+            actor=manager,
+            index=201,
+        )
+
+
+def _exchange_pipeline(
+    organisation: Organisation,
+    exchange: Programme,
+    partners: list[tuple[tuple[Organisation, list[Person]], bool]],
+    calendar: DemoCalendar,
+    manager: User,
+) -> None:
+    staff = free_staff(organisation, employed_on=calendar.exchange_invited.date())
+    home_mentees = [p for p in staff if (p.level or 0) <= 2][:4]
+    home_mentors = [p for p in staff if (p.level or 0) in (4, 5)][:4]
     cohort: list[tuple[Person, str]] = [(p, ParticipantRole.MENTEE) for p in home_mentees]
     cohort += [(p, ParticipantRole.MENTOR) for p in home_mentors]
     for (_org, people), _c in partners:
         cohort += [(p, ParticipantRole.MENTOR) for p in people if (p.level or 0) >= 4]
         cohort += [(p, ParticipantRole.MENTEE) for p in people if (p.level or 0) < 4]
     for index, (person, role) in enumerate(cohort):
-        status = STATUSES[index % len(STATUSES)]
+        status = EXCHANGE_STATUSES[index % len(EXCHANGE_STATUSES)]
         if role == ParticipantRole.MENTOR and status == S.NEEDS_LINE_MANAGER:
             status = S.UNDER_REVIEW
         if role == ParticipantRole.MENTEE and status == S.UNDER_REVIEW:
             status = S.APPLIED
-        _participant(
+        participant_add(
             programme=exchange,
             person=person,
             role=role,
             status=status,
-            index=300 + index,
+            invited_at=calendar.exchange_invited + dt.timedelta(hours=index % 8),
             actor=manager,
+            index=300 + index,
         )
+    mentor = Person.objects.filter(user__email="mentor@example.org").first()
     if mentor is not None:
-        _participant(
+        participant_add(
             programme=exchange,
             person=mentor,
             role=ParticipantRole.MENTOR,
             status=S.APPROVED,
-            index=400,
+            invited_at=calendar.exchange_invited,
             actor=manager,
+            index=400,
         )

@@ -1,16 +1,19 @@
-"""Demo pairs at work: agreements, meetings with notes, goals and feedback; some pairs
-healthy, some at risk. Deterministic and idempotent (pairs that have an agreement are
-left as they are)."""
+"""Demo pairs at work in the graduate programme, near the middle of their agreements: most
+meet every third week and are healthy; some hit the midway droop, some are fading, and one
+never got going. Dates come from the demo calendar. Deterministic and idempotent (pairs
+that have an agreement or a meeting are left as they are)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
-from mentora.accounts.models import Organisation
-from mentora.programmes.demo import GRADUATE
+from mentora.accounts.models import Organisation, User
+from mentora.core.demo_calendar import DemoCalendar
+from mentora.programmes.demo import GRADUATE, find_programme
+from mentora.programmes.demo_participants import participant_step
+from mentora.programmes.models import Participant, ParticipantStatus
 from mentora.relationships.models import (
     Agreement,
     Feedback,
@@ -26,19 +29,56 @@ NOTES = [
     "Practised the presentation for the steering group; slow down on the key message.",
     "Looked back at the learning themes; networking moved most, presenting least.",
 ]
+# Days before seeding on which each kind of pair met, every third week from its first
+# meeting (where it signed its agreement), with both sides' ratings.
+HISTORY: dict[str, list[tuple[int, int, int]]] = {
+    "healthy": [(122, 4, 4), (101, 5, 4), (80, 4, 5), (59, 5, 4), (38, 5, 5), (17, 5, 5)],
+    # Met well, but nothing for five weeks now, right in the middle of the programme.
+    "droop": [(122, 4, 4), (101, 4, 4), (80, 4, 4), (59, 4, 4), (38, 4, 3)],
+    "fading": [(122, 4, 3), (101, 3, 3)],
+    # Matched, and never met: no agreement, no meeting.
+    "silent": [],
+}
+# Pair by pair, in order; the demo logins' pairs (the only ones with accounts) are healthy.
+PATTERN = ["healthy", "healthy", "droop", "healthy", "fading", "healthy", "silent"]
+CHECK_INS = {
+    "healthy": (30, "Both positive; no action needed."),
+    "droop": (10, "Both busy; reminded them to book their next meeting."),
+}
+GOALS = {
+    "healthy": (("Networking", 60), ("Presenting", 35)),
+    "droop": (("Networking", 40), ("Presenting", 20)),
+    "fading": (("Networking", 10), ("Presenting", 0)),
+}
 
 
 @transaction.atomic
-def seed_pair_support(*, organisation: Organisation) -> None:
-    now = timezone.now()
-    pairs = Pair.objects.filter(
-        programme__organisation=organisation, programme__name=GRADUATE
-    ).order_by("pk")
-    for index, pair in enumerate(pairs):
-        if pair.agreements.exists():
+def seed_pair_support(*, organisation: Organisation, calendar: DemoCalendar | None = None) -> None:
+    calendar = calendar or DemoCalendar.for_today()
+    graduate = find_programme(organisation, GRADUATE)
+    if graduate is None or graduate.end_date is None:
+        raise RuntimeError("Seed the demo programmes first.")
+    manager = User.objects.filter(email="manager@example.org").first()
+    pairs = Pair.objects.filter(programme=graduate).select_related("mentee", "mentor")
+    others = 0
+    for index, pair in enumerate(pairs.order_by("pk")):
+        if pair.mentee.user_id or pair.mentor.user_id:
+            kind = "healthy"
+        else:
+            kind = PATTERN[others % len(PATTERN)]
+            others += 1
+        if pair.agreements.exists() or pair.meetings.exists():
             continue
-        started = now - dt.timedelta(days=120)
-        Pair.objects.filter(pk=pair.pk).update(started_at=started)
+        history = HISTORY[kind]
+        if not history:
+            continue
+        meetings = [
+            (calendar.days_ago(days, 10), mentee, mentor) for days, mentee, mentor in history
+        ]
+        first = meetings[0][0]
+        if first < pair.started_at + dt.timedelta(days=7):
+            raise ValueError("The demo's first meeting comes before the pair had a week.")
+        # The agreement is written and signed at the first meeting, to the programme's end.
         Agreement.objects.create(
             pair=pair,
             version=1,
@@ -48,53 +88,66 @@ def seed_pair_support(*, organisation: Organisation) -> None:
             ways_of_working="Alternate between the office and walks; the mentee sends the agenda.",
             confidentiality=True,
             not_recruitment=True,
-            end_date=(started + dt.timedelta(days=300)).date(),
+            end_date=graduate.end_date,
             after_end="Decide at the closing meeting.",
-            mentee_signed_at=started + dt.timedelta(days=7),
-            mentor_signed_at=started + dt.timedelta(days=8),
+            created_by=pair.mentee.user,
+            created_at=first,
+            mentee_signed_at=first + dt.timedelta(minutes=50),
+            mentor_signed_at=first + dt.timedelta(minutes=55),
         )
-        healthy = index % 3 != 2
-        days_ago = [110, 85, 60, 35, 12] if healthy else [110, 95]
-        for n, days in enumerate(days_ago):
+        for side in (pair.mentee, pair.mentor):
+            fresh = Participant.objects.get(pk=side.pk)
+            if fresh.status == ParticipantStatus.MATCHED:
+                participant_step(
+                    fresh,
+                    to_status=ParticipantStatus.ACTIVE,
+                    at=first + dt.timedelta(hours=1),
+                    actor=manager,
+                    note="Agreement signed.",
+                )
+        for n, (starts_at, mentee_rating, mentor_rating) in enumerate(meetings):
             Meeting.objects.create(
                 pair=pair,
-                starts_at=now - dt.timedelta(days=days),
+                starts_at=starts_at,
                 mode="in_person",
                 place="Canteen, 2nd floor",
                 agenda="Themes for today, see the plan.",
                 notes=NOTES[n % len(NOTES)],
                 follow_up="Two coffee meetings before next time.",
-                mentee_rating=5 - (n % 2) if healthy else 4 - n,
-                mentor_rating=4 + (n % 2) if healthy else 3 - n,
+                mentee_rating=mentee_rating,
+                mentor_rating=mentor_rating,
+                created_at=starts_at - dt.timedelta(days=7),
             )
-        if healthy:
+        last = meetings[-1][0]
+        if kind == "healthy":
+            # Healthy pairs book the next meeting before they part.
+            upcoming = last + dt.timedelta(days=21)
+            if upcoming <= calendar.at(calendar.today, 23):
+                raise ValueError("The demo's next meeting is not in the future.")
             Meeting.objects.create(
                 pair=pair,
-                starts_at=now + dt.timedelta(days=9),
+                starts_at=upcoming,
                 mode="online",
                 link="https://meet.example/nordlys",
+                created_at=last,
             )
-        for theme, progress in (
-            ("Networking", 60 if healthy else 10),
-            ("Presenting", 35 if healthy else 0),
-        ):
-            Goal.objects.create(
-                pair=pair,
-                theme=theme,
-                progress=progress,
-                updated_at=now - dt.timedelta(days=14 if healthy else 100),
-            )
-        if pair.mentor.user_id and index % 2 == 0:
+        for theme, progress in GOALS[kind]:
+            Goal.objects.create(pair=pair, theme=theme, progress=progress, updated_at=last)
+        if pair.mentor.user_id and index % 2 == 0 and kind != "fading":
             Feedback.objects.create(
                 pair=pair,
                 direction="mentor_to_mentee",
                 author_id=pair.mentor.user_id,
                 text="You ask precise questions; trust them in meetings too.",
+                created_at=meetings[1][0] + dt.timedelta(hours=2),
             )
-        if index % 2 == 0:
+        if kind in CHECK_INS and (index % 2 == 0 or kind == "droop"):
+            days, note = CHECK_INS[kind]
             FollowUp.objects.create(
                 pair=pair,
-                held_on=(now - dt.timedelta(days=30)).date(),
+                manager=manager,
+                held_on=calendar.today - dt.timedelta(days=days),
                 channel="phone",
-                note="Both positive; no action needed.",
+                note=note,
+                created_at=calendar.days_ago(days, 15),
             )

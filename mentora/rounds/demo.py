@@ -1,138 +1,147 @@
-"""Demo matching: the graduate programme's ready cohort is matched and published, the
-exchange programme has a round waiting for review. Deterministic and idempotent."""
+"""Demo matching: the graduate programme's first intake was matched and published ten days
+after the programme started; the exchange's round ran two days ago and waits for review.
+Dates come from the demo calendar. Deterministic and idempotent."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 
 from mentora.accounts.models import Organisation, User
-from mentora.people.models import Person
-from mentora.programmes.demo import EXCHANGE, GRADUATE, THEMES
-from mentora.programmes.models import Participant, ParticipantRole, Programme
+from mentora.core.demo_calendar import DemoCalendar
+from mentora.people.models import OrgUnit, Person
+from mentora.programmes.demo import EXCHANGE, GRADUATE, find_programme, partner_hire_date
+from mentora.programmes.demo_participants import THEMES, free_staff, participant_add
+from mentora.programmes.models import (
+    Participant,
+    ParticipantEvent,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+)
+from mentora.relationships.models import Pair
 from mentora.rounds import services
 from mentora.rounds.models import MatchingRound
 
-
-def _ready(programme: Programme, person: Person, role: str, profile: dict[str, object]) -> None:
-    Participant.objects.get_or_create(
-        programme=programme,
-        person=person,
-        role=role,
-        defaults={"user": person.user, "status": "ready", "profile": profile},
-    )
+S = ParticipantStatus
 
 
-def _run(programme: Programme, manager: User, *, publish: bool) -> None:
+def _run(
+    programme: Programme, manager: User, *, at: dt.datetime, published: dt.datetime | None
+) -> None:
+    """Run (and publish) the programme's first round, dated as if done at `at`."""
     if MatchingRound.objects.filter(programme=programme).exists():
         return
     matching_round = services.round_start(programme=programme, actor=manager)
     matching_round = services.round_run(round_id=matching_round.pk)
-    if publish and matching_round.status == "done":
-        services.round_publish(matching_round=matching_round, actor=manager)
+    MatchingRound.objects.filter(pk=matching_round.pk).update(
+        created_at=at, finished_at=at + dt.timedelta(minutes=2)
+    )
+    if published is None or matching_round.status != "done":
+        return
+    pairs = services.round_publish(matching_round=matching_round, actor=manager)
+    # Publishing happened "now"; the demo's pairs started on the day it was published.
+    Pair.objects.filter(pk__in=[p.pk for p in pairs]).update(started_at=published)
+    matched = [p.mentee_id for p in pairs] + [p.mentor_id for p in pairs]
+    ParticipantEvent.objects.filter(participant_id__in=matched, to_status=S.MATCHED).update(
+        at=published
+    )
+    Participant.objects.filter(pk__in=matched, status=S.MATCHED).update(status_changed_at=published)
 
 
 @transaction.atomic
-def seed_rounds(*, organisation: Organisation) -> None:
+def seed_rounds(*, organisation: Organisation, calendar: DemoCalendar | None = None) -> None:
+    calendar = calendar or DemoCalendar.for_today()
     manager = User.objects.get(email="manager@example.org")
-    graduate = Programme.objects.get(organisation=organisation, name=GRADUATE)
-    exchange = Programme.objects.get(organisation=organisation, name=EXCHANGE)
+    graduate = find_programme(organisation, GRADUATE)
+    exchange = find_programme(organisation, EXCHANGE)
+    if graduate is None or exchange is None:
+        raise RuntimeError("Seed the demo programmes first.")
     if not MatchingRound.objects.filter(programme=graduate).exists():
-        taken = set(
-            Participant.objects.filter(programme__organisation=organisation).values_list(
-                "person_id", flat=True
-            )
-        )
-        free = (
-            Person.objects.filter(organisation=organisation, user__isnull=True)
-            .exclude(pk__in=taken)
-            .order_by("employee_id")
-        )
-        mentors = [p for p in free if (p.level or 0) in (5, 6)][:6]
-        mentees = [p for p in free if (p.level or 0) in (1, 2)][:12]
-        for n, person in enumerate(mentors):
-            _ready(
-                graduate,
-                person,
-                ParticipantRole.MENTOR,
-                {
-                    "themes": [THEMES[n % len(THEMES)], THEMES[(n + 2) % len(THEMES)]],
-                    "capacity": 2,
-                    "preferences": [],
-                    "exclusions": [],
-                },
-            )
-        for n, person in enumerate(mentees):
-            # Half the mentees name the mentor they would like, as real applicants do.
-            wish = [str(mentors[(n * 5) % len(mentors)].pk)] if n % 2 == 0 and mentors else []
-            _ready(
-                graduate,
-                person,
-                ParticipantRole.MENTEE,
-                {
-                    "themes": [THEMES[n % len(THEMES)]],
-                    "preferences": wish,
-                    "exclusions": [],
-                    "goals": "Find my feet and build a network across the company.",
-                },
-            )
-    _run(graduate, manager, publish=True)
-    # Late joiners, ready for the next round.
-    taken = set(
-        Participant.objects.filter(programme__organisation=organisation).values_list(
-            "person_id", flat=True
-        )
-    )
-    late = (
-        Person.objects.filter(organisation=organisation, user__isnull=True, level__in=[1, 2])
-        .exclude(pk__in=taken)
-        .order_by("employee_id")[:2]
-    )
-    for person in late:
-        _ready(
-            graduate,
-            person,
-            ParticipantRole.MENTEE,
-            {"themes": ["Networking"], "preferences": [], "exclusions": []},
-        )
+        _graduate_cohort(organisation, graduate, calendar, manager)
+        _run(graduate, manager, at=calendar.graduate_round, published=calendar.graduate_matched)
+        _late_joiners(organisation, graduate, calendar, manager)
     if not MatchingRound.objects.filter(programme=exchange).exists():
-        _exchange_cohort(organisation, exchange)
-    _run(exchange, manager, publish=False)
+        _exchange_cohort(organisation, exchange, calendar, manager)
+        _run(exchange, manager, at=calendar.exchange_round, published=None)
+
+
+def _graduate_cohort(
+    organisation: Organisation, graduate: Programme, calendar: DemoCalendar, manager: User
+) -> None:
+    """The first intake, prepared before the start and ready for the first round."""
+    invited = calendar.graduate_invited
+    free = free_staff(organisation, employed_on=invited.date())
+    mentors = [p for p in free if (p.level or 0) in (5, 6)][:6]
+    mentees = [p for p in free if (p.level or 0) in (1, 2)][:12]
+    for n, person in enumerate(mentors):
+        participant_add(
+            programme=graduate,
+            person=person,
+            role=ParticipantRole.MENTOR,
+            status=S.READY,
+            invited_at=invited + dt.timedelta(minutes=10 * n),
+            actor=manager,
+            index=100 + n,
+            profile={"themes": [THEMES[n % len(THEMES)], THEMES[(n + 2) % len(THEMES)]]},
+        )
+    for n, person in enumerate(mentees):
+        # Half the mentees name the mentor they would like, as real applicants do.
+        wish = [str(mentors[(n * 5) % len(mentors)].pk)] if n % 2 == 0 and mentors else []
+        participant_add(
+            programme=graduate,
+            person=person,
+            role=ParticipantRole.MENTEE,
+            status=S.READY,
+            invited_at=invited + dt.timedelta(minutes=10 * n),
+            actor=manager,
+            index=n,
+            profile={
+                "themes": [THEMES[n % len(THEMES)]],
+                "preferences": wish,
+                "goals": "Find my feet and build a network across the company.",
+            },
+        )
+
+
+def _late_joiners(
+    organisation: Organisation, graduate: Programme, calendar: DemoCalendar, manager: User
+) -> None:
+    """Two mentees of the first intake whose line managers approved them late: prepared
+    before the start, ready only after the first round, so they wait for the next one."""
+    invited = calendar.graduate_invited
+    late = [
+        p for p in free_staff(organisation, employed_on=invited.date()) if (p.level or 0) in (1, 2)
+    ][:2]
+    for n, person in enumerate(late):
+        participant_add(
+            programme=graduate,
+            person=person,
+            role=ParticipantRole.MENTEE,
+            status=S.READY,
+            invited_at=invited + dt.timedelta(days=2, minutes=10 * n),
+            actor=manager,
+            index=n,
+            at={S.READY: calendar.graduate_matched + dt.timedelta(days=2)},
+            profile={"themes": ["Networking"], "preferences": []},
+        )
 
 
 # Newcomers to the exchange, ready to be matched across the three organisations.
 EXCHANGE_READY = [("R1", "Astrid", "Holm", 6), ("R2", "Leon", "Falk", 2), ("R3", "Vera", "Juhl", 2)]
 
 
-def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
-    from mentora.people.models import OrgUnit
-
+def _exchange_cohort(
+    organisation: Organisation, exchange: Programme, calendar: DemoCalendar, manager: User
+) -> None:
     # At home, colleagues not yet in any programme; the partners add a few newcomers.
-    taken = set(
-        Participant.objects.filter(programme__organisation=organisation).values_list(
-            "person_id", flat=True
-        )
-    )
-    free = (
-        Person.objects.filter(organisation=organisation, user__isnull=True)
-        .exclude(pk__in=taken)
-        .order_by("-employee_id")
-    )
+    invited = calendar.exchange_invited
+    free = list(reversed(free_staff(organisation, employed_on=invited.date())))
     home = [p for p in free if (p.level or 0) in (5, 6)][:1] + [
         p for p in free if (p.level or 0) in (1, 2)
     ][:2]
-    for n, person in enumerate(home):
-        role = ParticipantRole.MENTOR if (person.level or 0) >= 5 else ParticipantRole.MENTEE
-        _ready(
-            exchange,
-            person,
-            role,
-            {
-                "themes": [THEMES[n % len(THEMES)]],
-                "preferences": [],
-                "exclusions": [],
-                "capacity": 1 if role == ParticipantRole.MENTOR else None,  # the programme maximum
-            },
-        )
+    cohort: list[tuple[Person, int]] = [(person, n) for n, person in enumerate(home)]
     partners = Organisation.objects.filter(
         pk__in=exchange.contributions.values("organisation")
     ).exclude(pk=organisation.pk)
@@ -149,19 +158,19 @@ def _exchange_cohort(organisation: Organisation, exchange: Programme) -> None:
                     "org_unit": unit,
                     "languages": ["da", "no", "en"],
                     "timezone": "Europe/Copenhagen",
+                    "hire_date": partner_hire_date(calendar),
                 },
             )
-            role = ParticipantRole.MENTOR if level >= 5 else ParticipantRole.MENTEE
-            _ready(
-                exchange,
-                person,
-                role,
-                {
-                    "themes": [THEMES[(n + level) % len(THEMES)]],
-                    "preferences": [],
-                    "exclusions": [],
-                    "capacity": 1
-                    if role == ParticipantRole.MENTOR
-                    else None,  # the programme maximum
-                },
-            )
+            cohort.append((person, n + level))
+    for index, (person, theme) in enumerate(cohort):
+        role = ParticipantRole.MENTOR if (person.level or 0) >= 5 else ParticipantRole.MENTEE
+        participant_add(
+            programme=exchange,
+            person=person,
+            role=role,
+            status=S.READY,
+            invited_at=invited + dt.timedelta(minutes=10 * index),
+            actor=manager,
+            index=500 + index,
+            profile={"themes": [THEMES[theme % len(THEMES)]], "preferences": []},
+        )

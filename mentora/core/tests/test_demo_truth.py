@@ -6,6 +6,7 @@ that seeded them and of the code that reports on them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -16,11 +17,15 @@ from django.utils import timezone
 from mentora.accounts.models import Organisation
 from mentora.core.demo import seed_demo
 from mentora.programmes.models import (
+    EventRegistration,
     Participant,
+    ParticipantEvent,
     Programme,
     ProgrammeKind,
+    WorkshopAttendance,
 )
-from mentora.relationships.models import Pair
+from mentora.relationships.health import DROOP_WINDOW, QUIET_DAYS, programme_health
+from mentora.relationships.models import Agreement, Feedback, FollowUp, Goal, Meeting, Pair
 from mentora.reports.aggregates import build_report
 from mentora.rounds.models import MatchingRound
 from mentora.surveys.models import Answer, Invitation, Response, Survey
@@ -36,8 +41,25 @@ def _programme(organisation: Organisation, title: str) -> Programme:
     return Programme.objects.get(organisation=organisation, name__startswith=title)
 
 
+def _running(organisation: Organisation) -> Programme:
+    return _programme(organisation, "Graduate onboarding")
+
+
+def _upcoming(organisation: Organisation) -> Programme:
+    return _programme(organisation, "Nordic leadership exchange")
+
+
 def _finished(organisation: Organisation) -> Programme:
     return _programme(organisation, "Graduate programme")
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -71,6 +93,142 @@ def test_no_mentor_has_more_mentees_than_the_programme_or_they_allow(demo: Organ
         proposed = Counter(matching_round.proposals.values_list("mentor_id", flat=True))
         for mentor in Participant.objects.filter(pk__in=proposed).select_related("programme"):
             assert proposed[mentor.pk] <= limit(mentor), (mentor.programme.name, str(mentor))
+
+
+def test_people_join_programmes_while_employed(demo: Organisation) -> None:
+    for participant in Participant.objects.select_related("person", "programme"):
+        person = participant.person
+        joined = timezone.localdate(participant.created_at)
+        assert person.hire_date is not None and person.hire_date <= joined, str(participant)
+        if person.leave_date is not None:
+            assert person.leave_date > joined, str(participant)
+            assert person.leave_date <= timezone.localdate(), str(participant)
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def test_the_programmes_are_running_about_to_start_and_finished(demo: Organisation) -> None:
+    today = timezone.localdate()
+    running, upcoming, finished = _running(demo), _upcoming(demo), _finished(demo)
+    # Started some months ago, so its pairs are well into their agreements.
+    assert running.start_date <= today - dt.timedelta(days=90) and today < running.end_date
+    assert str(running.start_date.year) in running.name
+    assert today < upcoming.start_date < upcoming.end_date
+    assert str(upcoming.start_date.year) in upcoming.name
+    assert MatchingRound.objects.get(programme=upcoming).status == "done"
+    assert not Pair.objects.filter(programme=upcoming).exists()
+    assert finished.end_date < today and str(finished.start_date.year) in finished.name
+    assert not Pair.objects.filter(programme=finished, ended_at__isnull=True).exists()
+    assert all(s.closes_at < timezone.now() for s in Survey.objects.filter(programme=finished))
+
+
+def test_every_dated_thing_falls_inside_its_programme_and_its_pair(demo: Organisation) -> None:
+    now = timezone.now()
+    for programme in Programme.objects.filter(organisation=demo):
+        start, end = _day_start(programme.start_date), _day_end(programme.end_date)
+        assert programme.created_at <= now
+        for touchpoint in programme.touchpoints.all():
+            assert programme.start_date <= touchpoint.date <= programme.end_date, touchpoint
+        for workshop in programme.workshops.all():
+            # Preparation comes before the start.
+            assert workshop.starts_at < start, (programme.name, workshop.title)
+        for attendance in WorkshopAttendance.objects.filter(workshop__programme=programme):
+            assert attendance.workshop.starts_at < attendance.recorded_at <= now
+            # Whoever attended had a place: the workshop page counts places taken.
+            registration = EventRegistration.objects.get(
+                workshop=attendance.workshop, participant=attendance.participant
+            )
+            assert registration.participant.created_at <= registration.registered_at
+            assert registration.registered_at < attendance.workshop.starts_at
+        for matching_round in programme.rounds.all():
+            assert matching_round.created_at <= now
+            assert matching_round.finished_at is None or (
+                matching_round.created_at <= matching_round.finished_at <= now
+            )
+        for survey in Survey.objects.filter(programme=programme):
+            assert start <= survey.opens_at < survey.closes_at <= end, survey
+            for invitation in survey.invitations.exclude(answered_at=None):
+                assert survey.opens_at <= invitation.answered_at <= survey.closes_at
+        for pair in Pair.objects.filter(programme=programme):
+            pair_end = pair.ended_at or end
+            assert start <= pair.started_at <= now, pair
+            assert pair_end <= end, pair
+            for meeting in pair.meetings.all():
+                assert pair.started_at <= meeting.starts_at <= pair_end, meeting
+                if meeting.mentee_rating or meeting.mentor_rating or meeting.notes:
+                    assert meeting.starts_at < now, meeting
+            for agreement in Agreement.objects.filter(pair=pair):
+                assert pair.started_at <= agreement.created_at <= now
+                assert agreement.end_date <= programme.end_date
+                for signed in (agreement.mentee_signed_at, agreement.mentor_signed_at):
+                    assert signed is None or agreement.created_at <= signed <= now
+            for goal in Goal.objects.filter(pair=pair):
+                assert pair.started_at <= goal.updated_at <= min(now, pair_end), goal
+            for feedback in Feedback.objects.filter(pair=pair):
+                assert pair.started_at <= feedback.created_at <= min(now, pair_end)
+            for follow_up in FollowUp.objects.filter(pair=pair):
+                assert timezone.localdate(pair.started_at) <= follow_up.held_on
+                assert follow_up.held_on <= timezone.localdate(min(now, pair_end))
+
+
+def test_every_participants_history_runs_forward_and_ends_in_their_status(
+    demo: Organisation,
+) -> None:
+    now = timezone.now()
+    events: dict[int, list[ParticipantEvent]] = defaultdict(list)
+    for event in ParticipantEvent.objects.order_by("at", "pk"):
+        events[event.participant_id].append(event)
+    for participant in Participant.objects.all():
+        history = events[participant.pk]
+        assert history, str(participant)
+        assert participant.created_at <= history[0].at
+        assert all(a.at <= b.at for a, b in zip(history, history[1:], strict=False))
+        assert history[-1].at <= now
+        assert [e.from_status for e in history[1:]] == [e.to_status for e in history[:-1]]
+        assert history[-1].to_status == participant.status, str(participant)
+        assert participant.status_changed_at == history[-1].at, str(participant)
+    for pair in Pair.objects.select_related("mentee", "mentor"):
+        for side in (pair.mentee, pair.mentor):
+            matched = [e.at for e in events[side.pk] if e.to_status == "matched"]
+            assert matched and min(abs((m - pair.started_at).total_seconds()) for m in matched) < 60
+
+
+# --- the running programme's pairs ---------------------------------------------------------------
+
+
+def test_pairs_flagged_at_risk_really_are_at_that_point(demo: Organisation) -> None:
+    now = timezone.now()
+    health = programme_health(_running(demo))
+    assert {h.light for h in health} >= {"green", "amber", "red"}
+    assert any(h.midway for h in health)
+    for h in health:
+        pair = h.pair
+        agreement = Agreement.objects.filter(pair=pair).order_by("-version").first()
+        held = sorted(
+            m.starts_at for m in pair.meetings.filter(cancelled_at=None) if m.starts_at < now
+        )
+        quiet = (now - (held[-1] if held else pair.started_at)).days
+        end = (
+            dt.datetime.combine(agreement.end_date, dt.time(), tzinfo=dt.UTC)
+            if agreement
+            else pair.started_at + dt.timedelta(days=300)
+        )
+        elapsed = (now - pair.started_at) / (end - pair.started_at)
+        droop = any("Midway droop" in r for r in h.reasons)
+        if droop:
+            assert DROOP_WINDOW[0] <= elapsed <= DROOP_WINDOW[1], str(pair)
+            assert quiet >= 30, str(pair)
+        if h.light == "green":
+            assert quiet < 30 and agreement is not None and agreement.is_signed, str(pair)
+            assert pair.meetings.filter(starts_at__gt=now).exists(), str(pair)
+        else:
+            assert quiet >= 30 or agreement is None, str(pair)
+        if quiet >= QUIET_DAYS:
+            assert f"No meeting for {quiet} days." in h.reasons, str(pair)
+        # The status says what the pair does: active once the agreement is signed.
+        status = "active" if agreement is not None and agreement.is_signed else "matched"
+        assert pair.mentee.status == status, str(pair)
 
 
 # --- the finished programme's outcome report ---------------------------------------------------
@@ -163,7 +321,7 @@ def test_the_finished_programmes_scales_are_reliable_and_change_plausibly(
     assert 0 < sum(d < 0 for d in differences) < len(differences) / 2
 
 
-def test_the_finished_programmes_retention_adds_up(demo: Organisation) -> None:
+def test_the_finished_programmes_retention_and_pairs_add_up(demo: Organisation) -> None:
     programme = _finished(demo)
     origin, today = programme.start_date, timezone.localdate()
     report = build_report(programme)
@@ -187,3 +345,45 @@ def test_the_finished_programmes_retention_adds_up(demo: Organisation) -> None:
         leavers = sum(1 for p in followed[role] if p.leave_date and p.leave_date <= today)
         assert row.leavers is not None and row.leavers[0] == leavers
     assert retention.logrank is not None
+
+    pairs = Pair.objects.filter(programme=programme)
+    held = Meeting.objects.filter(
+        pair__programme=programme, cancelled_at=None, starts_at__lte=timezone.now()
+    )
+    activity = report.pairs
+    assert activity.pairs == pairs.count() == 30
+    assert activity.active == 0
+    assert activity.ended_early == sum(
+        1 for p in pairs if timezone.localdate(p.ended_at) < programme.end_date
+    )
+    assert activity.meetings == held.count() > 0
+    assert activity.with_meeting == pairs.filter(meetings__in=held).distinct().count() == 30
+    goals = Goal.objects.filter(pair__programme=programme)
+    assert (
+        activity.goals == goals.count()
+        and activity.goals_reached == goals.filter(progress=100).count()
+    )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_a_programme_manager_reads_the_demo_pages_without_contradictions(
+    demo: Organisation, client: Any
+) -> None:
+    from django.urls import reverse
+
+    from mentora.accounts.models import User
+
+    client.force_login(User.objects.get(email="manager@example.org"))
+    finished, running = _finished(demo), _running(demo)
+    report = client.get(reverse("programme_report", args=[finished.pk])).content.decode()
+    assert "Cronbach" in report and "Log-rank" in report
+    assert "nan" not in report and "0 / 0" not in report
+    page = client.get(reverse("pair_health", args=[running.pk])).content.decode()
+    at_risk = sum(1 for h in programme_health(running) if h.at_risk)
+    pairs = Pair.objects.filter(programme=running, ended_at=None).count()
+    assert f"{at_risk} / {pairs}" in " ".join(page.split())
+    for programme in Programme.objects.filter(organisation=demo):
+        for name in ("programme_detail", "programme_pipeline", "programme_health"):
+            assert client.get(reverse(name, args=[programme.pk])).status_code == 200

@@ -1,10 +1,50 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+import pytest
 from django.core.management import call_command
+from django.db.models import Model
+from django.utils import timezone
 
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.demo import seed_demo
 from mentora.people.models import OrgUnit, Person
+from mentora.programmes.models import (
+    Participant,
+    ParticipantEvent,
+    Programme,
+    Touchpoint,
+    Workshop,
+    WorkshopAttendance,
+)
+from mentora.relationships.models import Agreement, Feedback, FollowUp, Goal, Meeting, Pair
+from mentora.rounds.models import MatchingRound, Proposal
+from mentora.surveys.models import Answer, Invitation, Response, Survey
+
+DEMO_MODELS: list[type[Model]] = [
+    Person,
+    User,
+    Programme,
+    Participant,
+    ParticipantEvent,
+    Touchpoint,
+    Workshop,
+    WorkshopAttendance,
+    MatchingRound,
+    Proposal,
+    Pair,
+    Agreement,
+    Meeting,
+    Goal,
+    Feedback,
+    FollowUp,
+    Survey,
+    Invitation,
+    Response,
+    Answer,
+]
 
 
 def _state() -> tuple:
@@ -25,12 +65,40 @@ def _state() -> tuple:
     )
 
 
+def _everything() -> dict[str, Any]:
+    """Every row the demo writes, by model, with the dates that tell its story."""
+    return {
+        "counts": {model.__name__: model.objects.count() for model in DEMO_MODELS},
+        "people": sorted(Person.objects.values_list("employee_id", "hire_date", "leave_date")),
+        "programmes": sorted(Programme.objects.values_list("name", "start_date", "end_date")),
+        "participants": sorted(
+            Participant.objects.values_list("person__employee_id", "role", "status"), key=str
+        ),
+        "pairs": sorted(Pair.objects.values_list("mentee_id", "mentor_id", "started_at")),
+        "meetings": sorted(Meeting.objects.values_list("pair_id", "starts_at")),
+    }
+
+
 def test_seeding_twice_changes_nothing(db: None) -> None:
     seed_demo(people=120)
     first = _state()
+    everything = _everything()
     summary = seed_demo(people=120)
     assert summary.created == 0 and summary.updated == 0
     assert _state() == first
+    assert _everything() == everything
+
+
+def test_seeding_again_on_a_later_day_changes_nothing(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_demo(people=120)
+    everything = _everything()
+    later = timezone.localdate() + dt.timedelta(days=45)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+    summary = seed_demo(people=120)
+    assert summary.created == 0 and summary.updated == 0
+    assert _everything() == everything
 
 
 def test_the_demo_has_one_login_per_role_with_the_demo_password(db: None) -> None:

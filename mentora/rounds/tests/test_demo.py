@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from mentora.core.demo import seed_demo
-from mentora.programmes.demo import EXCHANGE, GRADUATE
-from mentora.programmes.models import Programme
+from mentora.programmes.demo import EXCHANGE, GRADUATE, find_programme
 from mentora.relationships.health import programme_health
 from mentora.relationships.models import Meeting, Pair
 from mentora.rounds.models import MatchingRound
 
 
 def test_the_demo_has_a_published_round_and_one_waiting_for_review(db: None) -> None:
-    seed_demo(people=200)
-    graduate = MatchingRound.objects.get(programme__name=GRADUATE)
-    exchange = MatchingRound.objects.get(programme__name=EXCHANGE)
+    organisation = seed_demo(people=200).organisation
+    graduate = MatchingRound.objects.get(programme=find_programme(organisation, GRADUATE))
+    exchange = MatchingRound.objects.get(programme=find_programme(organisation, EXCHANGE))
     assert graduate.status == "published" and exchange.status == "done"
     assert graduate.report["violations"] == exchange.report["violations"] == 0
     assert all(p.contributions for p in exchange.proposals.all())
     assert exchange.proposals.exists()
-    assert Pair.objects.filter(programme__name=GRADUATE).count() == graduate.proposals.count()
+    assert Pair.objects.filter(programme=graduate.programme).count() == graduate.proposals.count()
 
 
 def test_the_demo_pairs_include_healthy_ones_and_some_at_risk(db: None) -> None:
-    seed_demo(people=200)
-    lights = {h.light for h in programme_health(Programme.objects.get(name=GRADUATE))}
+    organisation = seed_demo(people=200).organisation
+    lights = {h.light for h in programme_health(find_programme(organisation, GRADUATE))}
     assert "green" in lights and lights & {"amber", "red"}
     assert Meeting.objects.exclude(notes="").exists()
 
