@@ -180,7 +180,7 @@ def _place_personas(rows: list[dict[str, str]]) -> dict[str, str]:
         row["level"] = str(level)
         row["job_title"] = TITLES[level] if level >= 6 else f"{TITLES[level]}, {unit_name}"
         first, _, last = spec.full_name.partition(" ")
-        row.update(first_name=first, last_name=last, email=spec.email)
+        row.update(first_name=first, last_name=last, email=spec.email, leave_date="")
         taken.add(row["employee_id"])
         placed[spec.email] = row["employee_id"]
     return placed
@@ -200,6 +200,10 @@ class DemoSummary:
 # so everyone in a demo programme was employed when they were invited.
 SERVICE_DAYS = {1: (90, 3 * 365), 2: (90, 6 * 365)}
 SERVICE_DAYS_SENIOR = (365, 25 * 365)
+# Staff below team lead who have left in the last three years, by level: an HR export lists
+# them with their leave date, and retention is measured against colleagues like them.
+LEAVER_SHARE = {1: 0.15, 2: 0.15, 3: 0.15, 4: 0.08, 5: 0.08}
+LEAVERS_WITHIN_DAYS = 3 * 365
 
 
 def _person_rows(
@@ -208,12 +212,23 @@ def _person_rows(
     """Rows of an HR export for the whole tree: a chief executive, division heads, department heads,
     team leads and staff, in the importer's columns.
 
-    Hire dates count back from the first of `today`'s month; people in `known` keep the
-    dates they already have, so seeding again on a later day changes nothing.
+    Hire and leave dates count back from the first of `today`'s month; people in `known`
+    keep the dates they already have, so seeding again on a later day changes nothing.
     """
     rng = random.Random(2026)
+    # Turnover draws from a generator of its own, so names and places stay as they were.
+    turnover = random.Random(2027)
     rows: list[dict[str, str]] = []
     anchor = today.replace(day=1)
+
+    def leave(level: int, hired: dt.date) -> dt.date | None:
+        if turnover.random() >= LEAVER_SHARE.get(level, 0.0):
+            return None
+        earliest = max(hired + dt.timedelta(days=90), anchor - dt.timedelta(LEAVERS_WITHIN_DAYS))
+        latest = anchor - dt.timedelta(days=7)
+        if earliest >= latest:
+            return None
+        return earliest + dt.timedelta(days=int(turnover.random() * (latest - earliest).days))
 
     def add(level: int, unit: tuple[str, ...], manager: str) -> str:
         number = len(rows) + 1
@@ -223,7 +238,7 @@ def _person_rows(
         employee_id = f"N{number:05d}"
         served = rng.randint(*SERVICE_DAYS.get(level, SERVICE_DAYS_SENIOR))
         hire_date = anchor - dt.timedelta(days=served)
-        leave_date: dt.date | None = None
+        leave_date = leave(level, hire_date)
         if employee_id in known:
             hire_date, leave_date = known[employee_id]
         email = f"{first}.{last}.{number}@nordlys.example".lower()

@@ -131,3 +131,13 @@ def test_the_demo_organisation_is_believable(db: None) -> None:
     assert mentee.manager == line_manager
     assert mentor not in mentee.management_chain()
     assert mentor.org_unit.parent.parent != mentee.org_unit.parent.parent
+    # Like a real HR export, it lists the staff who left lately; nobody with reports left,
+    # and no demo login belongs to someone who left.
+    leavers = people.filter(leave_date__isnull=False)
+    today = timezone.localdate()
+    assert 0.03 * people.count() <= leavers.count() <= 0.2 * people.count()
+    assert not leavers.filter(reports__isnull=False).exists()
+    assert not leavers.filter(user__isnull=False).exists()
+    for person in leavers:
+        assert person.hire_date < person.leave_date < today
+        assert person.leave_date >= today - dt.timedelta(days=3 * 365 + 31)
