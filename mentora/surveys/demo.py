@@ -9,7 +9,7 @@ colleagues hired at the same times who did not take part.
 Answers are drawn the way real questionnaires behave: each respondent has a latent level
 per scale (a general disposition plus a part specific to the scale), and each item is that
 level plus noise, rounded to the 1-5 scale. Items of a scale therefore correlate (Cronbach's
-alpha between 0.8 and 0.9) without copying each other, and the end wave shows a modest
+alpha of about 0.8 to 0.9) without copying each other, and the end wave shows a modest
 gain that varies from person to person.
 
 Deterministic and idempotent: a second run finds the programme and changes nothing. Rows
