@@ -54,17 +54,29 @@ PARTNERS = [
     ("fjordkraft", "Fjord Kraft AS", True),
     ("havnlogistik", "Havn Logistik A/S", False),
 ]
-PARTNER_PEOPLE = [
+PARTNER_PEOPLE: dict[str, list[tuple[str, str, str, int, str]]] = {
     # employee id suffix, first, last, level, manager suffix
-    ("01", "Kari", "Nordmann", 8, ""),
-    ("02", "Per", "Hansen", 6, "01"),
-    ("03", "Ingrid", "Lie", 6, "01"),
-    ("04", "Ola", "Berg", 4, "02"),
-    ("05", "Siri", "Dahl", 3, "02"),
-    ("06", "Jonas", "Moe", 2, "03"),
-    ("07", "Nora", "Vik", 2, "03"),
-    ("08", "Emil", "Strand", 5, "02"),
-]
+    "fjordkraft": [
+        ("01", "Kari", "Nordmann", 8, ""),
+        ("02", "Per", "Hansen", 6, "01"),
+        ("03", "Ingrid", "Lie", 6, "01"),
+        ("04", "Ola", "Berg", 4, "02"),
+        ("05", "Siri", "Dahl", 3, "02"),
+        ("06", "Jonas", "Moe", 2, "03"),
+        ("07", "Nora", "Vik", 2, "03"),
+        ("08", "Emil", "Strand", 5, "02"),
+    ],
+    "havnlogistik": [
+        ("01", "Birgitte", "Skov", 8, ""),
+        ("02", "Niels", "Krogh", 6, "01"),
+        ("03", "Hanne", "Bech", 6, "01"),
+        ("04", "Jakob", "Lund", 4, "02"),
+        ("05", "Signe", "Friis", 3, "02"),
+        ("06", "Troels", "Vang", 2, "03"),
+        ("07", "Ditte", "Winther", 2, "03"),
+        ("08", "Kasper", "Bruun", 5, "02"),
+    ],
+}
 # Partner employees have been with their company since before any demo programme.
 PARTNER_HIRED_YEARS_AGO = 6
 
@@ -227,7 +239,7 @@ def _partner(slug: str, name: str, calendar: DemoCalendar) -> tuple[Organisation
         defaults={"kind": OrgUnitKind.DIVISION},
     )
     people: dict[str, Person] = {}
-    for suffix, first, last, level, manager in PARTNER_PEOPLE:
+    for suffix, first, last, level, manager in PARTNER_PEOPLE[slug]:
         person, _ = Person.objects.get_or_create(
             organisation=organisation,
             employee_id=f"{slug[:3].upper()}{suffix}",

@@ -129,7 +129,18 @@ def _late_joiners(
 
 
 # Newcomers to the exchange, ready to be matched across the three organisations.
-EXCHANGE_READY = [("R1", "Astrid", "Holm", 6), ("R2", "Leon", "Falk", 2), ("R3", "Vera", "Juhl", 2)]
+EXCHANGE_READY: dict[str, list[tuple[str, str, str, int]]] = {
+    "fjordkraft": [
+        ("R1", "Astrid", "Holm", 6),
+        ("R2", "Leon", "Falk", 2),
+        ("R3", "Vera", "Juhl", 2),
+    ],
+    "havnlogistik": [
+        ("R1", "Pernille", "Vestergaard", 6),
+        ("R2", "Mikkel", "Thorsen", 2),
+        ("R3", "Lise", "Lauridsen", 2),
+    ],
+}
 
 
 def _exchange_cohort(
@@ -147,7 +158,7 @@ def _exchange_cohort(
     ).exclude(pk=organisation.pk)
     for n, org in enumerate(partners, start=1):
         unit = OrgUnit.objects.filter(organisation=org).order_by("pk").first()
-        for suffix, first, last, level in EXCHANGE_READY:
+        for suffix, first, last, level in EXCHANGE_READY.get(org.slug, []):
             person, _created = Person.objects.get_or_create(
                 organisation=org,
                 employee_id=f"X{org.slug[:3].upper()}{suffix}",

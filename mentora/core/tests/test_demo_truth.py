@@ -81,6 +81,19 @@ def test_every_participant_is_a_distinct_person_and_never_on_both_sides(demo: Or
         assert pair.mentee.programme_id == pair.mentor.programme_id == pair.programme_id
 
 
+def test_nobody_in_a_programme_shares_a_name_with_someone_from_another_organisation(
+    demo: Organisation,
+) -> None:
+    for programme in Programme.objects.all():
+        organisations: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for first, last, organisation in programme.participants.values_list(
+            "person__first_name", "person__last_name", "person__organisation"
+        ):
+            organisations[(first, last)].add(organisation)
+        shared = [name for name, orgs in organisations.items() if len(orgs) > 1]
+        assert shared == [], programme.name
+
+
 def test_no_mentor_has_more_mentees_than_the_programme_or_they_allow(demo: Organisation) -> None:
     def limit(mentor: Participant) -> int:
         maximum = mentor.programme.max_mentees_per_mentor
