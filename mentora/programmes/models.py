@@ -421,6 +421,17 @@ class Participant(models.Model):
     def themes(self) -> list[str]:
         return list(self.profile.get("themes", []))
 
+    @property
+    def mentee_capacity(self) -> int:
+        """How many mentees this mentor may have at once: the places they offer, never
+        more than the programme's maximum, which is a rule of the programme, not a default."""
+        maximum = self.programme.max_mentees_per_mentor
+        try:
+            offered = int((self.profile or {}).get("capacity") or maximum)
+        except (TypeError, ValueError):
+            offered = maximum
+        return max(0, min(offered, maximum))
+
     def next_step(self) -> str:
         """What the participant should do or expect next, in words."""
         return str(NEXT_STEP.get(self.status, ""))

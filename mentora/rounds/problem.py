@@ -6,6 +6,7 @@ reporting forest and the participants' stated preferences use.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from mentora.matching import Person as EnginePerson
 from mentora.matching import Policy, Problem
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+from mentora.relationships.models import Pair
 
 
 @dataclass
@@ -55,19 +57,28 @@ def _unit_lookup(organisation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     return lookup
 
 
+def pairs_at_work(mentor_ids: Iterable[int], *, outside: Any = None) -> Counter[int]:
+    """How many active pairs each mentor already has (leaving out those of the round
+    `outside`): places taken before a round proposes anyone."""
+    pairs = Pair.objects.active().filter(mentor_id__in=list(mentor_ids))
+    if outside is not None:
+        pairs = pairs.exclude(matching_round=outside)
+    return Counter(pairs.values_list("mentor_id", flat=True))
+
+
 def engine_person(
     participant: Participant,
     *,
     units: dict[int, dict[str, str]],
     include_gender: bool,
-    default_capacity: int,
+    taken: int = 0,
 ) -> EnginePerson:
     person = participant.person
     profile = participant.profile or {}
     unit = units.get(person.org_unit_id or 0, {})
     capacity = None
     if participant.role == ParticipantRole.MENTOR:
-        capacity = int(profile.get("capacity") or default_capacity)
+        capacity = max(0, participant.mentee_capacity - taken)
     own_id = str(person.pk)
     return EnginePerson(
         id=own_id,
@@ -104,7 +115,7 @@ def build_input(
         )
     chosen = list(
         Participant.objects.filter(pk__in=[p.pk for p in participants]).select_related(
-            "person__organisation"
+            "person__organisation", "programme"
         )
     )
     organisation_ids = set(programme.organisation_ids())
@@ -116,21 +127,12 @@ def build_input(
         side = mentees if participant.role == ParticipantRole.MENTEE else mentors
         side[str(participant.person_id)] = participant
     mentee_people = tuple(
-        engine_person(
-            p,
-            units=units,
-            include_gender=include_gender,
-            default_capacity=programme.max_mentees_per_mentor,
-        )
-        for p in mentees.values()
+        engine_person(p, units=units, include_gender=include_gender) for p in mentees.values()
     )
+    # A mentor already at work with a pair has that many places fewer.
+    taken = pairs_at_work(p.pk for p in mentors.values())
     mentor_people = tuple(
-        engine_person(
-            p,
-            units=units,
-            include_gender=include_gender,
-            default_capacity=programme.max_mentees_per_mentor,
-        )
+        engine_person(p, units=units, include_gender=include_gender, taken=taken[p.pk])
         for p in mentors.values()
     )
     # The whole reporting forest of the organisations, people outside the programme included.

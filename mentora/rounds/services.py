@@ -36,7 +36,7 @@ from mentora.rounds.models import (
     Suggestion,
     UnmatchedParticipant,
 )
-from mentora.rounds.problem import RoundInput, build_input, contributions_as_json
+from mentora.rounds.problem import RoundInput, build_input, contributions_as_json, pairs_at_work
 
 
 class RoundCancelled(Exception):
@@ -257,15 +257,15 @@ def check_pair(
     )
     names = {"mentee": mentee.person.full_name, "mentor": mentor.person.full_name}
     broken = [rule_text(rule.rule, **names) for rule in answer.broken]
-    capacity = int(
-        (mentor.profile or {}).get("capacity") or matching_round.programme.max_mentees_per_mentor
-    )
-    taken = matching_round.proposals.filter(mentor=mentor).exclude(mentee=mentee)
+    capacity = mentor.mentee_capacity
+    proposed = matching_round.proposals.filter(mentor=mentor).exclude(mentee=mentee)
     if ignore is not None:
-        taken = taken.exclude(pk=ignore.pk)
-    if taken.count() >= capacity:
+        proposed = proposed.exclude(pk=ignore.pk)
+    taken = proposed.count() + pairs_at_work([mentor.pk], outside=matching_round)[mentor.pk]
+    if taken >= capacity:
         broken.append(
-            _("The mentor already has %(n)s mentee(s), their capacity.") % {"n": capacity}
+            _("The mentor already has %(taken)s mentee(s) and may have %(capacity)s at most.")
+            % {"taken": taken, "capacity": capacity}
         )
     if mentee.role != ParticipantRole.MENTEE or mentor.role != ParticipantRole.MENTOR:
         broken.append(_("A pair is one mentee and one mentor."))
@@ -656,8 +656,7 @@ def _mentor_load(matching_round: MatchingRound, mentor: Participant) -> int:
     waiting = matching_round.introductions.filter(
         mentor=mentor, status__in=[IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED]
     ).count()
-    other_pairs = Pair.objects.active().filter(mentor=mentor).exclude(matching_round=matching_round)
-    return waiting + other_pairs.count()
+    return waiting + pairs_at_work([mentor.pk], outside=matching_round)[mentor.pk]
 
 
 def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Introduction | None:
@@ -668,16 +667,16 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
         matching_round.introductions.filter(mentee=mentee).values_list("mentor_id", flat=True)
     )
     capacity_of = {}
-    for mentor in Participant.objects.filter(
-        programme=matching_round.programme,
-        role=ParticipantRole.MENTOR,
-        status__in=[ParticipantStatus.READY, ParticipantStatus.MATCHED],
-    ).exclude(pk__in=tried):
-        capacity = int(
-            (mentor.profile or {}).get("capacity")
-            or matching_round.programme.max_mentees_per_mentor
+    for mentor in (
+        Participant.objects.filter(
+            programme=matching_round.programme,
+            role=ParticipantRole.MENTOR,
+            status__in=[ParticipantStatus.READY, ParticipantStatus.MATCHED],
         )
-        free = capacity - _mentor_load(matching_round, mentor)
+        .exclude(pk__in=tried)
+        .select_related("programme")
+    ):
+        free = mentor.mentee_capacity - _mentor_load(matching_round, mentor)
         if free > 0:
             capacity_of[mentor.pk] = (mentor, free)
     if capacity_of:
