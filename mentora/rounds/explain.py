@@ -75,6 +75,10 @@ def rule_text(rule: str, *, mentee: str, mentor: str) -> str:
         "timezone_gap": _("The time zones of %(mentor)s and %(mentee)s are too far apart."),
         "shared_language": _("%(mentor)s and %(mentee)s have no language in common."),
         "exclude": _("One of %(mentor)s and %(mentee)s asked not to be matched with the other."),
+        "ended_pair": _(
+            "%(mentor)s and %(mentee)s were matched in this programme and the match ended; "
+            "the same two are not matched again."
+        ),
     }
     return texts.get(rule, _("A hard rule (%(rule)s) excludes this pair.") % {"rule": rule}) % names
 

@@ -6,6 +6,7 @@ reporting forest and the participants' stated preferences use.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,6 +136,11 @@ def build_input(
         engine_person(p, units=units, include_gender=include_gender, taken=taken[p.pk])
         for p in mentors.values()
     )
+    ended = ended_partners(programme, mentees.values())
+    if ended:
+        mentee_people, mentor_people, policy = _keep_ended_pairs_apart(
+            mentee_people, mentor_people, policy, ended
+        )
     # The whole reporting forest of the organisations, people outside the programme included.
     forest = tuple(
         (str(pk), str(manager) if manager else "")
@@ -147,7 +153,9 @@ def build_input(
     lock_ids = tuple(
         (by_participant[mentee], by_participant[mentor])
         for mentee, mentor in locks
-        if mentee in by_participant and mentor in by_participant
+        if mentee in by_participant
+        and mentor in by_participant
+        and by_participant[mentor] not in ended.get(by_participant[mentee], ())
     )
     problem = Problem(
         mentees=mentee_people,
@@ -157,6 +165,46 @@ def build_input(
         locks=lock_ids,
     )
     return RoundInput(problem=problem, policy=policy, mentees=mentees, mentors=mentors)
+
+
+def ended_partners(
+    programme: Programme, mentees: Iterable[Participant]
+) -> dict[str, frozenset[str]]:
+    """For each mentee (by person id): the mentors (by person id) of their pairs in this
+    programme that have ended. A match that ended is not proposed again."""
+    found: dict[str, set[str]] = {}
+    for mentee_id, mentor_id in Pair.objects.filter(
+        programme=programme,
+        ended_at__isnull=False,
+        mentee__person_id__in=[p.person_id for p in mentees],
+    ).values_list("mentee__person_id", "mentor__person_id"):
+        found.setdefault(str(mentee_id), set()).add(str(mentor_id))
+    return {mentee: frozenset(mentors) for mentee, mentors in found.items()}
+
+
+def _keep_ended_pairs_apart(
+    mentees: tuple[EnginePerson, ...],
+    mentors: tuple[EnginePerson, ...],
+    policy: Policy,
+    ended: dict[str, frozenset[str]],
+) -> tuple[tuple[EnginePerson, ...], tuple[EnginePerson, ...], Policy]:
+    """Exclude every ended pair through the engine's exclusion rule. A programme that
+    ignores participants' own exclusions still never repeats an ended pair: their own
+    exclusions are then left out and only the ended pairs are excluded."""
+    own = policy.constraints.exclude
+
+    def mentee(p: EnginePerson) -> EnginePerson:
+        stated = p.exclude if own else ()
+        extra = tuple(sorted(ended.get(p.id, frozenset()) - set(stated)))
+        return dataclasses.replace(p, exclude=stated + extra)
+
+    def mentor(p: EnginePerson) -> EnginePerson:
+        return p if own else dataclasses.replace(p, exclude=())
+
+    policy = dataclasses.replace(
+        policy, constraints=dataclasses.replace(policy.constraints, exclude=True)
+    )
+    return tuple(mentee(p) for p in mentees), tuple(mentor(p) for p in mentors), policy
 
 
 def _competitor_pairs(organisation_ids: set[int]) -> tuple[tuple[str, str], ...]:

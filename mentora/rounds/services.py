@@ -21,7 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
-from mentora.matching import ProblemError, build_report, count_violations, match, why_not
+from mentora.matching import (
+    Policy,
+    ProblemError,
+    build_report,
+    count_violations,
+    match,
+    why_not,
+)
 from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
 from mentora.relationships.models import Pair
@@ -36,7 +43,13 @@ from mentora.rounds.models import (
     Suggestion,
     UnmatchedParticipant,
 )
-from mentora.rounds.problem import RoundInput, build_input, contributions_as_json, pairs_at_work
+from mentora.rounds.problem import (
+    RoundInput,
+    build_input,
+    contributions_as_json,
+    ended_partners,
+    pairs_at_work,
+)
 
 
 class RoundCancelled(Exception):
@@ -240,15 +253,39 @@ def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
     return proposal
 
 
+@dataclasses.dataclass
+class PairCheck:
+    """What the rules say about a pair in a round: the rules it breaks (empty if none), and
+    its score and reasons as the engine gives them."""
+
+    broken: list[str]
+    score: float | None
+    contributions: list[dict[str, Any]]
+
+    def text(self, *, limit: int = 3, include_gender: bool = True) -> str:
+        if self.broken:
+            return ""
+        return explanation(self.contributions, limit=limit, include_gender=include_gender)
+
+
+def _stated_exclusion(mentee: Participant, mentor: Participant) -> bool:
+    def excludes(who: Participant, other: Participant) -> bool:
+        return str(other.person_id) in [str(e) for e in (who.profile or {}).get("exclusions") or []]
+
+    return excludes(mentee, mentor) or excludes(mentor, mentee)
+
+
 def check_pair(
     matching_round: MatchingRound,
     mentee: Participant,
     mentor: Participant,
     *,
     ignore: Proposal | None = None,
-) -> tuple[list[str], float | None, str]:
-    """The hard rules a pair would break in this round (empty if none), its score, explanation."""
-    data = build_input(matching_round.programme, participants=[mentee, mentor])
+) -> PairCheck:
+    """Check a pair against the hard rules of this round, the mentor's free places and the
+    pairs that ended in the programme; each broken rule is said once, in words."""
+    programme = matching_round.programme
+    data = build_input(programme, participants=[mentee, mentor])
     answer = why_not(
         problem=data.problem,
         policy=data.policy,
@@ -256,7 +293,21 @@ def check_pair(
         mentor_id=str(mentor.person_id),
     )
     names = {"mentee": mentee.person.full_name, "mentor": mentor.person.full_name}
-    broken = [rule_text(rule.rule, **names) for rule in answer.broken]
+    ended = str(mentor.person_id) in ended_partners(programme, [mentee]).get(
+        str(mentee.person_id), frozenset()
+    )
+    broken: list[str] = []
+    for rule in answer.broken:
+        if rule.rule == "exclude" and ended:
+            # The engine keeps an ended pair apart through its exclusions; say which.
+            texts = [rule_text("ended_pair", **names)]
+            if Policy.from_dict(programme.matching_policy).constraints.exclude and (
+                _stated_exclusion(mentee, mentor)
+            ):
+                texts.append(rule_text("exclude", **names))
+        else:
+            texts = [rule_text(rule.rule, **names)]
+        broken += [text for text in texts if text not in broken]
     capacity = mentor.mentee_capacity
     proposed = matching_round.proposals.filter(mentor=mentor).exclude(mentee=mentee)
     if ignore is not None:
@@ -269,8 +320,11 @@ def check_pair(
         )
     if mentee.role != ParticipantRole.MENTEE or mentor.role != ParticipantRole.MENTOR:
         broken.append(_("A pair is one mentee and one mentor."))
-    text = explanation(contributions_as_json(answer.contributions)) if answer.feasible else ""
-    return broken, answer.score, text
+    return PairCheck(
+        broken=broken,
+        score=answer.score,
+        contributions=contributions_as_json(answer.contributions) if answer.feasible else [],
+    )
 
 
 @transaction.atomic
@@ -279,28 +333,20 @@ def proposal_assign(
 ) -> Proposal:
     """Match two participants by hand; refused, naming the rule, if it breaks a hard rule."""
     _editable(matching_round)
-    broken, score, _explanation = check_pair(matching_round, mentee, mentor)
-    if broken:
+    check = check_pair(matching_round, mentee, mentor)
+    if check.broken:
         raise ValidationError(
-            _("This pair breaks a hard rule: %(rules)s") % {"rules": "; ".join(broken)}
+            _("This pair breaks a hard rule: %(rules)s") % {"rules": "; ".join(check.broken)}
         )
-    data = build_input(matching_round.programme, participants=[mentee, mentor])
-    answer = why_not(
-        problem=data.problem,
-        policy=data.policy,
-        mentee_id=str(mentee.person_id),
-        mentor_id=str(mentor.person_id),
-    )
     Proposal.objects.filter(matching_round=matching_round, mentee=mentee).delete()
     UnmatchedParticipant.objects.filter(matching_round=matching_round, participant=mentee).delete()
     proposal = Proposal.objects.create(
         matching_round=matching_round,
         mentee=mentee,
         mentor=mentor,
-        score=score or 0.0,
-        explanation=explanation(contributions_as_json(answer.contributions))
-        or _("Matched by hand."),
-        contributions=contributions_as_json(answer.contributions),
+        score=check.score or 0.0,
+        explanation=check.text() or _("Matched by hand."),
+        contributions=check.contributions,
         locked=True,
         manual=True,
         preference_rank=_preference_rank(mentee, str(mentor.person_id)),
@@ -345,11 +391,11 @@ def _checked_proposals(matching_round: MatchingRound, *, empty: str, broken: str
     if not proposals:
         raise ValidationError(empty)
     for proposal in proposals:
-        rules, _score, _text = check_pair(
-            matching_round, proposal.mentee, proposal.mentor, ignore=proposal
-        )
-        if rules:
-            raise ValidationError(broken % {"pair": str(proposal), "rules": "; ".join(rules)})
+        rules = check_pair(matching_round, proposal.mentee, proposal.mentor, ignore=proposal)
+        if rules.broken:
+            raise ValidationError(
+                broken % {"pair": str(proposal), "rules": "; ".join(rules.broken)}
+            )
     return proposals
 
 

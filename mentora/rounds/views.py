@@ -13,13 +13,11 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
 from mentora.core.messages import refusal
-from mentora.matching import why_not
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.relationships.models import Pair, PeerGroup
 from mentora.rounds import services
-from mentora.rounds.explain import explanation, rule_text, unmatched_text
+from mentora.rounds.explain import explanation, unmatched_text
 from mentora.rounds.models import MatchingRound
-from mentora.rounds.problem import build_input, contributions_as_json
 from mentora.rounds.quality import round_quality
 
 
@@ -213,11 +211,19 @@ def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
     mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
-    broken, score, text = services.check_pair(matching_round, mentee, mentor)
+    check = services.check_pair(matching_round, mentee, mentor)
+    include_gender = access.can_see_sensitive_attributes(
+        request.user, matching_round.programme.organisation
+    )
     return render(
         request,
         "rounds/_check.html",
-        {"broken": broken, "score": score, "text": text, "round": matching_round},
+        {
+            "broken": check.broken,
+            "score": check.score,
+            "text": check.text(include_gender=include_gender),
+            "round": matching_round,
+        },
     )
 
 
@@ -253,14 +259,7 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
     mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
-    data = build_input(matching_round.programme, participants=[mentee, mentor])
-    answer = why_not(
-        problem=data.problem,
-        policy=data.policy,
-        mentee_id=str(mentee.person_id),
-        mentor_id=str(mentor.person_id),
-    )
-    names = {"mentee": mentee.person.full_name, "mentor": mentor.person.full_name}
+    check = services.check_pair(matching_round, mentee, mentor)
     current = matching_round.proposals.filter(mentee=mentee).select_related("mentor__person")
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
@@ -272,11 +271,9 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": matching_round,
             "mentee": mentee,
             "mentor": mentor,
-            "broken": [rule_text(r.rule, **names) for r in answer.broken],
-            "score": answer.score,
-            "text": explanation(
-                contributions_as_json(answer.contributions), limit=6, include_gender=include_gender
-            ),
+            "broken": check.broken,
+            "score": check.score,
+            "text": check.text(limit=6, include_gender=include_gender),
             "current": current.first(),
         },
     )

@@ -209,8 +209,10 @@ def test_ending_a_match_is_private_and_puts_both_back_in_the_pool(cohort: Any) -
     assert Participant.objects.get(pk=cohort.mo.pk).status == "ready"
     entry = AuditEntry.objects.get(action="relationships.pair.end")
     assert "No chemistry" not in str(entry.changes)
-    # The manager can rematch from the pool at once.
-    assert run(cohort).proposals.filter(mentee=cohort.junior).exists()
+    # The manager can rematch from the pool at once, never with the mentor that just ended.
+    rematch = run(cohort)
+    assert rematch.unmatched.filter(participant=cohort.junior).exists()
+    assert not rematch.proposals.filter(mentee=cohort.junior, mentor=cohort.mo).exists()
 
 
 def test_the_quality_summary_counts_matches_choices_and_diversity(cohort: Any) -> None:

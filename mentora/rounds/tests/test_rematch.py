@@ -1,0 +1,99 @@
+"""A match that ended is never proposed again in the same programme.
+
+Jo and Mo are matched, then end their match without blame: both go back to the pool,
+and every later round, suggestion, introduction or hand match keeps them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from mentora.people.models import OrgUnit, Person
+from mentora.programmes.models import Participant
+from mentora.rounds import services
+from mentora.rounds.models import MatchingRound
+
+
+def run(cohort: Any) -> MatchingRound:
+    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return services.round_run(round_id=matching_round.pk)
+
+
+@pytest.fixture
+def ended(cohort: Any) -> Any:
+    """Jo and Mo were matched and ended; Finn, a new mentee, may have Mo or anyone."""
+    pairs = services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pair = next(p for p in pairs if p.mentee == cohort.junior)
+    services.pair_end(pair=pair, actor=cohort.personas.mentee, reason="No chemistry")
+    return cohort
+
+
+def test_a_rematch_never_proposes_the_mentor_the_pair_ended_with(ended: Any) -> None:
+    assert Participant.objects.get(pk=ended.junior.pk).status == "ready"
+    assert Participant.objects.get(pk=ended.mo.pk).status == "ready"
+    rematch = run(ended)
+    assert not rematch.proposals.filter(mentee=ended.junior, mentor=ended.mo).exists()
+    # Mo was the only mentor Jo's hard rules allowed: Jo waits, with the reason.
+    assert rematch.unmatched.filter(participant=ended.junior).exists()
+
+
+def test_matching_the_ended_pair_by_hand_is_refused_with_the_reason(ended: Any) -> None:
+    rematch = run(ended)
+    with pytest.raises(ValidationError, match="ended"):
+        services.proposal_assign(
+            matching_round=rematch,
+            mentee=ended.junior,
+            mentor=ended.mo,
+            actor=ended.personas.manager,
+        )
+    assert not rematch.proposals.filter(mentee=ended.junior).exists()
+
+
+def test_the_ended_pair_stays_apart_when_the_programme_ignores_exclusions(ended: Any) -> None:
+    policy = dict(ended.programme.matching_policy)
+    policy["constraints"] = {**policy.get("constraints", {}), "exclude": False}
+    ended.programme.matching_policy = policy
+    ended.programme.save()
+    rematch = run(ended)
+    assert not rematch.proposals.filter(mentee=ended.junior, mentor=ended.mo).exists()
+
+
+def test_a_mentee_who_chooses_is_not_offered_the_mentor_the_pair_ended_with(ended: Any) -> None:
+    ended.programme.influence_mode = "mentee_chooses"
+    ended.programme.save()
+    rematch = run(ended)
+    assert not rematch.suggestions.filter(mentee=ended.junior, mentor=ended.mo).exists()
+
+
+def test_why_not_says_the_two_were_a_pair_that_ended(client_for: Any, ended: Any) -> None:
+    rematch = run(ended)
+    response = client_for(ended.personas.manager).get(
+        reverse("round_why_not", args=[rematch.pk]),
+        {"mentee": ended.junior.pk, "mentor": ended.mo.pk},
+    )
+    page = response.content.decode()
+    assert "were matched in this programme and the match ended" in page
+    assert "asked not to be matched" not in page
+
+
+def test_the_mentor_of_an_ended_pair_may_be_matched_with_someone_else(ended: Any) -> None:
+    finn = Participant.objects.create(
+        programme=ended.programme,
+        person=Person.objects.create(
+            organisation=ended.personas.organisation,
+            employee_id="F1",
+            first_name="Finn",
+            last_name="Fourth",
+            level=2,
+            org_unit=OrgUnit.objects.get(name="Tech"),
+        ),
+        role="mentee",
+        status="ready",
+        profile={"themes": ["leadership"]},
+    )
+    rematch = run(ended)
+    assert rematch.proposals.get(mentee=finn).mentor == ended.mo
