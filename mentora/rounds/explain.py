@@ -52,12 +52,18 @@ def contribution_text(criterion: str, detail: Mapping[str, Any]) -> str:
 def explanation(
     contributions: Iterable[Mapping[str, Any]], *, limit: int = 3, include_gender: bool = True
 ) -> str:
-    """The top contributing criteria of a pair, as one translated line."""
-    parts = [
-        contribution_text(c["criterion"], c.get("detail", {}))
-        for c in contributions
-        if include_gender or c["criterion"] != "different_gender"
-    ]
+    """The top contributing criteria of a pair, as one translated line; each criterion is
+    given once (the first, most important, mention wins)."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for c in contributions:
+        criterion = c["criterion"]
+        if criterion in seen or (criterion == "different_gender" and not include_gender):
+            continue
+        seen.add(criterion)
+        text = contribution_text(criterion, c.get("detail", {}))
+        if text not in parts:
+            parts.append(text)
     return "; ".join(parts[:limit])
 
 

@@ -19,6 +19,9 @@ class Quality:
     organisations: list[tuple[str, int, int]] = field(default_factory=list)
     locked: int = 0
     manual: int = 0
+    # Suggestion rounds: mentees given suggestions, and those who ranked them.
+    suggested: int = 0
+    chosen: int = 0
 
     @property
     def matched_share(self) -> float:
@@ -34,13 +37,21 @@ def round_quality(matching_round: MatchingRound, *, include_gender: bool) -> Qua
             "mentor__person__organisation",
         )
     )
-    unmatched = matching_round.unmatched.count()
-    with_preferences = [p for p in proposals if (p.mentee.profile or {}).get("preferences")]
-    ranked_mentees = with_preferences + [
-        u
-        for u in matching_round.unmatched.select_related("participant")
-        if (u.participant.profile or {}).get("preferences")
-    ]
+    unmatched = list(matching_round.unmatched.select_related("participant"))
+    suggested = set(matching_round.suggestions.values_list("mentee_id", flat=True))
+    # In a suggestion round, ranking one's own suggestions is stating a preference.
+    chosen = set(
+        matching_round.suggestions.filter(choice_rank__isnull=False).values_list(
+            "mentee_id", flat=True
+        )
+    )
+
+    def stated(mentee: Any) -> bool:
+        return bool((mentee.profile or {}).get("preferences")) or mentee.pk in chosen
+
+    mentees = {p.mentee_id for p in proposals} | {u.participant_id for u in unmatched} | suggested
+    with_preferences = [p for p in proposals if stated(p.mentee)]
+    ranked_mentees = len(with_preferences) + sum(1 for u in unmatched if stated(u.participant))
     first = sum(1 for p in with_preferences if p.preference_rank == 1)
     top3 = sum(1 for p in with_preferences if p.preference_rank and p.preference_rank <= 3)
     checks: dict[str, Any] = {
@@ -70,13 +81,18 @@ def round_quality(matching_round: MatchingRound, *, include_gender: bool) -> Qua
         (name, mentees_by_org[name], mentors_by_org[name])
         for name in set(mentees_by_org) | set(mentors_by_org)
     )
+    # Until a suggestion round's choices are settled, no choice has been met or missed.
+    settling = matching_round.kind == "suggestions" and not proposals
+    shares = ranked_mentees > 0 and not settling
     return Quality(
-        mentees=len(proposals) + unmatched,
+        mentees=len(mentees),
         matched=len(proposals),
-        first_choice_share=first / len(ranked_mentees) if ranked_mentees else None,
-        top3_choice_share=top3 / len(ranked_mentees) if ranked_mentees else None,
+        first_choice_share=first / ranked_mentees if shares else None,
+        top3_choice_share=top3 / ranked_mentees if shares else None,
         different=different,
         organisations=organisations,
         locked=sum(1 for p in proposals if p.locked),
         manual=sum(1 for p in proposals if p.manual),
+        suggested=len(suggested),
+        chosen=len(chosen),
     )

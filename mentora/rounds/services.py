@@ -615,15 +615,16 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
             s = by_pair[(mentee.pk, mentor.pk)]
             contributions = list(s.contributions)
             if s.choice_rank:
-                contributions.insert(
-                    0,
+                # The mentee's own ranking replaces the questionnaire's: one choice, said once.
+                contributions = [
                     {
                         "criterion": "mentee_preference",
                         "points": 0.0,
                         "detail": {"rank": s.choice_rank},
                         "text": "",
                     },
-                )
+                    *[c for c in contributions if c["criterion"] != "mentee_preference"],
+                ]
             proposals.append(
                 Proposal(
                     matching_round=matching_round,
@@ -632,7 +633,9 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
                     score=s.score,
                     explanation="",
                     contributions=contributions,
-                    preference_rank=s.choice_rank,
+                    # Who did not rank keeps the preferences stated in the questionnaire.
+                    preference_rank=s.choice_rank
+                    or _preference_rank(mentee, str(mentor.person_id)),
                 )
             )
         Proposal.objects.bulk_create(proposals)

@@ -261,6 +261,7 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
     mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
     check = services.check_pair(matching_round, mentee, mentor)
     current = matching_round.proposals.filter(mentee=mentee).select_related("mentor__person")
+    suggestion = matching_round.suggestions.filter(mentee=mentee, mentor=mentor).first()
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
@@ -275,6 +276,9 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
             "score": check.score,
             "text": check.text(limit=6, include_gender=include_gender),
             "current": current.first(),
+            "suggestion": suggestion,
+            "suggested_others": suggestion is None
+            and matching_round.suggestions.filter(mentee=mentee).exists(),
         },
     )
 
