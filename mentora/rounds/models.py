@@ -17,6 +17,10 @@ class RoundStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# Stored as a round's error when something other than the engine's own refusal stopped it.
+UNEXPECTED_FAILURE = "unexpected"
+
+
 class MatchingRound(models.Model):
     """One run of the engine over a programme's ready participants, and its review."""
 
@@ -66,6 +70,21 @@ class MatchingRound(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == RoundStatus.DONE
+
+    @property
+    def failure_reason(self) -> str:
+        """Why the round failed, in the reader's language."""
+        if self.status != RoundStatus.FAILED:
+            return ""
+        if self.error == UNEXPECTED_FAILURE or not self.error:
+            return str(
+                _(
+                    "Something went wrong while matching, and nothing of this round was "
+                    "stored. Start a new round; if that fails too, ask whoever runs "
+                    "Mentora to look at the server log."
+                )
+            )
+        return str(_("The matching could not be completed: %(reason)s") % {"reason": self.error})
 
 
 class Proposal(models.Model):

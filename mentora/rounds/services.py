@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import time
+import traceback
 from functools import partial
 from typing import Any
 
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from mentora.core.audit import audit_log
 from mentora.matching import (
     Policy,
+    PolicyError,
     ProblemError,
     build_report,
     count_violations,
@@ -34,6 +37,7 @@ from mentora.programmes.models import Participant, ParticipantRole, ParticipantS
 from mentora.relationships.models import Pair
 from mentora.rounds.explain import explanation, rule_text
 from mentora.rounds.models import (
+    UNEXPECTED_FAILURE,
     Answer,
     Introduction,
     IntroductionStatus,
@@ -50,6 +54,8 @@ from mentora.rounds.problem import (
     ended_partners,
     pairs_at_work,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class RoundCancelled(Exception):
@@ -123,8 +129,18 @@ def _locks(matching_round: MatchingRound) -> list[tuple[int, int]]:
     )
 
 
+def _fail(round_id: int, error: str) -> MatchingRound:
+    MatchingRound.objects.filter(pk=round_id).update(
+        status=RoundStatus.FAILED, error=error, stage="", finished_at=timezone.now()
+    )
+    return MatchingRound.objects.get(pk=round_id)
+
+
 def round_run(*, round_id: int) -> MatchingRound:
-    """Run the engine for a queued round and store every proposal with its explanation."""
+    """Run the engine for a queued round and store every proposal with its explanation.
+
+    Whatever goes wrong ends the round as failed, with a reason for the manager, so that
+    no round is left "running" for ever; nothing of a failed round is stored."""
     matching_round = MatchingRound.objects.select_related("programme", "previous").get(pk=round_id)
     if matching_round.status != RoundStatus.QUEUED:
         return matching_round
@@ -132,24 +148,41 @@ def round_run(*, round_id: int) -> MatchingRound:
         MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.CANCELLED)
         return matching_round
     MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.RUNNING, stage="input")
-    programme = matching_round.programme
-    locks = _locks(matching_round)
     try:
-        data = build_input(programme, locks=locks)
-        policy = data.policy
-        if matching_round.kind == "suggestions":
-            policy = _suggest_policy(policy)
-        result = _run_engine(data, policy, matching_round)
+        _run_and_store(matching_round)
     except RoundCancelled:
         MatchingRound.objects.filter(pk=round_id).update(
             status=RoundStatus.CANCELLED, finished_at=timezone.now()
         )
-        return MatchingRound.objects.get(pk=round_id)
-    except (ProblemError, ValueError) as error:
-        MatchingRound.objects.filter(pk=round_id).update(
-            status=RoundStatus.FAILED, error=str(error), finished_at=timezone.now()
-        )
-        return MatchingRound.objects.get(pk=round_id)
+    except (ProblemError, PolicyError) as error:
+        # The engine's own refusal names what the manager can change (a lock, a bound).
+        return _fail(round_id, str(error))
+    except Exception as error:
+        _log_failure(round_id, error)
+        return _fail(round_id, UNEXPECTED_FAILURE)
+    except BaseException as error:
+        # The worker is stopping: the round cannot finish, so it must not look as if it runs.
+        _log_failure(round_id, error)
+        _fail(round_id, UNEXPECTED_FAILURE)
+        raise
+    return MatchingRound.objects.get(pk=round_id)
+
+
+def _log_failure(round_id: int, error: BaseException) -> None:
+    """Where it failed goes to the server log: the kind of error and the code it ran
+    through, never the error's message, which may quote participants' answers."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("Matching round %s failed with %s:\n%s", round_id, type(error).__name__, where)
+
+
+def _run_and_store(matching_round: MatchingRound) -> None:
+    programme = matching_round.programme
+    locks = _locks(matching_round)
+    data = build_input(programme, locks=locks)
+    policy = data.policy
+    if matching_round.kind == "suggestions":
+        policy = _suggest_policy(policy)
+    result = _run_engine(data, policy, matching_round)
     with transaction.atomic():
         if matching_round.kind == "suggestions":
             _store_suggestions(matching_round, data, result)
@@ -162,14 +195,13 @@ def round_run(*, round_id: int) -> MatchingRound:
         report = build_report(
             problem=data.problem, policy=policy, result=result, violations=violations
         )
-        MatchingRound.objects.filter(pk=round_id).update(
+        MatchingRound.objects.filter(pk=matching_round.pk).update(
             status=RoundStatus.DONE,
             stage="",
             progress=1.0,
             finished_at=timezone.now(),
             report=_jsonable(report),
         )
-    return MatchingRound.objects.get(pk=round_id)
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,84 @@
+"""A round that goes wrong ends as failed with a reason; it never keeps "running"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from mentora.matching import ProblemError
+from mentora.rounds import services
+from mentora.rounds.models import RoundStatus
+from mentora.rounds.tasks import run_round
+
+# What an error might quote from a participant's answers.
+PRIVATE = "I want to leave my manager"
+
+
+@pytest.fixture
+def broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError(PRIVATE)
+
+    monkeypatch.setattr(services, "_run_engine", explode)
+
+
+def test_an_unexpected_error_fails_the_round_with_a_plain_reason(
+    client_for: Any, cohort: Any, broken_engine: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    with caplog.at_level(logging.ERROR, logger="mentora.rounds"):
+        assert run_round.call(matching_round.pk) == RoundStatus.FAILED
+    matching_round.refresh_from_db()
+    assert matching_round.status == RoundStatus.FAILED
+    assert matching_round.finished_at is not None
+    assert not matching_round.proposals.exists()
+    # Where it failed goes to the log, for whoever runs the installation; not what it said.
+    assert "KeyError" in caplog.text and "explode" in caplog.text
+    assert PRIVATE not in caplog.text
+    client = client_for(cohort.personas.manager)
+    page = client.get(reverse("round_detail", args=[matching_round.pk])).content.decode()
+    assert "Failed" in page
+    assert "Something went wrong while matching" in page
+    assert PRIVATE not in page
+    assert "round-progress" not in page and "every 1s" not in page
+    poll = client.get(
+        reverse("round_detail", args=[matching_round.pk]),
+        {"progress": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert poll.headers.get("HX-Refresh") == "true"
+
+
+def test_a_failure_while_storing_the_proposals_fails_the_round(
+    cohort: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail_to_store(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_store", fail_to_store)
+    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    services.round_run(round_id=matching_round.pk)
+    matching_round.refresh_from_db()
+    assert matching_round.status == RoundStatus.FAILED
+    assert not matching_round.proposals.exists()
+
+
+def test_the_engines_own_refusal_is_shown_as_its_reason(
+    client_for: Any, cohort: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ProblemError("fairness bounds no assignment meets")
+
+    monkeypatch.setattr(services, "_run_engine", refuse)
+    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    services.round_run(round_id=matching_round.pk)
+    page = (
+        client_for(cohort.personas.manager)
+        .get(reverse("round_detail", args=[matching_round.pk]))
+        .content.decode()
+    )
+    assert "The matching could not be completed" in page
+    assert "fairness bounds no assignment meets" in page
