@@ -262,15 +262,36 @@ def round_cancel(*, matching_round: MatchingRound, actor: Any) -> None:
     _audit(actor, "rounds.round.cancel", matching_round, matching_round.programme)
 
 
-def _editable(matching_round: MatchingRound) -> None:
+def _editable(matching_round: MatchingRound) -> MatchingRound:
+    """The round, locked for this transaction and read again, if it may still be changed:
+    of two changes at once the second waits and sees what the first did."""
+    matching_round = (
+        MatchingRound.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation", "previous")
+        .get(pk=matching_round.pk)
+    )
     if not matching_round.is_editable:
         raise ValidationError(_("This round can no longer be changed."))
+    return matching_round
+
+
+def _current(proposal: Proposal) -> Proposal:
+    """The proposal as it is now, in a round locked by `_editable`."""
+    current = (
+        Proposal.objects.filter(pk=proposal.pk)
+        .select_related("mentee__person", "mentor__person", "matching_round__programme")
+        .first()
+    )
+    if current is None:
+        raise ValidationError(_("This pair is no longer proposed in the round."))
+    return current
 
 
 @transaction.atomic
 def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
     """Fix a pair so that re-runs keep it (or release it)."""
     _editable(proposal.matching_round)
+    proposal = _current(proposal)
     if proposal.locked != locked:
         proposal.locked = locked
         proposal.save(update_fields=["locked"])
@@ -364,7 +385,7 @@ def proposal_assign(
     *, matching_round: MatchingRound, mentee: Participant, mentor: Participant, actor: Any
 ) -> Proposal:
     """Match two participants by hand; refused, naming the rule, if it breaks a hard rule."""
-    _editable(matching_round)
+    matching_round = _editable(matching_round)
     check = check_pair(matching_round, mentee, mentor)
     if check.broken:
         raise ValidationError(
@@ -397,8 +418,8 @@ def proposal_assign(
 @transaction.atomic
 def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
     """Take a proposed pair out of the round; the mentee becomes unmatched."""
-    matching_round = proposal.matching_round
-    _editable(matching_round)
+    matching_round = _editable(proposal.matching_round)
+    proposal = _current(proposal)
     UnmatchedParticipant.objects.create(
         matching_round=matching_round,
         participant=proposal.mentee,
@@ -438,8 +459,7 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
     stops the whole publication."""
     from mentora.rounds import tasks
 
-    matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
-    _editable(matching_round)
+    matching_round = _editable(matching_round)
     if matching_round.programme.influence_mode == "mutual_opt_in":
         raise ValidationError(
             _("In this programme both sides opt in: send introductions instead of publishing.")
@@ -558,7 +578,7 @@ def round_open_choosing(*, matching_round: MatchingRound, actor: Any) -> int:
     """Show each mentee their own suggestions and ask them to choose; returns mentees asked."""
     from mentora.rounds import tasks
 
-    _editable(matching_round)
+    matching_round = _editable(matching_round)
     if matching_round.kind != "suggestions" or not matching_round.suggestions.exists():
         raise ValidationError(_("This round has no suggestions to choose from."))
     if matching_round.proposals.exists():
@@ -585,6 +605,8 @@ def mentee_rank(
     *, matching_round: MatchingRound, mentee: Participant, mentor_ids: list[int], actor: Any
 ) -> None:
     """Record a mentee's ranking of their own suggestions (most wanted first)."""
+    # Read the round again under lock: the manager may have closed choosing meanwhile.
+    matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
     if matching_round.status != RoundStatus.CHOOSING:
         raise ValidationError(_("Choosing is closed for this round."))
     own = {s.mentor_id: s for s in matching_round.suggestions.filter(mentee=mentee)}
@@ -606,12 +628,23 @@ def mentee_rank(
     )
 
 
+@transaction.atomic
 def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> MatchingRound:
     """Settle contention: as many mentees as possible get a mentor, each as high on their
-    own list as the others allow. Mentees who did not choose keep the engine's order."""
+    own list as the others allow. Mentees who did not choose keep the engine's order.
+
+    The round's row is locked first and its status read again: of two managers settling
+    at once, the second waits, then is told the choices are already settled."""
     from mentora.matching import ExplicitPairs, Problem
 
+    matching_round = (
+        MatchingRound.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation")
+        .get(pk=matching_round.pk)
+    )
     if matching_round.status != RoundStatus.CHOOSING:
+        if matching_round.kind == "suggestions" and matching_round.proposals.exists():
+            raise ValidationError(_("The mentees' choices have already been settled."))
         raise ValidationError(_("Only a round in which mentees are choosing can be settled."))
     suggestions = list(matching_round.suggestions.select_related("mentee", "mentor"))
     data = build_input(
@@ -640,58 +673,56 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
     )
     result = match(problem=problem, policy=policy)
     by_pair = {(s.mentee_id, s.mentor_id): s for s in suggestions}
-    with transaction.atomic():
-        proposals = []
-        for found in result.matches:
-            mentee, mentor = data.mentees[found.mentee_id], data.mentors[found.mentor_id]
-            s = by_pair[(mentee.pk, mentor.pk)]
-            contributions = list(s.contributions)
-            if s.choice_rank:
-                # The mentee's own ranking replaces the questionnaire's: one choice, said once.
-                contributions = [
-                    {
-                        "criterion": "mentee_preference",
-                        "points": 0.0,
-                        "detail": {"rank": s.choice_rank},
-                        "text": "",
-                    },
-                    *[c for c in contributions if c["criterion"] != "mentee_preference"],
-                ]
-            proposals.append(
-                Proposal(
-                    matching_round=matching_round,
-                    mentee=mentee,
-                    mentor=mentor,
-                    score=s.score,
-                    explanation="",
-                    contributions=contributions,
-                    # Who did not rank keeps the preferences stated in the questionnaire.
-                    preference_rank=s.choice_rank
-                    or _preference_rank(mentee, str(mentor.person_id)),
-                )
+    proposals = []
+    for found in result.matches:
+        mentee, mentor = data.mentees[found.mentee_id], data.mentors[found.mentor_id]
+        s = by_pair[(mentee.pk, mentor.pk)]
+        contributions = list(s.contributions)
+        if s.choice_rank:
+            # The mentee's own ranking replaces the questionnaire's: one choice, said once.
+            contributions = [
+                {
+                    "criterion": "mentee_preference",
+                    "points": 0.0,
+                    "detail": {"rank": s.choice_rank},
+                    "text": "",
+                },
+                *[c for c in contributions if c["criterion"] != "mentee_preference"],
+            ]
+        proposals.append(
+            Proposal(
+                matching_round=matching_round,
+                mentee=mentee,
+                mentor=mentor,
+                score=s.score,
+                explanation="",
+                contributions=contributions,
+                # Who did not rank keeps the preferences stated in the questionnaire.
+                preference_rank=s.choice_rank or _preference_rank(mentee, str(mentor.person_id)),
             )
-        Proposal.objects.bulk_create(proposals)
-        UnmatchedParticipant.objects.bulk_create(
-            [
-                UnmatchedParticipant(
-                    matching_round=matching_round,
-                    participant=data.mentees[u.mentee_id],
-                    reason_code="capacity_exhausted",
-                    reason=u.reason,
-                )
-                for u in result.unmatched
-            ],
-            ignore_conflicts=True,
         )
-        matching_round.status = RoundStatus.DONE
-        matching_round.save(update_fields=["status"])
-        _audit(
-            actor,
-            "rounds.round.resolve_choices",
-            matching_round,
-            matching_round.programme,
-            matched=len(proposals),
-        )
+    Proposal.objects.bulk_create(proposals)
+    UnmatchedParticipant.objects.bulk_create(
+        [
+            UnmatchedParticipant(
+                matching_round=matching_round,
+                participant=data.mentees[u.mentee_id],
+                reason_code="capacity_exhausted",
+                reason=u.reason,
+            )
+            for u in result.unmatched
+        ],
+        ignore_conflicts=True,
+    )
+    matching_round.status = RoundStatus.DONE
+    matching_round.save(update_fields=["status"])
+    _audit(
+        actor,
+        "rounds.round.resolve_choices",
+        matching_round,
+        matching_round.programme,
+        matched=len(proposals),
+    )
     return matching_round
 
 
@@ -700,8 +731,7 @@ def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7)
     """Mutual opt-in: introduce every proposed pair to both; nothing stands until both accept."""
     from mentora.rounds import tasks
 
-    matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
-    _editable(matching_round)
+    matching_round = _editable(matching_round)
     if not 1 <= days <= 60:
         raise ValidationError(_("Give between 1 and 60 days to answer."))
     proposals = _checked_proposals(
