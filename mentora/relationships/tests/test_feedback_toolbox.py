@@ -187,3 +187,25 @@ def test_changing_the_deletion_date_asks_for_consent_again(cohort: Any, meeting:
         meeting=meeting, actor=cohort.personas.mentor, delete_on=first + dt.timedelta(days=30)
     )
     assert not recording.has_consent
+
+
+def test_the_workspace_title_names_the_page_and_never_the_feedback(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    import re
+
+    services.feedback_give(
+        pair=pair, actor=cohort.personas.mentor, direction="mentor_to_mentee", text="Sharp"
+    )
+    page = (
+        client_for(cohort.personas.mentee)
+        .get(reverse("pair_workspace", args=[pair.pk]))
+        .content.decode()
+    )
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None
+    assert "Sharp" not in title.group(1)
+    assert "<" not in title.group(1)
+    # The feedback and the toolbox are on the page once, in its body.
+    assert page.count('id="feedback-heading"') == 1
+    assert page.count('id="toolbox-heading"') == 1
