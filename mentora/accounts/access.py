@@ -774,10 +774,13 @@ def expert_connections_of(user: Any) -> QuerySet[Any]:
     """The expert connections `user` takes part in, as learner or as expert."""
     from django.db.models import Q
 
+    from mentora.people.models import label_related
     from mentora.relationships.models import ExpertConnection
 
     if not user.is_authenticated:
         return ExpertConnection.objects.none()
     return ExpertConnection.objects.filter(
         Q(learner__user_id=user.pk) | Q(expert__user_id=user.pk)
-    ).select_related("programme", "learner__person", "expert__person")
+    ).select_related(
+        "programme", *label_related("learner__person"), *label_related("expert__person")
+    )

@@ -46,6 +46,12 @@ class OrgUnit(models.Model):
         return self.name
 
 
+def label_related(path: str) -> tuple[str, str]:
+    """What `select_related` needs for the label of the person at `path` (for example
+    "mentee__person"), so that a list of labels costs one query."""
+    return (f"{path}__organisation", f"{path}__org_unit")
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def current(self) -> PersonQuerySet:
         return self.filter(leave_date__isnull=True)
@@ -113,6 +119,20 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def context(self) -> str:
+        """Organisation, unit and job title: what tells apart two people of the same name
+        wherever someone is chosen or listed (select "organisation", "org_unit" with it)."""
+        unit = self.org_unit.name if self.org_unit_id and self.org_unit else ""
+        parts = (self.organisation.name, unit, self.job_title)
+        return " · ".join(part for part in parts if part)
+
+    @property
+    def label(self) -> str:
+        """The name with its context, for a choice in a list (an option, a checkbox)."""
+        context = self.context
+        return f"{self.full_name} ({context})" if context else self.full_name
 
     def management_chain(self) -> list[Person]:
         """Managers from the direct one upwards; stops if the data ever loops."""

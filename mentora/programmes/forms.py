@@ -386,7 +386,7 @@ class ApplicationForm(forms.Form):
         return forms.MultipleChoiceField(
             label=label,
             required=required,
-            choices=[(str(m.pk), m.person.full_name) for m in mentors],
+            choices=[(str(m.pk), m.person.label) for m in mentors],
             widget=forms.CheckboxSelectMultiple,
         )
 

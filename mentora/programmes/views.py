@@ -17,6 +17,7 @@ from mentora.accounts import access
 from mentora.accounts.models import User
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
+from mentora.people.models import label_related
 from mentora.programmes import services
 from mentora.programmes.forms import (
     ApplicationForm,
@@ -313,7 +314,7 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
     page = None
     # Sponsors and partner staff see the counts; names and details are for managers.
     if can_manage:
-        participants = programme.participants.select_related("person", "person__organisation")
+        participants = programme.participants.select_related(*label_related("person"))
         if status in S.values:
             participants = participants.filter(status=status)
         if role in ParticipantRole.values:
@@ -512,7 +513,7 @@ def workshop_attendance(request: HttpRequest, programme_id: int, workshop_id: in
     candidates = list(
         programme.participants.filter(
             role__in=roles, status__in=[S.APPROVED, S.TRAINED, S.READY]
-        ).select_related("person")
+        ).select_related(*label_related("person"))
     )
     if request.method == "POST":
         chosen = {parse_id(v) for v in request.POST.getlist("attended")} - {None}
@@ -620,7 +621,7 @@ def _application_form(request: HttpRequest, programme: Programme, role: str) -> 
     mentors = list(
         programme.participants.filter(role=ParticipantRole.MENTOR, status__in=MENTOR_POOL)
         .exclude(user=_me(request))
-        .select_related("person")
+        .select_related(*label_related("person"))
     )
     return ApplicationForm(_posted(request), questions=questions, mentors=mentors)
 
@@ -740,7 +741,7 @@ def line_manager_approvals(request: HttpRequest) -> HttpResponse:
     participations = (
         access.line_manager_participations(request.user)
         .filter(role=ParticipantRole.MENTEE)
-        .select_related("programme", "person")
+        .select_related("programme", *label_related("person"))
         .order_by("programme__name", "person__last_name")
     )
     pending = [p for p in participations if p.status == S.NEEDS_LINE_MANAGER]

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.people.models import label_related
 from mentora.relationships.models import Pair
 
 # A pair that has not met for this long needs attention; twice as long, help.
@@ -131,7 +132,7 @@ def programme_health(programme: Any, *, now: dt.datetime | None = None) -> list[
     pairs = (
         Pair.objects.active()
         .filter(programme=programme)
-        .select_related("mentee__person", "mentor__person")
+        .select_related(*label_related("mentee__person"), *label_related("mentor__person"))
         .prefetch_related("meetings", "agreements", "goals", "follow_ups")
     )
     order = {"red": 0, "amber": 1, "green": 2}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.matching import form_groups
+from mentora.people.models import label_related
 from mentora.programmes.models import (
     Participant,
     ParticipantRole,
@@ -863,7 +864,7 @@ def expert_activity_summary(
     experts = (
         Participant.objects.filter(programme=programme, role=ParticipantRole.MENTOR)
         .exclude(status__in=NOT_TAKING_PART)
-        .select_related("person")
+        .select_related(*label_related("person"))
         .order_by("person__last_name", "person__first_name", "pk")
     )
     connections: dict[int, list[ExpertConnection]] = {}

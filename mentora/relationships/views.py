@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
+from mentora.people.models import label_related
 from mentora.relationships import services
 from mentora.relationships.forms import AgreementForm, MeetingForm
 from mentora.relationships.models import (
@@ -30,7 +31,9 @@ FORMABLE = [(k, GroupKind(k).label) for k in services.ROLE_FOR]
 @login_required
 def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    groups = PeerGroup.objects.filter(programme=programme).prefetch_related("members__person")
+    groups = PeerGroup.objects.filter(programme=programme).prefetch_related(
+        *label_related("members__person")
+    )
     return render(
         request,
         "relationships/groups.html",
@@ -309,7 +312,7 @@ def team_goals(request: HttpRequest) -> HttpResponse:
     """For line managers: the learning themes and progress of their reports' pairs."""
     pairs = (
         access.line_manager_pairs(request.user)
-        .select_related("programme", "mentee__person", "mentor__person")
+        .select_related("programme", *label_related("mentee__person"))
         .prefetch_related("goals")
     )
     return render(request, "relationships/team_goals.html", {"pairs": pairs})
@@ -605,14 +608,14 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
     taking_part = (
         Participant.objects.filter(programme=programme)
         .exclude(status__in=services.NOT_TAKING_PART)
-        .select_related("person")
+        .select_related(*label_related("person"))
         .order_by("person__last_name", "person__first_name", "pk")
     )
     experts = [p for p in taking_part if p.role == ParticipantRole.MENTOR]
     themes = sorted({str(t).strip() for e in experts for t in e.themes()}, key=str.casefold)
     connections = (
         ExpertConnection.objects.filter(programme=programme)
-        .select_related("learner__person", "expert__person")
+        .select_related(*label_related("learner__person"), *label_related("expert__person"))
         .prefetch_related("activities")
     )
     return render(

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
 from mentora.core.messages import refusal
+from mentora.people.models import label_related
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.relationships.models import Pair, PeerGroup
 from mentora.rounds import services
@@ -63,7 +64,7 @@ def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 def _participant(matching_round: MatchingRound, value: Any, role: str) -> Participant:
     try:
-        return Participant.objects.select_related("person").get(
+        return Participant.objects.select_related(*label_related("person")).get(
             pk=int(value), programme=matching_round.programme, role=role
         )
     except (TypeError, ValueError, Participant.DoesNotExist):
@@ -82,7 +83,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     sort = request.GET.get("sort", "score")
     query = request.GET.get("q", "").strip()
     only = request.GET.get("only", "")
-    proposals = matching_round.proposals.select_related("mentee__person", "mentor__person")
+    proposals = matching_round.proposals.select_related(
+        *label_related("mentee__person"), *label_related("mentor__person")
+    )
     if query:
         proposals = proposals.filter(
             Q(mentee__person__first_name__icontains=query)
@@ -98,9 +101,11 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     rows = [(p, explanation(p.contributions, include_gender=include_gender)) for p in proposals]
     unmatched = [
         (u, unmatched_text(u.reason_code, u.reason))
-        for u in matching_round.unmatched.select_related("participant__person")
+        for u in matching_round.unmatched.select_related(*label_related("participant__person"))
     ]
-    in_round = Participant.objects.filter(programme=programme).select_related("person")
+    in_round = Participant.objects.filter(programme=programme).select_related(
+        *label_related("person")
+    )
     context = {
         "round": matching_round,
         "programme": programme,
@@ -120,7 +125,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "include_gender": include_gender,
         "mode": programme.influence_mode,
         "introductions": matching_round.introductions.select_related(
-            "mentee__person", "mentor__person"
+            *label_related("mentee__person"), *label_related("mentor__person")
         ),
         **_suggestion_context(matching_round),
     }
@@ -131,7 +136,9 @@ def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
     if matching_round.kind != "suggestions" or matching_round.proposals.exists():
         return {"suggestion_rows": [], "chosen": 0, "suggested": 0}
     grouped: dict[int, tuple[Any, list[Any]]] = {}
-    for s in matching_round.suggestions.select_related("mentee__person", "mentor__person"):
+    for s in matching_round.suggestions.select_related(
+        *label_related("mentee__person"), *label_related("mentor__person")
+    ):
         grouped.setdefault(s.mentee_id, (s.mentee, []))[1].append(s)
     rows = sorted(grouped.values(), key=lambda row: row[0].person.last_name)
     chosen = sum(1 for _mentee, items in rows if any(s.choice_rank for s in items))
@@ -260,7 +267,9 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
     mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
     mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
     check = services.check_pair(matching_round, mentee, mentor)
-    current = matching_round.proposals.filter(mentee=mentee).select_related("mentor__person")
+    current = matching_round.proposals.filter(mentee=mentee).select_related(
+        *label_related("mentor__person")
+    )
     suggestion = matching_round.suggestions.filter(mentee=mentee, mentor=mentor).first()
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
@@ -298,7 +307,10 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 
     def by_mentee(r: MatchingRound) -> dict[int, Any]:
         return {
-            p.mentee_id: p for p in r.proposals.select_related("mentee__person", "mentor__person")
+            p.mentee_id: p
+            for p in r.proposals.select_related(
+                *label_related("mentee__person"), *label_related("mentor__person")
+            )
         }
 
     left, right = by_mentee(matching_round), by_mentee(other)
@@ -350,7 +362,7 @@ def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
 def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     pairs = Pair.objects.filter(programme=programme).select_related(
-        "mentee__person", "mentor__person", "ended_by"
+        *label_related("mentee__person"), *label_related("mentor__person"), "ended_by"
     )
     return render(request, "rounds/pairs.html", {"programme": programme, "pairs": pairs})
 
@@ -400,7 +412,7 @@ def my_matching(request: HttpRequest) -> HttpResponse:
     assert user.is_authenticated
     choosing = (
         Suggestion.objects.filter(mentee__user=user, matching_round__status=RoundStatus.CHOOSING)
-        .select_related("matching_round__programme", "mentor__person")
+        .select_related("matching_round__programme", *label_related("mentor__person"))
         .order_by("matching_round_id", "choice_rank", "rank")
     )
     rounds: dict[int, dict[str, Any]] = {}
@@ -414,11 +426,17 @@ def my_matching(request: HttpRequest) -> HttpResponse:
         )
     introductions = Introduction.objects.filter(
         Q(mentee__user=user) | Q(mentor__user=user), status="pending"
-    ).select_related("matching_round__programme", "mentee__person", "mentor__person")
+    ).select_related(
+        "matching_round__programme",
+        *label_related("mentee__person"),
+        *label_related("mentor__person"),
+    )
     pairs = (
         Pair.objects.active()
         .filter(Q(mentee__user=user) | Q(mentor__user=user))
-        .select_related("programme", "mentee__person", "mentor__person")
+        .select_related(
+            "programme", *label_related("mentee__person"), *label_related("mentor__person")
+        )
     )
     return render(
         request,
@@ -432,7 +450,7 @@ def my_matching(request: HttpRequest) -> HttpResponse:
             "pairs": pairs,
             "groups": PeerGroup.objects.filter(published=True, members__user=user)
             .select_related("programme")
-            .prefetch_related("members__person")
+            .prefetch_related(*label_related("members__person"))
             .distinct(),
         },
     )

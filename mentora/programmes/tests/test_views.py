@@ -420,3 +420,34 @@ def test_a_participant_leaves_the_programme_from_their_page(client_for: Any, set
     participant.refresh_from_db()
     assert participant.status == "withdrawn"
     assert "Leave the programme" not in client.get(reverse("my_programmes")).content.decode()
+
+
+def test_the_preferred_mentors_are_told_apart_by_organisation_unit_and_title(
+    client_for: Any, setup: Any
+) -> None:
+    from mentora.people.models import Person
+
+    p = setup.personas
+    Person.objects.filter(pk=setup.mentor_person.pk).update(job_title="Sales lead")
+    twin = Person.objects.create(
+        organisation=p.other_organisation,
+        employee_id="T1",
+        first_name="Mo",
+        last_name="Mentor",
+        job_title="Engineer",
+    )
+    # Another organisation lends its Mo to the programme.
+    for person in (setup.mentor_person, twin):
+        Participant.objects.create(
+            programme=setup.programme, person=person, role="mentor", status="applied"
+        )
+    participant = services.participant_invite(
+        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
+    )
+    page = (
+        client_for(p.mentee)
+        .get(reverse("participant_apply", args=[participant.pk]))
+        .content.decode()
+    )
+    assert "Mo Mentor (Acme Energy · Sales lead)" in page
+    assert "Mo Mentor (Other Works · Engineer)" in page

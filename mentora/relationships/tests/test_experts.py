@@ -458,3 +458,33 @@ def test_a_closed_connection_cannot_be_closed_again(network: Network) -> None:
     services.expert_disconnect(connection=connection, actor=network.personas.manager)
     with pytest.raises(ValidationError, match="closed"):
         services.expert_disconnect(connection=connection, actor=network.personas.manager)
+
+
+def test_the_network_page_tells_apart_two_experts_of_the_same_name(
+    client_for: Any, network: Network
+) -> None:
+    Person.objects.filter(pk=network.expert.person_id).update(job_title="Wind engineer")
+    twin = Person.objects.create(
+        organisation=network.personas.other_organisation,
+        employee_id="T1",
+        first_name="Mo",
+        last_name="Mentor",
+        job_title="Grid planner",
+    )
+    Participant.objects.create(
+        programme=network.programme,
+        person=twin,
+        role="mentor",
+        status="active",
+        profile={"themes": ["Grids"]},
+    )
+    connect(network)
+    page = (
+        client_for(network.personas.manager)
+        .get(reverse("expert_network", args=[network.programme.pk]))
+        .content.decode()
+    )
+    assert ">Mo Mentor (Acme Energy · Wind engineer): Wind Power, Grids</option>" in page
+    assert ">Mo Mentor (Other Works · Grid planner): Grids</option>" in page
+    assert '<span class="person-context">Acme Energy · Wind engineer</span>' in page
+    assert '<span class="person-context">Other Works · Grid planner</span>' in page

@@ -152,3 +152,16 @@ def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None
     services.groups_publish(programme=cohort.programme, kind="mentee_peers", actor=None)
     page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
     assert "Your groups" in page
+
+
+def test_the_groups_page_says_who_each_member_is(client_for: Any, cohort: Any) -> None:
+    add_mentees(cohort, 6)
+    services.groups_form(
+        programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=4, actor=None
+    )
+    page = (
+        client_for(cohort.personas.manager)
+        .get(reverse("programme_groups", args=[cohort.programme.pk]))
+        .content.decode()
+    )
+    assert '<span class="person-context">Acme Energy · Apps</span>' in page
