@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +69,31 @@ class Pair(models.Model):
 
     def member_user_ids(self) -> set[int]:
         return {uid for uid in (self.mentee.user_id, self.mentor.user_id) if uid}
+
+    def closure_refusals(self, *, now: dt.datetime | None = None) -> list[str]:
+        """Why the pair may not close yet, in words (empty when it may). A closing ends
+        the mentoring and earns a diploma: the programme must be under way and the pair
+        must have met at least once."""
+        now = now or timezone.now()
+        reasons = []
+        start = self.programme.start_date
+        if start is not None and start > timezone.localdate(now):
+            reasons.append(
+                str(
+                    _("The programme starts on %(date)s; a pair can close once it is under way.")
+                    % {"date": formats.date_format(start)}
+                )
+            )
+        if not self.meetings.filter(cancelled_at__isnull=True, starts_at__lt=now).exists():
+            reasons.append(
+                str(
+                    _(
+                        "Hold at least one meeting before closing. To end a match that never "
+                        "got going, end it without blame on your matching page instead."
+                    )
+                )
+            )
+        return reasons
 
 
 class GroupKind(models.TextChoices):

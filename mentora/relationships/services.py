@@ -465,6 +465,9 @@ def closure_submit(
     from mentora.programmes import services as programme_services
 
     side = _member_side(pair, actor)
+    refusals = pair.closure_refusals()
+    if refusals:
+        raise ValidationError(refusals)
     if continuation not in Continuation.values:
         raise ValidationError(_("Choose what happens after the programme."))
     closure, _created = Closure.objects.select_for_update().get_or_create(pair=pair)

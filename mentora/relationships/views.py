@@ -434,6 +434,7 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
             "closure": closure,
             "continuations": Continuation.choices,
             "mine_done": bool(closure and getattr(closure, f"{side}_done_at")),
+            "refusals": pair.closure_refusals() if pair.is_active else [],
             "thanks_to_me": getattr(closure, f"{other_side}_thanks", "") if closure else "",
             "my_reflection": getattr(closure, f"{side}_reflection", "") if closure else "",
         },

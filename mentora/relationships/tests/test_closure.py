@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from mentora.programmes.models import Participant
+from mentora.programmes.models import Participant, Programme
 from mentora.relationships import services
-from mentora.relationships.models import Pair, Story
+from mentora.relationships.models import Closure, Meeting, Pair, Story
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
+
+
+def hold_a_meeting(cohort: Any, pair: Pair) -> Meeting:
+    """The programme has started and the pair has met once."""
+    Programme.objects.filter(pk=cohort.programme.pk).update(
+        start_date=timezone.localdate() - dt.timedelta(days=120),
+        end_date=timezone.localdate() + dt.timedelta(days=120),
+    )
+    meeting = services.meeting_schedule(
+        pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=9))
+    pair.refresh_from_db()
+    return meeting
+
+
+@pytest.fixture
+def met(cohort: Any, pair: Pair) -> Pair:
+    hold_a_meeting(cohort, pair)
+    return pair
 
 
 def close_both(cohort: Any, pair: Pair) -> None:
@@ -31,7 +53,8 @@ def close_both(cohort: Any, pair: Pair) -> None:
     )
 
 
-def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, pair: Pair) -> None:
+def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, met: Pair) -> None:
+    pair = met
     services.closure_submit(
         pair=pair,
         actor=cohort.personas.mentee,
@@ -59,8 +82,9 @@ def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, pair: Pair
 
 
 def test_each_reads_the_others_thanks_but_not_their_reflection(
-    client_for: Any, cohort: Any, pair: Pair
+    client_for: Any, cohort: Any, met: Pair
 ) -> None:
+    pair = met
     close_both(cohort, pair)
     page = client_for(cohort.personas.mentee).get(reverse("pair_close", args=[pair.pk]))
     content = page.content.decode()
@@ -69,8 +93,9 @@ def test_each_reads_the_others_thanks_but_not_their_reflection(
 
 
 def test_certificates_are_pdfs_in_the_participants_language(
-    client_for: Any, cohort: Any, pair: Pair
+    client_for: Any, cohort: Any, met: Pair
 ) -> None:
+    pair = met
     cohort.personas.mentee.language = "da"
     cohort.personas.mentee.save()
     url = reverse("certificate", args=[pair.pk])
@@ -138,3 +163,51 @@ def test_stories_are_read_inside_the_programme_and_decided_by_its_managers(
     decide = client.post(reverse("story_decide", args=[story.pk]), {"decision": "approve"})
     manages = who in {"admin", "org_admin", "manager"}
     assert decide.status_code == (302 if manages else 404 if who == "outsider" else 403)
+
+
+def test_a_pair_cannot_close_before_the_programme_starts(cohort: Any, pair: Pair) -> None:
+    hold_a_meeting(cohort, pair)
+    Programme.objects.filter(pk=cohort.programme.pk).update(
+        start_date=timezone.localdate() + dt.timedelta(days=30),
+        end_date=timezone.localdate() + dt.timedelta(days=300),
+    )
+    pair.refresh_from_db()
+    with pytest.raises(ValidationError, match="starts on"):
+        close_both(cohort, pair)
+    pair.refresh_from_db()
+    assert pair.is_active
+    assert not Closure.objects.exists()
+
+
+def test_a_pair_cannot_close_before_it_has_met(cohort: Any, pair: Pair) -> None:
+    meeting = hold_a_meeting(cohort, pair)
+    # Planned, or cancelled, is not held.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + dt.timedelta(days=2))
+    with pytest.raises(ValidationError, match="at least one meeting"):
+        close_both(cohort, pair)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=2), cancelled_at=timezone.now()
+    )
+    with pytest.raises(ValidationError, match="at least one meeting"):
+        close_both(cohort, pair)
+    pair.refresh_from_db()
+    assert pair.is_active
+    assert not Closure.objects.exists()
+
+
+def test_the_closing_page_says_why_it_is_not_time_yet_and_gives_no_certificate(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    client = client_for(cohort.personas.mentee)
+    page = client.get(reverse("pair_close", args=[pair.pk])).content.decode()
+    assert "starts on" in page
+    assert "at least one meeting" in page
+    assert 'name="reflection"' not in page
+    response = client.post(
+        reverse("pair_close", args=[pair.pk]),
+        {"reflection": "x", "continuation": "clean_end", "thanks": "t", "confirm": "on"},
+        follow=True,
+    )
+    assert "at least one meeting" in response.content.decode()
+    assert not Closure.objects.exists()
+    assert client.get(reverse("certificate", args=[pair.pk])).status_code == 404

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.core.models import AuditEntry
+from mentora.programmes.models import Programme
 from mentora.relationships import services
 from mentora.relationships.models import Meeting, Pair
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
@@ -43,6 +44,11 @@ def confidences(cohort: Any, pair: Pair) -> Pair:
     services.meeting_write(
         meeting=meeting, actor=mentee, part="reflection", text=SECRETS["reflection"]
     )
+    # The programme is under way, so the pair may close.
+    Programme.objects.filter(pk=cohort.programme.pk).update(
+        start_date=timezone.localdate() - dt.timedelta(days=60)
+    )
+    pair.refresh_from_db()
     services.feedback_give(
         pair=pair, actor=mentor, direction="mentor_to_mentee", text=SECRETS["feedback"]
     )
