@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, User
+from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 
 
@@ -139,6 +140,8 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = access.access_membership(request.user, slug, membership_id)
+    if not confirmed(request):
+        return redirect("organisation_members", slug=slug)
     try:
         services.membership_revoke(membership=membership, actor=request.user)
     except ValidationError as error:

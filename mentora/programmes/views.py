@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
 from mentora.accounts.models import User
+from mentora.core.confirm import confirmed
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
@@ -222,6 +223,8 @@ def touchpoint_delete(request: HttpRequest, programme_id: int, touchpoint_id: in
         touchpoint = programme.touchpoints.get(pk=touchpoint_id)
     except Touchpoint.DoesNotExist:
         raise Http404 from None
+    if not confirmed(request):
+        return redirect("programme_detail", programme.pk)
     services.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
     messages.success(request, _("The touchpoint was removed."))
     return redirect("programme_detail", programme.pk)
@@ -266,6 +269,8 @@ def programme_organisation_remove(
     contributions = list(programme.contributions.select_related("organisation"))
     if contribution_id not in {c.pk for c in contributions}:
         raise Http404
+    if not confirmed(request):
+        return redirect("programme_detail", programme.pk)
     services.programme_set_organisations(
         programme=programme,
         contributions=[
@@ -608,6 +613,8 @@ def question_delete(request: HttpRequest, programme_id: int, question_id: int) -
         question = programme.questions.get(pk=question_id)
     except Question.DoesNotExist:
         raise Http404 from None
+    if not confirmed(request):
+        return redirect("programme_questionnaire", programme.pk)
     services.question_delete(question=question, actor=request.user)
     messages.success(request, _("The question was removed."))
     return redirect("programme_questionnaire", programme.pk)
@@ -661,6 +668,8 @@ def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse
 def participant_withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A participant leaves the programme, without having to give a reason."""
     participant = access.access_own_participation(request.user, participant_id)
+    if not confirmed(request):
+        return redirect("my_programmes")
     try:
         services.participant_transition(
             participant=participant, to_status=S.WITHDRAWN, actor=request.user
@@ -826,8 +835,9 @@ def event_register(request: HttpRequest, workshop_id: int) -> HttpResponse:
 @require_POST
 def event_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = access.access_event_registration(request.user, registration_id)
-    services.event_cancel(registration=registration, actor=request.user)
-    messages.success(request, _("The registration is cancelled."))
+    if confirmed(request):
+        services.event_cancel(registration=registration, actor=request.user)
+        messages.success(request, _("The registration is cancelled."))
     if registration.participant.user_id == request.user.pk:
         return redirect("my_events")
     return redirect("programme_workshops", programme_id=registration.workshop.programme_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
+from mentora.core.confirm import confirmed
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
@@ -67,6 +68,8 @@ def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
+    if not confirmed(request):
+        return redirect("programme_groups", programme_id=programme.pk)
     try:
         services.groups_publish(
             programme=programme, kind=request.POST.get("kind", ""), actor=request.user
@@ -238,6 +241,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 else:
                     messages.error(request, _("Give a valid date and time."))
             elif action == "cancel":
+                if not confirmed(request):
+                    return redirect("meeting_detail", meeting_id=meeting.pk)
                 services.meeting_cancel(meeting=meeting, actor=request.user)
                 return redirect("pair_workspace", pair_id=meeting.pair_id)
             else:
@@ -411,6 +416,8 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
     side = services.pair_side(pair, request.user)
     closure = Closure.objects.filter(pair=pair).first()
     if request.method == "POST":
+        if not confirmed(request):
+            return redirect("pair_close", pair_id=pair.pk)
         try:
             services.closure_submit(
                 pair=pair,
@@ -496,6 +503,8 @@ def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def story_decide(request: HttpRequest, story_id: int) -> HttpResponse:
     story = access.access_story(request.user, story_id)
+    if not confirmed(request):
+        return redirect("programme_stories", programme_id=story.pair.programme_id)
     services.story_decide(
         story=story, actor=request.user, approve=request.POST.get("decision") == "approve"
     )
@@ -724,12 +733,13 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
 @require_POST
 def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
-    try:
-        services.expert_disconnect(connection=connection, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("The connection is closed; its activity is kept."))
+    if confirmed(request):
+        try:
+            services.expert_disconnect(connection=connection, actor=request.user)
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            messages.success(request, _("The connection is closed; its activity is kept."))
     if request.user.pk in connection.member_user_ids():
         return redirect("my_experts")
     return redirect("expert_network", programme_id=connection.programme_id)

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access
+from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.relationships.models import Pair, PeerGroup
 from mentora.rounds import services
 from mentora.rounds.explain import explanation, unmatched_text
+from mentora.rounds.forms import IntroduceForm
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.quality import round_quality
 
@@ -149,6 +151,8 @@ def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
 @require_POST
 def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
     _attempt(request, services.round_cancel, matching_round=matching_round, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
@@ -171,6 +175,8 @@ def round_rerun(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
     try:
         pairs = services.round_publish(matching_round=matching_round, actor=request.user)
     except ValidationError as error:
@@ -208,6 +214,8 @@ def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> Http
 @require_POST
 def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
     proposal = access.access_proposal(request.user, round_id, proposal_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
     _attempt(request, services.proposal_remove, proposal=proposal, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
@@ -345,14 +353,15 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair(request.user, pair_id)
-    try:
-        services.pair_end(pair=pair, actor=request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        from django.utils.translation import gettext as _
+    if confirmed(request):
+        try:
+            services.pair_end(pair=pair, actor=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            from django.utils.translation import gettext as _
 
-        messages.success(request, _("The match has ended. Thank you for trying it."))
+            messages.success(request, _("The match has ended. Thank you for trying it."))
     if access.can_manage_programme(request.user, pair.programme):
         return redirect("programme_pairs", programme_id=pair.programme_id)
     return redirect("my_programmes")
@@ -371,6 +380,8 @@ def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
     _attempt(
         request, services.round_open_choosing, matching_round=matching_round, actor=request.user
     )
@@ -381,6 +392,8 @@ def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
     _attempt(
         request, services.round_resolve_choices, matching_round=matching_round, actor=request.user
     )
@@ -391,15 +404,20 @@ def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        days = int(request.POST.get("days", "7"))
-        services.round_introduce(matching_round=matching_round, actor=request.user, days=days)
-    except ValueError:
-        from django.utils.translation import gettext as _
-
-        messages.error(request, _("Give the number of days as a whole number."))
-    except ValidationError as error:
-        refusal(request, error)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
+    form = IntroduceForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("round_detail", round_id=round_id)
+    _attempt(
+        request,
+        services.round_introduce,
+        matching_round=matching_round,
+        actor=request.user,
+        days=form.cleaned_data["days"],
+    )
     return redirect("round_detail", round_id=round_id)
 
 

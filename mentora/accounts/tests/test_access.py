@@ -158,7 +158,7 @@ def test_only_organisation_admins_remove_roles(
 ) -> None:
     membership = Membership.objects.get(user=personas.mentor)
     url = reverse("membership_revoke", args=["acme", membership.pk])
-    assert _status(client_for, personas, who, "post", url) == expected
+    assert _status(client_for, personas, who, "post", url, {"confirm": "on"}) == expected
     assert Membership.objects.filter(pk=membership.pk).exists() == (expected != 302)
 
 
@@ -167,7 +167,7 @@ def test_a_membership_of_another_organisation_cannot_be_revoked_through_this_one
 ) -> None:
     foreign = Membership.objects.get(user=personas.outsider)
     url = reverse("membership_revoke", args=["acme", foreign.pk])
-    assert client_for(personas.org_admin).post(url).status_code == 404
+    assert client_for(personas.org_admin).post(url, {"confirm": "on"}).status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
@@ -230,3 +230,16 @@ def test_the_dashboard_links_each_role_to_its_work(
 ) -> None:
     page = client_for(getattr(personas, who)).get(reverse("dashboard")).content.decode()
     assert reverse(link) in page
+
+
+def test_removing_a_role_waits_for_the_tick(client_for: Any, personas: Any) -> None:
+    membership = Membership.objects.get(user=personas.mentor)
+    client = client_for(personas.org_admin)
+    page = client.get(reverse("organisation_members", args=["acme"])).content.decode()
+    assert 'name="confirm"' in page
+    url = reverse("membership_revoke", args=["acme", membership.pk])
+    refused = client.post(url, follow=True)
+    assert "Nothing was changed: tick" in refused.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    client.post(url, {"confirm": "on"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()

@@ -190,7 +190,7 @@ def _writes(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str,
         ),
         "programme_organisation_remove": (
             reverse("programme_organisation_remove", args=[pk, w["contribution"].pk]),
-            {},
+            {"confirm": "on"},
             WRITE,
         ),
         "touchpoint_add": (
@@ -200,7 +200,7 @@ def _writes(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str,
         ),
         "touchpoint_delete": (
             reverse("touchpoint_delete", args=[pk, w["touchpoint"].pk]),
-            {},
+            {"confirm": "on"},
             WRITE,
         ),
         "participant_invite": (
@@ -230,7 +230,7 @@ def _writes(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str,
         ),
         "question_delete": (
             reverse("question_delete", args=[pk, w["question"].pk]),
-            {},
+            {"confirm": "on"},
             WRITE,
         ),
         "participant_transition": (
@@ -470,6 +470,6 @@ def test_only_the_participant_applies_and_withdraws_through_their_own_pages(
     # No mentee question is required, so an empty form is a valid application.
     assert _post(client_for, getattr(personas, who), apply) == expected
     withdraw = reverse("participant_withdraw", args=[mentee.pk])
-    assert _post(client_for, getattr(personas, who), withdraw) == expected
+    assert _post(client_for, getattr(personas, who), withdraw, {"confirm": "on"}) == expected
     mentee.refresh_from_db()
     assert (mentee.status == "withdrawn") == (expected == 302)

@@ -135,7 +135,7 @@ def test_a_place_is_cancelled_by_its_holder_or_the_programme_team(
         actor=None,
     )
     response = client_for(getattr(setup.personas, who)).post(
-        reverse("event_cancel", args=[registration.pk])
+        reverse("event_cancel", args=[registration.pk]), {"confirm": "on"}
     )
     allowed = who in {"mentee", "admin", "org_admin", "manager"}
     assert response.status_code == (302 if allowed else 404 if who == "outsider" else 403)

@@ -288,7 +288,7 @@ def test_the_questionnaire_builder_adds_and_removes_questions(
     )
     question = programme.questions.get(text="Meeting mode?")
     assert question.choices == ["In person", "Online"]
-    client.post(reverse("question_delete", args=[programme.pk, question.pk]))
+    client.post(reverse("question_delete", args=[programme.pk, question.pk]), {"confirm": "on"})
     assert not programme.questions.filter(text="Meeting mode?").exists()
 
 
@@ -359,7 +359,10 @@ def test_a_manager_adds_a_partner_organisation_by_its_short_name(
     assert contribution.contributes_mentees and not contribution.contributes_mentors
     page = client.get(reverse("programme_detail", args=[programme.pk])).content.decode()
     assert "Other Works" in page
-    client.post(reverse("programme_organisation_remove", args=[programme.pk, contribution.pk]))
+    client.post(
+        reverse("programme_organisation_remove", args=[programme.pk, contribution.pk]),
+        {"confirm": "on"},
+    )
     assert not programme.contributions.exists()
 
 
@@ -416,7 +419,7 @@ def test_a_participant_leaves_the_programme_from_their_page(client_for: Any, set
     )
     client = client_for(p.mentor)
     assert "Leave the programme" in client.get(reverse("my_programmes")).content.decode()
-    client.post(reverse("participant_withdraw", args=[participant.pk]))
+    client.post(reverse("participant_withdraw", args=[participant.pk]), {"confirm": "on"})
     participant.refresh_from_db()
     assert participant.status == "withdrawn"
     assert "Leave the programme" not in client.get(reverse("my_programmes")).content.decode()

@@ -127,7 +127,7 @@ def test_a_story_needs_consent_and_the_managers_approval(
         not in client_for(cohort.personas.sponsor).get(stories).content.decode()
     )
     response = client_for(cohort.personas.manager).post(
-        reverse("story_decide", args=[story.pk]), {"decision": "approve"}
+        reverse("story_decide", args=[story.pk]), {"decision": "approve", "confirm": "on"}
     )
     assert response.status_code == 302
     assert (
@@ -160,7 +160,9 @@ def test_stories_are_read_inside_the_programme_and_decided_by_its_managers(
     client = client_for(getattr(cohort.personas, who))
     read = client.get(reverse("programme_stories", args=[cohort.programme.pk])).status_code
     assert read == (404 if who == "outsider" else 200)
-    decide = client.post(reverse("story_decide", args=[story.pk]), {"decision": "approve"})
+    decide = client.post(
+        reverse("story_decide", args=[story.pk]), {"decision": "approve", "confirm": "on"}
+    )
     manages = who in {"admin", "org_admin", "manager"}
     assert decide.status_code == (302 if manages else 404 if who == "outsider" else 403)
 

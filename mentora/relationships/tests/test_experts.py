@@ -445,7 +445,7 @@ def test_a_connection_is_ended_by_the_two_or_a_manager_and_keeps_its_activity(
         happened_on=days_ago(2),
     )
     response = client_for(network.personas.all()[who]).post(
-        reverse("expert_close", args=[connection.pk])
+        reverse("expert_close", args=[connection.pk]), {"confirm": "on"}
     )
     assert response.status_code == status
     connection.refresh_from_db()
@@ -488,3 +488,17 @@ def test_the_network_page_tells_apart_two_experts_of_the_same_name(
     assert ">Mo Mentor (Other Works · Grid planner): Grids</option>" in page
     assert '<span class="person-context">Acme Energy · Wind engineer</span>' in page
     assert '<span class="person-context">Other Works · Grid planner</span>' in page
+
+
+def test_ending_a_connection_waits_for_the_tick(client_for: Any, network: Network) -> None:
+    connection = connect(network)
+    client = client_for(network.personas.mentor)
+    page = client.get(reverse("my_experts")).content.decode()
+    assert 'name="confirm"' in page
+    refused = client.post(reverse("expert_close", args=[connection.pk]), follow=True)
+    assert "Nothing was changed: tick" in refused.content.decode()
+    connection.refresh_from_db()
+    assert connection.is_open
+    client.post(reverse("expert_close", args=[connection.pk]), {"confirm": "on"})
+    connection.refresh_from_db()
+    assert not connection.is_open

@@ -137,7 +137,7 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
     add_mentees(cohort, 4)
     url = reverse(endpoint, args=[cohort.programme.pk])
     response = client_for(getattr(cohort.personas, who)).post(
-        url, {"kind": "mentee_peers", "min_size": 3, "max_size": 3}
+        url, {"kind": "mentee_peers", "min_size": 3, "max_size": 3, "confirm": "on"}
     )
     assert response.status_code == (302 if MANAGE[who] == 200 else MANAGE[who])
 

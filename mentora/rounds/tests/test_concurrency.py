@@ -54,7 +54,7 @@ def test_three_simultaneous_settles_give_one_result_and_no_error() -> None:
         client.force_login(cohort.personas.manager)
         try:
             start.wait()
-            response = client.post(url, follow=False)
+            response = client.post(url, {"confirm": "on"}, follow=False)
             said = [str(m) for m in get_messages(response.wsgi_request)]
             with lock:
                 answers.append((response.status_code, said))

@@ -41,6 +41,11 @@ def texts(language: str) -> dict[str, str]:
     return found
 
 
+def confirm(page: Any, action: str) -> None:
+    """Tick "I understand this cannot be undone" in the form posting to `action`."""
+    page.locator(f"form[action$='/{action}/'] input[name=confirm]").check()
+
+
 def use_language(page: Any, language: str) -> None:
     if language == "en":
         return
@@ -70,12 +75,16 @@ def test_a_manager_runs_reviews_adjusts_and_publishes_a_round(
     assert "Jo Junior" in table and "Mo Mentor" in table
 
     # A hand-made pair that breaks a rule is refused live, naming the rule.
-    page.get_by_label("Mentee", exact=True).select_option(label="Jo Junior")
-    page.get_by_label("Mentor", exact=True).select_option(label="Tina Teammate")
+    page.get_by_label("Mentee", exact=True).select_option(label="Jo Junior (Acme Energy · Apps)")
+    page.get_by_label("Mentor", exact=True).select_option(
+        label="Tina Teammate (Acme Energy · Apps)"
+    )
     page.locator("#pair-check").get_by_text(t["rule"]).wait_for()
     page.get_by_role("button", name=t["match"]).click()
     page.get_by_role("alert").get_by_text(t["rule"], exact=False).first.wait_for()
 
+    # Publishing cannot be undone: the button waits for the tick beside it.
+    confirm(page, "publish")
     page.get_by_role("button", name=t["publish"]).click()
     page.get_by_text(t["published"]).first.wait_for()
     assert MatchingRound.objects.get().status == "published"
@@ -100,6 +109,7 @@ def test_a_mentee_chooses_among_their_suggestions(
     log_in(page, live_server.url, cohort.personas.manager.email)
     use_language(page, language)
     page.goto(f"{live_server.url}/rounds/{matching_round.pk}/")
+    confirm(page, "open-choosing")
     page.get_by_role("button", name=t["choose"]).click()
     page.get_by_role("button", name=t["settle"]).wait_for()
 
@@ -115,6 +125,7 @@ def test_a_mentee_chooses_among_their_suggestions(
     mentee_page.wait_for_load_state()
     mentee_context.close()
 
+    confirm(page, "resolve")
     page.get_by_role("button", name=t["settle"]).click()
     page.get_by_role("button", name=t["publish"]).wait_for()
     assert matching_round.proposals.get(mentee=cohort.junior).mentor == cohort.mo

@@ -55,13 +55,13 @@ def post_endpoints(cohort: Any, r: MatchingRound) -> dict[str, tuple[str, dict[s
         "start": (reverse("round_start", args=[cohort.programme.pk]), {}),
         "rerun": (reverse("round_rerun", args=[r.pk]), {}),
         "lock": (reverse("proposal_lock", args=[r.pk, proposal.pk]), {"locked": "1"}),
-        "remove": (reverse("proposal_remove", args=[r.pk, proposal.pk]), {}),
+        "remove": (reverse("proposal_remove", args=[r.pk, proposal.pk]), {"confirm": "on"}),
         "assign": (
             reverse("round_assign", args=[r.pk]),
             {"mentee": cohort.eva.pk, "mentor": proposal.mentor_id},
         ),
-        "publish": (reverse("round_publish", args=[r.pk]), {}),
-        "cancel": (reverse("round_cancel", args=[r.pk]), {}),
+        "publish": (reverse("round_publish", args=[r.pk]), {"confirm": "on"}),
+        "cancel": (reverse("round_cancel", args=[r.pk]), {"confirm": "on"}),
     }
 
 
@@ -80,7 +80,9 @@ def test_round_actions_are_for_those_running_the_programme(
 def test_nothing_changes_when_a_sponsor_tries_to_publish(
     client_for: Any, cohort: Any, done: MatchingRound
 ) -> None:
-    client_for(cohort.personas.sponsor).post(reverse("round_publish", args=[done.pk]))
+    client_for(cohort.personas.sponsor).post(
+        reverse("round_publish", args=[done.pk]), {"confirm": "on"}
+    )
     assert not Pair.objects.exists()
 
 
@@ -200,7 +202,7 @@ def test_a_pair_is_ended_by_its_members_or_its_managers(
     pairs = services.round_publish(matching_round=done, actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
     response = client_for(getattr(cohort.personas, who)).post(
-        reverse("pair_end", args=[pair.pk]), {"reason": "private"}
+        reverse("pair_end", args=[pair.pk]), {"reason": "private", "confirm": "on"}
     )
     assert response.status_code == expected
     pair.refresh_from_db()
