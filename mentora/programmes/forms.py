@@ -383,6 +383,19 @@ class ApplicationForm(forms.Form):
             )
         if kind == QuestionKind.RANKED_THEMES:
             return RankedField(label=label, required=required, options=question.choices)
+        if not mentors:
+            # Nobody to choose yet: say so, and never block the application on it.
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=[],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_(
+                    "No mentor has applied yet, so there is no one to choose from. They are "
+                    "listed here as soon as mentors apply: send your application without this "
+                    "answer, or come back to this form later, as it stays open until you send it."
+                ),
+            )
         return forms.MultipleChoiceField(
             label=label,
             required=required,
@@ -394,15 +407,25 @@ class ApplicationForm(forms.Form):
         return {str(q.pk): self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
 
 
+RANKS = (_("First choice"), _("Second choice"), _("Third choice"))
+RANKED_HELP = {
+    1: _("Choose one."),
+    2: _("Choose up to two, most important first."),
+    3: _("Choose up to three, most important first."),
+}
+
+
 class RankedField(forms.MultipleChoiceField):
-    """Learning themes in order of importance: without JavaScript, one select per rank."""
+    """Learning themes in order of importance: without JavaScript, one select per rank.
+    "Up to" three: when required, one choice is enough."""
 
     def __init__(self, *, options: list[str], **kwargs: Any) -> None:
         self.options = options
+        widget = RankedWidget(options=options)
         super().__init__(
             choices=[(o, o) for o in options],
-            widget=RankedWidget(options=options),
-            help_text=_("Choose up to three, most important first."),
+            widget=widget,
+            help_text=RANKED_HELP[len(widget.widgets)],
             **kwargs,
         )
 
@@ -416,17 +439,23 @@ class RankedField(forms.MultipleChoiceField):
 class RankedWidget(forms.MultiWidget):
     def __init__(self, *, options: list[str]) -> None:
         choices = [("", "—"), *[(o, o) for o in options]]
-        # The field's label names the first select; each select also says its rank.
+        # No more ranks than there are choices; the label names the first select, and
+        # each select also says its rank.
+        ranks = RANKS[: max(1, min(len(RANKS), len(options)))]
         super().__init__(
-            [
-                forms.Select(choices=choices, attrs={"aria-label": label})
-                for label in (_("First choice"), _("Second choice"), _("Third choice"))
-            ]
+            [forms.Select(choices=choices, attrs={"aria-label": label}) for label in ranks]
         )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # A required ranking needs its first choice only; the others stay optional.
+        for subwidget in context["widget"]["subwidgets"][1:]:
+            subwidget["attrs"].pop("required", None)
+        return context
 
     def decompress(self, value: Any) -> list[Any]:
         values = list(value or [])
-        return [*values, None, None, None][:3]
+        return [*values, *[None] * len(self.widgets)][: len(self.widgets)]
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[Any]:
         return super().value_from_datadict(data, files, name)
