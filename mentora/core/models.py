@@ -84,3 +84,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class FormSubmission(models.Model):
+    """The one-time token of a form that was sent and acted on. A form sent twice (a
+    double click, a resent page, two tabs) carries the same token, and the unique token
+    lets only the first act; see `mentora.core.submissions`."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
+from mentora.core.submissions import submission_claim
 from mentora.matching import form_groups
 from mentora.people.models import label_related
 from mentora.programmes.models import (
@@ -205,9 +207,12 @@ def _pair_audit(actor: Any, action: str, obj: Any, pair: Pair, **changes: Any) -
 
 
 @transaction.atomic
-def agreement_save(*, pair: Pair, actor: Any, **values: Any) -> Agreement:
+def agreement_save(
+    *, pair: Pair, actor: Any, submission: uuid.UUID | None = None, **values: Any
+) -> Agreement:
     """Write the agreement, or change it: every change is a new version both sign again."""
     _member_side(pair, actor)
+    submission_claim(token=submission, user=actor)
     unknown = set(values) - set(AGREEMENT_FIELDS)
     if unknown:
         raise ValueError(f"Not an agreement field: {', '.join(sorted(unknown))}")
@@ -256,9 +261,11 @@ def meeting_schedule(
     mode: str = MeetingMode.IN_PERSON,
     place: str = "",
     link: str = "",
+    submission: uuid.UUID | None = None,
 ) -> Meeting:
     """Plan a meeting; both get a calendar invitation in their own language."""
     _member_side(pair, actor)
+    submission_claim(token=submission, user=actor)
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must carry its time zone")
     if mode == MeetingMode.ONLINE and not link:
@@ -338,8 +345,16 @@ def meeting_rate(*, meeting: Meeting, actor: Any, rating: int) -> Meeting:
 
 
 @transaction.atomic
-def goal_add(*, pair: Pair, actor: Any, theme: str, description: str = "") -> Goal:
+def goal_add(
+    *,
+    pair: Pair,
+    actor: Any,
+    theme: str,
+    description: str = "",
+    submission: uuid.UUID | None = None,
+) -> Goal:
     _member_side(pair, actor)
+    submission_claim(token=submission, user=actor)
     if not theme.strip():
         raise ValidationError(_("Name the theme."))
     goal = Goal.objects.create(pair=pair, theme=theme.strip(), description=description.strip())
@@ -388,9 +403,16 @@ def agenda_reminders(*, now: dt.datetime | None = None, days_before: int = 3) ->
 
 @transaction.atomic
 def follow_up_record(
-    *, pair: Pair, actor: Any, held_on: dt.date, channel: str = "", note: str = ""
+    *,
+    pair: Pair,
+    actor: Any,
+    held_on: dt.date,
+    channel: str = "",
+    note: str = "",
+    submission: uuid.UUID | None = None,
 ) -> FollowUp:
     """The manager's individual check-in with a pair."""
+    submission_claim(token=submission, user=actor)
     follow_up = FollowUp.objects.create(
         pair=pair, manager=actor, held_on=held_on, channel=channel.strip(), note=note.strip()
     )
@@ -458,12 +480,25 @@ def nudge_quiet_pairs(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def closure_submit(
-    *, pair: Pair, actor: Any, reflection: str, continuation: str, thanks: str
+    *,
+    pair: Pair,
+    actor: Any,
+    reflection: str,
+    continuation: str,
+    thanks: str,
+    submission: uuid.UUID | None = None,
 ) -> Closure:
     """One side's part of the closing: reflection, continuation wish and thanks. When both
     have closed, the pair ends and both are marked as having completed the programme."""
     from mentora.programmes import services as programme_services
 
+    # Both sides may close at once: the pair's row decides who writes first.
+    pair = (
+        Pair.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation", "mentee", "mentor")
+        .get(pk=pair.pk)
+    )
+    submission_claim(token=submission, user=actor)
     side = _member_side(pair, actor)
     refusals = pair.closure_refusals()
     if refusals:
@@ -471,6 +506,8 @@ def closure_submit(
     if continuation not in Continuation.values:
         raise ValidationError(_("Choose what happens after the programme."))
     closure, _created = Closure.objects.select_for_update().get_or_create(pair=pair)
+    if getattr(closure, f"{side}_done_at"):
+        raise ValidationError(_("Your part of the closing is already saved."))
     setattr(closure, f"{side}_reflection", reflection.strip())
     setattr(closure, f"{side}_continuation", continuation)
     setattr(closure, f"{side}_thanks", thanks.strip())
@@ -497,8 +534,17 @@ def closure_submit(
 
 
 @transaction.atomic
-def story_submit(*, pair: Pair, actor: Any, title: str, text: str, consent: bool) -> Story:
+def story_submit(
+    *,
+    pair: Pair,
+    actor: Any,
+    title: str,
+    text: str,
+    consent: bool,
+    submission: uuid.UUID | None = None,
+) -> Story:
     _member_side_or_closed(pair, actor)
+    submission_claim(token=submission, user=actor)
     if not consent:
         raise ValidationError(_("A story is shared only with your consent."))
     if not title.strip() or not text.strip():
@@ -570,9 +616,16 @@ def _is_line_manager(user: Any, pair: Pair) -> bool:
 
 @transaction.atomic
 def feedback_give(
-    *, pair: Pair, actor: Any, direction: str, text: str, moment: FeedbackMoment | None = None
+    *,
+    pair: Pair,
+    actor: Any,
+    direction: str,
+    text: str,
+    moment: FeedbackMoment | None = None,
+    submission: uuid.UUID | None = None,
 ) -> Feedback:
     """Give feedback in one direction; the author must be the one the direction names."""
+    submission_claim(token=submission, user=actor)
     if direction not in AUTHOR_OF:
         raise ValidationError(_("Choose who the feedback is for."))
     author = AUTHOR_OF[direction]
@@ -809,8 +862,10 @@ def expert_activity_record(
     kind: str,
     happened_on: dt.date,
     note: str = "",
+    submission: uuid.UUID | None = None,
 ) -> ExpertActivity:
     """Record what happened in a connection: by the learner, the expert or a manager."""
+    submission_claim(token=submission, user=actor)
     _require_open_connection_party(
         connection,
         actor,

@@ -15,9 +15,20 @@ from mentora.accounts import access
 from mentora.core.confirm import confirmed
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
+from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.people.models import label_related
 from mentora.relationships import services
-from mentora.relationships.forms import AgreementForm, MeetingForm
+from mentora.relationships.forms import (
+    AgreementForm,
+    ClosureForm,
+    ExpertActivityForm,
+    FeedbackForm,
+    FollowUpForm,
+    GoalForm,
+    MeetingForm,
+    MeetingScheduleForm,
+    StoryForm,
+)
 from mentora.relationships.models import (
     Feedback,
     FeedbackDirection,
@@ -27,6 +38,12 @@ from mentora.relationships.models import (
 )
 
 FORMABLE = [(k, GroupKind(k).label) for k in services.ROLE_FOR]
+
+
+def _form_refusal(request: HttpRequest, form: Any) -> None:
+    """A form's problems as messages on the page the user returns to, one per field."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(e) for e in errors))
 
 
 @login_required
@@ -99,7 +116,7 @@ def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
             "agreement": agreement,
             "my_signature": getattr(agreement, f"{side}_signed_at", None) if agreement else None,
             "agreement_form": AgreementForm(initial=initial or None),
-            "meeting_form": MeetingForm(time_zone=request.user.time_zone),  # type: ignore[union-attr]
+            "meeting_form": MeetingScheduleForm(time_zone=request.user.time_zone),  # type: ignore[union-attr]
             "upcoming": meetings.filter(starts_at__gte=now),
             "past": meetings.filter(starts_at__lt=now).order_by("-starts_at"),
             "goals": pair.goals.all(),
@@ -127,27 +144,19 @@ def _tools(pair: Any, request: HttpRequest) -> list[tuple[Any, str, str]]:
 @login_required
 @require_POST
 def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
-    from mentora.relationships.models import FeedbackMoment
-
     pair = access.access_pair_for_feedback(request.user, pair_id)
-    moment_id = request.POST.get("moment", "")
-    moment = (
-        FeedbackMoment.objects.filter(pk=int(moment_id), programme=pair.programme).first()
-        if moment_id.isdigit()
-        else None
-    )
-    try:
-        services.feedback_give(
-            pair=pair,
-            actor=request.user,
-            direction=request.POST.get("direction", ""),
-            text=request.POST.get("text", ""),
-            moment=moment,
-        )
-    except ValidationError as error:
-        refusal(request, error)
+    form = FeedbackForm(request.POST, pair=pair)
+    if not form.is_valid():
+        _form_refusal(request, form)
     else:
-        messages.success(request, _("Thank you for your feedback."))
+        try:
+            services.feedback_give(pair=pair, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            already_sent(request)
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
     if services.pair_side(pair, request.user):
         return redirect("pair_workspace", pair_id=pair.pk)
     return redirect("team_goals")
@@ -159,11 +168,12 @@ def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in error))
+        _form_refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
     try:
         services.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
+    except AlreadySubmitted:
+        already_sent(request)
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -189,10 +199,9 @@ def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
+    form = MeetingScheduleForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
     if not form.is_valid():
-        for error in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in error))
+        _form_refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
     try:
         services.meeting_schedule(
@@ -203,7 +212,10 @@ def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
             mode=form.cleaned_data["mode"],
             place=form.cleaned_data["place"],
             link=form.cleaned_data["link"],
+            submission=form.cleaned_data["submission"],
         )
+    except AlreadySubmitted:
+        already_sent(request)
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -285,13 +297,14 @@ def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("pair_workspace", pair_id=pair.pk)
     try:
-        services.goal_add(
-            pair=pair,
-            actor=request.user,
-            theme=request.POST.get("theme", ""),
-            description=request.POST.get("description", ""),
-        )
+        services.goal_add(pair=pair, actor=request.user, **form.cleaned_data)
+    except AlreadySubmitted:
+        already_sent(request)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_workspace", pair_id=pair.pk)
@@ -363,22 +376,17 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
-    import datetime as dt
-
     pair = access.access_pair_as_manager(request.user, pair_id)
-    try:
-        held_on = dt.date.fromisoformat(request.POST.get("held_on", ""))
-    except ValueError:
-        messages.error(request, _("Give the date of the check-in."))
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
     else:
-        services.follow_up_record(
-            pair=pair,
-            actor=request.user,
-            held_on=held_on,
-            channel=request.POST.get("channel", ""),
-            note=request.POST.get("note", ""),
-        )
-        messages.success(request, _("The check-in is recorded."))
+        try:
+            services.follow_up_record(pair=pair, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            already_sent(request)
+        else:
+            messages.success(request, _("The check-in is recorded."))
     return redirect("pair_health", programme_id=pair.programme_id)
 
 
@@ -416,16 +424,16 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
     side = services.pair_side(pair, request.user)
     closure = Closure.objects.filter(pair=pair).first()
     if request.method == "POST":
+        form = ClosureForm(request.POST)
+        if not form.is_valid():
+            _form_refusal(request, form)
+            return redirect("pair_close", pair_id=pair.pk)
         if not confirmed(request):
             return redirect("pair_close", pair_id=pair.pk)
         try:
-            services.closure_submit(
-                pair=pair,
-                actor=request.user,
-                reflection=request.POST.get("reflection", ""),
-                continuation=request.POST.get("continuation", ""),
-                thanks=request.POST.get("thanks", ""),
-            )
+            services.closure_submit(pair=pair, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            already_sent(request)
         except ValidationError as error:
             refusal(request, error)
         else:
@@ -466,14 +474,14 @@ def certificate(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
+    form = StoryForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("pair_close", pair_id=pair.pk)
     try:
-        services.story_submit(
-            pair=pair,
-            actor=request.user,
-            title=request.POST.get("title", ""),
-            text=request.POST.get("text", ""),
-            consent=request.POST.get("consent") == "on",
-        )
+        services.story_submit(pair=pair, actor=request.user, **form.cleaned_data)
+    except AlreadySubmitted:
+        already_sent(request)
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -703,22 +711,17 @@ def my_experts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
-    import datetime as dt
-
     connection = access.access_expert_connection(request.user, connection_id)
-    try:
-        happened_on = dt.date.fromisoformat(request.POST.get("happened_on", ""))
-    except ValueError:
-        messages.error(request, _("Give the date of the activity."))
+    form = ExpertActivityForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
     else:
         try:
             services.expert_activity_record(
-                connection=connection,
-                actor=request.user,
-                kind=request.POST.get("kind", ""),
-                happened_on=happened_on,
-                note=request.POST.get("note", ""),
+                connection=connection, actor=request.user, **form.cleaned_data
             )
+        except AlreadySubmitted:
+            already_sent(request)
         except ValidationError as error:
             refusal(request, error)
         else:

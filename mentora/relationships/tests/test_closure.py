@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -145,9 +146,11 @@ def test_closing_is_for_the_pair_only(client_for: Any, cohort: Any, pair: Pair, 
     client = client_for(getattr(cohort.personas, who))
     assert client.get(reverse("pair_close", args=[pair.pk])).status_code == expected
     response = client.post(
-        reverse("story_submit", args=[pair.pk]), {"title": "t", "text": "x", "consent": "on"}
+        reverse("story_submit", args=[pair.pk]),
+        {"title": "t", "text": "x", "consent": "on", "submission": uuid.uuid4()},
     )
     assert response.status_code == (302 if expected == 200 else expected)
+    assert Story.objects.filter(pair=pair).exists() == (expected == 200)
 
 
 @pytest.mark.parametrize("who", ALL)
@@ -207,7 +210,13 @@ def test_the_closing_page_says_why_it_is_not_time_yet_and_gives_no_certificate(
     assert 'name="reflection"' not in page
     response = client.post(
         reverse("pair_close", args=[pair.pk]),
-        {"reflection": "x", "continuation": "clean_end", "thanks": "t", "confirm": "on"},
+        {
+            "reflection": "x",
+            "continuation": "clean_end",
+            "thanks": "t",
+            "confirm": "on",
+            "submission": uuid.uuid4(),
+        },
         follow=True,
     )
     assert "at least one meeting" in response.content.decode()

@@ -4,6 +4,7 @@ first, checked on the server: without the tick nothing changes and the page says
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -56,7 +57,12 @@ def close(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], Callable[[
     return (
         cohort.personas.mentee,
         reverse("pair_close", args=[pair.pk]),
-        {"reflection": "Grew", "continuation": "clean_end", "thanks": "Thanks"},
+        {
+            "reflection": "Grew",
+            "continuation": "clean_end",
+            "thanks": "Thanks",
+            "submission": str(uuid.uuid4()),
+        },
         lambda: Closure.objects.filter(pair=pair, mentee_done_at__isnull=False).exists(),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,7 +401,12 @@ def test_recording_activity_is_for_the_two_and_managers(
     connection = connect(network)
     response = client_for(network.personas.all()[who]).post(
         reverse("expert_activity", args=[connection.pk]),
-        {"kind": "contact", "happened_on": days_ago(1).isoformat(), "note": "Phone call"},
+        {
+            "kind": "contact",
+            "happened_on": days_ago(1).isoformat(),
+            "note": "Phone call",
+            "submission": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == status
     assert ExpertActivity.objects.filter(connection=connection).exists() == (status == 302)
@@ -502,3 +508,17 @@ def test_ending_a_connection_waits_for_the_tick(client_for: Any, network: Networ
     client.post(reverse("expert_close", args=[connection.pk]), {"confirm": "on"})
     connection.refresh_from_db()
     assert not connection.is_open
+
+
+def test_activity_sent_twice_is_recorded_once(client_for: Any, network: Network) -> None:
+    connection = connect(network)
+    client = client_for(network.personas.mentor)
+    data = {
+        "kind": "session",
+        "happened_on": days_ago(1).isoformat(),
+        "submission": str(uuid.uuid4()),
+    }
+    client.post(reverse("expert_activity", args=[connection.pk]), data)
+    again = client.post(reverse("expert_activity", args=[connection.pk]), data, follow=True)
+    assert "This was already sent, so it was saved only once." in again.content.decode()
+    assert ExpertActivity.objects.filter(connection=connection).count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.relationships import services
-from mentora.relationships.models import Meeting, Pair, Tool
+from mentora.relationships.models import Feedback, Meeting, Pair, Tool
 from mentora.relationships.tests.test_workspace import meeting, pair  # noqa: F401
 from mentora.relationships.toolbox import LIBRARY, phase_of, tools_for
 
@@ -90,9 +91,11 @@ def test_who_may_post_feedback(
 ) -> None:
     response = client_for(getattr(cohort.personas, who)).post(
         reverse("feedback_give", args=[pair.pk]),
-        {"direction": "line_manager_to_mentee", "text": "Good"},
+        {"direction": "line_manager_to_mentee", "text": "Good", "submission": uuid.uuid4()},
     )
     assert response.status_code == expected
+    # Only the line manager writes in the line manager's direction; the pair is refused.
+    assert Feedback.objects.filter(pair=pair).exists() == (who == "line_manager")
 
 
 def test_the_library_ships_the_situational_roles_in_both_languages(db: None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -104,7 +105,12 @@ def test_the_health_page_shows_facts_and_check_ins_but_never_notes(
     client = client_for(cohort.personas.manager)
     response = client.post(
         reverse("follow_up_record", args=[pair.pk]),
-        {"held_on": "2027-02-01", "channel": "phone", "note": "Going fine"},
+        {
+            "held_on": "2027-02-01",
+            "channel": "phone",
+            "note": "Going fine",
+            "submission": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("pair_health", args=[cohort.programme.pk])).content.decode()
@@ -132,7 +138,10 @@ def test_relationship_health_is_for_those_running_the_programme(
     assert client.get(url).status_code == MANAGE[who]
     expected_post = 302 if MANAGE[who] == 200 else MANAGE[who]
     for url, data in (
-        (reverse("follow_up_record", args=[pair.pk]), {"held_on": "2027-02-01"}),
+        (
+            reverse("follow_up_record", args=[pair.pk]),
+            {"held_on": "2027-02-01", "submission": str(uuid.uuid4())},
+        ),
         (reverse("pair_nudge", args=[pair.pk]), {}),
         (reverse("support_settings", args=[cohort.programme.pk]), {"nudge_after_days": 20}),
     ):

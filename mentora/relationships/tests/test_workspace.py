@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from typing import Any
 
@@ -255,12 +256,21 @@ def test_only_the_pair_writes_through_the_workspace_endpoints(
     pair_id = meeting.pair_id
     goal = services.goal_add(pair=meeting.pair, actor=cohort.personas.mentee, theme="T")
     posts = [
-        (reverse("agreement_save", args=[pair_id]), {**AGREEMENT, "end_date": "2027-10-31"}),
+        (
+            reverse("agreement_save", args=[pair_id]),
+            {**AGREEMENT, "end_date": "2027-10-31", "submission": uuid.uuid4()},
+        ),
         (
             reverse("meeting_schedule", args=[pair_id]),
-            {"date": "2027-05-01", "time": "10:00", "duration_minutes": 60, "mode": "in_person"},
+            {
+                "date": "2027-05-01",
+                "time": "10:00",
+                "duration_minutes": 60,
+                "mode": "in_person",
+                "submission": uuid.uuid4(),
+            },
         ),
-        (reverse("goal_add", args=[pair_id]), {"theme": "New"}),
+        (reverse("goal_add", args=[pair_id]), {"theme": "New", "submission": uuid.uuid4()}),
         (reverse("goal_update", args=[goal.pk]), {"progress": 50}),
         (reverse("meeting_detail", args=[meeting.pk]), {"action": "notes", "text": "x"}),
     ]
