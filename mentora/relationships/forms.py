@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.core.forms import DateField, ModelForm, WholeNumberField
 from mentora.core.submissions import submission_field
+from mentora.programmes.models import Participant
 from mentora.relationships.models import (
     Agreement,
     Continuation,
@@ -18,6 +19,7 @@ from mentora.relationships.models import (
     FeedbackMoment,
     MeetingMode,
     Pair,
+    Tool,
 )
 
 
@@ -170,3 +172,82 @@ class ExpertActivityForm(forms.Form):
     # Longer notes get the service's own refusal.
     note = forms.CharField(required=False)
     submission = submission_field()
+
+
+def _whole(message: Any, low: int, high: int) -> forms.IntegerField:
+    """A whole number from `low` to `high` that says `message` when it is anything else."""
+    errors = {key: message for key in ("required", "invalid", "min_value", "max_value")}
+    return forms.IntegerField(min_value=low, max_value=high, error_messages=errors)
+
+
+def _date(message: Any) -> forms.DateField:
+    return forms.DateField(error_messages={"required": message, "invalid": message})
+
+
+class GroupsForm(forms.Form):
+    kind = forms.CharField(required=False)
+    min_size = _whole(_("Group sizes run from 2 to 12, the smallest first."), 2, 12)
+    max_size = _whole(_("Group sizes run from 2 to 12, the smallest first."), 2, 12)
+
+
+class RatingForm(forms.Form):
+    rating = _whole(_("Rate the meeting from 1 to 5."), 1, 5)
+
+
+class ProgressForm(forms.Form):
+    progress = _whole(_("Progress runs from 0 to 100 %."), 0, 100)
+
+
+class SupportSettingsForm(forms.Form):
+    nudge_after_days = _whole(_("Give between 0 (no nudges) and 365 days."), 0, 365)
+
+
+class FeedbackMomentForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False)
+    opens_on = _date(_("Give the date the moment opens."))
+
+
+class RecordingConsentForm(forms.Form):
+    delete_on = _date(_("Give the date the recording is deleted."))
+
+
+class ToolForm(forms.Form):
+    """A programme's own tool; `replaces` is one of the library's tools, or none."""
+
+    replaces = forms.ModelChoiceField(
+        queryset=Tool.objects.filter(programme__isnull=True),
+        required=False,
+        error_messages={"invalid_choice": _("Only a library tool can be replaced.")},
+    )
+    kind = forms.CharField(required=False)
+    phase = forms.CharField(required=False)
+    title_en = forms.CharField(required=False, max_length=200)
+    title_da = forms.CharField(required=False, max_length=200)
+    body_en = forms.CharField(required=False)
+    body_da = forms.CharField(required=False)
+
+
+class ExpertConnectForm(forms.Form):
+    learner = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages={
+            "required": _("Choose a learner and an expert."),
+            "invalid_choice": _("Choose a learner and an expert."),
+        },
+    )
+    expert = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages={
+            "required": _("Choose a learner and an expert."),
+            "invalid_choice": _("Choose a learner and an expert."),
+        },
+    )
+    theme = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only participations of the programme just checked can be picked; the service
+        # checks their roles and statuses.
+        taking_part = Participant.objects.filter(programme=programme)
+        self.fields["learner"].queryset = taking_part  # type: ignore[attr-defined]
+        self.fields["expert"].queryset = taking_part  # type: ignore[attr-defined]

@@ -22,12 +22,20 @@ from mentora.relationships.forms import (
     AgreementForm,
     ClosureForm,
     ExpertActivityForm,
+    ExpertConnectForm,
     FeedbackForm,
+    FeedbackMomentForm,
     FollowUpForm,
     GoalForm,
+    GroupsForm,
     MeetingForm,
     MeetingScheduleForm,
+    ProgressForm,
+    RatingForm,
+    RecordingConsentForm,
     StoryForm,
+    SupportSettingsForm,
+    ToolForm,
 )
 from mentora.relationships.models import (
     Feedback,
@@ -63,16 +71,14 @@ def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
+    form = GroupsForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("programme_groups", programme_id=programme.pk)
     try:
         groups, left_out = services.groups_form(
-            programme=programme,
-            kind=request.POST.get("kind", ""),
-            min_size=int(request.POST.get("min_size", "3")),
-            max_size=int(request.POST.get("max_size", "5")),
-            actor=request.user,
+            programme=programme, actor=request.user, **form.cleaned_data
         )
-    except ValueError:
-        messages.error(request, _("Group sizes are whole numbers."))
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -238,9 +244,13 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     text=request.POST.get("text", ""),
                 )
             elif action == "rate":
-                services.meeting_rate(
-                    meeting=meeting, actor=request.user, rating=int(request.POST.get("rating", "0"))
-                )
+                rating = RatingForm(request.POST)
+                if rating.is_valid():
+                    services.meeting_rate(
+                        meeting=meeting, actor=request.user, **rating.cleaned_data
+                    )
+                else:
+                    _form_refusal(request, rating)
             elif action == "move":
                 form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
                 if form.is_valid():
@@ -259,8 +269,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 return redirect("pair_workspace", pair_id=meeting.pair_id)
             else:
                 raise Http404
-        except ValueError:
-            messages.error(request, _("Rate the meeting from 1 to 5."))
         except ValidationError as error:
             refusal(request, error)
         return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -314,12 +322,12 @@ def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access.access_goal(request.user, goal_id)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("pair_workspace", pair_id=goal.pair_id)
     try:
-        services.goal_update(
-            goal=goal, actor=request.user, progress=int(request.POST.get("progress", "-1"))
-        )
-    except ValueError:
-        messages.error(request, _("Progress runs from 0 to 100 %."))
+        services.goal_update(goal=goal, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_workspace", pair_id=goal.pair_id)
@@ -403,14 +411,14 @@ def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
+    form = SupportSettingsForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("pair_health", programme_id=programme.pk)
     try:
         services.support_settings_update(
-            programme=programme,
-            actor=request.user,
-            nudge_after_days=int(request.POST.get("nudge_after_days", "")),
+            programme=programme, actor=request.user, **form.cleaned_data
         )
-    except ValueError:
-        messages.error(request, _("Give a whole number of days."))
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_health", programme_id=programme.pk)
@@ -526,22 +534,12 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 
     programme = access.access_programme(request.user, programme_id, write=True)
     if request.method == "POST":
-        replaces_id = parse_id(request.POST.get("replaces"))
-        replaces = (
-            Tool.objects.filter(pk=replaces_id, programme__isnull=True).first()
-            if replaces_id
-            else None
-        )
+        form = ToolForm(request.POST)
+        if not form.is_valid():
+            _form_refusal(request, form)
+            return redirect("programme_toolbox", programme_id=programme.pk)
         try:
-            services.tool_save(
-                programme=programme,
-                actor=request.user,
-                replaces=replaces,
-                **{
-                    name: request.POST.get(name, "")
-                    for name in ("kind", "phase", "title_en", "title_da", "body_en", "body_da")
-                },
-            )
+            services.tool_save(programme=programme, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             refusal(request, error)
         else:
@@ -563,18 +561,13 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
-    import datetime as dt
-
     programme = access.access_programme(request.user, programme_id, write=True)
+    form = FeedbackMomentForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("pair_health", programme_id=programme.pk)
     try:
-        services.feedback_moment_add(
-            programme=programme,
-            actor=request.user,
-            title=request.POST.get("title", ""),
-            opens_on=dt.date.fromisoformat(request.POST.get("opens_on", "")),
-        )
-    except ValueError:
-        messages.error(request, _("Give the date the moment opens."))
+        services.feedback_moment_add(programme=programme, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_health", programme_id=programme.pk)
@@ -583,17 +576,13 @@ def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse
 @login_required
 @require_POST
 def recording_consent(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    import datetime as dt
-
     meeting = access.access_meeting(request.user, meeting_id)
+    form = RecordingConsentForm(request.POST)
+    if not form.is_valid():
+        _form_refusal(request, form)
+        return redirect("meeting_detail", meeting_id=meeting.pk)
     try:
-        services.recording_consent(
-            meeting=meeting,
-            actor=request.user,
-            delete_on=dt.date.fromisoformat(request.POST.get("delete_on", "")),
-        )
-    except ValueError:
-        messages.error(request, _("Give the date the recording is deleted."))
+        services.recording_consent(meeting=meeting, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -652,38 +641,17 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
 
 
-def _participant_id(request: HttpRequest, name: str) -> int:
-    # 0 matches no participation, so a missing or garbled choice is simply "not chosen".
-    try:
-        return int(request.POST.get(name, ""))
-    except ValueError:
-        return 0
-
-
 @login_required
 @require_POST
 def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
-    from mentora.programmes.models import Participant
-
     programme = access.access_programme(request.user, programme_id, write=True)
-    # Only participations of the programme just checked can be picked.
-    learner = Participant.objects.filter(
-        programme=programme, pk=_participant_id(request, "learner")
-    ).first()
-    expert = Participant.objects.filter(
-        programme=programme, pk=_participant_id(request, "expert")
-    ).first()
-    if learner is None or expert is None:
+    form = ExpertConnectForm(request.POST, programme=programme)
+    if not form.is_valid():
+        # Both fields say the same; once is enough.
         messages.error(request, _("Choose a learner and an expert."))
         return redirect("expert_network", programme_id=programme.pk)
     try:
-        services.expert_connect(
-            programme=programme,
-            learner=learner,
-            expert=expert,
-            theme=request.POST.get("theme", ""),
-            actor=request.user,
-        )
+        services.expert_connect(programme=programme, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     else:

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from mentora.people.models import label_related
+from mentora.programmes.models import Participant, ParticipantRole
+from mentora.rounds.models import MatchingRound
 
 
 class IntroduceForm(forms.Form):
@@ -19,3 +25,64 @@ class IntroduceForm(forms.Form):
             "max_value": _("Give between 1 and 60 days to answer."),
         },
     )
+
+
+class _ParticipantChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.person.label)
+
+
+class PairChoiceForm(forms.Form):
+    """A mentee and a mentor of the round's programme, to match by hand or to ask about."""
+
+    mentee = _ParticipantChoice(queryset=Participant.objects.none())
+    mentor = _ParticipantChoice(queryset=Participant.objects.none())
+
+    def __init__(self, *args: Any, matching_round: MatchingRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only participations of the round's own programme can be chosen.
+        taking_part = Participant.objects.filter(
+            programme_id=matching_round.programme_id
+        ).select_related(*label_related("person"))
+        self.fields["mentee"].queryset = taking_part.filter(  # type: ignore[attr-defined]
+            role=ParticipantRole.MENTEE
+        )
+        self.fields["mentor"].queryset = taking_part.filter(  # type: ignore[attr-defined]
+            role=ParticipantRole.MENTOR
+        )
+
+
+class CompareForm(forms.Form):
+    """The other round of the same programme to compare with (`?with=`)."""
+
+    def __init__(self, *args: Any, matching_round: MatchingRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["with"] = forms.ModelChoiceField(
+            queryset=MatchingRound.objects.filter(programme_id=matching_round.programme_id)
+        )
+
+
+class RankForm(forms.Form):
+    """A mentee's ranking of their own suggestions: a number per suggested mentor, blank
+    for a mentor they would rather not have."""
+
+    def __init__(self, *args: Any, mentor_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for mentor_id in mentor_ids:
+            self.fields[f"rank_{mentor_id}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                error_messages={
+                    "invalid": _("Ranks are whole numbers."),
+                    "min_value": _("Ranks are whole numbers from 1."),
+                },
+            )
+
+    def ranked_mentor_ids(self) -> list[int]:
+        """The mentors ranked, most wanted first."""
+        ranked = [
+            (rank, int(name.removeprefix("rank_")))
+            for name, rank in self.cleaned_data.items()
+            if rank is not None
+        ]
+        return [mentor_id for _rank, mentor_id in sorted(ranked)]

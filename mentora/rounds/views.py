@@ -19,7 +19,7 @@ from mentora.programmes.models import Participant, ParticipantRole
 from mentora.relationships.models import Pair, PeerGroup
 from mentora.rounds import services
 from mentora.rounds.explain import explanation, unmatched_text
-from mentora.rounds.forms import IntroduceForm
+from mentora.rounds.forms import CompareForm, IntroduceForm, PairChoiceForm, RankForm
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.quality import round_quality
 
@@ -64,13 +64,12 @@ def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
     return redirect("round_detail", round_id=matching_round.pk)
 
 
-def _participant(matching_round: MatchingRound, value: Any, role: str) -> Participant:
-    try:
-        return Participant.objects.select_related(*label_related("person")).get(
-            pk=int(value), programme=matching_round.programme, role=role
-        )
-    except (TypeError, ValueError, Participant.DoesNotExist):
-        raise Http404 from None
+def _pair_chosen(matching_round: MatchingRound, data: Any) -> tuple[Participant, Participant]:
+    """The mentee and the mentor chosen; anyone outside the round's programme is not found."""
+    form = PairChoiceForm(data, matching_round=matching_round)
+    if not form.is_valid():
+        raise Http404
+    return form.cleaned_data["mentee"], form.cleaned_data["mentor"]
 
 
 @login_required
@@ -224,8 +223,7 @@ def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> Ht
 def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
     """Live validation of a hand-made pair (htmx), also usable without JavaScript."""
     matching_round = access.access_round(request.user, round_id)
-    mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
-    mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
+    mentee, mentor = _pair_chosen(matching_round, request.GET)
     check = services.check_pair(matching_round, mentee, mentor)
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
@@ -246,8 +244,7 @@ def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    mentee = _participant(matching_round, request.POST.get("mentee"), ParticipantRole.MENTEE)
-    mentor = _participant(matching_round, request.POST.get("mentor"), ParticipantRole.MENTOR)
+    mentee, mentor = _pair_chosen(matching_round, request.POST)
     try:
         services.proposal_assign(
             matching_round=matching_round, mentee=mentee, mentor=mentor, actor=request.user
@@ -272,8 +269,7 @@ def _matched_by_hand(mentee: Participant, mentor: Participant) -> str:
 def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
     """Why were these two not matched? The rule that keeps them apart, or the scores."""
     matching_round = access.access_round(request.user, round_id)
-    mentee = _participant(matching_round, request.GET.get("mentee"), ParticipantRole.MENTEE)
-    mentor = _participant(matching_round, request.GET.get("mentor"), ParticipantRole.MENTOR)
+    mentee, mentor = _pair_chosen(matching_round, request.GET)
     check = services.check_pair(matching_round, mentee, mentor)
     current = matching_round.proposals.filter(mentee=mentee).select_related(
         *label_related("mentor__person")
@@ -303,12 +299,10 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        other = access.access_round(request.user, int(request.GET.get("with", "")))
-    except ValueError:
-        raise Http404 from None
-    if other.programme_id != matching_round.programme_id:
+    chosen = CompareForm(request.GET, matching_round=matching_round)
+    if not chosen.is_valid():
         raise Http404
+    other = access.access_round(request.user, chosen.cleaned_data["with"].pk)
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
@@ -480,20 +474,17 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     from django.utils.translation import gettext as _
 
     matching_round, mentee = access.access_own_suggestions(request.user, round_id)
-    ranked: list[tuple[int, int]] = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        if key.startswith("rank_") and value.strip():
-            try:
-                ranked.append((int(value), int(key.removeprefix("rank_"))))
-            except ValueError:
-                messages.error(request, _("Ranks are whole numbers."))
-                return redirect("my_matching")
+    own = list(matching_round.suggestions.filter(mentee=mentee).values_list("mentor_id", flat=True))
+    form = RankForm(request.POST, mentor_ids=own)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("my_matching")
     try:
         services.mentee_rank(
             matching_round=matching_round,
             mentee=mentee,
-            mentor_ids=[mentor for _rank, mentor in sorted(ranked)],
+            mentor_ids=form.ranked_mentor_ids(),
             actor=request.user,
         )
     except ValidationError as error:

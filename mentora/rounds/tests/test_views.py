@@ -227,3 +227,38 @@ def test_the_end_reason_is_shown_to_managers_only(
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"mentee": "abc", "mentor": "1"},
+        {"mentee": "1.5", "mentor": "2"},
+        {"mentor": "2"},
+    ],
+)
+def test_garbled_choices_are_not_found_rather_than_an_error(
+    client_for: Any, cohort: Any, done: MatchingRound, query: dict[str, str]
+) -> None:
+    client = client_for(cohort.personas.manager)
+    for name in ("round_why_not", "round_check"):
+        assert client.get(reverse(name, args=[done.pk]), query).status_code == 404
+    assert client.post(reverse("round_assign", args=[done.pk]), query).status_code == 404
+    assert client.get(reverse("round_compare", args=[done.pk]), {"with": "x"}).status_code == 404
+
+
+def test_a_mentees_ranks_are_whole_numbers_from_one(client_for: Any, cohort: Any) -> None:
+    cohort.programme.influence_mode = "mentee_chooses"
+    cohort.programme.save()
+    matching_round = services.round_run(
+        round_id=services.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
+    )
+    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    client = client_for(cohort.personas.mentee)
+    url = reverse("choice_submit", args=[matching_round.pk])
+    for bad in ("first", "0"):
+        page = client.post(url, {f"rank_{cohort.mo.pk}": bad}, follow=True).content.decode()
+        assert "Ranks are whole numbers" in page
+        assert matching_round.suggestions.get(mentee=cohort.junior).choice_rank is None
+    client.post(url, {f"rank_{cohort.mo.pk}": "1"})
+    assert matching_round.suggestions.get(mentee=cohort.junior).choice_rank == 1
