@@ -50,7 +50,21 @@ class Route:
 
     @property
     def query_names(self) -> list[str]:
-        return sorted(set(re.findall(r'request\.GET\.get\("(\w+)"', self.source)))
+        """The query parameters the view reads, itself or through a form of request.GET."""
+        names = set(re.findall(r'request\.GET\.get\("(\w+)"', self.source))
+        view_globals = getattr(inspect.unwrap(self.callback), "__globals__", {})
+        for called in re.findall(r"(\w+)\([^()]*request\.GET", self.source):
+            target = view_globals.get(called)
+            forms = [target]
+            if inspect.isfunction(target):
+                # A helper that reads the query through a form of its own.
+                helper = inspect.getsource(target)
+                forms = [target.__globals__.get(n) for n in re.findall(r"(\w+Form)\(", helper)]
+            for form in forms:
+                if inspect.isclass(form) and hasattr(form, "base_fields"):
+                    names |= set(form.base_fields)
+                    names |= set(re.findall(r'self\.fields\["(\w+)"\]', inspect.getsource(form)))
+        return sorted(names)
 
 
 def _decorators(callback: Callable[..., Any]) -> str:

@@ -31,7 +31,8 @@ def submission_field() -> forms.UUIDField:
     """The hidden one-time token of a form; a new one each time the form is drawn."""
     expired = _("This form is out of date. Reload the page and send it again.")
     return forms.UUIDField(
-        widget=forms.HiddenInput,
+        # No id: a page holds many such forms, and a hidden input needs no label.
+        widget=forms.HiddenInput(attrs={"id": False}),
         initial=uuid.uuid4,
         error_messages={"required": expired, "invalid": expired},
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentora.core.forms import DateField, ModelForm, WholeNumberField
+from mentora.core.forms import DateField, ModelChoiceField, ModelForm, WholeNumberField
 from mentora.core.submissions import submission_field
 from mentora.programmes.models import Participant
 from mentora.relationships.models import (
@@ -104,7 +104,7 @@ class FeedbackForm(forms.Form):
             "invalid_choice": _("Choose who the feedback is for."),
         },
     )
-    moment = forms.ModelChoiceField(
+    moment = ModelChoiceField(
         queryset=FeedbackMoment.objects.none(),
         required=False,
         error_messages={"invalid_choice": _("That feedback moment belongs to another programme.")},
@@ -144,7 +144,7 @@ class StoryForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    held_on = forms.DateField(
+    held_on = DateField(
         error_messages={
             "required": _("Give the date of the check-in."),
             "invalid": _("Give the date of the check-in."),
@@ -163,7 +163,7 @@ class ExpertActivityForm(forms.Form):
             "invalid_choice": _("Choose what kind of activity it was."),
         },
     )
-    happened_on = forms.DateField(
+    happened_on = DateField(
         error_messages={
             "required": _("Give the date of the activity."),
             "invalid": _("Give the date of the activity."),
@@ -174,14 +174,14 @@ class ExpertActivityForm(forms.Form):
     submission = submission_field()
 
 
-def _whole(message: Any, low: int, high: int) -> forms.IntegerField:
+def _whole(message: Any, low: int, high: int) -> WholeNumberField:
     """A whole number from `low` to `high` that says `message` when it is anything else."""
     errors = {key: message for key in ("required", "invalid", "min_value", "max_value")}
-    return forms.IntegerField(min_value=low, max_value=high, error_messages=errors)
+    return WholeNumberField(min_value=low, max_value=high, error_messages=errors)
 
 
-def _date(message: Any) -> forms.DateField:
-    return forms.DateField(error_messages={"required": message, "invalid": message})
+def _date(message: Any) -> DateField:
+    return DateField(error_messages={"required": message, "invalid": message})
 
 
 class GroupsForm(forms.Form):
@@ -214,7 +214,7 @@ class RecordingConsentForm(forms.Form):
 class ToolForm(forms.Form):
     """A programme's own tool; `replaces` is one of the library's tools, or none."""
 
-    replaces = forms.ModelChoiceField(
+    replaces = ModelChoiceField(
         queryset=Tool.objects.filter(programme__isnull=True),
         required=False,
         error_messages={"invalid_choice": _("Only a library tool can be replaced.")},
@@ -228,14 +228,14 @@ class ToolForm(forms.Form):
 
 
 class ExpertConnectForm(forms.Form):
-    learner = forms.ModelChoiceField(
+    learner = ModelChoiceField(
         queryset=Participant.objects.none(),
         error_messages={
             "required": _("Choose a learner and an expert."),
             "invalid_choice": _("Choose a learner and an expert."),
         },
     )
-    expert = forms.ModelChoiceField(
+    expert = ModelChoiceField(
         queryset=Participant.objects.none(),
         error_messages={
             "required": _("Choose a learner and an expert."),

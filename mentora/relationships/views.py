@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
 from mentora.core.confirm import confirmed
-from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.people.models import label_related

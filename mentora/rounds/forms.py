@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.forms import ModelChoiceField, WholeNumberField
 from mentora.people.models import label_related
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.rounds.models import MatchingRound
@@ -13,7 +14,7 @@ from mentora.rounds.models import MatchingRound
 class IntroduceForm(forms.Form):
     """Mutual opt-in: how long both sides have to answer an introduction."""
 
-    days = forms.IntegerField(
+    days = WholeNumberField(
         label=_("Days to answer"),
         min_value=1,
         max_value=60,
@@ -27,7 +28,7 @@ class IntroduceForm(forms.Form):
     )
 
 
-class _ParticipantChoice(forms.ModelChoiceField):
+class _ParticipantChoice(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.person.label)
 
@@ -57,7 +58,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, matching_round: MatchingRound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["with"] = forms.ModelChoiceField(
+        self.fields["with"] = ModelChoiceField(
             queryset=MatchingRound.objects.filter(programme_id=matching_round.programme_id)
         )
 
@@ -69,9 +70,10 @@ class RankForm(forms.Form):
     def __init__(self, *args: Any, mentor_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for mentor_id in mentor_ids:
-            self.fields[f"rank_{mentor_id}"] = forms.IntegerField(
+            self.fields[f"rank_{mentor_id}"] = WholeNumberField(
                 required=False,
                 min_value=1,
+                max_value=len(mentor_ids),
                 error_messages={
                     "invalid": _("Ranks are whole numbers."),
                     "min_value": _("Ranks are whole numbers from 1."),
