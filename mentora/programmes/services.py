@@ -695,6 +695,10 @@ class InviteOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+# The longest e-mail address a mail server accepts; employee ids are shorter.
+MAX_IDENTIFIER_LENGTH = 254
+
+
 def participants_invite_many(
     *, programme: Programme, identifiers: Iterable[str], role: str, actor: Any
 ) -> InviteOutcome:
@@ -707,6 +711,12 @@ def participants_invite_many(
     for identifier in identifiers:
         identifier = identifier.strip()
         if not identifier:
+            continue
+        if len(identifier) > MAX_IDENTIFIER_LENGTH:
+            outcome.problems.append(
+                _("%(id)s…: too long for an e-mail address or an employee id.")
+                % {"id": identifier[:40]}
+            )
             continue
         people = Person.objects.current().filter(organisation_id__in=organisation_ids)
         person = (
@@ -730,6 +740,8 @@ def participants_invite_many(
 def identifiers_from_csv(text: str) -> list[str]:
     """E-mail addresses or employee ids from CSV text: an `email` or `employee_id` column,
     or else the first column of every row."""
+    if "\x00" in text:
+        raise ValidationError(_("The list is not a text file."))
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:

@@ -195,7 +195,7 @@ class RatingForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    progress = _whole(_("Progress runs from 0 to 100 %."), 0, 100)
+    progress = _whole(_("Progress runs from 0 to 100."), 0, 100)
 
 
 class SupportSettingsForm(forms.Form):

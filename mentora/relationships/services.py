@@ -366,7 +366,7 @@ def goal_add(
 def goal_update(*, goal: Goal, actor: Any, progress: int) -> Goal:
     _member_side(goal.pair, actor)
     if not 0 <= progress <= 100:
-        raise ValidationError(_("Progress runs from 0 to 100 %."))
+        raise ValidationError(_("Progress runs from 0 to 100."))
     old = goal.progress
     goal.progress, goal.updated_at = progress, timezone.now()
     goal.save(update_fields=["progress", "updated_at"])

@@ -101,3 +101,16 @@ def test_a_number_setting_that_is_not_a_whole_number_is_named_clearly() -> None:
     result = _settings_in_subprocess({"DEBUG": "1", "SESSION_IDLE_MINUTES": "²"}, "1")
     assert result.returncode != 0
     assert "SESSION_IDLE_MINUTES must be a whole number of at least 1" in result.stderr
+
+
+def test_a_nul_character_in_a_request_is_refused_before_any_view(
+    client_for: Any, personas: Any
+) -> None:
+    client = client_for(personas.manager)
+    response = client.get(reverse("people_directory", args=["acme"]), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "cannot be read" in response.content.decode()
+    response = client.post(reverse("account_settings"), {"full_name": "Ma\x00ja"})
+    assert response.status_code == 400
+    personas.manager.refresh_from_db()
+    assert personas.manager.full_name == "manager"

@@ -30,7 +30,7 @@ def test_a_pair_member_gets_a_clear_refusal_for_garbled_numbers(
     page = client.post(
         reverse("goal_update", args=[goal.pk]), {"progress": "half"}, follow=True
     ).content.decode()
-    assert "Progress runs from 0 to 100 %." in page
+    assert "Progress runs from 0 to 100." in page
     assert Goal.objects.get(pk=goal.pk).progress == 0
     meeting = services.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
