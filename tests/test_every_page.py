@@ -259,3 +259,164 @@ def test_every_page_is_valid_html(crawl: Crawl, html_checker: Any) -> None:
             invalid.setdefault(f"{seen.route.name}: {message}", f"{seen.persona} {seen.url}")
     assert len(documents) > 100
     assert invalid == {}, "\n".join(f"{where}: {error}" for error, where in invalid.items())
+
+
+# Values a careless or hostile person might send, by the kind of field they go into.
+HOSTILE_TEXT = [
+    "\x00",
+    "x" * 20_000,
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://evil.example","x")',
+    "²",
+    "🙂\u202e",
+    "   ",
+]
+HOSTILE_NUMBER = ["²", "-1", "99999999999999999999", "1e309", "NaN", "1.5", "", "\x00"]
+HOSTILE_DATE = ["9999-12-31", "0001-01-01", "2026-02-30", "²", "", "\x00", "2026-12-31T25:61"]
+HOSTILE_CHOICE = ["²", "99999999999999999999", "-1", "\x00", "not-a-choice", ""]
+HOSTILE_FILES = [
+    b"",
+    b"\xff\xfe\x00garbage",
+    b"[" * 50_000 + b"]" * 50_000,
+    b'{"source": "x", "figures": [{"value": 1e999}], "questions": [{"kind": "nps"}]}',
+    b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>",
+]
+
+
+def _hostile_values(kind: str) -> list[Any]:
+    if kind in ("number", "range"):
+        return HOSTILE_NUMBER
+    if kind in ("date", "datetime-local", "time", "month"):
+        return HOSTILE_DATE
+    if kind in ("select", "radio", "checkbox"):
+        return HOSTILE_CHOICE
+    if kind == "file":
+        return HOSTILE_FILES
+    return HOSTILE_TEXT
+
+
+def _row_counts() -> tuple[int, ...]:
+    """How many rows every table of the product holds, in one query."""
+    from django.apps import apps
+    from django.db import connection
+
+    skipped = {"sessions", "axes", "django_tasks_db", "admin"}
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.app_label not in skipped
+        and model._meta.managed
+        and model.__name__ not in {"ThrottleEvent", "WorkerHeartbeat"}
+    )
+    select = ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select}")
+        return tuple(cursor.fetchone())
+
+
+def _post(client: Client, url: str, data: dict[str, Any]) -> tuple[int, bool]:
+    """Post inside a savepoint that is rolled back, so the world stays as it was for the
+    next post; says whether a refused post changed anything before it was undone."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        before = _row_counts()
+        response = client.post(url, data)
+        refused = response.status_code not in (301, 302, 303)
+        changed = refused and _row_counts() != before
+        transaction.set_rollback(True)
+    return response.status_code, changed
+
+
+def _upload(value: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("upload.bin", value, "application/octet-stream")
+
+
+def test_no_post_with_hostile_values_breaks_a_page_or_half_writes(crawl: Crawl) -> None:
+    """Every form every persona was shown, posted with one field at a time set to each
+    hostile value; every POST endpoint posted by everyone with every field hostile."""
+    from tests.forms import post_forms
+
+    clients: dict[str, Client] = {}
+    for persona, user in [*crawl.world.users.items(), ("anonymous", None)]:
+        clients[persona] = Client(raise_request_exception=False)
+        if user is not None:
+            clients[persona].force_login(user)
+
+    forms: dict[tuple[str, str], Any] = {}
+    for seen in crawl.responses:
+        if seen.status == 200 and seen.content_type.startswith("text/html"):
+            for form in post_forms(seen.text, seen.url):
+                route = _route_of(crawl, form.action)
+                if route is not None:
+                    forms.setdefault((route, seen.persona), form)
+    problems = []
+    posted = 0
+    for (route, persona), form in sorted(forms.items()):
+        baseline = form.baseline()
+        for name, kind in form.names.items():
+            for value in _hostile_values(kind):
+                data: dict[str, Any] = dict(baseline)
+                data[name] = _upload(value) if kind == "file" else value
+                status, changed = _post(clients[persona], form.action, data)
+                posted += 1
+                if status >= 500:
+                    problems.append(f"{persona} {route} {name}={str(value)[:20]!r}: {status}")
+                if changed:
+                    problems.append(f"{persona} {route} {name}={str(value)[:20]!r}: half-written")
+    # Everyone else posts to every endpoint too, every field hostile.
+    pools = id_pools()
+    for route in crawl.routes:
+        if route.accepts_get and "POST" not in route.source:
+            continue
+        url = next(urls(route, pools), None)
+        if url is None:
+            continue
+        names = set(re.findall(r'request\.POST\.get(?:list)?\("(\w+)"', route.source))
+        for persona, client in clients.items():
+            data = {name: HOSTILE_TEXT[0] for name in names | {"text", "reason", "confirm"}}
+            status, changed = _post(client, url, data)
+            posted += 1
+            if status >= 500:
+                problems.append(f"{persona} POST {url} (all hostile): {status}")
+            if changed:
+                problems.append(f"{persona} POST {url} (all hostile): half-written")
+    assert posted > 500
+    assert problems == [], "\n".join(problems)
+
+
+def _route_of(crawl: Crawl, path: str) -> str | None:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path.split("?")[0]).url_name
+    except Resolver404:
+        return None
+
+
+def test_no_query_parameter_or_id_breaks_a_page(crawl: Crawl) -> None:
+    pools = id_pools()
+    problems = []
+    for persona, user in [*crawl.world.users.items(), ("anonymous", None)]:
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for route in crawl.routes:
+            if not route.accepts_get:
+                continue
+            url = next(urls(route, pools), None)
+            if url is None:
+                continue
+            variants = [
+                f"{url}?{name}={value}"
+                for name in route.query_names
+                for value in ("²", "99999999999999999999", "%00", "-1", "x" * 3000)
+            ]
+            variants.append(re.sub(r"/\d+/", "/99999999999999999999/", url))
+            for variant in variants:
+                status = client.get(variant).status_code
+                if status >= 500 and status != CONTENT_STATUS.get(route.name):
+                    problems.append(f"{persona} GET {variant[:120]}: {status}")
+    assert problems == [], "\n".join(problems)

@@ -3,6 +3,7 @@ form and view uses them."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib
 import inspect
@@ -14,6 +15,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import mentora
+from conftest import REPO
 from mentora.accounts.models import Organisation
 from mentora.core import forms as core_forms
 from mentora.core.forms import (
@@ -141,6 +143,50 @@ def test_every_form_of_the_product_reads_numbers_ids_and_dates_with_bounds() -> 
                 loose.append(f"{where}: an object chosen without checking its id")
     assert len(product_forms) > 10
     assert loose == []
+
+
+def _production_sources() -> list[tuple[str, ast.AST]]:
+    sources = []
+    for path in sorted((REPO / "mentora").rglob("*.py")):
+        relative = path.relative_to(REPO)
+        if (
+            {"tests", "migrations"} & set(relative.parts)
+            or path.name == "forms.py"
+            and (relative.parts[1] == "core")
+        ):
+            continue
+        sources.append((str(relative), ast.parse(path.read_text(encoding="utf-8"))))
+    return sources
+
+
+def _reads_the_request(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.Attribute) and n.attr in ("POST", "GET", "FILES") for n in ast.walk(node)
+    )
+
+
+def test_no_view_turns_request_input_into_a_number_or_date_by_hand() -> None:
+    by_hand = []
+    for name, tree in _production_sources():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if called == "isdigit":
+                by_hand.append(f"{name}:{node.lineno}: str.isdigit() (true for '²')")
+            if called in ("int", "float", "fromisoformat", "strptime") and any(
+                _reads_the_request(arg) for arg in node.args
+            ):
+                by_hand.append(f"{name}:{node.lineno}: {called}() on request input")
+    assert by_hand == [], "\n".join(by_hand)
+
+
+def test_the_guard_sees_a_number_parsed_by_hand() -> None:
+    tree = ast.parse('n = int(request.POST.get("n"))\nok = "²".isdigit()')
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert any(_reads_the_request(arg) for call in calls for arg in call.args)
+    assert any(getattr(call.func, "attr", "") == "isdigit" for call in calls)
 
 
 def test_the_form_guard_sees_an_unbounded_number() -> None:
