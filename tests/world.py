@@ -250,8 +250,8 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         pair_services.story_submit(
             pair=pair,
             actor=mentee_user,
-            title=world.mark(f"story title of pair {name}", members | outside_staff),
-            text=world.text(f"story text of pair {name}", members | outside_staff),
+            title=world.mark(f"story title of pair {name}", {mentee_key} | outside_staff),
+            text=world.text(f"story text of pair {name}", {mentee_key} | outside_staff),
             consent=True,
         )
     pair_services.feedback_give(

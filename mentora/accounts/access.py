@@ -683,14 +683,20 @@ def access_programme_stories(user: Any, programme_id: int) -> Any:
 
 
 def access_story(user: Any, story_id: int) -> Any:
-    """A story to approve or decline: those running the programme only."""
+    """A story to approve or decline: those running the programme only, and never about a
+    pair they are a member of themselves."""
     from mentora.relationships.models import Story
 
     try:
-        story = Story.objects.select_related("pair__programme").get(pk=story_id)
+        story = Story.objects.select_related("pair__programme", "pair__mentee", "pair__mentor").get(
+            pk=story_id
+        )
     except Story.DoesNotExist:
         raise Http404 from None
     access_programme(user, story.pair.programme_id, write=True)
+    # A colleague decides on a story about the decider's own pair.
+    if user.pk in story.pair.member_user_ids():
+        raise PermissionDenied
     return story
 
 

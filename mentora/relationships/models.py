@@ -359,6 +359,8 @@ class Story(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = PairTextQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = _("stories")
         ordering = ["-created_at"]

@@ -509,7 +509,10 @@ def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
         {
             "programme": programme,
             "published": stories.filter(status="approved"),
-            "pending": stories.filter(status="pending") if manages else [],
+            # Waiting stories are for the team to decide on, except about their own pairs.
+            "pending": (
+                stories.filter(status="pending").not_about_pairs_of(request.user) if manages else []
+            ),
         },
     )
 

@@ -222,3 +222,29 @@ def test_the_closing_page_says_why_it_is_not_time_yet_and_gives_no_certificate(
     assert "at least one meeting" in response.content.decode()
     assert not Closure.objects.exists()
     assert client.get(reverse("certificate", args=[pair.pk])).status_code == 404
+
+
+def test_a_manager_who_is_in_the_pair_neither_reads_nor_decides_its_waiting_story(
+    client_for: Any, cohort: Any, pair: Pair
+) -> None:
+    from mentora.accounts.models import Membership, Role
+
+    # The pair's mentor also runs programmes in the organisation.
+    Membership.objects.create(
+        user=cohort.personas.mentor,
+        organisation=cohort.personas.organisation,
+        role=Role.PROGRAMME_MANAGER,
+    )
+    story = Story.objects.create(
+        pair=pair, author=cohort.personas.mentee, title="My mentor and I", text="x", consent=True
+    )
+    stories = reverse("programme_stories", args=[cohort.programme.pk])
+    as_mentor = client_for(cohort.personas.mentor)
+    assert "My mentor and I" not in as_mentor.get(stories).content.decode()
+    decide = as_mentor.post(
+        reverse("story_decide", args=[story.pk]), {"decision": "approve", "confirm": "on"}
+    )
+    assert decide.status_code == 403
+    story.refresh_from_db()
+    assert story.status == "pending"
+    assert "My mentor and I" in client_for(cohort.personas.manager).get(stories).content.decode()
