@@ -125,6 +125,51 @@ def _check_locks(prep: _Prepared) -> list[tuple[int, int]]:
     return locks
 
 
+class _Stopwatch:
+    """Seconds spent per stage, for the report's `stage_seconds`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._clock, 6)
+        self._clock = now
+
+
+@dataclasses.dataclass(eq=False)
+class _Run:
+    """A pair-forming run once its candidates exist: what every mode solves over."""
+
+    prep: _Prepared
+    graph: cand.CandidateGraph
+    locks: list[tuple[int, int]]
+    remaining: np.ndarray  # places left per mentor after the locks
+    locked: np.ndarray  # mentees whose pair is locked
+    free: np.ndarray  # mentees left to match
+    watch: _Stopwatch
+    progress: ProgressCallback | None
+
+    @property
+    def problem(self) -> Problem:
+        return self.prep.problem
+
+    @property
+    def policy(self) -> Policy:
+        return self.prep.policy
+
+    def locked_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([i for i, _ in self.locks], dtype=np.int64),
+            np.array([j for _, j in self.locks], dtype=np.int64),
+        )
+
+    def report(self, stage: str) -> None:
+        if self.progress:
+            self.progress(stage, 1.0)
+
+
 def match(
     *, problem: Problem, policy: Policy, progress: ProgressCallback | None = None
 ) -> MatchResult:
@@ -134,27 +179,32 @@ def match(
     breaks a hard rule, fairness bounds no assignment meets).
     """
     policy.validate()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(timings.get(stage, 0.0) + now - clock, 6)
-        clock = now
-
+    watch = _Stopwatch()
     mode = policy.matching.mode
     if mode == "groups":
-        members = problem.mentees or problem.mentors
-        groups, left = form_groups(members=members, policy=policy, problem=problem)
-        lap("groups")
-        if progress:
-            progress("groups", 1.0)
-        return MatchResult(mode=mode, groups=groups, ungrouped=left, stage_seconds=timings)
+        return _match_groups(problem, policy, watch, progress)
+    run = _candidates(problem, policy, watch, progress)
+    return PAIR_MODES[mode](run)
 
+
+def _match_groups(
+    problem: Problem, policy: Policy, watch: _Stopwatch, progress: ProgressCallback | None
+) -> MatchResult:
+    members = problem.mentees or problem.mentors
+    groups, left = form_groups(members=members, policy=policy, problem=problem)
+    watch.lap("groups")
+    if progress:
+        progress("groups", 1.0)
+    return MatchResult(mode="groups", groups=groups, ungrouped=left, stage_seconds=watch.seconds)
+
+
+def _candidates(
+    problem: Problem, policy: Policy, watch: _Stopwatch, progress: ProgressCallback | None
+) -> _Run:
+    """Check the locks, take their places, and build the candidate graph of the rest."""
     prep = _prepare(problem, policy)
     locks = _check_locks(prep)
-    lap("prepare")
+    watch.lap("prepare")
     n_a, n_b = len(problem.mentees), len(problem.mentors)
     remaining = prep.capacity.copy()
     locked = np.zeros(n_a, dtype=bool)
@@ -162,7 +212,6 @@ def match(
         remaining[j] -= 1
         locked[i] = True
     free = np.flatnonzero(~locked)
-
     if prep.explicit is not None:
         ex = prep.explicit
         keep = ~locked[ex.rows] & (remaining[ex.cols] > 0)
@@ -174,86 +223,111 @@ def match(
         graph = cand.generate(
             prep.compiled, policy, mentees=free, mentor_capacity=remaining, progress=progress
         )
-    lap("candidates")
+    watch.lap("candidates")
+    return _Run(prep, graph, locks, remaining, locked, free, watch, progress)
 
-    chosen_i: list[np.ndarray] = [np.array([i for i, _ in locks], dtype=np.int64)]
-    chosen_j: list[np.ndarray] = [np.array([j for _, j in locks], dtype=np.int64)]
-    certified: bool | None = None
-    blocking: tuple[tuple[str, str], ...] | None = None
-    suggestions: tuple[Suggestion, ...] = ()
 
-    if mode == "optimal":
-        bounds, mentee_org, mentor_org = _fairness(prep, locks)
-        # Caps on used mentors are not a flow constraint: those runs go to CP-SAT.
-        solver = (
-            functools.partial(solve_capped, time_limit=policy.matching.cp_sat_time_limit_seconds)
-            if bounds is not None and bounds.used_high
-            else flow.solve_optimal
-        )
-        result = solver(
-            graph,
-            remaining,
-            resolution=policy.matching.score_resolution,
-            mentee_org=mentee_org,
-            mentor_org=mentor_org,
-            bounds=bounds,
-            progress=progress,
-        )
-        lap("solve")
-        chosen_i.append(graph.mentee[result.chosen])
-        chosen_j.append(graph.mentor[result.chosen])
-        certified = result.certified
-    elif mode == "stable":
-        lists, key, more = _stable_preferences(prep, graph, free, remaining)
-        caps = {problem.mentors[j].id: int(remaining[j]) for j in range(n_b)}
-        assignment, revealed = propose(lists, key, caps, more)
-        blocking = tuple(unstable_pairs(assignment, revealed, key, caps))
-        lap("solve")
-        chosen_i.append(np.array([prep.mentee_pos[e] for e in sorted(assignment)], np.int64))
-        chosen_j.append(
-            np.array([prep.mentor_pos[assignment[e]] for e in sorted(assignment)], np.int64)
-        )
-        if progress:
-            progress("solve", 1.0)
-    elif mode == "suggest":
-        picked = spread(
-            graph,
-            remaining,
-            suggestions=policy.matching.suggestions,
-            max_share=policy.matching.suggest_max_share,
-            penalty=policy.matching.suggest_penalty,
-        )
-        lap("solve")
-        if progress:
-            progress("solve", 1.0)
-        suggestions = _suggestions(prep, graph, picked)
-        # Locked mentees get their fixed pair instead of suggestions.
-        kept = _matches(prep, chosen_i[0], chosen_j[0], graph, locked)
-        lap("explain")
-        if progress:
-            progress("explain", 1.0)
-        return MatchResult(
-            mode=mode,
-            matches=kept,
-            unmatched=tuple(
-                Unmatched(problem.mentees[i].id, "no_feasible_mentor", "no feasible mentor")
-                for i in free.tolist()
-                if i not in picked
-            ),
-            suggestions=suggestions,
-            candidate_arcs=len(graph),
-            stage_seconds=timings,
-        )
+def _match_optimal(run: _Run) -> MatchResult:
+    """The largest assignment of the highest total score, certified optimal."""
+    bounds, mentee_org, mentor_org = _fairness(run.prep, run.locks)
+    # Caps on used mentors are not a flow constraint: those runs go to CP-SAT.
+    solver = (
+        functools.partial(solve_capped, time_limit=run.policy.matching.cp_sat_time_limit_seconds)
+        if bounds is not None and bounds.used_high
+        else flow.solve_optimal
+    )
+    result = solver(
+        run.graph,
+        run.remaining,
+        resolution=run.policy.matching.score_resolution,
+        mentee_org=mentee_org,
+        mentor_org=mentor_org,
+        bounds=bounds,
+        progress=run.progress,
+    )
+    run.watch.lap("solve")
+    locked_i, locked_j = run.locked_pairs()
+    return _pairs_result(
+        run,
+        np.concatenate([locked_i, run.graph.mentee[result.chosen]]),
+        np.concatenate([locked_j, run.graph.mentor[result.chosen]]),
+        certified=result.certified,
+    )
 
-    ia = np.concatenate(chosen_i)
-    jb = np.concatenate(chosen_j)
+
+def _match_stable(run: _Run) -> MatchResult:
+    """Deferred acceptance: no mentee and mentor would both rather have each other."""
+    prep, remaining = run.prep, run.remaining
+    lists, key, more = _stable_preferences(prep, run.graph, run.free, remaining)
+    caps = {run.problem.mentors[j].id: int(remaining[j]) for j in range(len(remaining))}
+    assignment, revealed = propose(lists, key, caps, more)
+    blocking = tuple(unstable_pairs(assignment, revealed, key, caps))
+    run.watch.lap("solve")
+    run.report("solve")
+    locked_i, locked_j = run.locked_pairs()
+    return _pairs_result(
+        run,
+        np.concatenate(
+            [locked_i, np.array([prep.mentee_pos[e] for e in sorted(assignment)], np.int64)]
+        ),
+        np.concatenate(
+            [
+                locked_j,
+                np.array([prep.mentor_pos[assignment[e]] for e in sorted(assignment)], np.int64),
+            ]
+        ),
+        blocking=blocking,
+    )
+
+
+def _match_suggest(run: _Run) -> MatchResult:
+    """A few mentors for each mentee to choose among, spread so no mentor is everyone's."""
+    settings = run.policy.matching
+    picked = spread(
+        run.graph,
+        run.remaining,
+        suggestions=settings.suggestions,
+        max_share=settings.suggest_max_share,
+        penalty=settings.suggest_penalty,
+    )
+    run.watch.lap("solve")
+    run.report("solve")
+    suggestions = _suggestions(run.prep, run.graph, picked)
+    # Locked mentees get their fixed pair instead of suggestions.
+    locked_i, locked_j = run.locked_pairs()
+    kept = _matches(run.prep, locked_i, locked_j, run.graph, run.locked)
+    run.watch.lap("explain")
+    run.report("explain")
+    return MatchResult(
+        mode="suggest",
+        matches=kept,
+        unmatched=tuple(
+            Unmatched(run.problem.mentees[i].id, "no_feasible_mentor", "no feasible mentor")
+            for i in run.free.tolist()
+            if i not in picked
+        ),
+        suggestions=suggestions,
+        candidate_arcs=len(run.graph),
+        stage_seconds=run.watch.seconds,
+    )
+
+
+def _pairs_result(
+    run: _Run,
+    ia: np.ndarray,
+    jb: np.ndarray,
+    *,
+    certified: bool | None = None,
+    blocking: tuple[tuple[str, str], ...] | None = None,
+) -> MatchResult:
+    """The chosen pairs explained, the mentees left out and why, and the counts."""
     order = np.argsort(ia, kind="stable")
     ia, jb = ia[order], jb[order]
-    matches = _matches(prep, ia, jb, graph, locked)
-    unmatched = _unmatched(prep, ia, jb, graph, mode)
-    lap("explain")
-    if progress:
-        progress("explain", 1.0)
+    mode = run.policy.matching.mode
+    matches = _matches(run.prep, ia, jb, run.graph, run.locked)
+    unmatched = _unmatched(run.prep, ia, jb, run.graph, mode)
+    run.watch.lap("explain")
+    run.report("explain")
     return MatchResult(
         mode=mode,
         matches=matches,
@@ -261,10 +335,17 @@ def match(
         objective=round(float(sum(m.score for m in matches)), 9),
         certified_optimal=certified,
         blocking_pairs=blocking,
-        organisations=organisation_counts(problem, matches),
-        candidate_arcs=len(graph),
-        stage_seconds=timings,
+        organisations=organisation_counts(run.problem, matches),
+        candidate_arcs=len(run.graph),
+        stage_seconds=run.watch.seconds,
     )
+
+
+PAIR_MODES: dict[str, Callable[[_Run], MatchResult]] = {
+    "optimal": _match_optimal,
+    "stable": _match_stable,
+    "suggest": _match_suggest,
+}
 
 
 def _fairness(
