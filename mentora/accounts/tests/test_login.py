@@ -153,3 +153,4 @@ def test_a_fresh_client_is_not_locked_out_by_someone_else(personas: Any, setting
         reverse("login"), {"username": "mentee@test.example", "password": "pw"}
     )
     assert response.status_code == 302
+    assert colleague.session["_auth_user_id"] == str(personas.mentee.pk)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import REPO
+from mentora.accounts.models import User
 
 
 def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.CompletedProcess:
@@ -71,6 +72,7 @@ def test_posts_without_a_csrf_token_are_refused(personas: Any) -> None:
         {"email": "csrf@test.example", "role": "mentor", "language": "en"},
     )
     assert response.status_code == 403
+    assert not User.objects.filter(email="csrf@test.example").exists()
 
 
 def test_repeated_failed_logins_lock_the_account_out_even_with_the_right_password(
@@ -89,12 +91,15 @@ def test_a_few_failures_do_not_lock_anyone_out(client: Any, personas: Any) -> No
         client.post(reverse("login"), {"username": "mentee@test.example", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "mentee@test.example", "password": "pw"})
     assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(personas.mentee.pk)
 
 
 def test_logout_needs_a_post(client_for: Any, personas: Any) -> None:
     client = client_for(personas.mentee)
     assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session
     assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_number_setting_that_is_not_a_whole_number_is_named_clearly() -> None:

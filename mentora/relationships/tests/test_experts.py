@@ -419,6 +419,7 @@ def test_activity_on_a_missing_connection_is_404(network: Network, client_for: A
         reverse("expert_activity", args=[999]), {"kind": "contact"}
     )
     assert response.status_code == 404
+    assert not ExpertActivity.objects.exists()
 
 
 def test_a_bad_date_is_reported_not_recorded(network: Network, client_for: Any) -> None:

@@ -152,6 +152,9 @@ def test_the_toolbox_is_edited_by_those_running_the_programme(
         "body_da": "B",
     }
     assert client.post(url, data).status_code == (302 if expected == 200 else expected)
+    # The tool is added for those who may, and for nobody else.
+    added = Tool.objects.filter(programme=cohort.programme, title_en="T").exists()
+    assert added == (expected == 200)
 
 
 def test_a_recording_needs_both_consents_and_is_deleted_on_the_agreed_date(

@@ -136,10 +136,19 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
 ) -> None:
     add_mentees(cohort, 4)
     url = reverse(endpoint, args=[cohort.programme.pk])
+    if endpoint == "groups_publish":
+        services.groups_form(
+            programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=3, actor=None
+        )
     response = client_for(getattr(cohort.personas, who)).post(
         url, {"kind": "mentee_peers", "min_size": 3, "max_size": 3, "confirm": "on"}
     )
     assert response.status_code == (302 if MANAGE[who] == 200 else MANAGE[who])
+    groups = PeerGroup.objects.filter(programme=cohort.programme, kind="mentee_peers")
+    if endpoint == "groups_form":
+        assert groups.exists() == (MANAGE[who] == 200)
+    else:
+        assert groups.filter(published=True).exists() == (MANAGE[who] == 200)
 
 
 def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mentora.relationships import services
 from mentora.relationships.health import pair_health, programme_health
-from mentora.relationships.models import Meeting, Pair
+from mentora.relationships.models import FollowUp, Meeting, Pair, SupportSettings
 from mentora.relationships.tests.test_workspace import AGREEMENT, SECRET, pair  # noqa: F401
 
 
@@ -146,6 +146,12 @@ def test_relationship_health_is_for_those_running_the_programme(
         (reverse("support_settings", args=[cohort.programme.pk]), {"nudge_after_days": 20}),
     ):
         assert client.post(url, data).status_code == expected_post, url
+    allowed = MANAGE[who] == 200
+    pair.refresh_from_db()
+    assert FollowUp.objects.filter(pair=pair).exists() == allowed
+    assert (pair.nudged_at is not None) == allowed
+    settings_row = SupportSettings.objects.filter(programme=cohort.programme).first()
+    assert (settings_row is not None and settings_row.nudge_after_days == 20) == allowed
 
 
 def test_staff_who_are_in_a_pair_never_read_what_is_written_to_the_team_about_it(

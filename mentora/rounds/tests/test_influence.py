@@ -286,6 +286,9 @@ def test_only_the_two_introduced_can_answer(
         reverse("introduction_answer", args=[introduction.pk]), {"answer": "accept"}
     )
     assert response.status_code == expected
+    introduction.refresh_from_db()
+    answers = {"mentee": introduction.mentee_answer, "mentor": introduction.mentor_answer}
+    assert answers == {side: ("accepted" if side == who else "") for side in answers}
 
 
 def test_a_settled_round_is_published_when_nothing_is_pending(

@@ -162,6 +162,7 @@ def test_a_participant_of_another_programme_cannot_be_used_in_a_round(
         {"mentee": cohort.eva.pk, "mentor": outsider_participant.pk},
     )
     assert response.status_code == 404
+    assert not done.proposals.filter(mentor=outsider_participant).exists()
 
 
 def test_comparing_two_rounds_shows_who_changed(
@@ -241,9 +242,11 @@ def test_garbled_choices_are_not_found_rather_than_an_error(
     client_for: Any, cohort: Any, done: MatchingRound, query: dict[str, str]
 ) -> None:
     client = client_for(cohort.personas.manager)
+    proposals = sorted(done.proposals.values_list("mentee_id", "mentor_id"))
     for name in ("round_why_not", "round_check"):
         assert client.get(reverse(name, args=[done.pk]), query).status_code == 404
     assert client.post(reverse("round_assign", args=[done.pk]), query).status_code == 404
+    assert sorted(done.proposals.values_list("mentee_id", "mentor_id")) == proposals
     assert client.get(reverse("round_compare", args=[done.pk]), {"with": "x"}).status_code == 404
 
 
