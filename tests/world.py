@@ -46,6 +46,7 @@ class World:
             number, digit = divmod(number, 26)
             suffix = chr(ord("a") + digit) + suffix
         words = "".join(ch for ch in what.title() if ch.isalpha())
+        # Long enough that no random token or id can contain one by chance.
         token = f"{MARKER_PREFIX}{words}{suffix}Qz"
         self.markers.append(Marker(token, what, frozenset(readers)))
         return token
