@@ -65,7 +65,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from mentora.core.demo import seed_demo
+    from mentora.demo.seed import seed_demo
     from mentora.people.models import Person
     from mentora.programmes.models import Participant, Programme
     from mentora.rounds import services

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "mentora.relationships",
     "mentora.surveys",
     "mentora.reports",
+    "mentora.home",
+    "mentora.demo",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mentora.core.urls")),
+    path("", include("mentora.home.urls")),
     path("", include("mentora.accounts.urls")),
     path("", include("mentora.people.urls")),
     path("", include("mentora.programmes.urls")),

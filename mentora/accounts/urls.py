@@ -5,6 +5,7 @@ from mentora.accounts import views
 from mentora.accounts.forms import LoginForm
 
 urlpatterns = [
+    path("audit/", views.audit_log, name="audit_log"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, User
 from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
+from mentora.core.models import AuditEntry
 
 
 @require_POST
@@ -175,3 +177,20 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
         ):
             return super().form_valid(form)
         return HttpResponseRedirect(self.get_success_url())
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The installation's audit log, for platform admins."""
+    access.access_audit_log(request.user)
+    entries = AuditEntry.objects.select_related("object_type", "organisation")
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if actor:
+        entries = entries.filter(actor_email__icontains=actor)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/audit_log.html", {"page": page, "action": action, "actor": actor}
+    )

@@ -5,10 +5,7 @@ from django.views.generic import RedirectView
 from mentora.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("audit/", views.audit_log, name="audit_log"),
     # Browsers ask for /favicon.ico on pages without a link to the icon (error pages).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]

@@ -9,10 +9,10 @@ import datetime as dt
 from django.db import transaction
 
 from mentora.accounts.models import Organisation, User
-from mentora.core.demo_calendar import DemoCalendar
+from mentora.demo.calendar import DemoCalendar
+from mentora.demo.participants import THEMES, free_staff, participant_add
+from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, partner_hire_date
 from mentora.people.models import OrgUnit, Person
-from mentora.programmes.demo import EXCHANGE, GRADUATE, find_programme, partner_hire_date
-from mentora.programmes.demo_participants import THEMES, free_staff, participant_add
 from mentora.programmes.models import (
     Participant,
     ParticipantEvent,

@@ -15,8 +15,12 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
-from mentora.core.demo_calendar import DemoCalendar
 from mentora.core.spreadsheets import csv_writer
+from mentora.demo.calendar import DemoCalendar
+from mentora.demo.programmes import seed_programmes
+from mentora.demo.relationships import seed_pair_support
+from mentora.demo.rounds import seed_rounds
+from mentora.demo.surveys import seed_surveys
 from mentora.people.importer import COLUMNS, apply_plan, plan_import
 from mentora.people.models import Person
 
@@ -372,11 +376,6 @@ def _seed(*, people: int, today: dt.date) -> DemoSummary:
             (spec.email, spec.role or ("platform admin" if user.is_superuser else "none"))
         )
     # The programmes, matching rounds and pairs at work that the demo logins see.
-    from mentora.programmes.demo import seed_programmes
-    from mentora.relationships.demo import seed_pair_support
-    from mentora.rounds.demo import seed_rounds
-    from mentora.surveys.demo import seed_surveys
-
     calendar = DemoCalendar(today)
     seed_programmes(organisation=organisation, calendar=calendar)
     seed_rounds(organisation=organisation, calendar=calendar)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mentora.core.demo import seed_demo
-from mentora.programmes.demo import EXCHANGE, GRADUATE, find_programme
+from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme
+from mentora.demo.seed import seed_demo
 from mentora.relationships.health import programme_health
 from mentora.relationships.models import Meeting, Pair
 from mentora.rounds.models import MatchingRound

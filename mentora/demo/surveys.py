@@ -27,10 +27,10 @@ from typing import Any
 from django.db import transaction
 
 from mentora.accounts.models import Membership, Organisation, Role, User
-from mentora.core.demo_calendar import DemoCalendar
+from mentora.demo.calendar import DemoCalendar
+from mentora.demo.participants import participant_add
+from mentora.demo.programmes import EVALUATED, design, find_programme
 from mentora.people.models import Person
-from mentora.programmes.demo import EVALUATED, design, find_programme
-from mentora.programmes.demo_participants import participant_add
 from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
 from mentora.relationships.models import Agreement, Goal, Meeting, Pair
 from mentora.surveys.models import (

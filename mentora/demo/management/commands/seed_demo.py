@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from mentora.core.demo import DEMO_PASSWORD, seed_demo
+from mentora.demo.seed import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from mentora.accounts.models import Membership, Role, User
-from mentora.core.demo import seed_demo
+from mentora.demo.seed import seed_demo
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import (
     Participant,

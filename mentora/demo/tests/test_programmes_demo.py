@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mentora.accounts.models import Organisation
-from mentora.core.demo import seed_demo
 from mentora.core.models import AuditEntry
-from mentora.programmes.demo import EXCHANGE, GRADUATE, find_programme, seed_programmes
+from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, seed_programmes
+from mentora.demo.seed import seed_demo
 from mentora.programmes.models import (
     Participant,
     ParticipantEvent,

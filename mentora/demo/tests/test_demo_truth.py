@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from mentora.accounts.models import Organisation
-from mentora.core.demo import seed_demo
+from mentora.demo.seed import seed_demo
 from mentora.programmes.models import (
     EventRegistration,
     Participant,

@@ -17,10 +17,10 @@ from django.db import transaction
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, User
-from mentora.core.demo_calendar import DemoCalendar
+from mentora.demo.calendar import DemoCalendar
+from mentora.demo.participants import THEMES, free_staff, participant_add
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services
-from mentora.programmes.demo_participants import THEMES, free_staff, participant_add
 from mentora.programmes.models import (
     ParticipantRole,
     ParticipantStatus,

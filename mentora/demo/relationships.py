@@ -10,9 +10,9 @@ import datetime as dt
 from django.db import transaction
 
 from mentora.accounts.models import Organisation, User
-from mentora.core.demo_calendar import DemoCalendar
-from mentora.programmes.demo import GRADUATE, find_programme
-from mentora.programmes.demo_participants import participant_step
+from mentora.demo.calendar import DemoCalendar
+from mentora.demo.participants import participant_step
+from mentora.demo.programmes import GRADUATE, find_programme
 from mentora.programmes.models import Participant, ParticipantStatus
 from mentora.relationships.models import (
     Agreement,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentora.demo.surveys import seed_surveys
 from mentora.people.models import Person
 from mentora.reports.aggregates import build_report
-from mentora.surveys.demo import seed_surveys
 from mentora.surveys.models import Answer, Response
 
 
