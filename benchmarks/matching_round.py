@@ -68,7 +68,7 @@ def main() -> None:
     from mentora.demo.seed import seed_demo
     from mentora.people.models import Person
     from mentora.programmes.models import Participant, Programme
-    from mentora.rounds import services
+    from mentora.rounds.services import rounds
 
     # An organisation three times the size of the cohort, so reporting lines matter.
     summary = seed_demo(people=args.participants * 3)
@@ -111,8 +111,8 @@ def main() -> None:
     )
 
     start = time.perf_counter()
-    matching_round = services.round_start(programme=programme, actor=None)
-    matching_round = services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=programme, actor=None)
+    matching_round = rounds.round_run(round_id=matching_round.pk)
     seconds = time.perf_counter() - start
     report = matching_round.report
     print(

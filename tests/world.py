@@ -16,6 +16,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from conftest import Personas, make_personas
+from mentora.accounts.models import Membership, Role, User
+from mentora.people import services as people_services
+from mentora.people.models import OrgUnit, OrgUnitKind, Person
+from mentora.programmes import services as programme_services
+from mentora.programmes.models import Participant
+from mentora.relationships.models import Closure, Meeting, Pair
+from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
+from mentora.rounds.models import Introduction
+from mentora.rounds.services import proposals, rounds
+from mentora.surveys import services as survey_services
+from mentora.surveys.models import Instrument, QuestionKind
 
 MARKER_PREFIX = "Zq"
 # Who may read which private text. Staff who run the programme but are not in the pair.
@@ -56,7 +67,6 @@ class World:
 
 
 def _person(org: Any, employee_id: str, first: str, last: str, **extra: Any) -> Any:
-    from mentora.people.models import Person
 
     return Person.objects.create(
         organisation=org,
@@ -70,17 +80,6 @@ def _person(org: Any, employee_id: str, first: str, last: str, **extra: Any) -> 
 
 
 def build_world() -> World:  # noqa: PLR0915 - one story, told in order
-    from mentora.accounts.models import Membership, Role, User
-    from mentora.people import services as people_services
-    from mentora.people.models import OrgUnit, OrgUnitKind
-    from mentora.programmes import services as programme_services
-    from mentora.programmes.models import Participant
-    from mentora.relationships import services as pair_services
-    from mentora.relationships.models import Closure, Meeting, Pair
-    from mentora.rounds import services as round_services
-    from mentora.rounds.models import Introduction
-    from mentora.surveys import services as survey_services
-    from mentora.surveys.models import Instrument, QuestionKind
 
     personas = make_personas()
     org = personas.organisation
@@ -168,7 +167,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         pairs={"A": pair_a, "C": pair_c},
     )
     # Pia ended her first match without blame; the reason is for the programme team.
-    round_services.pair_end(
+    proposals.pair_end(
         pair=pair_c,
         actor=mentee2,
         reason=world.text("end reason of pair C", {"mentee2"} | STAFF),
@@ -184,7 +183,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     ):
         members = {mentee_key, mentor_key}
         outside_staff = STAFF - members
-        pair_services.agreement_save(
+        workspace.agreement_save(
             pair=pair,
             actor=mentee_user,
             meeting_frequency="Every third week",
@@ -196,10 +195,10 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
             end_date=today + dt.timedelta(days=200),
             after_end=world.text(f"agreement after the end of pair {name}", members),
         )
-        held = pair_services.meeting_schedule(
+        held = meetings.meeting_schedule(
             pair=pair, actor=mentee_user, starts_at=now + dt.timedelta(hours=2)
         )
-        coming = pair_services.meeting_schedule(
+        coming = meetings.meeting_schedule(
             pair=pair, actor=mentor_user, starts_at=now + dt.timedelta(days=7)
         )
         for meeting, when in ((held, "held"), (coming, "coming")):
@@ -208,7 +207,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
                 ("notes", mentor_user, "mentor"),
                 ("follow_up", mentor_user, "mentor"),
             ):
-                pair_services.meeting_write(
+                meetings.meeting_write(
                     meeting=meeting,
                     actor=author,
                     part=part,
@@ -217,13 +216,13 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         Meeting.objects.filter(pk=held.pk).update(starts_at=now - dt.timedelta(days=3))
         held.refresh_from_db()
         for author, side in ((mentee_user, "mentee"), (mentor_user, "mentor")):
-            pair_services.meeting_write(
+            meetings.meeting_write(
                 meeting=held,
                 actor=author,
                 part="reflection",
                 text=world.text(f"{side} reflection on the meeting of pair {name}", members),
             )
-        pair_services.goal_add(
+        workspace.goal_add(
             pair=pair,
             actor=mentee_user,
             theme="Leading without authority",
@@ -235,40 +234,40 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
             ("mentee_to_manager", mentee_user, {mentee_key} | outside_staff),
             ("mentor_to_manager", mentor_user, {mentor_key} | outside_staff),
         ):
-            pair_services.feedback_give(
+            feedback.feedback_give(
                 pair=pair,
                 actor=author,
                 direction=direction,
                 text=world.text(f"feedback {direction} in pair {name}", readers),
             )
-        pair_services.closure_submit(
+        closure.closure_submit(
             pair=pair,
             actor=mentee_user,
             reflection=world.text(f"closing reflection of pair {name}", members),
             continuation="stay_in_touch",
             thanks=world.text(f"closing thanks of pair {name}", members),
         )
-        pair_services.story_submit(
+        closure.story_submit(
             pair=pair,
             actor=mentee_user,
             title=world.mark(f"story title of pair {name}", {mentee_key} | outside_staff),
             text=world.text(f"story text of pair {name}", {mentee_key} | outside_staff),
             consent=True,
         )
-    pair_services.feedback_give(
+    feedback.feedback_give(
         pair=pair_a,
         actor=personas.line_manager,
         direction="line_manager_to_mentee",
         text=world.text("line manager feedback", {"line_manager", "mentee"}),
     )
     # What the programme team notes about a pair is never shown to its members.
-    pair_services.follow_up_record(
+    support.follow_up_record(
         pair=pair_a,
         actor=personas.manager,
         held_on=today,
         note=world.text("follow-up note on pair A", STAFF),
     )
-    pair_services.follow_up_record(
+    support.follow_up_record(
         pair=pair_b,
         actor=personas.org_admin,
         held_on=today,
@@ -276,8 +275,8 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     )
 
     # A matching round waiting for review, and an introduction Pia declined.
-    matching_round = round_services.round_run(
-        round_id=round_services.round_start(programme=programme, actor=personas.manager).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=programme, actor=personas.manager).pk
     )
     Introduction.objects.create(
         matching_round=matching_round,
@@ -361,9 +360,6 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
 
 
 def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.datetime) -> Any:
-    from mentora.programmes import services as programme_services
-    from mentora.programmes.models import Participant
-    from mentora.relationships import services as pair_services
 
     programme = programme_services.programme_create(
         organisation=org,
@@ -389,7 +385,7 @@ def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.dateti
         status="ready",
         profile={"themes": ["energy"]},
     )
-    pair_services.expert_connect(
+    experts.expert_connect(
         programme=programme, learner=learner, expert=expert, theme="energy", actor=None
     )
     return programme

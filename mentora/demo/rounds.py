@@ -21,8 +21,8 @@ from mentora.programmes.models import (
     Programme,
 )
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.services import proposals, rounds
 
 S = ParticipantStatus
 
@@ -33,14 +33,14 @@ def _run(
     """Run (and publish) the programme's first round, dated as if done at `at`."""
     if MatchingRound.objects.filter(programme=programme).exists():
         return
-    matching_round = services.round_start(programme=programme, actor=manager)
-    matching_round = services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=programme, actor=manager)
+    matching_round = rounds.round_run(round_id=matching_round.pk)
     MatchingRound.objects.filter(pk=matching_round.pk).update(
         created_at=at, finished_at=at + dt.timedelta(minutes=2)
     )
     if published is None or matching_round.status != "done":
         return
-    pairs = services.round_publish(matching_round=matching_round, actor=manager)
+    pairs = proposals.round_publish(matching_round=matching_round, actor=manager)
     # Publishing happened "now"; the demo's pairs started on the day it was published.
     Pair.objects.filter(pk__in=[p.pk for p in pairs]).update(started_at=published)
     matched = [p.mentee_id for p in pairs] + [p.mentor_id for p in pairs]

@@ -184,12 +184,6 @@ def _date(message: Any) -> DateField:
     return DateField(error_messages={"required": message, "invalid": message})
 
 
-class GroupsForm(forms.Form):
-    kind = forms.CharField(required=False)
-    min_size = _whole(_("Group sizes run from 2 to 12, the smallest first."), 2, 12)
-    max_size = _whole(_("Group sizes run from 2 to 12, the smallest first."), 2, 12)
-
-
 class RatingForm(forms.Form):
     rating = _whole(_("Rate the meeting from 1 to 5."), 1, 5)
 

@@ -3,13 +3,6 @@ from django.urls import path
 from mentora.relationships import views
 
 urlpatterns = [
-    path("programmes/<int:programme_id>/groups/", views.programme_groups, name="programme_groups"),
-    path("programmes/<int:programme_id>/groups/form/", views.groups_form, name="groups_form"),
-    path(
-        "programmes/<int:programme_id>/groups/publish/",
-        views.groups_publish,
-        name="groups_publish",
-    ),
     path("pairs/<int:pair_id>/", views.pair_workspace, name="pair_workspace"),
     path("pairs/<int:pair_id>/agreement/", views.agreement_save, name="agreement_save"),
     path("pairs/<int:pair_id>/agreement/sign/", views.agreement_sign, name="agreement_sign"),

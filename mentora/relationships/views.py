@@ -16,7 +16,6 @@ from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.people.models import label_related
-from mentora.relationships import services
 from mentora.relationships.forms import (
     AgreementForm,
     ClosureForm,
@@ -26,7 +25,6 @@ from mentora.relationships.forms import (
     FeedbackMomentForm,
     FollowUpForm,
     GoalForm,
-    GroupsForm,
     MeetingForm,
     MeetingScheduleForm,
     ProgressForm,
@@ -40,75 +38,21 @@ from mentora.relationships.models import (
     Feedback,
     FeedbackDirection,
     FollowUp,
-    GroupKind,
-    PeerGroup,
 )
-
-FORMABLE = [(k, GroupKind(k).label) for k in services.ROLE_FOR]
-
-
-def _form_refusal(request: HttpRequest, form: Any) -> None:
-    """A form's problems as messages on the page the user returns to, one per field."""
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(e) for e in errors))
-
-
-@login_required
-def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
-    groups = PeerGroup.objects.filter(programme=programme).prefetch_related(
-        *label_related("members__person")
-    )
-    return render(
-        request,
-        "relationships/groups.html",
-        {"programme": programme, "groups": groups, "kinds": FORMABLE},
-    )
-
-
-@login_required
-@require_POST
-def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
-    form = GroupsForm(request.POST)
-    if not form.is_valid():
-        _form_refusal(request, form)
-        return redirect("programme_groups", programme_id=programme.pk)
-    try:
-        groups, left_out = services.groups_form(
-            programme=programme, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
-        messages.success(request, text % {"groups": len(groups), "left": len(left_out)})
-    return redirect("programme_groups", programme_id=programme.pk)
-
-
-@login_required
-@require_POST
-def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
-    if not confirmed(request):
-        return redirect("programme_groups", programme_id=programme.pk)
-    try:
-        services.groups_publish(
-            programme=programme, kind=request.POST.get("kind", ""), actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    return redirect("programme_groups", programme_id=programme.pk)
+from mentora.relationships.services import closure as closure_services
+from mentora.relationships.services import experts as experts_services
+from mentora.relationships.services import feedback, support, workspace
+from mentora.relationships.services import meetings as meetings_services
 
 
 @login_required
 def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    side = services.pair_side(pair, request.user)
+    side = workspace.pair_side(pair, request.user)
     agreement = pair.agreements.order_by("-version").first()
     initial: dict[str, Any] = {}
     if agreement is not None:
-        initial = {name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS}
+        initial = {name: getattr(agreement, name) for name in workspace.AGREEMENT_FIELDS}
     meetings = pair.meetings.filter(cancelled_at__isnull=True)
     now = timezone.now()
     return render(
@@ -126,11 +70,11 @@ def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
             "past": meetings.filter(starts_at__lt=now).order_by("-starts_at"),
             "goals": pair.goals.all(),
             "tools": _tools(pair, request),
-            "feedback": services.feedback_visible_to(request.user, pair).select_related("moment"),
+            "feedback": feedback.feedback_visible_to(request.user, pair).select_related("moment"),
             "directions": [
                 (value, label)
                 for value, label in FeedbackDirection.choices
-                if services.AUTHOR_OF[value] == side
+                if feedback.AUTHOR_OF[value] == side
             ],
             "moments": pair.programme.feedback_moments.filter(opens_on__lte=timezone.localdate()),
         },
@@ -152,17 +96,17 @@ def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair_for_feedback(request.user, pair_id)
     form = FeedbackForm(request.POST, pair=pair)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
     else:
         try:
-            services.feedback_give(pair=pair, actor=request.user, **form.cleaned_data)
+            feedback.feedback_give(pair=pair, actor=request.user, **form.cleaned_data)
         except AlreadySubmitted:
             already_sent(request)
         except ValidationError as error:
             refusal(request, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
-    if services.pair_side(pair, request.user):
+    if workspace.pair_side(pair, request.user):
         return redirect("pair_workspace", pair_id=pair.pk)
     return redirect("team_goals")
 
@@ -173,10 +117,10 @@ def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
     try:
-        services.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
+        workspace.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
     except AlreadySubmitted:
         already_sent(request)
     except ValidationError as error:
@@ -194,7 +138,7 @@ def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
     if agreement is None:
         raise Http404
     try:
-        services.agreement_sign(agreement=agreement, actor=request.user)
+        workspace.agreement_sign(agreement=agreement, actor=request.user)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_workspace", pair_id=pair.pk)
@@ -206,10 +150,10 @@ def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = MeetingScheduleForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
     try:
-        services.meeting_schedule(
+        meetings_services.meeting_schedule(
             pair=pair,
             actor=request.user,
             starts_at=form.starts_at(),
@@ -231,12 +175,12 @@ def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
-    side = services.pair_side(meeting.pair, request.user)
+    side = workspace.pair_side(meeting.pair, request.user)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action in services.MEETING_TEXTS:
-                services.meeting_write(
+            if action in meetings_services.MEETING_TEXTS:
+                meetings_services.meeting_write(
                     meeting=meeting,
                     actor=request.user,
                     part=action,
@@ -245,15 +189,15 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             elif action == "rate":
                 rating = RatingForm(request.POST)
                 if rating.is_valid():
-                    services.meeting_rate(
+                    meetings_services.meeting_rate(
                         meeting=meeting, actor=request.user, **rating.cleaned_data
                     )
                 else:
-                    _form_refusal(request, rating)
+                    refusal(request, rating)
             elif action == "move":
                 form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
                 if form.is_valid():
-                    services.meeting_move(
+                    meetings_services.meeting_move(
                         meeting=meeting,
                         actor=request.user,
                         starts_at=form.starts_at(),
@@ -264,7 +208,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             elif action == "cancel":
                 if not confirmed(request):
                     return redirect("meeting_detail", meeting_id=meeting.pk)
-                services.meeting_cancel(meeting=meeting, actor=request.user)
+                meetings_services.meeting_cancel(meeting=meeting, actor=request.user)
                 return redirect("pair_workspace", pair_id=meeting.pair_id)
             else:
                 raise Http404
@@ -306,10 +250,10 @@ def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = GoalForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
     try:
-        services.goal_add(pair=pair, actor=request.user, **form.cleaned_data)
+        workspace.goal_add(pair=pair, actor=request.user, **form.cleaned_data)
     except AlreadySubmitted:
         already_sent(request)
     except ValidationError as error:
@@ -323,10 +267,10 @@ def goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access.access_goal(request.user, goal_id)
     form = ProgressForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_workspace", pair_id=goal.pair_id)
     try:
-        services.goal_update(goal=goal, actor=request.user, **form.cleaned_data)
+        workspace.goal_update(goal=goal, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_workspace", pair_id=goal.pair_id)
@@ -386,10 +330,10 @@ def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair_as_manager(request.user, pair_id)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
     else:
         try:
-            services.follow_up_record(pair=pair, actor=request.user, **form.cleaned_data)
+            support.follow_up_record(pair=pair, actor=request.user, **form.cleaned_data)
         except AlreadySubmitted:
             already_sent(request)
         else:
@@ -401,7 +345,7 @@ def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair_as_manager(request.user, pair_id)
-    services.pair_nudge(pair=pair, actor=request.user)
+    support.pair_nudge(pair=pair, actor=request.user)
     messages.success(request, _("A friendly nudge is on its way to both."))
     return redirect("pair_health", programme_id=pair.programme_id)
 
@@ -412,10 +356,10 @@ def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     form = SupportSettingsForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_health", programme_id=programme.pk)
     try:
-        services.support_settings_update(
+        support.support_settings_update(
             programme=programme, actor=request.user, **form.cleaned_data
         )
     except ValidationError as error:
@@ -428,17 +372,17 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
     from mentora.relationships.models import Closure, Continuation
 
     pair = access.access_workspace(request.user, pair_id)
-    side = services.pair_side(pair, request.user)
+    side = workspace.pair_side(pair, request.user)
     closure = Closure.objects.filter(pair=pair).first()
     if request.method == "POST":
         form = ClosureForm(request.POST)
         if not form.is_valid():
-            _form_refusal(request, form)
+            refusal(request, form)
             return redirect("pair_close", pair_id=pair.pk)
         if not confirmed(request):
             return redirect("pair_close", pair_id=pair.pk)
         try:
-            services.closure_submit(pair=pair, actor=request.user, **form.cleaned_data)
+            closure_services.closure_submit(pair=pair, actor=request.user, **form.cleaned_data)
         except AlreadySubmitted:
             already_sent(request)
         except ValidationError as error:
@@ -466,12 +410,12 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
 @login_required
 def certificate(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    side = services.pair_side(pair, request.user)
+    side = workspace.pair_side(pair, request.user)
     closure = getattr(pair, "closure", None)
     if side is None or closure is None or not closure.is_complete:
         raise Http404
     response = HttpResponse(
-        services.certificate_pdf(pair=pair, side=side), content_type="application/pdf"
+        closure_services.certificate_pdf(pair=pair, side=side), content_type="application/pdf"
     )
     response["Content-Disposition"] = 'attachment; filename="mentora-certificate.pdf"'
     return response
@@ -483,10 +427,10 @@ def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = StoryForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_close", pair_id=pair.pk)
     try:
-        services.story_submit(pair=pair, actor=request.user, **form.cleaned_data)
+        closure_services.story_submit(pair=pair, actor=request.user, **form.cleaned_data)
     except AlreadySubmitted:
         already_sent(request)
     except ValidationError as error:
@@ -523,7 +467,7 @@ def story_decide(request: HttpRequest, story_id: int) -> HttpResponse:
     story = access.access_story(request.user, story_id)
     if not confirmed(request):
         return redirect("programme_stories", programme_id=story.pair.programme_id)
-    services.story_decide(
+    closure_services.story_decide(
         story=story, actor=request.user, approve=request.POST.get("decision") == "approve"
     )
     return redirect("programme_stories", programme_id=story.pair.programme_id)
@@ -538,10 +482,10 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ToolForm(request.POST)
         if not form.is_valid():
-            _form_refusal(request, form)
+            refusal(request, form)
             return redirect("programme_toolbox", programme_id=programme.pk)
         try:
-            services.tool_save(programme=programme, actor=request.user, **form.cleaned_data)
+            feedback.tool_save(programme=programme, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             refusal(request, error)
         else:
@@ -566,10 +510,10 @@ def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse
     programme = access.access_programme(request.user, programme_id, write=True)
     form = FeedbackMomentForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("pair_health", programme_id=programme.pk)
     try:
-        services.feedback_moment_add(programme=programme, actor=request.user, **form.cleaned_data)
+        feedback.feedback_moment_add(programme=programme, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusal(request, error)
     return redirect("pair_health", programme_id=programme.pk)
@@ -581,10 +525,12 @@ def recording_consent(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
     form = RecordingConsentForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
         return redirect("meeting_detail", meeting_id=meeting.pk)
     try:
-        services.recording_consent(meeting=meeting, actor=request.user, **form.cleaned_data)
+        meetings_services.recording_consent(
+            meeting=meeting, actor=request.user, **form.cleaned_data
+        )
     except ValidationError as error:
         refusal(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -599,7 +545,9 @@ def recording_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, _("Choose the recording file."))
     else:
         try:
-            services.recording_upload(meeting=meeting, actor=request.user, uploaded=uploaded)
+            meetings_services.recording_upload(
+                meeting=meeting, actor=request.user, uploaded=uploaded
+            )
         except ValidationError as error:
             refusal(request, error)
     return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -616,7 +564,7 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     taking_part = (
         Participant.objects.filter(programme=programme)
-        .exclude(status__in=services.NOT_TAKING_PART)
+        .exclude(status__in=experts_services.NOT_TAKING_PART)
         .select_related(*label_related("person"))
         .order_by("person__last_name", "person__first_name", "pk")
     )
@@ -636,8 +584,8 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
             "learners": [p for p in taking_part if p.role == ParticipantRole.MENTEE],
             "experts": experts,
             "themes": themes,
-            "summary": services.expert_activity_summary(programme),
-            "quiet_days": services.QUIET_DAYS,
+            "summary": experts_services.expert_activity_summary(programme),
+            "quiet_days": experts_services.QUIET_DAYS,
             "connections": connections,
         },
     )
@@ -653,7 +601,9 @@ def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
         messages.error(request, _("Choose a learner and an expert."))
         return redirect("expert_network", programme_id=programme.pk)
     try:
-        services.expert_connect(programme=programme, actor=request.user, **form.cleaned_data)
+        experts_services.expert_connect(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -684,10 +634,10 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
     form = ExpertActivityForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal(request, form)
     else:
         try:
-            services.expert_activity_record(
+            experts_services.expert_activity_record(
                 connection=connection, actor=request.user, **form.cleaned_data
             )
         except AlreadySubmitted:
@@ -708,7 +658,7 @@ def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
     if confirmed(request):
         try:
-            services.expert_disconnect(connection=connection, actor=request.user)
+            experts_services.expert_disconnect(connection=connection, actor=request.user)
         except ValidationError as error:
             refusal(request, error)
         else:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access
+from mentora.core.messages import refusal
 from mentora.programmes.models import Programme
 from mentora.reports import benchmark
 from mentora.reports.aggregates import build_report
@@ -108,7 +109,5 @@ def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Loaded %(count)s benchmark figures.") % {"count": count})
     else:
-        for field_errors in form.errors.values():
-            for problem in field_errors:
-                messages.error(request, str(problem))
+        refusal(request, form)
     return redirect("programme_report", programme.pk)

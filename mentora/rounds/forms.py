@@ -10,6 +10,11 @@ from mentora.people.models import label_related
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.rounds.models import MatchingRound
 
+GROUP_SIZES = {
+    key: _("Group sizes run from 2 to 12, the smallest first.")
+    for key in ("required", "invalid", "min_value", "max_value")
+}
+
 
 class IntroduceForm(forms.Form):
     """Mutual opt-in: how long both sides have to answer an introduction."""
@@ -88,3 +93,11 @@ class RankForm(forms.Form):
             if rank is not None
         ]
         return [mentor_id for _rank, mentor_id in sorted(ranked)]
+
+
+class GroupsForm(forms.Form):
+    """The kind of groups to form and the sizes they may have."""
+
+    kind = forms.CharField(required=False)
+    min_size = WholeNumberField(min_value=2, max_value=12, error_messages=GROUP_SIZES)
+    max_size = WholeNumberField(min_value=2, max_value=12, error_messages=GROUP_SIZES)

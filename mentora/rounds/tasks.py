@@ -2,12 +2,12 @@ from django_tasks import task
 
 from mentora.core.mail import send_to_user
 from mentora.relationships.models import Pair
-from mentora.rounds import services
+from mentora.rounds.services import rounds
 
 
 @task()
 def run_round(round_id: int) -> str:
-    return services.round_run(round_id=round_id).status
+    return rounds.round_run(round_id=round_id).status
 
 
 @task()

@@ -39,4 +39,11 @@ urlpatterns = [
         views.introduction_answer,
         name="introduction_answer",
     ),
+    path("programmes/<int:programme_id>/groups/", views.programme_groups, name="programme_groups"),
+    path("programmes/<int:programme_id>/groups/form/", views.groups_form, name="groups_form"),
+    path(
+        "programmes/<int:programme_id>/groups/publish/",
+        views.groups_publish,
+        name="groups_publish",
+    ),
 ]

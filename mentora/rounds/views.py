@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -16,12 +18,17 @@ from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
 from mentora.programmes.models import Participant, ParticipantRole
-from mentora.relationships.models import Pair, PeerGroup
-from mentora.rounds import services
+from mentora.relationships.models import GroupKind, Pair, PeerGroup
+from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds.explain import explanation, unmatched_text
-from mentora.rounds.forms import CompareForm, IntroduceForm, PairChoiceForm, RankForm
+from mentora.rounds.forms import CompareForm, GroupsForm, IntroduceForm, PairChoiceForm, RankForm
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.quality import round_quality
+from mentora.rounds.services import choices
+from mentora.rounds.services import groups as rounds_groups
+from mentora.rounds.services import introductions as introductions_services
+from mentora.rounds.services import proposals as proposals_services
+from mentora.rounds.services import rounds as rounds_services
 
 
 def _attempt(request: HttpRequest, service: Any, **kwargs: Any) -> bool:
@@ -57,7 +64,7 @@ def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     try:
-        matching_round = services.round_start(programme=programme, actor=request.user)
+        matching_round = rounds_services.round_start(programme=programme, actor=request.user)
     except ValidationError as error:
         refusal(request, error)
         return redirect("round_list", programme_id=programme.pk)
@@ -152,7 +159,9 @@ def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(request, services.round_cancel, matching_round=matching_round, actor=request.user)
+    _attempt(
+        request, rounds_services.round_cancel, matching_round=matching_round, actor=request.user
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -161,7 +170,7 @@ def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
 def round_rerun(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     try:
-        new_round = services.round_start(
+        new_round = rounds_services.round_start(
             programme=matching_round.programme, actor=request.user, previous=matching_round
         )
     except ValidationError as error:
@@ -177,7 +186,7 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
     try:
-        pairs = services.round_publish(matching_round=matching_round, actor=request.user)
+        pairs = proposals_services.round_publish(matching_round=matching_round, actor=request.user)
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -189,8 +198,6 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _n_pairs_published(n: int) -> str:
-    from django.utils.translation import ngettext
-
     return ngettext(
         "%(n)s pair was published and introduced.", "%(n)s pairs were published and introduced.", n
     ) % {"n": n}
@@ -201,7 +208,7 @@ def _n_pairs_published(n: int) -> str:
 def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
     proposal = access.access_proposal(request.user, round_id, proposal_id)
     try:
-        services.proposal_lock(
+        proposals_services.proposal_lock(
             proposal=proposal, locked=request.POST.get("locked") == "1", actor=request.user
         )
     except ValidationError as error:
@@ -215,7 +222,7 @@ def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> Ht
     proposal = access.access_proposal(request.user, round_id, proposal_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(request, services.proposal_remove, proposal=proposal, actor=request.user)
+    _attempt(request, proposals_services.proposal_remove, proposal=proposal, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -224,7 +231,7 @@ def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
     """Live validation of a hand-made pair (htmx), also usable without JavaScript."""
     matching_round = access.access_round(request.user, round_id)
     mentee, mentor = _pair_chosen(matching_round, request.GET)
-    check = services.check_pair(matching_round, mentee, mentor)
+    check = proposals_services.check_pair(matching_round, mentee, mentor)
     include_gender = access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
@@ -246,7 +253,7 @@ def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     mentee, mentor = _pair_chosen(matching_round, request.POST)
     try:
-        services.proposal_assign(
+        proposals_services.proposal_assign(
             matching_round=matching_round, mentee=mentee, mentor=mentor, actor=request.user
         )
     except ValidationError as error:
@@ -257,7 +264,6 @@ def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _matched_by_hand(mentee: Participant, mentor: Participant) -> str:
-    from django.utils.translation import gettext as _
 
     return _("%(mentee)s and %(mentor)s were matched by hand and locked.") % {
         "mentee": mentee.person.full_name,
@@ -270,7 +276,7 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
     """Why were these two not matched? The rule that keeps them apart, or the scores."""
     matching_round = access.access_round(request.user, round_id)
     mentee, mentor = _pair_chosen(matching_round, request.GET)
-    check = services.check_pair(matching_round, mentee, mentor)
+    check = proposals_services.check_pair(matching_round, mentee, mentor)
     current = matching_round.proposals.filter(mentee=mentee).select_related(
         *label_related("mentor__person")
     )
@@ -349,12 +355,12 @@ def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair(request.user, pair_id)
     if confirmed(request):
         try:
-            services.pair_end(pair=pair, actor=request.user, reason=request.POST.get("reason", ""))
+            proposals_services.pair_end(
+                pair=pair, actor=request.user, reason=request.POST.get("reason", "")
+            )
         except ValidationError as error:
             refusal(request, error)
         else:
-            from django.utils.translation import gettext as _
-
             messages.success(request, _("The match has ended. Thank you for trying it."))
     if access.can_manage_programme(request.user, pair.programme):
         return redirect("programme_pairs", programme_id=pair.programme_id)
@@ -377,7 +383,7 @@ def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
     _attempt(
-        request, services.round_open_choosing, matching_round=matching_round, actor=request.user
+        request, choices.round_open_choosing, matching_round=matching_round, actor=request.user
     )
     return redirect("round_detail", round_id=round_id)
 
@@ -389,7 +395,7 @@ def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
     _attempt(
-        request, services.round_resolve_choices, matching_round=matching_round, actor=request.user
+        request, choices.round_resolve_choices, matching_round=matching_round, actor=request.user
     )
     return redirect("round_detail", round_id=round_id)
 
@@ -402,12 +408,11 @@ def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
         return redirect("round_detail", round_id=round_id)
     form = IntroduceForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in errors))
+        refusal(request, form)
         return redirect("round_detail", round_id=round_id)
     _attempt(
         request,
-        services.round_introduce,
+        introductions_services.round_introduce,
         matching_round=matching_round,
         actor=request.user,
         days=form.cleaned_data["days"],
@@ -471,17 +476,15 @@ def my_matching(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
-    from django.utils.translation import gettext as _
 
     matching_round, mentee = access.access_own_suggestions(request.user, round_id)
     own = list(matching_round.suggestions.filter(mentee=mentee).values_list("mentor_id", flat=True))
     form = RankForm(request.POST, mentor_ids=own)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in errors))
+        refusal(request, form)
         return redirect("my_matching")
     try:
-        services.mentee_rank(
+        choices.mentee_rank(
             matching_round=matching_round,
             mentee=mentee,
             mentor_ids=form.ranked_mentor_ids(),
@@ -499,12 +502,11 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpResponse:
-    from django.utils.translation import gettext as _
 
     introduction = access.access_introduction(request.user, introduction_id, answer=True)
     accept = request.POST.get("answer") == "accept"
     try:
-        services.introduction_answer(
+        introductions_services.introduction_answer(
             introduction=introduction,
             actor=request.user,
             accept=accept,
@@ -520,3 +522,56 @@ def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpRespo
             else _("Thank you: you declined, without blame."),
         )
     return redirect("my_matching")
+
+
+# Groups formed by the engine ---------------------------------------------------------------
+
+FORMABLE = [(k, GroupKind(k).label) for k in rounds_groups.ROLE_FOR]
+
+
+@login_required
+def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    groups = PeerGroup.objects.filter(programme=programme).prefetch_related(
+        *label_related("members__person")
+    )
+    return render(
+        request,
+        "relationships/groups.html",
+        {"programme": programme, "groups": groups, "kinds": FORMABLE},
+    )
+
+
+@login_required
+@require_POST
+def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = GroupsForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+        return redirect("programme_groups", programme_id=programme.pk)
+    try:
+        groups, left_out = rounds_groups.groups_form(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        refusal(request, error)
+    else:
+        text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
+        messages.success(request, text % {"groups": len(groups), "left": len(left_out)})
+    return redirect("programme_groups", programme_id=programme.pk)
+
+
+@login_required
+@require_POST
+def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    if not confirmed(request):
+        return redirect("programme_groups", programme_id=programme.pk)
+    try:
+        relationship_groups.groups_publish(
+            programme=programme, kind=request.POST.get("kind", ""), actor=request.user
+        )
+    except ValidationError as error:
+        refusal(request, error)
+    return redirect("programme_groups", programme_id=programme.pk)

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.programmes.models import Participant, Programme
-from mentora.relationships import services
 from mentora.relationships.models import Closure, Meeting, Pair, Story
+from mentora.relationships.services import closure, meetings
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
 
 
@@ -23,7 +23,7 @@ def hold_a_meeting(cohort: Any, pair: Pair) -> Meeting:
         start_date=timezone.localdate() - dt.timedelta(days=120),
         end_date=timezone.localdate() + dt.timedelta(days=120),
     )
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
     )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=9))
@@ -38,14 +38,14 @@ def met(cohort: Any, pair: Pair) -> Pair:
 
 
 def close_both(cohort: Any, pair: Pair) -> None:
-    services.closure_submit(
+    closure.closure_submit(
         pair=pair,
         actor=cohort.personas.mentee,
         reflection="I learned a lot",
         continuation="stay_in_touch",
         thanks="Thank you, Mo!",
     )
-    services.closure_submit(
+    closure.closure_submit(
         pair=pair,
         actor=cohort.personas.mentor,
         reflection="Rewarding",
@@ -56,7 +56,7 @@ def close_both(cohort: Any, pair: Pair) -> None:
 
 def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, met: Pair) -> None:
     pair = met
-    services.closure_submit(
+    closure.closure_submit(
         pair=pair,
         actor=cohort.personas.mentee,
         reflection="x",
@@ -65,7 +65,7 @@ def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, met: Pair)
     )
     pair.refresh_from_db()
     assert pair.is_active
-    services.closure_submit(
+    closure.closure_submit(
         pair=pair,
         actor=cohort.personas.mentor,
         reflection="y",
@@ -112,10 +112,10 @@ def test_a_story_needs_consent_and_the_managers_approval(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
     with pytest.raises(ValidationError):
-        services.story_submit(
+        closure.story_submit(
             pair=pair, actor=cohort.personas.mentee, title="T", text="S", consent=False
         )
-    story = services.story_submit(
+    story = closure.story_submit(
         pair=pair,
         actor=cohort.personas.mentee,
         title="How I found my voice",

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from mentora.core.models import AuditEntry
 from mentora.programmes.models import Programme
-from mentora.relationships import services
 from mentora.relationships.models import Meeting, Pair
+from mentora.relationships.services import closure, feedback, meetings
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
 
 SECRETS = {
@@ -31,17 +31,17 @@ SECRETS = {
 @pytest.fixture
 def confidences(cohort: Any, pair: Pair) -> Pair:
     mentee, mentor = cohort.personas.mentee, cohort.personas.mentor
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=mentee, starts_at=timezone.now() + dt.timedelta(days=1)
     )
-    services.meeting_write(meeting=meeting, actor=mentee, part="agenda", text=SECRETS["agenda"])
-    services.meeting_write(meeting=meeting, actor=mentor, part="notes", text=SECRETS["notes"])
-    services.meeting_write(
+    meetings.meeting_write(meeting=meeting, actor=mentee, part="agenda", text=SECRETS["agenda"])
+    meetings.meeting_write(meeting=meeting, actor=mentor, part="notes", text=SECRETS["notes"])
+    meetings.meeting_write(
         meeting=meeting, actor=mentor, part="follow_up", text=SECRETS["follow_up"]
     )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=1))
     meeting.refresh_from_db()
-    services.meeting_write(
+    meetings.meeting_write(
         meeting=meeting, actor=mentee, part="reflection", text=SECRETS["reflection"]
     )
     # The programme is under way, so the pair may close.
@@ -49,10 +49,10 @@ def confidences(cohort: Any, pair: Pair) -> Pair:
         start_date=timezone.localdate() - dt.timedelta(days=60)
     )
     pair.refresh_from_db()
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair, actor=mentor, direction="mentor_to_mentee", text=SECRETS["feedback"]
     )
-    services.closure_submit(
+    closure.closure_submit(
         pair=pair,
         actor=mentee,
         reflection=SECRETS["closing"],

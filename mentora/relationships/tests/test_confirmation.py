@@ -13,17 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.programmes.models import Programme
-from mentora.relationships import services
 from mentora.relationships.models import Closure, Meeting, Pair, PeerGroup, Story
-from mentora.relationships.tests.test_groups import add_mentees
+from mentora.relationships.services import meetings
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
+from mentora.rounds.services import groups as rounds_groups
+from mentora.rounds.tests.test_groups import add_mentees
 
 NOT_CONFIRMED = "Nothing was changed: tick"
 
 
 def publish_groups(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], Callable[[], Any]]:
     add_mentees(cohort, 4)
-    services.groups_form(
+    rounds_groups.groups_form(
         programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=4, actor=None
     )
     return (
@@ -35,7 +36,7 @@ def publish_groups(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], C
 
 
 def cancel_meeting(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], Callable[[], Any]]:
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=3)
     )
     return (
@@ -50,7 +51,7 @@ def close(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], Callable[[
     Programme.objects.filter(pk=cohort.programme.pk).update(
         start_date=timezone.localdate() - dt.timedelta(days=90)
     )
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
     )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=3))
@@ -108,7 +109,7 @@ def test_the_pages_draw_the_tick_in_the_forms_that_need_it(
     _user, close_url, _data, _state = close(cohort, pair)
     closing = client_for(cohort.personas.mentee).get(close_url).content.decode()
     assert 'name="confirm"' in closing and "onclick" not in closing
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=3)
     )
     page = (

@@ -20,7 +20,6 @@ from django.utils import timezone
 from conftest import make_personas
 from mentora.core.submissions import AlreadySubmitted
 from mentora.programmes.models import Programme
-from mentora.relationships import services
 from mentora.relationships.models import (
     Agreement,
     Closure,
@@ -31,8 +30,9 @@ from mentora.relationships.models import (
     Pair,
     Story,
 )
+from mentora.relationships.services import meetings, workspace
 from mentora.relationships.tests.test_workspace import AGREEMENT, pair  # noqa: F401
-from mentora.rounds import services as round_services
+from mentora.rounds.services import proposals, rounds
 from mentora.rounds.tests.conftest import make_cohort
 
 ALREADY = "This was already sent, so it was saved only once."
@@ -43,7 +43,7 @@ def under_way(cohort: Any, pair: Pair) -> None:
     Programme.objects.filter(pk=cohort.programme.pk).update(
         start_date=timezone.localdate() - dt.timedelta(days=90)
     )
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
     )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=3))
@@ -178,24 +178,20 @@ def test_a_refused_form_can_be_corrected_and_sent_with_the_same_token(
 ) -> None:
     token = uuid.uuid4()
     with pytest.raises(ValidationError):
-        services.goal_add(pair=pair, actor=cohort.personas.mentee, theme=" ", submission=token)
-    services.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus", submission=token)
+        workspace.goal_add(pair=pair, actor=cohort.personas.mentee, theme=" ", submission=token)
+    workspace.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus", submission=token)
     with pytest.raises(AlreadySubmitted):
-        services.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus", submission=token)
+        workspace.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus", submission=token)
     assert Goal.objects.filter(pair=pair).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_sends_of_one_form_save_once() -> None:
     cohort = make_cohort(make_personas())
-    matching_round = round_services.round_run(
-        round_id=round_services.round_start(
-            programme=cohort.programme, actor=cohort.personas.manager
-        ).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
-    pairs = round_services.round_publish(
-        matching_round=matching_round, actor=cohort.personas.manager
-    )
+    pairs = proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     the_pair = next(p for p in pairs if p.mentee == cohort.junior)
     url = reverse("goal_add", args=[the_pair.pk])
     data = {"theme": "Negotiation", "submission": str(uuid.uuid4())}

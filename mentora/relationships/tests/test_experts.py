@@ -16,8 +16,9 @@ from django.utils import timezone
 from mentora.people.models import Person
 from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, Programme
-from mentora.relationships import services, tasks
+from mentora.relationships import tasks
 from mentora.relationships.models import ExpertActivity, ExpertConnection
+from mentora.relationships.services import experts
 
 
 @dataclass
@@ -78,7 +79,7 @@ def connect(network: Network, **overrides: Any) -> ExpertConnection:
         "theme": "wind power",
         "actor": network.personas.manager,
     }
-    return services.expert_connect(**{**values, **overrides})
+    return experts.expert_connect(**{**values, **overrides})
 
 
 def days_ago(days: int) -> dt.date:
@@ -190,7 +191,7 @@ def test_connecting_tells_both_by_e_mail(
 def test_the_learner_the_expert_and_a_manager_record_activity(network: Network, who: str) -> None:
     connection = connect(network)
     actor = getattr(network.personas, who)
-    activity = services.expert_activity_record(
+    activity = experts.expert_activity_record(
         connection=connection, actor=actor, kind="session", happened_on=days_ago(1), note=" Q&A "
     )
     assert activity.recorded_by == actor
@@ -201,7 +202,7 @@ def test_the_learner_the_expert_and_a_manager_record_activity(network: Network, 
 def test_others_may_not_record_activity(network: Network, who: str) -> None:
     connection = connect(network)
     with pytest.raises(ValidationError, match="Only the learner"):
-        services.expert_activity_record(
+        experts.expert_activity_record(
             connection=connection,
             actor=getattr(network.personas, who),
             kind="contact",
@@ -213,13 +214,13 @@ def test_it_rejects_unknown_kinds_future_dates_and_closed_connections(network: N
     connection = connect(network)
     record = {"connection": connection, "actor": network.personas.mentee}
     with pytest.raises(ValidationError, match="kind of activity"):
-        services.expert_activity_record(**record, kind="party", happened_on=days_ago(0))
+        experts.expert_activity_record(**record, kind="party", happened_on=days_ago(0))
     with pytest.raises(ValidationError, match="has happened"):
-        services.expert_activity_record(**record, kind="contact", happened_on=days_ago(-1))
+        experts.expert_activity_record(**record, kind="contact", happened_on=days_ago(-1))
     connection.closed_at = timezone.now()
     connection.save()
     with pytest.raises(ValidationError, match="closed"):
-        services.expert_activity_record(**record, kind="contact", happened_on=days_ago(0))
+        experts.expert_activity_record(**record, kind="contact", happened_on=days_ago(0))
     assert not ExpertActivity.objects.exists()
 
 
@@ -229,16 +230,16 @@ def test_the_summary_counts_activity_per_expert_and_flags_the_quiet(network: Net
     age(busy, 200)
     age(quiet, 100)
     for days in (10, 40, 100):
-        services.expert_activity_record(
+        experts.expert_activity_record(
             connection=busy,
             actor=network.personas.mentor,
             kind="contact",
             happened_on=days_ago(days),
         )
-    services.expert_activity_record(
+    experts.expert_activity_record(
         connection=quiet, actor=network.personas.manager, kind="other", happened_on=days_ago(60)
     )
-    rows = {row.expert.pk: row for row in services.expert_activity_summary(network.programme)}
+    rows = {row.expert.pk: row for row in experts.expert_activity_summary(network.programme)}
     mo, tina = rows[network.expert.pk], rows[network.other_expert.pk]
     assert (mo.connections, mo.activities_30, mo.activities_90) == (1, 1, 2)
     assert mo.last_activity == days_ago(10)
@@ -252,7 +253,7 @@ def test_a_fresh_connection_is_not_quiet_and_an_expert_without_connections_never
     network: Network,
 ) -> None:
     connect(network)
-    rows = {row.expert.pk: row for row in services.expert_activity_summary(network.programme)}
+    rows = {row.expert.pk: row for row in experts.expert_activity_summary(network.programme)}
     assert not rows[network.expert.pk].quiet
     assert rows[network.other_expert.pk].connections == 0
     assert not rows[network.other_expert.pk].quiet
@@ -268,18 +269,18 @@ def test_quiet_experts_are_asked_once_per_period(
 
     connection = connect(network)
     connect(network, expert=network.other_expert)
-    age(connection, services.QUIET_DAYS + 1)
+    age(connection, experts.QUIET_DAYS + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.experts_check_quiet() == 1
-    assert services.experts_check_quiet() == 0
+        assert experts.experts_check_quiet() == 1
+    assert experts.experts_check_quiet() == 0
     connection.refresh_from_db()
     assert connection.quiet_check_sent_at is not None
     assert DBTaskResult.objects.filter(
         task_path="mentora.relationships.tasks.send_expert_quiet_check"
     ).exists()
     # A period later, still quiet: asked again.
-    later = timezone.now() + dt.timedelta(days=services.QUIET_DAYS + 1)
-    assert services.experts_check_quiet(now=later) == 2
+    later = timezone.now() + dt.timedelta(days=experts.QUIET_DAYS + 1)
+    assert experts.experts_check_quiet(now=later) == 2
     assert tasks.send_expert_quiet_check.call(network.expert.pk)
     assert [m.to for m in mailoutbox] == [["mentor@test.example"]]
     assert reverse("my_experts") in mailoutbox[0].body
@@ -289,13 +290,13 @@ def test_quiet_experts_are_asked_once_per_period(
 def test_recent_activity_keeps_an_expert_from_being_asked(network: Network) -> None:
     connection = connect(network)
     age(connection, 100)
-    services.expert_activity_record(
+    experts.expert_activity_record(
         connection=connection,
         actor=network.personas.mentor,
         kind="contact",
         happened_on=days_ago(3),
     )
-    assert services.experts_check_quiet() == 0
+    assert experts.experts_check_quiet() == 0
 
 
 def test_the_daily_command_asks_quiet_experts(network: Network) -> None:
@@ -324,7 +325,7 @@ def test_the_expert_network_page_is_for_managers(
     network: Network, client_for: Any, who: str, status: int
 ) -> None:
     connection = connect(network)
-    services.expert_activity_record(
+    experts.expert_activity_record(
         connection=connection,
         actor=network.personas.mentor,
         kind="session",
@@ -445,7 +446,7 @@ def test_a_connection_is_ended_by_the_two_or_a_manager_and_keeps_its_activity(
     network: Network, client_for: Any, who: str, status: int
 ) -> None:
     connection = connect(network)
-    services.expert_activity_record(
+    experts.expert_activity_record(
         connection=connection,
         actor=network.personas.manager,
         kind="contact",
@@ -462,9 +463,9 @@ def test_a_connection_is_ended_by_the_two_or_a_manager_and_keeps_its_activity(
 
 def test_a_closed_connection_cannot_be_closed_again(network: Network) -> None:
     connection = connect(network)
-    services.expert_disconnect(connection=connection, actor=network.personas.manager)
+    experts.expert_disconnect(connection=connection, actor=network.personas.manager)
     with pytest.raises(ValidationError, match="closed"):
-        services.expert_disconnect(connection=connection, actor=network.personas.manager)
+        experts.expert_disconnect(connection=connection, actor=network.personas.manager)
 
 
 def test_the_network_page_tells_apart_two_experts_of_the_same_name(

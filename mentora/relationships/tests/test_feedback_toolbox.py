@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.relationships import services
 from mentora.relationships.models import Feedback, Meeting, Pair, Tool
+from mentora.relationships.services import feedback, meetings
 from mentora.relationships.tests.test_workspace import meeting, pair  # noqa: F401
 from mentora.relationships.toolbox import LIBRARY, phase_of, tools_for
 
@@ -21,19 +21,19 @@ from mentora.relationships.toolbox import LIBRARY, phase_of, tools_for
 def test_feedback_is_read_by_its_author_and_recipient_only(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair,
         actor=cohort.personas.mentor,
         direction="mentor_to_mentee",
         text="Your questions were sharp",
     )
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair,
         actor=cohort.personas.mentee,
         direction="mentee_to_manager",
         text="The kick-off was too long",
     )
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair,
         actor=cohort.personas.line_manager,
         direction="line_manager_to_mentee",
@@ -66,11 +66,11 @@ def test_feedback_is_read_by_its_author_and_recipient_only(
 
 def test_feedback_must_come_from_the_one_the_direction_names(cohort: Any, pair: Pair) -> None:
     with pytest.raises(ValidationError):
-        services.feedback_give(
+        feedback.feedback_give(
             pair=pair, actor=cohort.personas.mentee, direction="mentor_to_mentee", text="x"
         )
     with pytest.raises(ValidationError):
-        services.feedback_give(
+        feedback.feedback_give(
             pair=pair, actor=cohort.personas.sponsor, direction="line_manager_to_mentee", text="x"
         )
 
@@ -120,7 +120,7 @@ def test_pairs_see_the_tools_of_their_phase_and_the_programmes_own_version(
     start = {t.code for t in tools_for(cohort.programme, "start")}
     assert "questions-start" in start and "questions-end" not in start
     coach = Tool.objects.get(code="role-coach")
-    services.tool_save(
+    feedback.tool_save(
         programme=cohort.programme,
         actor=cohort.personas.manager,
         replaces=coach,
@@ -162,22 +162,22 @@ def test_a_recording_needs_both_consents_and_is_deleted_on_the_agreed_date(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     delete_on = timezone.localdate() + dt.timedelta(days=30)
-    services.recording_consent(meeting=meeting, actor=cohort.personas.mentee, delete_on=delete_on)
+    meetings.recording_consent(meeting=meeting, actor=cohort.personas.mentee, delete_on=delete_on)
     with pytest.raises(ValidationError, match="consent"):
-        services.recording_upload(
+        meetings.recording_upload(
             meeting=meeting,
             actor=cohort.personas.mentee,
             uploaded=SimpleUploadedFile("m.m4a", b"audio"),
         )
-    services.recording_consent(meeting=meeting, actor=cohort.personas.mentor, delete_on=delete_on)
-    recording = services.recording_upload(
+    meetings.recording_consent(meeting=meeting, actor=cohort.personas.mentor, delete_on=delete_on)
+    recording = meetings.recording_upload(
         meeting=meeting,
         actor=cohort.personas.mentor,
         uploaded=SimpleUploadedFile("m.m4a", b"audio"),
     )
     path = recording.file.path
-    assert services.recordings_purge(today=delete_on - dt.timedelta(days=1)) == 0
-    assert services.recordings_purge(today=delete_on) == 1
+    assert meetings.recordings_purge(today=delete_on - dt.timedelta(days=1)) == 0
+    assert meetings.recordings_purge(today=delete_on) == 1
     recording.refresh_from_db()
     assert recording.deleted_at is not None and not recording.file
     import os
@@ -187,9 +187,9 @@ def test_a_recording_needs_both_consents_and_is_deleted_on_the_agreed_date(
 
 def test_changing_the_deletion_date_asks_for_consent_again(cohort: Any, meeting: Meeting) -> None:
     first = timezone.localdate() + dt.timedelta(days=30)
-    services.recording_consent(meeting=meeting, actor=cohort.personas.mentee, delete_on=first)
-    services.recording_consent(meeting=meeting, actor=cohort.personas.mentor, delete_on=first)
-    recording = services.recording_consent(
+    meetings.recording_consent(meeting=meeting, actor=cohort.personas.mentee, delete_on=first)
+    meetings.recording_consent(meeting=meeting, actor=cohort.personas.mentor, delete_on=first)
+    recording = meetings.recording_consent(
         meeting=meeting, actor=cohort.personas.mentor, delete_on=first + dt.timedelta(days=30)
     )
     assert not recording.has_consent
@@ -200,7 +200,7 @@ def test_the_workspace_title_names_the_page_and_never_the_feedback(
 ) -> None:
     import re
 
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair, actor=cohort.personas.mentor, direction="mentor_to_mentee", text="Sharp"
     )
     page = (

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.relationships import services
 from mentora.relationships.health import pair_health, programme_health
 from mentora.relationships.models import FollowUp, Meeting, Pair, SupportSettings
+from mentora.relationships.services import feedback, support, workspace
 from mentora.relationships.tests.test_workspace import AGREEMENT, SECRET, pair  # noqa: F401
 
 
@@ -30,7 +30,7 @@ def held(pair: Pair, days_ago: int, ratings: tuple[int | None, int | None] = (No
 def test_a_pair_that_meets_as_agreed_is_healthy(cohort: Any, pair: Pair) -> None:
     Pair.objects.filter(pk=pair.pk).update(started_at=timezone.now() - dt.timedelta(days=60))
     pair.refresh_from_db()
-    services.agreement_save(
+    workspace.agreement_save(
         pair=pair,
         actor=cohort.personas.mentee,
         **{**AGREEMENT, "end_date": timezone.localdate() + dt.timedelta(days=240)},
@@ -55,7 +55,7 @@ def test_a_quiet_pair_is_flagged_with_a_suggested_action(cohort: Any, pair: Pair
 def test_falling_ratings_midway_show_a_droop(cohort: Any, pair: Pair) -> None:
     Pair.objects.filter(pk=pair.pk).update(started_at=timezone.now() - dt.timedelta(days=150))
     pair.refresh_from_db()
-    services.agreement_save(
+    workspace.agreement_save(
         pair=pair,
         actor=cohort.personas.mentee,
         **{**AGREEMENT, "end_date": timezone.localdate() + dt.timedelta(days=150)},
@@ -90,12 +90,12 @@ def test_quiet_pairs_are_nudged_once_per_period(
         link="https://x.example",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.nudge_quiet_pairs() == 1
-    assert services.nudge_quiet_pairs() == 0
+        assert support.nudge_quiet_pairs() == 1
+    assert support.nudge_quiet_pairs() == 0
     assert DBTaskResult.objects.filter(task_path="mentora.relationships.tasks.send_nudge").exists()
-    services.support_settings_update(programme=cohort.programme, actor=None, nudge_after_days=0)
+    support.support_settings_update(programme=cohort.programme, actor=None, nudge_after_days=0)
     Pair.objects.update(nudged_at=None)
-    assert services.nudge_quiet_pairs() == 0
+    assert support.nudge_quiet_pairs() == 0
 
 
 def test_the_health_page_shows_facts_and_check_ins_but_never_notes(
@@ -165,13 +165,13 @@ def test_staff_who_are_in_a_pair_never_read_what_is_written_to_the_team_about_it
         organisation=cohort.personas.organisation,
         role=Role.PROGRAMME_MANAGER,
     )
-    services.feedback_give(
+    feedback.feedback_give(
         pair=pair,
         actor=cohort.personas.mentee,
         direction="mentee_to_manager",
         text="My mentor never listens",
     )
-    services.follow_up_record(
+    support.follow_up_record(
         pair=pair,
         actor=cohort.personas.manager,
         held_on=timezone.localdate(),

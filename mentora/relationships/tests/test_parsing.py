@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.relationships import services
 from mentora.relationships.models import (
     FeedbackMoment,
     Goal,
@@ -19,6 +18,7 @@ from mentora.relationships.models import (
     PeerGroup,
     SupportSettings,
 )
+from mentora.relationships.services import meetings, workspace
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
 
 
@@ -26,13 +26,13 @@ def test_a_pair_member_gets_a_clear_refusal_for_garbled_numbers(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
     client = client_for(cohort.personas.mentee)
-    goal = services.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus")
+    goal = workspace.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Focus")
     page = client.post(
         reverse("goal_update", args=[goal.pk]), {"progress": "half"}, follow=True
     ).content.decode()
     assert "Progress runs from 0 to 100." in page
     assert Goal.objects.get(pk=goal.pk).progress == 0
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
     )
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=1))

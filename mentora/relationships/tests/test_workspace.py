@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.core.models import AuditEntry
-from mentora.relationships import services
 from mentora.relationships.calendar import meeting_ics
 from mentora.relationships.models import Meeting, Pair
-from mentora.rounds import services as round_services
+from mentora.relationships.services import meetings, workspace
+from mentora.rounds.services import proposals, rounds
 
 SECRET = "I am thinking of leaving the company"
 AGREEMENT = {
@@ -34,66 +34,62 @@ AGREEMENT = {
 
 @pytest.fixture
 def pair(cohort: Any) -> Pair:
-    matching_round = round_services.round_run(
-        round_id=round_services.round_start(
-            programme=cohort.programme, actor=cohort.personas.manager
-        ).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
-    pairs = round_services.round_publish(
-        matching_round=matching_round, actor=cohort.personas.manager
-    )
+    pairs = proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     return next(p for p in pairs if p.mentee == cohort.junior)
 
 
 @pytest.fixture
 def meeting(cohort: Any, pair: Pair) -> Meeting:
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair,
         actor=cohort.personas.mentee,
         starts_at=timezone.now() + dt.timedelta(days=2),
         mode="in_person",
         place="Café",
     )
-    services.meeting_write(
+    meetings.meeting_write(
         meeting=meeting, actor=cohort.personas.mentee, part="agenda", text=SECRET
     )
-    services.meeting_write(
+    meetings.meeting_write(
         meeting=meeting, actor=cohort.personas.mentor, part="notes", text=SECRET + " (notes)"
     )
     return meeting
 
 
 def test_an_agreement_is_versioned_and_signed_by_both(cohort: Any, pair: Pair) -> None:
-    first = services.agreement_save(pair=pair, actor=cohort.personas.mentee, **AGREEMENT)
-    services.agreement_sign(agreement=first, actor=cohort.personas.mentee)
-    services.agreement_sign(agreement=first, actor=cohort.personas.mentor)
+    first = workspace.agreement_save(pair=pair, actor=cohort.personas.mentee, **AGREEMENT)
+    workspace.agreement_sign(agreement=first, actor=cohort.personas.mentee)
+    workspace.agreement_sign(agreement=first, actor=cohort.personas.mentor)
     first.refresh_from_db()
     assert first.is_signed
-    second = services.agreement_save(
+    second = workspace.agreement_save(
         pair=pair, actor=cohort.personas.mentor, **{**AGREEMENT, "planned_meetings": 10}
     )
     assert second.version == 2 and not second.is_signed
     with pytest.raises(ValidationError, match="latest version"):
-        services.agreement_sign(agreement=first, actor=cohort.personas.mentee)
+        workspace.agreement_sign(agreement=first, actor=cohort.personas.mentee)
 
 
 def test_an_agreement_must_state_confidentiality_and_no_recruitment(
     cohort: Any, pair: Pair
 ) -> None:
     with pytest.raises(ValidationError):
-        services.agreement_save(
+        workspace.agreement_save(
             pair=pair, actor=cohort.personas.mentee, **{**AGREEMENT, "not_recruitment": False}
         )
 
 
 def test_only_the_pair_writes_in_the_workspace(cohort: Any, pair: Pair) -> None:
     with pytest.raises(ValidationError):
-        services.agreement_save(pair=pair, actor=cohort.personas.manager, **AGREEMENT)
+        workspace.agreement_save(pair=pair, actor=cohort.personas.manager, **AGREEMENT)
 
 
 def test_the_mentee_owns_the_agenda(cohort: Any, meeting: Meeting) -> None:
     with pytest.raises(ValidationError, match="mentee owns"):
-        services.meeting_write(
+        meetings.meeting_write(
             meeting=meeting, actor=cohort.personas.mentor, part="agenda", text="x"
         )
 
@@ -101,7 +97,7 @@ def test_the_mentee_owns_the_agenda(cohort: Any, meeting: Meeting) -> None:
 def test_reflections_belong_to_their_author(client_for: Any, cohort: Any, meeting: Meeting) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=2))
     meeting.refresh_from_db()
-    services.meeting_write(
+    meetings.meeting_write(
         meeting=meeting,
         actor=cohort.personas.mentee,
         part="reflection",
@@ -118,7 +114,7 @@ def test_a_reflection_waits_until_the_meeting_has_taken_place(
     cohort: Any, meeting: Meeting
 ) -> None:
     with pytest.raises(ValidationError, match="taken place"):
-        services.meeting_write(
+        meetings.meeting_write(
             meeting=meeting, actor=cohort.personas.mentee, part="reflection", text="Too early"
         )
     meeting.refresh_from_db()
@@ -127,12 +123,12 @@ def test_a_reflection_waits_until_the_meeting_has_taken_place(
 
 def test_a_meeting_is_rated_once_held(cohort: Any, meeting: Meeting) -> None:
     with pytest.raises(ValidationError, match="taken place"):
-        services.meeting_rate(meeting=meeting, actor=cohort.personas.mentee, rating=4)
+        meetings.meeting_rate(meeting=meeting, actor=cohort.personas.mentee, rating=4)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=1))
     meeting.refresh_from_db()
-    services.meeting_rate(meeting=meeting, actor=cohort.personas.mentee, rating=4)
+    meetings.meeting_rate(meeting=meeting, actor=cohort.personas.mentee, rating=4)
     with pytest.raises(ValidationError):
-        services.meeting_rate(meeting=meeting, actor=cohort.personas.mentor, rating=6)
+        meetings.meeting_rate(meeting=meeting, actor=cohort.personas.mentor, rating=6)
 
 
 def test_the_invitation_parses_and_keeps_the_time_across_a_daylight_saving_change(
@@ -141,7 +137,7 @@ def test_the_invitation_parses_and_keeps_the_time_across_a_daylight_saving_chang
     copenhagen = zoneinfo.ZoneInfo("Europe/Copenhagen")
     # 29 March 2027: the day after Denmark moves to summer time (UTC+2).
     starts = dt.datetime(2027, 3, 29, 10, 0, tzinfo=copenhagen)
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair,
         actor=cohort.personas.mentee,
         starts_at=starts,
@@ -157,7 +153,7 @@ def test_the_invitation_parses_and_keeps_the_time_across_a_daylight_saving_chang
     assert str(event["uid"]).startswith(str(meeting.uid))
     assert SECRET not in meeting_ics(meeting).decode()
     # A week earlier, still winter time, the same wall-clock time is an hour later in UTC.
-    moved = services.meeting_move(
+    moved = meetings.meeting_move(
         meeting=meeting,
         actor=cohort.personas.mentor,
         starts_at=dt.datetime(2027, 3, 22, 10, 0, tzinfo=copenhagen),
@@ -176,10 +172,10 @@ def test_both_get_the_invitation_in_their_language_and_time_zone(
     cohort.personas.mentor.time_zone = "Europe/London"
     cohort.personas.mentor.save()
     starts = dt.datetime(2027, 3, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Copenhagen"))
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=starts, place="Room 4"
     )
-    services.meeting_write(
+    meetings.meeting_write(
         meeting=meeting, actor=cohort.personas.mentee, part="agenda", text=SECRET
     )
     assert send_meeting_invitation.call(meeting.pk) == 2
@@ -195,18 +191,18 @@ def test_both_get_the_invitation_in_their_language_and_time_zone(
 
 
 def test_agenda_reminders_go_to_mentees_without_an_agenda_once(cohort: Any, pair: Pair) -> None:
-    services.meeting_schedule(
+    meetings.meeting_schedule(
         pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=2)
     )
-    assert services.agenda_reminders() == 1
-    assert services.agenda_reminders() == 0
+    assert meetings.agenda_reminders() == 1
+    assert meetings.agenda_reminders() == 0
 
 
 def test_goals_show_progress_to_the_line_manager_but_never_the_notes(
     client_for: Any, cohort: Any, pair: Pair, meeting: Meeting
 ) -> None:
-    goal = services.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Negotiation")
-    services.goal_update(goal=goal, actor=cohort.personas.mentor, progress=40)
+    goal = workspace.goal_add(pair=pair, actor=cohort.personas.mentee, theme="Negotiation")
+    workspace.goal_update(goal=goal, actor=cohort.personas.mentor, progress=40)
     page = client_for(cohort.personas.line_manager).get(reverse("team_goals")).content.decode()
     assert "Negotiation" in page and "40%" in page
     assert SECRET not in page
@@ -254,7 +250,7 @@ def test_only_the_pair_writes_through_the_workspace_endpoints(
 ) -> None:
     client = client_for(getattr(cohort.personas, who))
     pair_id = meeting.pair_id
-    goal = services.goal_add(pair=meeting.pair, actor=cohort.personas.mentee, theme="T")
+    goal = workspace.goal_add(pair=meeting.pair, actor=cohort.personas.mentee, theme="T")
     posts = [
         (
             reverse("agreement_save", args=[pair_id]),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import log_in, make_personas
 from mentora.relationships.models import Meeting, Pair
-from mentora.rounds import services as round_services
+from mentora.rounds.services import proposals, rounds
 from mentora.rounds.tests.conftest import make_cohort
 
 pytestmark = [
@@ -26,14 +26,10 @@ def test_a_pair_works_together_and_the_manager_sees_health_not_notes(
     live_server: Any, page: Any, browser: Any
 ) -> None:
     cohort = make_cohort(make_personas())
-    matching_round = round_services.round_run(
-        round_id=round_services.round_start(
-            programme=cohort.programme, actor=cohort.personas.manager
-        ).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
-    pairs = round_services.round_publish(
-        matching_round=matching_round, actor=cohort.personas.manager
-    )
+    pairs = proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
     base = live_server.url
 

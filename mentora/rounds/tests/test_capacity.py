@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound, Proposal
 from mentora.rounds.problem import build_input
+from mentora.rounds.services import introductions, proposals, rounds
 
 
 @pytest.fixture
@@ -48,8 +48,8 @@ def generous(cohort: Any) -> Any:
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def test_a_mentors_capacity_never_exceeds_the_programmes_maximum(generous: Any) -> None:
@@ -71,7 +71,7 @@ def test_matching_by_hand_refuses_a_mentor_over_the_programmes_cap(generous: Any
     matching_round = run(generous)
     left_out = matching_round.unmatched.get().participant
     with pytest.raises(ValidationError, match="at most"):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=matching_round,
             mentee=left_out,
             mentor=generous.mo,
@@ -88,13 +88,13 @@ def test_publishing_refuses_a_mentor_over_the_programmes_cap(generous: Any) -> N
         matching_round=matching_round, mentee=left_out, mentor=generous.mo, score=1.0
     )
     with pytest.raises(ValidationError, match="at most"):
-        services.round_publish(matching_round=matching_round, actor=generous.personas.manager)
+        proposals.round_publish(matching_round=matching_round, actor=generous.personas.manager)
     assert not Pair.objects.exists()
 
 
 def test_a_rematch_counts_the_mentors_pairs_at_work(generous: Any) -> None:
     first = run(generous)
-    services.round_publish(matching_round=first, actor=generous.personas.manager)
+    proposals.round_publish(matching_round=first, actor=generous.personas.manager)
     assert Pair.objects.active().filter(mentor=generous.mo).count() == 1
     # Mo is back in the pool (another of Mo's matches ended) while still mentoring one.
     Participant.objects.filter(pk=generous.mo.pk).update(status="ready")
@@ -102,7 +102,7 @@ def test_a_rematch_counts_the_mentors_pairs_at_work(generous: Any) -> None:
     assert not second.proposals.filter(mentor=generous.mo).exists()
     assert Pair.objects.active().filter(mentor=generous.mo).count() == 1
     with pytest.raises(ValidationError, match="at most"):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=second,
             mentee=second.unmatched.get().participant,
             mentor=generous.mo,
@@ -119,13 +119,17 @@ def test_mutual_opt_in_introduces_no_mentor_over_the_programmes_cap(generous: An
     generous.programme.influence_mode = "mutual_opt_in"
     generous.programme.save()
     matching_round = run(generous)
-    services.round_introduce(matching_round=matching_round, actor=generous.personas.manager)
+    introductions.round_introduce(matching_round=matching_round, actor=generous.personas.manager)
     to_mo = matching_round.introductions.get(mentor=generous.mo)
     assert to_mo.mentee == generous.junior
-    services.introduction_answer(introduction=to_mo, actor=generous.personas.mentee, accept=True)
-    services.introduction_answer(introduction=to_mo, actor=generous.personas.mentor, accept=True)
+    introductions.introduction_answer(
+        introduction=to_mo, actor=generous.personas.mentee, accept=True
+    )
+    introductions.introduction_answer(
+        introduction=to_mo, actor=generous.personas.mentor, accept=True
+    )
     # Finn's introduction to Tina goes unanswered: Mo, who now mentors Jo, is full.
-    services.introductions_sweep(now=timezone.now() + dt.timedelta(days=30))
+    introductions.introductions_sweep(now=timezone.now() + dt.timedelta(days=30))
     assert not matching_round.introductions.filter(mentee=generous.finn, mentor=generous.mo)
     assert matching_round.unmatched.get(participant=generous.finn).reason_code == (
         "no_more_mentors"

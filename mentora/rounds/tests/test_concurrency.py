@@ -14,28 +14,28 @@ from django.urls import reverse
 
 from conftest import make_personas
 from mentora.core.models import AuditEntry
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound, Proposal, RoundStatus
+from mentora.rounds.services import choices, proposals, rounds
 from mentora.rounds.tests.conftest import make_cohort
 
 
 def choosing(cohort: Any) -> MatchingRound:
     cohort.programme.influence_mode = "mentee_chooses"
     cohort.programme.save()
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    matching_round = services.round_run(round_id=matching_round.pk)
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    matching_round = rounds.round_run(round_id=matching_round.pk)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     return MatchingRound.objects.get(pk=matching_round.pk)
 
 
 def test_settling_twice_settles_once_and_says_so(cohort: Any) -> None:
     matching_round = choosing(cohort)
-    services.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
     # The second manager still holds the page (and the round) as it was before.
     stale = MatchingRound.objects.get(pk=matching_round.pk)
     stale.status = RoundStatus.CHOOSING
     with pytest.raises(ValidationError, match="already been settled"):
-        services.round_resolve_choices(matching_round=stale, actor=cohort.personas.manager)
+        choices.round_resolve_choices(matching_round=stale, actor=cohort.personas.manager)
     assert Proposal.objects.filter(matching_round=matching_round).count() == 2
     assert AuditEntry.objects.filter(action="rounds.round.resolve_choices").count() == 1
 
@@ -76,12 +76,12 @@ def test_three_simultaneous_settles_give_one_result_and_no_error() -> None:
 
 
 def test_removing_the_same_proposal_twice_removes_it_once_and_says_so(cohort: Any) -> None:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    matching_round = services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    matching_round = rounds.round_run(round_id=matching_round.pk)
     proposal = matching_round.proposals.get(mentee=cohort.eva)
-    services.proposal_remove(proposal=proposal, actor=cohort.personas.manager)
+    proposals.proposal_remove(proposal=proposal, actor=cohort.personas.manager)
     with pytest.raises(ValidationError, match="no longer proposed"):
-        services.proposal_remove(proposal=proposal, actor=cohort.personas.manager)
+        proposals.proposal_remove(proposal=proposal, actor=cohort.personas.manager)
     assert matching_round.unmatched.filter(participant=cohort.eva).count() == 1
     assert AuditEntry.objects.filter(action="rounds.proposal.remove").count() == 1
 
@@ -91,13 +91,13 @@ def test_opening_choosing_twice_invites_each_mentee_once(
 ) -> None:
     cohort.programme.influence_mode = "mentee_chooses"
     cohort.programme.save()
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    matching_round = services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    matching_round = rounds.round_run(round_id=matching_round.pk)
     with django_capture_on_commit_callbacks() as first:
-        services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+        choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     # The second click still holds the round as it was when the page was drawn.
     stale = MatchingRound.objects.get(pk=matching_round.pk)
     stale.status = RoundStatus.DONE
     with django_capture_on_commit_callbacks() as second, pytest.raises(ValidationError):
-        services.round_open_choosing(matching_round=stale, actor=cohort.personas.manager)
+        choices.round_open_choosing(matching_round=stale, actor=cohort.personas.manager)
     assert (len(first), len(second)) == (2, 0)

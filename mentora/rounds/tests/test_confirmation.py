@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound, RoundStatus
+from mentora.rounds.services import choices, proposals, rounds
 
 NOT_CONFIRMED = "Nothing was changed: tick"
 
@@ -18,8 +18,8 @@ NOT_CONFIRMED = "Nothing was changed: tick"
 def run(cohort: Any, mode: str = "manager_publishes") -> MatchingRound:
     cohort.programme.influence_mode = mode
     cohort.programme.save()
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def status(matching_round: MatchingRound) -> str:
@@ -43,12 +43,12 @@ def open_choosing(cohort: Any) -> tuple[str, Callable[[], Any]]:
 
 def settle(cohort: Any) -> tuple[str, Callable[[], Any]]:
     r = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=r, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=r, actor=cohort.personas.manager)
     return reverse("round_resolve", args=[r.pk]), lambda: (status(r), r.proposals.count())
 
 
 def cancel(cohort: Any) -> tuple[str, Callable[[], Any]]:
-    r = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    r = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
     return reverse(
         "round_cancel", args=[r.pk]
     ), lambda: MatchingRound.objects.get(pk=r.pk).cancel_requested
@@ -61,7 +61,7 @@ def remove(cohort: Any) -> tuple[str, Callable[[], Any]]:
 
 
 def end_pair(cohort: Any) -> tuple[str, Callable[[], Any]]:
-    pairs = services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pairs = proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
     pair = pairs[0]
     return reverse("pair_end", args=[pair.pk]), lambda: Pair.objects.get(pk=pair.pk).is_active
 
@@ -106,7 +106,7 @@ def test_the_review_screen_asks_for_the_tick_before_publishing_or_removing(
 
 
 def test_a_member_ends_their_match_with_the_tick(client_for: Any, cohort: Any) -> None:
-    services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
     client = client_for(cohort.personas.mentee)
     page = client.get(reverse("my_matching")).content.decode()
     assert 'name="confirm"' in page

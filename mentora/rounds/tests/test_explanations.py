@@ -6,17 +6,17 @@ from typing import Any
 
 from django.urls import reverse
 
-from mentora.rounds import services
 from mentora.rounds.explain import explanation
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.quality import round_quality
+from mentora.rounds.services import choices, rounds
 
 
 def run(cohort: Any, mode: str = "manager_publishes") -> MatchingRound:
     cohort.programme.influence_mode = mode
     cohort.programme.save()
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def test_why_not_for_a_proposed_pair_says_they_are_proposed(client_for: Any, cohort: Any) -> None:
@@ -74,14 +74,14 @@ def test_mentees_who_ranked_their_suggestions_count_as_stating_preferences(
     client_for: Any, cohort: Any
 ) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     eva_mentors = [s.mentor_id for s in matching_round.suggestions.filter(mentee=cohort.eva)]
-    services.mentee_rank(
+    choices.mentee_rank(
         matching_round=matching_round, mentee=cohort.eva, mentor_ids=eva_mentors, actor=None
     )
     choosing = round_quality(matching_round, include_gender=False)
     assert choosing.chosen == 1
-    services.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
     settled = round_quality(matching_round, include_gender=False)
     assert (settled.mentees, settled.matched) == (2, 2)
     # Eva ranked and got her first choice; Jo named Mo in the questionnaire and got him.
@@ -96,12 +96,12 @@ def test_mentees_who_ranked_their_suggestions_count_as_stating_preferences(
 
 def test_a_mentees_choice_is_given_once_in_the_explanation(cohort: Any) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     # Jo named Mo in the questionnaire and now ranks him first as well.
-    services.mentee_rank(
+    choices.mentee_rank(
         matching_round=matching_round, mentee=cohort.junior, mentor_ids=[cohort.mo.pk], actor=None
     )
-    services.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
     proposal = matching_round.proposals.get(mentee=cohort.junior)
     criteria = [c["criterion"] for c in proposal.contributions]
     assert criteria.count("mentee_preference") == 1

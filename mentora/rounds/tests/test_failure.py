@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from mentora.matching import ProblemError
-from mentora.rounds import services
 from mentora.rounds.models import RoundStatus
+from mentora.rounds.services import rounds
 from mentora.rounds.tasks import run_round
 
 # What an error might quote from a participant's answers.
@@ -22,13 +22,13 @@ def broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*args: Any, **kwargs: Any) -> Any:
         raise KeyError(PRIVATE)
 
-    monkeypatch.setattr(services, "_run_engine", explode)
+    monkeypatch.setattr(rounds, "_run_engine", explode)
 
 
 def test_an_unexpected_error_fails_the_round_with_a_plain_reason(
     client_for: Any, cohort: Any, broken_engine: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
     with caplog.at_level(logging.ERROR, logger="mentora.rounds"):
         assert run_round.call(matching_round.pk) == RoundStatus.FAILED
     matching_round.refresh_from_db()
@@ -58,9 +58,9 @@ def test_a_failure_while_storing_the_proposals_fails_the_round(
     def fail_to_store(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_store", fail_to_store)
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    services.round_run(round_id=matching_round.pk)
+    monkeypatch.setattr(rounds, "_store", fail_to_store)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    rounds.round_run(round_id=matching_round.pk)
     matching_round.refresh_from_db()
     assert matching_round.status == RoundStatus.FAILED
     assert not matching_round.proposals.exists()
@@ -72,9 +72,9 @@ def test_the_engines_own_refusal_is_shown_as_its_reason(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ProblemError("fairness bounds no assignment meets")
 
-    monkeypatch.setattr(services, "_run_engine", refuse)
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    services.round_run(round_id=matching_round.pk)
+    monkeypatch.setattr(rounds, "_run_engine", refuse)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    rounds.round_run(round_id=matching_round.pk)
     page = (
         client_for(cohort.personas.manager)
         .get(reverse("round_detail", args=[matching_round.pk]))

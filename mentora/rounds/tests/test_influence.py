@@ -13,15 +13,15 @@ from django.utils import timezone
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import Introduction, MatchingRound, RoundStatus
+from mentora.rounds.services import choices, introductions, proposals, rounds
 
 
 def run(cohort: Any, mode: str) -> MatchingRound:
     cohort.programme.influence_mode = mode
     cohort.programme.save()
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def suggested(matching_round: MatchingRound, mentee: Participant) -> list[str]:
@@ -44,21 +44,21 @@ def test_mentees_get_only_suggestions_that_keep_the_hard_rules(cohort: Any) -> N
 
 def test_a_mentees_ranking_decides_the_match(cohort: Any) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     engine_first = matching_round.suggestions.get(mentee=cohort.eva, rank=1).mentor
     wanted = cohort.bo if engine_first == cohort.tina else cohort.tina
-    services.mentee_rank(
+    choices.mentee_rank(
         matching_round=matching_round,
         mentee=cohort.eva,
         mentor_ids=[wanted.pk, engine_first.pk],
         actor=None,
     )
-    services.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
     matching_round.refresh_from_db()
     assert matching_round.status == RoundStatus.DONE
     assert matching_round.proposals.get(mentee=cohort.eva).mentor == wanted
     assert matching_round.proposals.get(mentee=cohort.junior).mentor == cohort.mo
-    pairs = services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+    pairs = proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     assert len(pairs) == 2
 
 
@@ -80,17 +80,17 @@ def test_contention_for_one_mentor_is_settled_so_that_everyone_is_matched(cohort
         profile={"themes": ["sales"]},
     )
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     for mentee in (cohort.eva, finn_p):
         own = [s.mentor_id for s in matching_round.suggestions.filter(mentee=mentee)]
         assert cohort.tina.pk in own
-        services.mentee_rank(
+        choices.mentee_rank(
             matching_round=matching_round,
             mentee=mentee,
             mentor_ids=[cohort.tina.pk] + [m for m in own if m != cohort.tina.pk],
             actor=None,
         )
-    services.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_resolve_choices(matching_round=matching_round, actor=cohort.personas.manager)
     mentors = {p.mentee_id: p.mentor_id for p in matching_round.proposals.all()}
     assert len(mentors) == 3
     assert sorted(m for k, m in mentors.items() if k != cohort.junior.pk) == sorted(
@@ -100,16 +100,16 @@ def test_contention_for_one_mentor_is_settled_so_that_everyone_is_matched(cohort
 
 def test_a_mentee_may_rank_only_their_own_suggestions(cohort: Any) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     with pytest.raises(ValidationError):
-        services.mentee_rank(
+        choices.mentee_rank(
             matching_round=matching_round,
             mentee=cohort.junior,
             mentor_ids=[cohort.tina.pk],
             actor=None,
         )
     with pytest.raises(ValidationError):
-        services.mentee_rank(
+        choices.mentee_rank(
             matching_round=matching_round,
             mentee=cohort.junior,
             mentor_ids=[cohort.mo.pk, cohort.mo.pk],
@@ -120,7 +120,7 @@ def test_a_mentee_may_rank_only_their_own_suggestions(cohort: Any) -> None:
 def test_choosing_is_closed_until_the_manager_opens_it(cohort: Any) -> None:
     matching_round = run(cohort, "mentee_chooses")
     with pytest.raises(ValidationError, match="closed"):
-        services.mentee_rank(
+        choices.mentee_rank(
             matching_round=matching_round,
             mentee=cohort.junior,
             mentor_ids=[cohort.mo.pk],
@@ -130,7 +130,7 @@ def test_choosing_is_closed_until_the_manager_opens_it(cohort: Any) -> None:
 
 def test_a_mentee_sees_only_their_own_suggestions(client_for: Any, cohort: Any) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
     assert "Mo Mentor" in page
     assert "Tina" not in page and "Eva" not in page and "Bo Boss" not in page
@@ -155,7 +155,7 @@ def test_only_the_mentee_submits_their_choice(
     client_for: Any, cohort: Any, who: str, expected: int
 ) -> None:
     matching_round = run(cohort, "mentee_chooses")
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     response = client_for(getattr(cohort.personas, who)).post(
         reverse("choice_submit", args=[matching_round.pk]), {f"rank_{cohort.mo.pk}": "1"}
     )
@@ -171,7 +171,7 @@ def test_only_the_mentee_submits_their_choice(
 def introduced(cohort: Any, django_capture_on_commit_callbacks: Any) -> MatchingRound:
     matching_round = run(cohort, "mutual_opt_in")
     with django_capture_on_commit_callbacks(execute=True):
-        services.round_introduce(
+        introductions.round_introduce(
             matching_round=matching_round, actor=cohort.personas.manager, days=5
         )
     return matching_round
@@ -180,16 +180,16 @@ def introduced(cohort: Any, django_capture_on_commit_callbacks: Any) -> Matching
 def test_mutual_opt_in_introduces_instead_of_publishing(cohort: Any) -> None:
     matching_round = run(cohort, "mutual_opt_in")
     with pytest.raises(ValidationError, match="introductions"):
-        services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+        proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
 
 
 def test_the_match_stands_only_when_both_accept(cohort: Any, introduced: MatchingRound) -> None:
     introduction = introduced.introductions.get(mentee=cohort.junior)
-    services.introduction_answer(
+    introductions.introduction_answer(
         introduction=introduction, actor=cohort.personas.mentee, accept=True
     )
     assert not Pair.objects.exists()
-    services.introduction_answer(
+    introductions.introduction_answer(
         introduction=introduction, actor=cohort.personas.mentor, accept=True
     )
     introduction.refresh_from_db()
@@ -204,7 +204,7 @@ def test_a_decline_brings_the_next_proposal_and_keeps_the_reason_private(
     eva_user = cohort.personas.line_manager  # give Eva a login to answer with
     Participant.objects.filter(pk=cohort.eva.pk).update(user=eva_user)
     first.refresh_from_db()
-    services.introduction_answer(
+    introductions.introduction_answer(
         introduction=first, actor=eva_user, accept=False, reason="We already work together"
     )
     first.refresh_from_db()
@@ -227,7 +227,7 @@ def test_when_no_mentor_is_left_the_mentee_is_unmatched_with_a_reason(
     cohort: Any, introduced: MatchingRound
 ) -> None:
     junior_intro = introduced.introductions.get(mentee=cohort.junior)
-    services.introduction_answer(
+    introductions.introduction_answer(
         introduction=junior_intro, actor=cohort.personas.mentor, accept=False
     )
     assert not introduced.introductions.filter(mentee=cohort.junior, status="pending").exists()
@@ -241,14 +241,14 @@ def test_unanswered_introductions_get_a_reminder_then_expire(
 
     introduction = introduced.introductions.get(mentee=cohort.junior)
     near = introduction.expires_at - dt.timedelta(days=1)
-    assert services.introductions_sweep(now=near)["reminded"] == 2
+    assert introductions.introductions_sweep(now=near)["reminded"] == 2
     assert DBTaskResult.objects.filter(
         task_path="mentora.rounds.tasks.send_introduction_request",
         args_kwargs__args=[introduction.pk, True],
     ).exists()
-    assert services.introductions_sweep(now=near)["reminded"] == 0
+    assert introductions.introductions_sweep(now=near)["reminded"] == 0
     after = introduction.expires_at + dt.timedelta(minutes=1)
-    assert services.introductions_sweep(now=after)["expired"] == 2
+    assert introductions.introductions_sweep(now=after)["expired"] == 2
     introduction.refresh_from_db()
     assert introduction.status == "expired"
 
@@ -298,11 +298,11 @@ def test_a_settled_round_is_published_when_nothing_is_pending(
         for user in (introduction.mentee.user, introduction.mentor.user):
             if user is None:
                 continue
-            services.introduction_answer(introduction=introduction, actor=user, accept=True)
+            introductions.introduction_answer(introduction=introduction, actor=user, accept=True)
     # Eva has no login and never answers: each of her introductions expires in turn until
     # no suitable mentor is left for her.
     for _ in range(5):
-        services.introductions_sweep(now=timezone.now() + dt.timedelta(days=30))
+        introductions.introductions_sweep(now=timezone.now() + dt.timedelta(days=30))
     assert introduced.unmatched.get(participant=cohort.eva).reason_code == "no_more_mentors"
     introduced.refresh_from_db()
     assert not introduced.introductions.filter(status="pending").exists()

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from mentora.people.models import Person
 from mentora.programmes.models import Participant
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.services import choices, proposals, rounds
 
 OURS = "Acme Energy · Field · Sales lead"
 THEIRS = "Other Works · Engineer"
@@ -34,8 +34,8 @@ def twins(cohort: Any) -> Any:
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def page(client_for: Any, cohort: Any, url: str, **query: Any) -> str:
@@ -78,7 +78,7 @@ def test_the_pairs_and_a_comparison_tell_the_two_apart(client_for: Any, twins: A
     second = run(twins)
     html = page(client_for, twins, reverse("round_compare", args=[first.pk]), **{"with": second.pk})
     assert OURS in html
-    services.round_publish(matching_round=first, actor=twins.personas.manager)
+    proposals.round_publish(matching_round=first, actor=twins.personas.manager)
     html = page(client_for, twins, reverse("programme_pairs", args=[twins.programme.pk]))
     assert OURS in html and "Acme Energy · Apps" in html
 
@@ -87,6 +87,6 @@ def test_a_mentee_choosing_sees_who_each_mentor_is(client_for: Any, twins: Any) 
     twins.programme.influence_mode = "mentee_chooses"
     twins.programme.save()
     matching_round = run(twins)
-    services.round_open_choosing(matching_round=matching_round, actor=twins.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=twins.personas.manager)
     html = client_for(twins.personas.mentee).get(reverse("my_matching")).content.decode()
     assert OURS in html

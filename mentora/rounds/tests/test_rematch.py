@@ -14,21 +14,21 @@ from django.urls import reverse
 
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.services import proposals, rounds
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 @pytest.fixture
 def ended(cohort: Any) -> Any:
     """Jo and Mo were matched and ended; Finn, a new mentee, may have Mo or anyone."""
-    pairs = services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pairs = proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
-    services.pair_end(pair=pair, actor=cohort.personas.mentee, reason="No chemistry")
+    proposals.pair_end(pair=pair, actor=cohort.personas.mentee, reason="No chemistry")
     return cohort
 
 
@@ -44,7 +44,7 @@ def test_a_rematch_never_proposes_the_mentor_the_pair_ended_with(ended: Any) -> 
 def test_matching_the_ended_pair_by_hand_is_refused_with_the_reason(ended: Any) -> None:
     rematch = run(ended)
     with pytest.raises(ValidationError, match="ended"):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=rematch,
             mentee=ended.junior,
             mentor=ended.mo,

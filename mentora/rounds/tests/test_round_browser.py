@@ -98,13 +98,13 @@ def test_a_mentee_chooses_among_their_suggestions(
     run_worker: Any,
     language: str,
 ) -> None:
-    from mentora.rounds import services
+    from mentora.rounds.services import rounds
 
     cohort = make_cohort(make_personas())
     cohort.programme.influence_mode = "mentee_chooses"
     cohort.programme.save()
     t = texts(language)
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
     run_worker()
     log_in(page, live_server.url, cohort.personas.manager.email)
     use_language(page, language)

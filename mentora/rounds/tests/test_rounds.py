@@ -8,16 +8,16 @@ from django.core.exceptions import ValidationError
 from mentora.core.models import AuditEntry
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound, Proposal, RoundStatus
 from mentora.rounds.quality import round_quality
+from mentora.rounds.services import proposals, rounds
 
 
 def run(cohort: Any, previous: MatchingRound | None = None) -> MatchingRound:
-    matching_round = services.round_start(
+    matching_round = rounds.round_start(
         programme=cohort.programme, actor=cohort.personas.manager, previous=previous
     )
-    return services.round_run(round_id=matching_round.pk)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def pairs_of(matching_round: MatchingRound) -> dict[str, str]:
@@ -48,13 +48,13 @@ def test_every_proposal_carries_its_score_and_reasons(cohort: Any) -> None:
 def test_a_round_needs_ready_mentees_and_mentors(cohort: Any) -> None:
     Participant.objects.filter(role="mentor").update(status="approved")
     with pytest.raises(ValidationError, match="No mentor is ready"):
-        services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+        rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
 
 
 def test_a_cancelled_round_stores_nothing(cohort: Any) -> None:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    services.round_cancel(matching_round=matching_round, actor=cohort.personas.manager)
-    services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    rounds.round_cancel(matching_round=matching_round, actor=cohort.personas.manager)
+    rounds.round_run(round_id=matching_round.pk)
     matching_round.refresh_from_db()
     assert matching_round.status == RoundStatus.CANCELLED
     assert not matching_round.proposals.exists()
@@ -63,7 +63,7 @@ def test_a_cancelled_round_stores_nothing(cohort: Any) -> None:
 def test_matching_by_hand_refuses_a_pair_in_the_same_team_and_names_the_rule(cohort: Any) -> None:
     matching_round = run(cohort)
     with pytest.raises(ValidationError) as error:
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=matching_round,
             mentee=cohort.junior,
             mentor=cohort.tina,
@@ -76,7 +76,7 @@ def test_matching_by_hand_refuses_a_pair_in_the_same_team_and_names_the_rule(coh
 def test_matching_by_hand_refuses_a_mentor_in_the_mentees_reporting_line(cohort: Any) -> None:
     matching_round = run(cohort)
     with pytest.raises(ValidationError, match="reporting line"):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=matching_round,
             mentee=cohort.junior,
             mentor=cohort.bo,
@@ -89,14 +89,14 @@ def test_matching_by_hand_respects_the_mentors_capacity(cohort: Any) -> None:
     taken = matching_round.proposals.get(mentee=cohort.eva).mentor
     other = cohort.bo if taken == cohort.tina else cohort.tina
     # Eva may move to the free mentor, but not to Mo, who is in her team and Jo's anyway.
-    services.proposal_assign(
+    proposals.proposal_assign(
         matching_round=matching_round,
         mentee=cohort.eva,
         mentor=other,
         actor=cohort.personas.manager,
     )
     with pytest.raises(ValidationError):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=matching_round,
             mentee=cohort.eva,
             mentor=cohort.mo,
@@ -108,7 +108,7 @@ def test_a_pair_set_by_hand_is_locked_and_survives_a_rerun(cohort: Any) -> None:
     first = run(cohort)
     current = first.proposals.get(mentee=cohort.eva).mentor
     other = cohort.bo if current == cohort.tina else cohort.tina
-    services.proposal_assign(
+    proposals.proposal_assign(
         matching_round=first, mentee=cohort.eva, mentor=other, actor=cohort.personas.manager
     )
     second = run(cohort, previous=first)
@@ -120,15 +120,15 @@ def test_a_pair_set_by_hand_is_locked_and_survives_a_rerun(cohort: Any) -> None:
 def test_an_unlocked_pair_is_not_kept_by_force(cohort: Any) -> None:
     first = run(cohort)
     proposal = first.proposals.get(mentee=cohort.junior)
-    services.proposal_lock(proposal=proposal, locked=True, actor=cohort.personas.manager)
-    services.proposal_lock(proposal=proposal, locked=False, actor=cohort.personas.manager)
+    proposals.proposal_lock(proposal=proposal, locked=True, actor=cohort.personas.manager)
+    proposals.proposal_lock(proposal=proposal, locked=False, actor=cohort.personas.manager)
     second = run(cohort, previous=first)
     assert not second.proposals.filter(locked=True).exists()
 
 
 def test_removing_a_proposal_leaves_the_mentee_unmatched_with_a_reason(cohort: Any) -> None:
     matching_round = run(cohort)
-    services.proposal_remove(
+    proposals.proposal_remove(
         proposal=matching_round.proposals.get(mentee=cohort.eva), actor=cohort.personas.manager
     )
     assert matching_round.unmatched.get(participant=cohort.eva).reason_code == "removed"
@@ -141,7 +141,9 @@ def test_publishing_creates_pairs_marks_them_matched_and_is_audited(
 
     matching_round = run(cohort)
     with django_capture_on_commit_callbacks(execute=True):
-        pairs = services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+        pairs = proposals.round_publish(
+            matching_round=matching_round, actor=cohort.personas.manager
+        )
     assert len(pairs) == 2
     assert set(Participant.objects.values_list("status", flat=True)) == {"matched", "ready"}
     assert Participant.objects.get(pk=cohort.junior.pk).status == "matched"
@@ -153,7 +155,7 @@ def test_publishing_creates_pairs_marks_them_matched_and_is_audited(
     assert "mentora.programmes.tasks.send_line_manager_alignment" in tasks
     assert AuditEntry.objects.filter(action="rounds.round.publish").exists()
     with pytest.raises(ValidationError):
-        services.proposal_assign(
+        proposals.proposal_assign(
             matching_round=matching_round,
             mentee=cohort.eva,
             mentor=cohort.bo,
@@ -170,7 +172,7 @@ def test_publishing_refuses_a_pair_that_breaks_a_hard_rule_by_the_time_it_is_pub
     person.org_unit = cohort.junior.person.org_unit
     person.save()
     with pytest.raises(ValidationError, match="same team"):
-        services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+        proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     assert not Pair.objects.exists()
     assert Participant.objects.get(pk=cohort.junior.pk).status == "ready"
 
@@ -181,7 +183,7 @@ def test_publishing_refuses_a_proposal_slipped_in_past_the_checks(cohort: Any) -
         mentor=cohort.bo
     )
     with pytest.raises(ValidationError, match="reporting line"):
-        services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+        proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     assert not Pair.objects.exists()
 
 
@@ -190,7 +192,7 @@ def test_the_introduction_is_written_in_each_persons_language(cohort: Any, smtp_
 
     cohort.personas.mentee.language = "da"
     cohort.personas.mentee.save()
-    pairs = services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pairs = proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
     jo_pair = next(p for p in pairs if p.mentee == cohort.junior)
     assert send_introductions.call(jo_pair.pk) == 2
     messages = {m["To"]: m for m in smtp_sink.wait_for(2)}
@@ -200,9 +202,9 @@ def test_the_introduction_is_written_in_each_persons_language(cohort: Any, smtp_
 
 
 def test_ending_a_match_is_private_and_puts_both_back_in_the_pool(cohort: Any) -> None:
-    pairs = services.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pairs = proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
-    services.pair_end(pair=pair, actor=cohort.personas.mentee, reason="No chemistry")
+    proposals.pair_end(pair=pair, actor=cohort.personas.mentee, reason="No chemistry")
     pair.refresh_from_db()
     assert not pair.is_active and pair.end_reason == "No chemistry"
     assert Participant.objects.get(pk=cohort.junior.pk).status == "ready"

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from mentora.relationships.models import Pair
-from mentora.rounds import services
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.services import choices, rounds
+from mentora.rounds.services import proposals as proposals_services
 
 ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 # Rounds show who could be matched with whom: only those running the programme.
@@ -24,8 +25,8 @@ MANAGE = {
 
 @pytest.fixture
 def done(cohort: Any) -> MatchingRound:
-    matching_round = services.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return services.round_run(round_id=matching_round.pk)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    return rounds.round_run(round_id=matching_round.pk)
 
 
 def get_pages(cohort: Any, r: MatchingRound) -> dict[str, str]:
@@ -170,11 +171,11 @@ def test_comparing_two_rounds_shows_who_changed(
 ) -> None:
     current = done.proposals.get(mentee=cohort.eva).mentor
     other = cohort.bo if current == cohort.tina else cohort.tina
-    services.proposal_assign(
+    proposals_services.proposal_assign(
         matching_round=done, mentee=cohort.eva, mentor=other, actor=cohort.personas.manager
     )
-    second = services.round_run(
-        round_id=services.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
+    second = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
     page = (
         client_for(cohort.personas.manager)
@@ -200,7 +201,7 @@ def test_comparing_two_rounds_shows_who_changed(
 def test_a_pair_is_ended_by_its_members_or_its_managers(
     client_for: Any, cohort: Any, done: MatchingRound, who: str, expected: int
 ) -> None:
-    pairs = services.round_publish(matching_round=done, actor=cohort.personas.manager)
+    pairs = proposals_services.round_publish(matching_round=done, actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
     response = client_for(getattr(cohort.personas, who)).post(
         reverse("pair_end", args=[pair.pk]), {"reason": "private", "confirm": "on"}
@@ -213,9 +214,9 @@ def test_a_pair_is_ended_by_its_members_or_its_managers(
 def test_the_end_reason_is_shown_to_managers_only(
     client_for: Any, cohort: Any, done: MatchingRound
 ) -> None:
-    pairs = services.round_publish(matching_round=done, actor=cohort.personas.manager)
+    pairs = proposals_services.round_publish(matching_round=done, actor=cohort.personas.manager)
     pair = next(p for p in pairs if p.mentee == cohort.junior)
-    services.pair_end(pair=pair, actor=cohort.personas.mentee, reason="Too directive")
+    proposals_services.pair_end(pair=pair, actor=cohort.personas.mentee, reason="Too directive")
     manager_page = (
         client_for(cohort.personas.manager)
         .get(reverse("programme_pairs", args=[cohort.programme.pk]))
@@ -253,10 +254,10 @@ def test_garbled_choices_are_not_found_rather_than_an_error(
 def test_a_mentees_ranks_are_whole_numbers_from_one(client_for: Any, cohort: Any) -> None:
     cohort.programme.influence_mode = "mentee_chooses"
     cohort.programme.save()
-    matching_round = services.round_run(
-        round_id=services.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
-    services.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
+    choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     client = client_for(cohort.personas.mentee)
     url = reverse("choice_submit", args=[matching_round.pk])
     for bad in ("first", "0"):

@@ -2,12 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mentora.relationships.services import (
-    agenda_reminders,
-    experts_check_quiet,
-    nudge_quiet_pairs,
-    recordings_purge,
-)
+from mentora.relationships.services.experts import experts_check_quiet
+from mentora.relationships.services.meetings import agenda_reminders, recordings_purge
+from mentora.relationships.services.support import nudge_quiet_pairs
 
 
 class Command(BaseCommand):

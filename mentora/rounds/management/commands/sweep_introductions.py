@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mentora.rounds.services import introductions_sweep
+from mentora.rounds.services.introductions import introductions_sweep
 
 
 class Command(BaseCommand):

@@ -9,9 +9,10 @@ from django.urls import reverse
 from mentora.accounts.models import Organisation
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, ProgrammeOrganisation
-from mentora.relationships import services
 from mentora.relationships.models import PeerGroup
-from mentora.rounds import services as round_services
+from mentora.relationships.services import groups as groups_services
+from mentora.rounds.services import groups as rounds_groups
+from mentora.rounds.services import proposals, rounds
 
 
 def add_mentees(cohort: Any, count: int, organisation: Any = None, prefix: str = "P") -> list[Any]:
@@ -42,7 +43,7 @@ def test_peer_groups_never_put_a_manager_and_their_report_together(cohort: Any) 
         status="ready",
     )
     add_mentees(cohort, 6)
-    groups, left_out = services.groups_form(
+    groups, left_out = rounds_groups.groups_form(
         programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=4, actor=None
     )
     assert groups and not left_out
@@ -59,7 +60,7 @@ def test_action_learning_groups_take_one_member_per_organisation(cohort: Any) ->
     for n, organisation in enumerate(others):
         add_mentees(cohort, 2, organisation=organisation, prefix=f"O{n}_")
     add_mentees(cohort, 0)
-    groups, _left = services.groups_form(
+    groups, _left = rounds_groups.groups_form(
         programme=cohort.programme, kind="action_learning", min_size=2, max_size=3, actor=None
     )
     assert groups
@@ -70,7 +71,7 @@ def test_action_learning_groups_take_one_member_per_organisation(cohort: Any) ->
 
 def test_group_sizes_are_checked(cohort: Any) -> None:
     with pytest.raises(ValidationError):
-        services.groups_form(
+        rounds_groups.groups_form(
             programme=cohort.programme, kind="mentee_peers", min_size=5, max_size=3, actor=None
         )
 
@@ -81,11 +82,11 @@ def test_publishing_groups_tells_every_member(
     from django_tasks_db.models import DBTaskResult
 
     add_mentees(cohort, 4)
-    services.groups_form(
+    rounds_groups.groups_form(
         programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=3, actor=None
     )
     with django_capture_on_commit_callbacks(execute=True):
-        published = services.groups_publish(
+        published = groups_services.groups_publish(
             programme=cohort.programme, kind="mentee_peers", actor=None
         )
     assert published == PeerGroup.objects.filter(published=True).count() == 2
@@ -100,12 +101,10 @@ def test_publishing_groups_tells_every_member(
 def test_a_group_programme_publishes_one_group_per_mentor(cohort: Any) -> None:
     cohort.programme.kind = "group"
     cohort.programme.save()
-    matching_round = round_services.round_run(
-        round_id=round_services.round_start(
-            programme=cohort.programme, actor=cohort.personas.manager
-        ).pk
+    matching_round = rounds.round_run(
+        round_id=rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager).pk
     )
-    round_services.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
+    proposals.round_publish(matching_round=matching_round, actor=cohort.personas.manager)
     groups = PeerGroup.objects.filter(kind="mentoring")
     assert groups.count() == 2
     assert all(g.members.filter(role="mentor").count() == 1 for g in groups)
@@ -137,7 +136,7 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
     add_mentees(cohort, 4)
     url = reverse(endpoint, args=[cohort.programme.pk])
     if endpoint == "groups_publish":
-        services.groups_form(
+        rounds_groups.groups_form(
             programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=3, actor=None
         )
     response = client_for(getattr(cohort.personas, who)).post(
@@ -153,19 +152,19 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
 
 def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None:
     add_mentees(cohort, 2)
-    services.groups_form(
+    rounds_groups.groups_form(
         programme=cohort.programme, kind="mentee_peers", min_size=2, max_size=4, actor=None
     )
     page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
     assert "Your groups" not in page
-    services.groups_publish(programme=cohort.programme, kind="mentee_peers", actor=None)
+    groups_services.groups_publish(programme=cohort.programme, kind="mentee_peers", actor=None)
     page = client_for(cohort.personas.mentee).get(reverse("my_matching")).content.decode()
     assert "Your groups" in page
 
 
 def test_the_groups_page_says_who_each_member_is(client_for: Any, cohort: Any) -> None:
     add_mentees(cohort, 6)
-    services.groups_form(
+    rounds_groups.groups_form(
         programme=cohort.programme, kind="mentee_peers", min_size=3, max_size=4, actor=None
     )
     page = (

@@ -1,0 +1,140 @@
+"""How a pair ends: each side's closing, the certificates, and stories shared with consent."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.core.submissions import submission_claim
+from mentora.relationships.models import (
+    Closure,
+    Continuation,
+    Pair,
+    Story,
+    StoryStatus,
+)
+from mentora.relationships.services.workspace import _member_side, _pair_audit, pair_side
+
+
+@transaction.atomic
+def closure_submit(
+    *,
+    pair: Pair,
+    actor: Any,
+    reflection: str,
+    continuation: str,
+    thanks: str,
+    submission: uuid.UUID | None = None,
+) -> Closure:
+    """One side's part of the closing: reflection, continuation wish and thanks. When both
+    have closed, the pair ends and both are marked as having completed the programme."""
+    from mentora.programmes import services as programme_services
+
+    # Both sides may close at once: the pair's row decides who writes first.
+    pair = (
+        Pair.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation", "mentee", "mentor")
+        .get(pk=pair.pk)
+    )
+    submission_claim(token=submission, user=actor)
+    side = _member_side(pair, actor)
+    refusals = pair.closure_refusals()
+    if refusals:
+        raise ValidationError(refusals)
+    if continuation not in Continuation.values:
+        raise ValidationError(_("Choose what happens after the programme."))
+    closure, _created = Closure.objects.select_for_update().get_or_create(pair=pair)
+    if getattr(closure, f"{side}_done_at"):
+        raise ValidationError(_("Your part of the closing is already saved."))
+    setattr(closure, f"{side}_reflection", reflection.strip())
+    setattr(closure, f"{side}_continuation", continuation)
+    setattr(closure, f"{side}_thanks", thanks.strip())
+    setattr(closure, f"{side}_done_at", timezone.now())
+    closure.save()
+    _pair_audit(actor, "relationships.closure.submit", closure, pair, side=side)
+    if closure.is_complete:
+        pair.ended_at = timezone.now()
+        pair.ended_by = actor
+        pair.save(update_fields=["ended_at", "ended_by"])
+        for participant in (pair.mentee, pair.mentor):
+            # Matched pairs pass through "active" on their way to "completed".
+            for status in ("active", "completed"):
+                fresh = type(participant).objects.get(pk=participant.pk)
+                if status in programme_services.allowed_transitions(fresh):
+                    programme_services.participant_transition(
+                        participant=fresh,
+                        to_status=status,
+                        actor=actor,
+                        note=_("The pair closed its mentoring."),
+                    )
+        _pair_audit(actor, "relationships.pair.complete", pair, pair)
+    return closure
+
+
+@transaction.atomic
+def story_submit(
+    *,
+    pair: Pair,
+    actor: Any,
+    title: str,
+    text: str,
+    consent: bool,
+    submission: uuid.UUID | None = None,
+) -> Story:
+    _member_side_or_closed(pair, actor)
+    submission_claim(token=submission, user=actor)
+    if not consent:
+        raise ValidationError(_("A story is shared only with your consent."))
+    if not title.strip() or not text.strip():
+        raise ValidationError(_("Give your story a title and a text."))
+    story = Story.objects.create(
+        pair=pair, author=actor, title=title.strip(), text=text.strip(), consent=True
+    )
+    _pair_audit(actor, "relationships.story.submit", story, pair)
+    return story
+
+
+def _member_side_or_closed(pair: Pair, actor: Any) -> str:
+    side = pair_side(pair, actor)
+    if side is None:
+        raise ValidationError(_("Only the mentee and the mentor can do this."))
+    return side
+
+
+@transaction.atomic
+def story_decide(*, story: Story, actor: Any, approve: bool) -> Story:
+    story.status = StoryStatus.APPROVED if approve else StoryStatus.DECLINED
+    story.decided_by = actor
+    story.save(update_fields=["status", "decided_by"])
+    _pair_audit(
+        actor, "relationships.story." + ("approve" if approve else "decline"), story, story.pair
+    )
+    return story
+
+
+def certificate_pdf(*, pair: Pair, side: str) -> bytes:
+    """The mentee's diploma or the mentor's certificate of thanks, in the reader's language."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    participant = pair.mentee if side == "mentee" else pair.mentor
+    language = participant.user.language if participant.user else "en"
+    with translation.override(language):
+        html = render_to_string(
+            "relationships/certificate.html",
+            {
+                "pair": pair,
+                "side": side,
+                "participant": participant,
+                "other": pair.mentor if side == "mentee" else pair.mentee,
+                "ended": pair.ended_at or timezone.now(),
+                "language": language,
+            },
+        )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,139 @@
+"""The pair's workspace: who is who in a pair, the agreement and the learning themes.
+
+What the pair writes never goes into the audit log, e-mails to others or any page but the
+pair's own: only the fact that it changed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.core.audit import audit_log
+from mentora.core.submissions import submission_claim
+from mentora.relationships.models import (
+    Agreement,
+    Goal,
+    Pair,
+)
+
+AGREEMENT_FIELDS = (
+    "meeting_frequency",
+    "planned_meetings",
+    "learning_goals",
+    "ways_of_working",
+    "confidentiality",
+    "not_recruitment",
+    "end_date",
+    "after_end",
+)
+
+
+def pair_side(pair: Pair, user: Any) -> str | None:
+    """ "mentee" or "mentor" when `user` is one of the pair, else None."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return None
+    if pair.mentee.user_id == user_id:
+        return "mentee"
+    if pair.mentor.user_id == user_id:
+        return "mentor"
+    return None
+
+
+def _member_side(pair: Pair, actor: Any) -> str:
+    side = pair_side(pair, actor)
+    if side is None:
+        raise ValidationError(_("Only the mentee and the mentor can do this."))
+    if not pair.is_active:
+        raise ValidationError(_("This match has ended."))
+    return side
+
+
+def _pair_audit(actor: Any, action: str, obj: Any, pair: Pair, **changes: Any) -> None:
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=obj,
+        organisation=pair.programme.organisation,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def agreement_save(
+    *, pair: Pair, actor: Any, submission: uuid.UUID | None = None, **values: Any
+) -> Agreement:
+    """Write the agreement, or change it: every change is a new version both sign again."""
+    _member_side(pair, actor)
+    submission_claim(token=submission, user=actor)
+    unknown = set(values) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an agreement field: {', '.join(sorted(unknown))}")
+    if not (values.get("confidentiality") and values.get("not_recruitment")):
+        raise ValidationError(
+            _(
+                "The agreement must state confidentiality both ways and that the programme is "
+                "not a recruitment channel."
+            )
+        )
+    latest = pair.agreements.order_by("-version").first()
+    agreement = Agreement.objects.create(
+        pair=pair, version=(latest.version + 1) if latest else 1, created_by=actor, **values
+    )
+    _pair_audit(actor, "relationships.agreement.save", agreement, pair, version=agreement.version)
+    return agreement
+
+
+@transaction.atomic
+def agreement_sign(*, agreement: Agreement, actor: Any) -> Agreement:
+    side = _member_side(agreement.pair, actor)
+    latest = agreement.pair.agreements.order_by("-version").first()
+    if latest is None or latest.pk != agreement.pk:
+        raise ValidationError(_("Only the latest version of the agreement can be signed."))
+    field = f"{side}_signed_at"
+    if getattr(agreement, field) is None:
+        setattr(agreement, field, timezone.now())
+        agreement.save(update_fields=[field])
+        _pair_audit(actor, "relationships.agreement.sign", agreement, agreement.pair, side=side)
+    return agreement
+
+
+@transaction.atomic
+def goal_add(
+    *,
+    pair: Pair,
+    actor: Any,
+    theme: str,
+    description: str = "",
+    submission: uuid.UUID | None = None,
+) -> Goal:
+    _member_side(pair, actor)
+    submission_claim(token=submission, user=actor)
+    if not theme.strip():
+        raise ValidationError(_("Name the theme."))
+    goal = Goal.objects.create(pair=pair, theme=theme.strip(), description=description.strip())
+    _pair_audit(actor, "relationships.goal.add", goal, pair, theme=goal.theme)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, actor: Any, progress: int) -> Goal:
+    _member_side(goal.pair, actor)
+    if not 0 <= progress <= 100:
+        raise ValidationError(_("Progress runs from 0 to 100."))
+    old = goal.progress
+    goal.progress, goal.updated_at = progress, timezone.now()
+    goal.save(update_fields=["progress", "updated_at"])
+    _pair_audit(
+        actor,
+        "relationships.goal.progress",
+        goal,
+        goal.pair,
+        progress={"old": old, "new": progress},
+    )
+    return goal

@@ -1,0 +1,231 @@
+""" "Mutual opt-in": each proposal is an introduction both must accept; a decline or
+silence brings the next one."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.matching import (
+    match,
+)
+from mentora.programmes import services as programme_services
+from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
+from mentora.relationships.models import Pair
+from mentora.rounds.models import (
+    Answer,
+    Introduction,
+    IntroductionStatus,
+    MatchingRound,
+    RoundStatus,
+    UnmatchedParticipant,
+)
+from mentora.rounds.problem import (
+    build_input,
+    contributions_as_json,
+    pairs_at_work,
+)
+from mentora.rounds.services.proposals import _checked_proposals
+from mentora.rounds.services.rounds import _audit, _editable
+
+
+@transaction.atomic
+def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7) -> int:
+    """Mutual opt-in: introduce every proposed pair to both; nothing stands until both accept."""
+    from mentora.rounds import tasks
+
+    matching_round = _editable(matching_round)
+    if not 1 <= days <= 60:
+        raise ValidationError(_("Give between 1 and 60 days to answer."))
+    proposals = _checked_proposals(
+        matching_round,
+        empty=_("There is nothing to introduce."),
+        broken=_("%(pair)s cannot be introduced: %(rules)s"),
+    )
+    matching_round.answer_within_days = days
+    matching_round.status = RoundStatus.INTRODUCING
+    matching_round.save(update_fields=["answer_within_days", "status"])
+    for proposal in proposals:
+        introduction = Introduction.objects.create(
+            matching_round=matching_round,
+            mentee=proposal.mentee,
+            mentor=proposal.mentor,
+            score=proposal.score,
+            contributions=proposal.contributions,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
+    _audit(
+        actor,
+        "rounds.round.introduce",
+        matching_round,
+        matching_round.programme,
+        introductions=len(proposals),
+        days=days,
+    )
+    return len(proposals)
+
+
+def _mentor_load(matching_round: MatchingRound, mentor: Participant) -> int:
+    waiting = matching_round.introductions.filter(
+        mentor=mentor, status__in=[IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED]
+    ).count()
+    return waiting + pairs_at_work([mentor.pk], outside=matching_round)[mentor.pk]
+
+
+def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Introduction | None:
+    """After a decline or silence: the best remaining mentor for this mentee, if any."""
+    from mentora.rounds import tasks
+
+    tried = set(
+        matching_round.introductions.filter(mentee=mentee).values_list("mentor_id", flat=True)
+    )
+    capacity_of = {}
+    for mentor in (
+        Participant.objects.filter(
+            programme=matching_round.programme,
+            role=ParticipantRole.MENTOR,
+            status__in=[ParticipantStatus.READY, ParticipantStatus.MATCHED],
+        )
+        .exclude(pk__in=tried)
+        .select_related("programme")
+    ):
+        free = mentor.mentee_capacity - _mentor_load(matching_round, mentor)
+        if free > 0:
+            capacity_of[mentor.pk] = (mentor, free)
+    if capacity_of:
+        data = build_input(
+            matching_round.programme,
+            participants=[mentee, *[m for m, _free in capacity_of.values()]],
+        )
+        mentors = tuple(
+            dataclasses.replace(p, capacity=capacity_of[data.mentors[p.id].pk][1])
+            for p in data.problem.mentors
+        )
+        problem = dataclasses.replace(data.problem, mentors=mentors)
+        policy = dataclasses.replace(
+            data.policy, matching=dataclasses.replace(data.policy.matching, mode="optimal")
+        )
+        result = match(problem=problem, policy=policy)
+        if result.matches:
+            found = result.matches[0]
+            introduction = Introduction.objects.create(
+                matching_round=matching_round,
+                mentee=mentee,
+                mentor=data.mentors[found.mentor_id],
+                score=found.score,
+                contributions=contributions_as_json(found.contributions),
+                expires_at=timezone.now() + dt.timedelta(days=matching_round.answer_within_days),
+            )
+            transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
+            return introduction
+    UnmatchedParticipant.objects.update_or_create(
+        matching_round=matching_round,
+        participant=mentee,
+        defaults={
+            "reason_code": "no_more_mentors",
+            "reason": "every suitable mentor declined, expired or is full",
+        },
+    )
+    return None
+
+
+def _finish_if_settled(matching_round: MatchingRound) -> None:
+    if not matching_round.introductions.filter(status=IntroductionStatus.PENDING).exists():
+        MatchingRound.objects.filter(pk=matching_round.pk).update(status=RoundStatus.PUBLISHED)
+
+
+@transaction.atomic
+def introduction_answer(
+    *, introduction: Introduction, actor: Any, accept: bool, reason: str = ""
+) -> Introduction:
+    """One side accepts or declines. Both accepting makes the pair; a decline (its reason
+    kept for the manager alone) brings the mentee's next proposal."""
+    from mentora.rounds import tasks
+
+    introduction = (
+        Introduction.objects.select_for_update()
+        .select_related("mentee__person", "mentor__person", "matching_round__programme")
+        .get(pk=introduction.pk)
+    )
+    side = introduction.side_of(actor)
+    if side is None:
+        raise ValidationError(_("Only the two people introduced can answer."))
+    if introduction.status != IntroductionStatus.PENDING:
+        raise ValidationError(_("This introduction has already been settled."))
+    answer = Answer.ACCEPTED if accept else Answer.DECLINED
+    setattr(introduction, f"{side}_answer", answer)
+    matching_round = introduction.matching_round
+    if not accept:
+        introduction.status = IntroductionStatus.DECLINED
+        introduction.decline_reason = reason.strip()
+        introduction.save()
+        _audit(
+            actor, "rounds.introduction.decline", introduction, matching_round.programme, side=side
+        )
+        _introduce_next(matching_round, introduction.mentee)
+        _finish_if_settled(matching_round)
+        return introduction
+    introduction.save()
+    _audit(actor, "rounds.introduction.accept", introduction, matching_round.programme, side=side)
+    if introduction.mentee_answer == introduction.mentor_answer == Answer.ACCEPTED:
+        for participant in (introduction.mentee, introduction.mentor):
+            fresh = Participant.objects.get(pk=participant.pk)
+            if fresh.status == ParticipantStatus.READY:
+                programme_services.participant_transition(
+                    participant=fresh,
+                    to_status=ParticipantStatus.MATCHED,
+                    actor=actor,
+                    note=_("Both accepted the introduction."),
+                )
+        pair = Pair.objects.create(
+            programme=matching_round.programme,
+            mentee=introduction.mentee,
+            mentor=introduction.mentor,
+            matching_round=matching_round,
+            score=introduction.score,
+        )
+        introduction.status = IntroductionStatus.ACCEPTED
+        introduction.pair = pair
+        introduction.save(update_fields=["status", "pair"])
+        transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
+        _finish_if_settled(matching_round)
+    return introduction
+
+
+def introductions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remind those who have not answered a day or two before the deadline; expire the rest
+    and bring the next proposal. Run it daily (`manage.py sweep_introductions`)."""
+    from mentora.rounds import tasks
+
+    now = now or timezone.now()
+    counts = {"reminded": 0, "expired": 0}
+    pending = Introduction.objects.filter(status=IntroductionStatus.PENDING)
+    for introduction in pending.filter(expires_at__lte=now).select_related("matching_round"):
+        with transaction.atomic():
+            introduction.status = IntroductionStatus.EXPIRED
+            introduction.save(update_fields=["status"])
+            _audit(
+                None,
+                "rounds.introduction.expire",
+                introduction,
+                introduction.matching_round.programme,
+            )
+            _introduce_next(introduction.matching_round, introduction.mentee)
+            _finish_if_settled(introduction.matching_round)
+        counts["expired"] += 1
+    remind_before = now + dt.timedelta(days=2)
+    for introduction in pending.filter(
+        expires_at__gt=now, expires_at__lte=remind_before, reminded_at__isnull=True
+    ):
+        Introduction.objects.filter(pk=introduction.pk).update(reminded_at=now)
+        tasks.send_introduction_request.enqueue(introduction.pk, True)
+        counts["reminded"] += 1
+    return counts

@@ -1,0 +1,274 @@
+"""Reviewing a round: locking, hand matching, checking a pair, removing, publishing
+the pairs, and ending a pair without blame."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.matching import (
+    Policy,
+    why_not,
+)
+from mentora.programmes import services as programme_services
+from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
+from mentora.relationships.models import Pair
+from mentora.rounds.explain import explanation, rule_text
+from mentora.rounds.models import (
+    MatchingRound,
+    Proposal,
+    RoundStatus,
+    UnmatchedParticipant,
+)
+from mentora.rounds.problem import (
+    build_input,
+    contributions_as_json,
+    ended_partners,
+    pairs_at_work,
+)
+from mentora.rounds.services.rounds import _audit, _current, _editable, _preference_rank
+
+
+@transaction.atomic
+def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
+    """Fix a pair so that re-runs keep it (or release it)."""
+    _editable(proposal.matching_round)
+    proposal = _current(proposal)
+    if proposal.locked != locked:
+        proposal.locked = locked
+        proposal.save(update_fields=["locked"])
+        _audit(
+            actor,
+            "rounds.proposal.lock" if locked else "rounds.proposal.unlock",
+            proposal,
+            proposal.matching_round.programme,
+            mentee=proposal.mentee_id,
+            mentor=proposal.mentor_id,
+        )
+    return proposal
+
+
+@dataclasses.dataclass
+class PairCheck:
+    """What the rules say about a pair in a round: the rules it breaks (empty if none), and
+    its score and reasons as the engine gives them."""
+
+    broken: list[str]
+    score: float | None
+    contributions: list[dict[str, Any]]
+
+    def text(self, *, limit: int = 3, include_gender: bool = True) -> str:
+        if self.broken:
+            return ""
+        return explanation(self.contributions, limit=limit, include_gender=include_gender)
+
+
+def _stated_exclusion(mentee: Participant, mentor: Participant) -> bool:
+    def excludes(who: Participant, other: Participant) -> bool:
+        return str(other.person_id) in [str(e) for e in (who.profile or {}).get("exclusions") or []]
+
+    return excludes(mentee, mentor) or excludes(mentor, mentee)
+
+
+def check_pair(
+    matching_round: MatchingRound,
+    mentee: Participant,
+    mentor: Participant,
+    *,
+    ignore: Proposal | None = None,
+) -> PairCheck:
+    """Check a pair against the hard rules of this round, the mentor's free places and the
+    pairs that ended in the programme; each broken rule is said once, in words."""
+    programme = matching_round.programme
+    data = build_input(programme, participants=[mentee, mentor])
+    answer = why_not(
+        problem=data.problem,
+        policy=data.policy,
+        mentee_id=str(mentee.person_id),
+        mentor_id=str(mentor.person_id),
+    )
+    names = {"mentee": mentee.person.full_name, "mentor": mentor.person.full_name}
+    ended = str(mentor.person_id) in ended_partners(programme, [mentee]).get(
+        str(mentee.person_id), frozenset()
+    )
+    broken: list[str] = []
+    for rule in answer.broken:
+        if rule.rule == "exclude" and ended:
+            # The engine keeps an ended pair apart through its exclusions; say which.
+            texts = [rule_text("ended_pair", **names)]
+            if Policy.from_dict(programme.matching_policy).constraints.exclude and (
+                _stated_exclusion(mentee, mentor)
+            ):
+                texts.append(rule_text("exclude", **names))
+        else:
+            texts = [rule_text(rule.rule, **names)]
+        broken += [text for text in texts if text not in broken]
+    capacity = mentor.mentee_capacity
+    proposed = matching_round.proposals.filter(mentor=mentor).exclude(mentee=mentee)
+    if ignore is not None:
+        proposed = proposed.exclude(pk=ignore.pk)
+    taken = proposed.count() + pairs_at_work([mentor.pk], outside=matching_round)[mentor.pk]
+    if taken >= capacity:
+        broken.append(
+            _("The mentor already has %(taken)s mentee(s) and may have %(capacity)s at most.")
+            % {"taken": taken, "capacity": capacity}
+        )
+    if mentee.role != ParticipantRole.MENTEE or mentor.role != ParticipantRole.MENTOR:
+        broken.append(_("A pair is one mentee and one mentor."))
+    return PairCheck(
+        broken=broken,
+        score=answer.score,
+        contributions=contributions_as_json(answer.contributions) if answer.feasible else [],
+    )
+
+
+@transaction.atomic
+def proposal_assign(
+    *, matching_round: MatchingRound, mentee: Participant, mentor: Participant, actor: Any
+) -> Proposal:
+    """Match two participants by hand; refused, naming the rule, if it breaks a hard rule."""
+    matching_round = _editable(matching_round)
+    check = check_pair(matching_round, mentee, mentor)
+    if check.broken:
+        raise ValidationError(
+            _("This pair breaks a hard rule: %(rules)s") % {"rules": "; ".join(check.broken)}
+        )
+    Proposal.objects.filter(matching_round=matching_round, mentee=mentee).delete()
+    UnmatchedParticipant.objects.filter(matching_round=matching_round, participant=mentee).delete()
+    proposal = Proposal.objects.create(
+        matching_round=matching_round,
+        mentee=mentee,
+        mentor=mentor,
+        score=check.score or 0.0,
+        explanation=check.text() or _("Matched by hand."),
+        contributions=check.contributions,
+        locked=True,
+        manual=True,
+        preference_rank=_preference_rank(mentee, str(mentor.person_id)),
+    )
+    _audit(
+        actor,
+        "rounds.proposal.assign",
+        proposal,
+        matching_round.programme,
+        mentee=mentee.pk,
+        mentor=mentor.pk,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
+    """Take a proposed pair out of the round; the mentee becomes unmatched."""
+    matching_round = _editable(proposal.matching_round)
+    proposal = _current(proposal)
+    UnmatchedParticipant.objects.create(
+        matching_round=matching_round,
+        participant=proposal.mentee,
+        reason_code="removed",
+        reason=_("Removed from the proposals by the programme manager."),
+    )
+    _audit(
+        actor,
+        "rounds.proposal.remove",
+        proposal,
+        matching_round.programme,
+        mentee=proposal.mentee_id,
+        mentor=proposal.mentor_id,
+    )
+    proposal.delete()
+
+
+def _checked_proposals(matching_round: MatchingRound, *, empty: str, broken: str) -> list[Proposal]:
+    """Every proposal of the round, each checked against the hard rules once more: a
+    pair is never published or introduced if anything changed that breaks a rule."""
+    proposals = list(matching_round.proposals.select_related("mentee__person", "mentor__person"))
+    if not proposals:
+        raise ValidationError(empty)
+    for proposal in proposals:
+        rules = check_pair(matching_round, proposal.mentee, proposal.mentor, ignore=proposal)
+        if rules.broken:
+            raise ValidationError(
+                broken % {"pair": str(proposal), "rules": "; ".join(rules.broken)}
+            )
+    return proposals
+
+
+@transaction.atomic
+def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
+    """Publish every proposal: create the pairs, mark both matched, tell them and the line
+    manager. Every pair is checked against the hard rules again first; one broken pair
+    stops the whole publication."""
+    from mentora.rounds import tasks
+
+    matching_round = _editable(matching_round)
+    if matching_round.programme.influence_mode == "mutual_opt_in":
+        raise ValidationError(
+            _("In this programme both sides opt in: send introductions instead of publishing.")
+        )
+    proposals = _checked_proposals(
+        matching_round,
+        empty=_("There is nothing to publish."),
+        broken=_("%(pair)s cannot be published: %(rules)s"),
+    )
+    pairs = []
+    for proposal in proposals:
+        for participant in (proposal.mentee, proposal.mentor):
+            fresh = Participant.objects.get(pk=participant.pk)
+            if fresh.status == ParticipantStatus.READY:
+                programme_services.participant_transition(
+                    participant=fresh,
+                    to_status=ParticipantStatus.MATCHED,
+                    actor=actor,
+                    note=_("Matched in round %(n)s.") % {"n": matching_round.number},
+                )
+        pair = Pair.objects.create(
+            programme=matching_round.programme,
+            mentee=proposal.mentee,
+            mentor=proposal.mentor,
+            matching_round=matching_round,
+            score=proposal.score,
+            explanation=proposal.explanation,
+        )
+        pairs.append(pair)
+        transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
+    if matching_round.programme.kind == "group":
+        from mentora.relationships.services.groups import mentoring_groups_create
+
+        mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
+    matching_round.status = RoundStatus.PUBLISHED
+    matching_round.save(update_fields=["status"])
+    _audit(
+        actor, "rounds.round.publish", matching_round, matching_round.programme, pairs=len(pairs)
+    )
+    return pairs
+
+
+@transaction.atomic
+def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
+    """End a match without blame. Both go back to the pool so the manager can rematch them."""
+    pair = Pair.objects.select_for_update().select_related("mentee", "mentor").get(pk=pair.pk)
+    if not pair.is_active:
+        raise ValidationError(_("This match has already ended."))
+    pair.ended_at = timezone.now()
+    pair.ended_by = actor
+    pair.end_reason = reason.strip()
+    pair.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    for participant in (pair.mentee, pair.mentor):
+        fresh = Participant.objects.get(pk=participant.pk)
+        if fresh.status == ParticipantStatus.MATCHED:
+            programme_services.participant_transition(
+                participant=fresh,
+                to_status=ParticipantStatus.READY,
+                actor=actor,
+                note=_("The match ended; ready to be matched again."),
+            )
+    # The reason stays out of the audit log's changes: it is for the manager's eyes only.
+    _audit(actor, "relationships.pair.end", pair, pair.programme)
+    return pair

@@ -1,0 +1,310 @@
+"""A matching round's run: queued, run by the engine in the worker, stored, cancelled."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import traceback
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.core.audit import audit_log
+from mentora.matching import (
+    PolicyError,
+    ProblemError,
+    build_report,
+    count_violations,
+    match,
+)
+from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+from mentora.rounds.models import (
+    UNEXPECTED_FAILURE,
+    MatchingRound,
+    Proposal,
+    RoundStatus,
+    Suggestion,
+    UnmatchedParticipant,
+)
+from mentora.rounds.problem import (
+    RoundInput,
+    build_input,
+    contributions_as_json,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RoundCancelled(Exception):
+    pass
+
+
+def _audit(actor: Any, action: str, obj: Any, programme: Programme, **changes: Any) -> None:
+    audit_log(
+        actor=actor, action=action, obj=obj, organisation=programme.organisation, changes=changes
+    )
+
+
+@transaction.atomic
+def round_start(
+    *, programme: Programme, actor: Any, previous: MatchingRound | None = None
+) -> MatchingRound:
+    """Queue a round over the ready participants; a re-run keeps the previous round's locks."""
+    from mentora.rounds import tasks
+
+    ready = Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
+    if not ready.filter(role=ParticipantRole.MENTEE).exists():
+        raise ValidationError(_("No mentee is ready to be matched."))
+    if not ready.filter(role=ParticipantRole.MENTOR).exists():
+        raise ValidationError(_("No mentor is ready to be matched."))
+    number = (
+        MatchingRound.objects.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    matching_round = MatchingRound.objects.create(
+        programme=programme,
+        number=number,
+        created_by=actor,
+        policy=programme.matching_policy,
+        previous=previous,
+        kind="suggestions" if programme.influence_mode == "mentee_chooses" else "proposals",
+    )
+    _audit(
+        actor,
+        "rounds.round.start",
+        matching_round,
+        programme,
+        previous=previous.number if previous else None,
+    )
+    transaction.on_commit(partial(tasks.run_round.enqueue, matching_round.pk))
+    return matching_round
+
+
+def _progress(matching_round: MatchingRound) -> Any:
+    state = {"last": -1.0, "checked": time.monotonic()}
+
+    def report(stage: str, fraction: float) -> None:
+        if fraction - state["last"] >= 0.02 or stage != matching_round.stage:
+            state["last"] = fraction
+            matching_round.stage = stage
+            MatchingRound.objects.filter(pk=matching_round.pk).update(
+                stage=stage, progress=fraction
+            )
+        # A manager may cancel while the engine works; look at most twice a second.
+        if time.monotonic() - state["checked"] > 0.5:
+            state["checked"] = time.monotonic()
+            if MatchingRound.objects.filter(pk=matching_round.pk, cancel_requested=True).exists():
+                raise RoundCancelled
+
+    return report
+
+
+def _locks(matching_round: MatchingRound) -> list[tuple[int, int]]:
+    if matching_round.previous is None:
+        return []
+    return list(
+        matching_round.previous.proposals.filter(locked=True).values_list("mentee_id", "mentor_id")
+    )
+
+
+def _fail(round_id: int, error: str) -> MatchingRound:
+    MatchingRound.objects.filter(pk=round_id).update(
+        status=RoundStatus.FAILED, error=error, stage="", finished_at=timezone.now()
+    )
+    return MatchingRound.objects.get(pk=round_id)
+
+
+def round_run(*, round_id: int) -> MatchingRound:
+    """Run the engine for a queued round and store every proposal with its explanation.
+
+    Whatever goes wrong ends the round as failed, with a reason for the manager, so that
+    no round is left "running" for ever; nothing of a failed round is stored."""
+    matching_round = MatchingRound.objects.select_related("programme", "previous").get(pk=round_id)
+    if matching_round.status != RoundStatus.QUEUED:
+        return matching_round
+    if matching_round.cancel_requested:
+        MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.CANCELLED)
+        return matching_round
+    MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.RUNNING, stage="input")
+    try:
+        _run_and_store(matching_round)
+    except RoundCancelled:
+        MatchingRound.objects.filter(pk=round_id).update(
+            status=RoundStatus.CANCELLED, finished_at=timezone.now()
+        )
+    except (ProblemError, PolicyError) as error:
+        # The engine's own refusal names what the manager can change (a lock, a bound).
+        return _fail(round_id, str(error))
+    except Exception as error:
+        _log_failure(round_id, error)
+        return _fail(round_id, UNEXPECTED_FAILURE)
+    except BaseException as error:
+        # The worker is stopping: the round cannot finish, so it must not look as if it runs.
+        _log_failure(round_id, error)
+        _fail(round_id, UNEXPECTED_FAILURE)
+        raise
+    return MatchingRound.objects.get(pk=round_id)
+
+
+def _log_failure(round_id: int, error: BaseException) -> None:
+    """Where it failed goes to the server log: the kind of error and the code it ran
+    through, never the error's message, which may quote participants' answers."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("Matching round %s failed with %s:\n%s", round_id, type(error).__name__, where)
+
+
+def _run_and_store(matching_round: MatchingRound) -> None:
+    programme = matching_round.programme
+    locks = _locks(matching_round)
+    data = build_input(programme, locks=locks)
+    policy = data.policy
+    if matching_round.kind == "suggestions":
+        policy = _suggest_policy(policy)
+    result = _run_engine(data, policy, matching_round)
+    with transaction.atomic():
+        if matching_round.kind == "suggestions":
+            _store_suggestions(matching_round, data, result)
+        else:
+            _store(matching_round, data, result, locks)
+        violations = count_violations(problem=data.problem, policy=policy, result=result)
+        if violations:
+            # Never expected: the engine certifies its own output. Refuse rather than store.
+            raise ProblemError(f"the engine produced {violations} rule violation(s)")
+        report = build_report(
+            problem=data.problem, policy=policy, result=result, violations=violations
+        )
+        MatchingRound.objects.filter(pk=matching_round.pk).update(
+            status=RoundStatus.DONE,
+            stage="",
+            progress=1.0,
+            finished_at=timezone.now(),
+            report=_jsonable(report),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _preference_rank(mentee: Participant, mentor_person_id: str) -> int | None:
+    preferences = [str(p) for p in (mentee.profile or {}).get("preferences") or []]
+    return preferences.index(mentor_person_id) + 1 if mentor_person_id in preferences else None
+
+
+def _store(
+    matching_round: MatchingRound, data: RoundInput, result: Any, locks: list[tuple[int, int]]
+) -> None:
+    locked = set(locks)
+    proposals = []
+    for found in result.matches:
+        mentee = data.mentees[found.mentee_id]
+        mentor = data.mentors[found.mentor_id]
+        proposals.append(
+            Proposal(
+                matching_round=matching_round,
+                mentee=mentee,
+                mentor=mentor,
+                score=found.score,
+                explanation=found.explanation,
+                contributions=contributions_as_json(found.contributions),
+                locked=(mentee.pk, mentor.pk) in locked,
+                preference_rank=_preference_rank(mentee, found.mentor_id),
+            )
+        )
+    Proposal.objects.bulk_create(proposals, batch_size=2000)
+    UnmatchedParticipant.objects.bulk_create(
+        [
+            UnmatchedParticipant(
+                matching_round=matching_round,
+                participant=data.mentees[item.mentee_id],
+                reason_code=item.reason_code,
+                reason=item.reason,
+            )
+            for item in result.unmatched
+        ],
+        batch_size=2000,
+    )
+
+
+def round_cancel(*, matching_round: MatchingRound, actor: Any) -> None:
+    """Ask a queued or running round to stop; the worker stops at its next progress report."""
+    if not matching_round.is_running:
+        raise ValidationError(_("Only a queued or running round can be cancelled."))
+    MatchingRound.objects.filter(pk=matching_round.pk).update(cancel_requested=True)
+    _audit(actor, "rounds.round.cancel", matching_round, matching_round.programme)
+
+
+def _editable(matching_round: MatchingRound) -> MatchingRound:
+    """The round, locked for this transaction and read again, if it may still be changed:
+    of two changes at once the second waits and sees what the first did."""
+    matching_round = (
+        MatchingRound.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation", "previous")
+        .get(pk=matching_round.pk)
+    )
+    if not matching_round.is_editable:
+        raise ValidationError(_("This round can no longer be changed."))
+    return matching_round
+
+
+def _current(proposal: Proposal) -> Proposal:
+    """The proposal as it is now, in a round locked by `_editable`."""
+    current = (
+        Proposal.objects.filter(pk=proposal.pk)
+        .select_related("mentee__person", "mentor__person", "matching_round__programme")
+        .first()
+    )
+    if current is None:
+        raise ValidationError(_("This pair is no longer proposed in the round."))
+    return current
+
+
+def _run_engine(data: RoundInput, policy: Any, matching_round: MatchingRound) -> Any:
+    return match(problem=data.problem, policy=policy, progress=_progress(matching_round))
+
+
+def _suggest_policy(policy: Any) -> Any:
+    return dataclasses.replace(
+        policy, matching=dataclasses.replace(policy.matching, mode="suggest")
+    )
+
+
+def _store_suggestions(matching_round: MatchingRound, data: RoundInput, result: Any) -> None:
+    Suggestion.objects.bulk_create(
+        [
+            Suggestion(
+                matching_round=matching_round,
+                mentee=data.mentees[s.mentee_id],
+                mentor=data.mentors[s.mentor_id],
+                rank=s.rank,
+                score=s.score,
+                contributions=contributions_as_json(s.contributions),
+            )
+            for s in result.suggestions
+        ],
+        batch_size=2000,
+    )
+    suggested = {s.mentee_id for s in result.suggestions}
+    UnmatchedParticipant.objects.bulk_create(
+        [
+            UnmatchedParticipant(
+                matching_round=matching_round,
+                participant=participant,
+                reason_code="no_feasible_mentor",
+                reason="no feasible mentor",
+            )
+            for key, participant in data.mentees.items()
+            if key not in suggested
+        ]
+    )
