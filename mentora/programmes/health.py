@@ -158,3 +158,9 @@ def launch_questions(programme: Programme) -> list[HealthItem]:
             _edit(programme, "policy"),
         ),
     ]
+
+
+def health_items(programme: Programme) -> dict[str, HealthItem]:
+    """Every check of the health check by its code, for pages that build on its facts
+    (the standards evidence pack) rather than deriving them again."""
+    return {item.code: item for item in [*failure_reasons(programme), *launch_questions(programme)]}

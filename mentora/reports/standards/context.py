@@ -1,0 +1,34 @@
+"""What each standard's criteria are read from: the programme's facts, its health check,
+and links to the pages that show the evidence."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mentora.programmes.health import health_items
+from mentora.reports.standards.facts import Facts
+from mentora.reports.standards.model import FROM_LIGHT, PARTLY, Link
+
+
+class Context:
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.programme = facts.programme
+        self.health = health_items(facts.programme)
+        self.pairs = facts.pairs
+        self.people = facts.people
+
+    def link(self, label: str, name: str, anchor: str = "", *, manage_only: bool = False) -> Link:
+        url = reverse(name, args=[self.programme.pk]) + (f"#{anchor}" if anchor else "")
+        return Link(label, url, manage_only)
+
+    def from_health(self, code: str) -> str:
+        """A check of the health check as a criterion's status (amber is partly met)."""
+        return FROM_LIGHT.get(self.health[code].light, PARTLY)
+
+    def design_links(self) -> list[Link]:
+        return [
+            self.link(_("Health check"), "programme_health"),
+            self.link(_("Programme design"), "programme_edit", manage_only=True),
+        ]
