@@ -51,13 +51,18 @@ def _charts(items: Any, retention: Any) -> None:
         retention.add_chart(curves, "H2")
 
 
-def report_pdf(context: dict[str, Any]) -> bytes:
+def html_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A report page's print version as a PDF, with the reports' stylesheet."""
     from weasyprint import CSS, HTML
 
-    html = render_to_string("reports/report_pdf.html", context)
+    html = render_to_string(template, context)
     # The stylesheet is handed to WeasyPrint, not embedded, so no template carries a style.
     css = CSS(string=render_to_string("reports/report_pdf.css"))
     return bytes(HTML(string=html).write_pdf(stylesheets=[css]))
+
+
+def report_pdf(context: dict[str, Any]) -> bytes:
+    return html_pdf("reports/report_pdf.html", context)
 
 
 def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:

@@ -15,6 +15,16 @@ urlpatterns = [
         name="programme_report_xlsx",
     ),
     path(
+        "programmes/<int:programme_id>/standards/",
+        views.programme_standards,
+        name="programme_standards",
+    ),
+    path(
+        "programmes/<int:programme_id>/standards.pdf",
+        views.programme_standards_pdf,
+        name="programme_standards_pdf",
+    ),
+    path(
         "programmes/<int:programme_id>/report/benchmark.json",
         views.benchmark_export,
         name="benchmark_export",

@@ -17,8 +17,9 @@ from mentora.programmes.models import Programme
 from mentora.reports import benchmark
 from mentora.reports.aggregates import build_report
 from mentora.reports.charts import charts_for
-from mentora.reports.exports import report_pdf, report_xlsx
+from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
 from mentora.reports.forms import BenchmarkUploadForm
+from mentora.reports.standards import assess
 
 # Cohorts compared on the page: enough to see a trend, few enough to stay fast.
 MAX_COMPARED = 8
@@ -111,3 +112,28 @@ def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
     else:
         refusal(request, form)
     return redirect("programme_report", programme.pk)
+
+
+def _standards_context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    can_manage = access.can_manage_programme(request.user, programme)
+    return {
+        "programme": programme,
+        "assessment": assess(programme).for_reader(can_manage=can_manage),
+        "can_manage": can_manage,
+    }
+
+
+@login_required
+def programme_standards(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """The standards evidence pack: who may read the outcome report may read it."""
+    programme = access.access_report(request.user, programme_id)
+    return render(request, "reports/standards.html", _standards_context(request, programme))
+
+
+@login_required
+def programme_standards_pdf(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    pdf = html_pdf("reports/standards_pdf.html", _standards_context(request, programme))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="standards-{programme.pk}.pdf"'
+    return response

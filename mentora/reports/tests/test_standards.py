@@ -4,12 +4,14 @@ it, the page and the PDF in both languages, and no private text anywhere in it."
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from mentora.accounts.models import Membership, User
 from mentora.people.models import Person
@@ -46,6 +48,14 @@ from mentora.reports.standards.model import (
 from mentora.surveys.models import Instrument, Invitation, Response, Survey, pseudonymous_key
 
 PAIRS = 6
+STANDARD_TITLES = [
+    "Clarity of purpose",
+    "Stakeholder training and briefing",
+    "Selection and matching",
+    "Measurement and review",
+    "Ethics",
+    "Administration and support",
+]
 
 
 def _statuses(assessment: Assessment) -> dict[str, str]:
@@ -434,6 +444,101 @@ def test_a_level_is_reached_exactly_at_its_thresholds() -> None:
     assert below.level is None
     assert below.percent == 69
     assert percent(Fraction(699, 1000)) == 69
+
+
+# --- the page and the PDF --------------------------------------------------------------------
+
+
+def test_who_may_read_the_evidence_pack(well_run: WellRun, personas: Any, client_for: Any) -> None:
+    pk = well_run.programme.pk
+    expected = {
+        "admin": 200,
+        "org_admin": 200,
+        "manager": 200,
+        "sponsor": 200,
+        "mentor": 403,
+        "mentee": 403,
+        "line_manager": 403,
+        "outsider": 404,
+    }
+    for name, user in personas.all().items():
+        response = client_for(user).get(f"/programmes/{pk}/standards/")
+        assert response.status_code == expected[name], name
+    for name in ("outsider", "mentee", "sponsor"):
+        response = client_for(getattr(personas, name)).get(f"/programmes/{pk}/standards.pdf")
+        assert response.status_code == expected[name], name
+    anonymous = client_for(None).get(f"/programmes/{pk}/standards/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert client_for(personas.manager).get("/programmes/999999/standards/").status_code == 404
+
+
+def test_the_page_shows_the_result_and_links_only_to_pages_the_reader_may_open(
+    well_run: WellRun, personas: Any, client_for: Any
+) -> None:
+    pk = well_run.programme.pk
+    manager_page = client_for(personas.manager).get(f"/programmes/{pk}/standards/")
+    text = manager_page.content.decode()
+    assert "100 % overall" in text and "the evidence reaches Gold" in text
+    for title in STANDARD_TITLES:
+        assert title in text
+    assert f"/programmes/{pk}/pair-health/" in text
+    sponsor_page = client_for(personas.sponsor).get(f"/programmes/{pk}/standards/").content
+    assert f"/programmes/{pk}/pair-health/".encode() not in sponsor_page
+    assert f"/programmes/{pk}/health/".encode() in sponsor_page
+
+
+def test_the_programme_and_its_report_link_to_the_pack(
+    well_run: WellRun, personas: Any, client_for: Any
+) -> None:
+    pk = well_run.programme.pk
+    client = client_for(personas.sponsor)
+    for page in (f"/programmes/{pk}/", f"/programmes/{pk}/report/"):
+        assert f'href="/programmes/{pk}/standards/"'.encode() in client.get(page).content, page
+
+
+def test_the_pdf_holds_the_six_standards_and_the_level(
+    well_run: WellRun, personas: Any, client_for: Any
+) -> None:
+    response = client_for(personas.sponsor).get(
+        f"/programmes/{well_run.programme.pk}/standards.pdf"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    ).replace("\n", " ")
+    for title in STANDARD_TITLES:
+        assert title in text
+    assert "the evidence reaches Gold" in text
+    assert "not an accreditation" in text
+
+
+def test_the_pack_reads_in_danish(well_run: WellRun, personas: Any, client_for: Any) -> None:
+    manager = personas.manager
+    manager.language = "da"
+    manager.save()
+    pk = well_run.programme.pk
+    page = client_for(manager).get(f"/programmes/{pk}/standards/").content.decode()
+    for title in ("Klarhed om formål", "Etik", "Administration og støtte", "Guld"):
+        assert title in page
+    assert "Clarity of purpose" not in page
+    pdf = client_for(manager).get(f"/programmes/{pk}/standards.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Måling og evaluering" in text.replace("\n", " ")
+
+
+def test_no_private_text_reaches_the_pack(personas: Any, client_for: Any) -> None:
+    marker = "PRIVATE-7f3a"
+    well_run = well_run_programme(personas, marker=marker)
+    pk = well_run.programme.pk
+    for user in (personas.manager, personas.sponsor, personas.admin):
+        client = client_for(user)
+        page = client.get(f"/programmes/{pk}/standards/").content.decode()
+        assert marker not in page
+        pdf = client.get(f"/programmes/{pk}/standards.pdf").content
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert marker not in text
+    # ... while the pack still counts what the texts belong to.
+    assert "6 of 6 pairs have both signed their latest agreement." in page
 
 
 # --- the demo --------------------------------------------------------------------------------
