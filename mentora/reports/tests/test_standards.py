@@ -545,7 +545,7 @@ def test_no_private_text_reaches_the_pack(personas: Any, client_for: Any) -> Non
 
 
 def test_the_demo_programmes_get_different_believable_results(db: None) -> None:
-    from mentora.core.demo import seed_demo
+    from mentora.demo.seed import seed_demo
 
     organisation = seed_demo(people=200).organisation
 
