@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from mentora.accounts import access
+from mentora.accounts import access as accounts_access
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
-from mentora.people import services
+from mentora.people import access, services
 from mentora.people.forms import ImportForm
 from mentora.people.importer import export_rows
 from mentora.people.models import OrgUnit
@@ -22,7 +22,7 @@ from mentora.people.models import OrgUnit
 
 @login_required
 def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = access.access_organisation_staff_area(request.user, slug)
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
     people = organisation.people.select_related("org_unit", "manager")
     query = request.GET.get("q", "").strip()
     unit = request.GET.get("unit", "").strip()
@@ -72,7 +72,7 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
-    organisation = access.access_organisation_staff_area(request.user, slug)
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
     person = access.access_person(request.user, organisation, person_id)
     return render(
         request,
@@ -82,14 +82,16 @@ def person_detail(request: HttpRequest, slug: str, person_id: int) -> HttpRespon
             "person": person,
             "chain": person.management_chain(),
             "reports": person.reports.select_related("org_unit").order_by("last_name"),
-            "sees_sensitive": access.can_see_sensitive_attributes(request.user, organisation),
+            "sees_sensitive": accounts_access.can_see_sensitive_attributes(
+                request.user, organisation
+            ),
         },
     )
 
 
 @login_required
 def org_units(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = access.access_organisation_staff_area(request.user, slug)
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
     units = list(
         OrgUnit.objects.filter(organisation=organisation)
         .annotate(headcount=Count("people", filter=Q(people__leave_date__isnull=True)))
@@ -109,7 +111,7 @@ def org_units(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def people_import(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = access.access_organisation_staff_area(request.user, slug, write=True)
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug, write=True)
     saved = services.mapping_for(organisation)
     initial = {"mapping": "\n".join(f"{k}={v}" for k, v in saved.items())}
     form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
@@ -167,10 +169,10 @@ def people_import_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpRe
 
 @login_required
 def people_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
-    organisation = access.access_organisation_staff_area(request.user, slug)
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
     rows = export_rows(
         organisation,
-        include_sensitive=access.can_see_sensitive_attributes(request.user, organisation),
+        include_sensitive=accounts_access.can_see_sensitive_attributes(request.user, organisation),
     )
     filename = f"{organisation.slug}-people.{fmt}"
     response: HttpResponseBase

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.accounts import access
+from mentora.accounts import access as accounts_access
 from mentora.accounts.models import User
 from mentora.core.confirm import confirmed
 from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
-from mentora.programmes import services
+from mentora.programmes import access, services
 from mentora.programmes.forms import (
     ApplicationForm,
     InviteForm,
@@ -404,7 +404,7 @@ def participant_detail(
             participant=participant,
             answers=answers,
             events=participant.events.select_related("actor"),
-            sees_sensitive=access.can_see_sensitive_attributes(
+            sees_sensitive=accounts_access.can_see_sensitive_attributes(
                 request.user, participant.person.organisation
             ),
             transition_form=TransitionForm(allowed=services.allowed_transitions(participant))

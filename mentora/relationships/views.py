@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.accounts import access
 from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.people.models import label_related
+from mentora.programmes import access as programme_access
+from mentora.relationships import access
 from mentora.relationships.forms import (
     AgreementForm,
     ClosureForm,
@@ -292,7 +293,7 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
     from mentora.relationships.health import programme_health as compute
     from mentora.relationships.models import Pair, SupportSettings
 
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     report = compute(programme)
     without_follow_up = (
         Pair.objects.active().filter(programme=programme, follow_ups__isnull=True).count()
@@ -353,7 +354,7 @@ def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = SupportSettingsForm(request.POST)
     if not form.is_valid():
         refusal(request, form)
@@ -445,7 +446,7 @@ def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
     from mentora.relationships.models import Story
 
     programme = access.access_programme_stories(request.user, programme_id)
-    manages = access.can_manage_programme(request.user, programme)
+    manages = programme_access.can_manage_programme(request.user, programme)
     stories = Story.objects.filter(pair__programme=programme).select_related("author")
     return render(
         request,
@@ -478,7 +479,7 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
     from mentora.relationships.models import Tool, ToolKind, ToolPhase
     from mentora.relationships.toolbox import tools_for
 
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     if request.method == "POST":
         form = ToolForm(request.POST)
         if not form.is_valid():
@@ -507,7 +508,7 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = FeedbackMomentForm(request.POST)
     if not form.is_valid():
         refusal(request, form)
@@ -561,7 +562,7 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
     from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
     from mentora.relationships.models import ExpertConnection
 
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     taking_part = (
         Participant.objects.filter(programme=programme)
         .exclude(status__in=experts_services.NOT_TAKING_PART)
@@ -594,7 +595,7 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = ExpertConnectForm(request.POST, programme=programme)
     if not form.is_valid():
         # Both fields say the same; once is enough.

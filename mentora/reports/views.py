@@ -11,10 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.accounts import access
 from mentora.core.messages import refusal
+from mentora.programmes import access as programme_access
 from mentora.programmes.models import Programme
-from mentora.reports import benchmark
+from mentora.reports import access, benchmark
 from mentora.reports.aggregates import build_report
 from mentora.reports.charts import charts_for
 from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
@@ -28,7 +28,7 @@ MAX_COMPARED = 8
 def _compared(user: Any, programme: Programme) -> list[Programme]:
     """Other cohorts the viewer may read: the same organisation's programmes."""
     others = (
-        access.programmes_for(user)
+        programme_access.programmes_for(user)
         .filter(organisation=programme.organisation)
         .exclude(pk=programme.pk)
         .order_by("-start_date", "pk")
@@ -50,7 +50,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
         "report": report,
         "charts": charts_for(report, language),
         "percentiles": percentiles,
-        "can_manage": access.can_manage_programme(request.user, programme),
+        "can_manage": programme_access.can_manage_programme(request.user, programme),
     }
 
 
@@ -115,7 +115,7 @@ def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 def _standards_context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
-    can_manage = access.can_manage_programme(request.user, programme)
+    can_manage = programme_access.can_manage_programme(request.user, programme)
     return {
         "programme": programme,
         "assessment": assess(programme).for_reader(can_manage=can_manage),

@@ -13,13 +13,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from mentora.accounts import access
+from mentora.accounts import access as accounts_access
 from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
+from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, ParticipantRole
+from mentora.relationships import access as pair_access
 from mentora.relationships.models import GroupKind, Pair, PeerGroup
 from mentora.relationships.services import groups as relationship_groups
+from mentora.rounds import access
 from mentora.rounds.explain import explanation, unmatched_text
 from mentora.rounds.forms import CompareForm, GroupsForm, IntroduceForm, PairChoiceForm, RankForm
 from mentora.rounds.models import MatchingRound
@@ -51,7 +54,7 @@ SORTS = {
 
 @login_required
 def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     return render(
         request,
         "rounds/round_list.html",
@@ -62,7 +65,7 @@ def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     try:
         matching_round = rounds_services.round_start(programme=programme, actor=request.user)
     except ValidationError as error:
@@ -87,7 +90,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         if not matching_round.is_running:
             return HttpResponseClientRefresh()
         return render(request, "rounds/round_detail.html#progress", {"round": matching_round})
-    include_gender = access.can_see_sensitive_attributes(request.user, programme.organisation)
+    include_gender = accounts_access.can_see_sensitive_attributes(
+        request.user, programme.organisation
+    )
     sort = request.GET.get("sort", "score")
     query = request.GET.get("q", "").strip()
     only = request.GET.get("only", "")
@@ -232,7 +237,7 @@ def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     mentee, mentor = _pair_chosen(matching_round, request.GET)
     check = proposals_services.check_pair(matching_round, mentee, mentor)
-    include_gender = access.can_see_sensitive_attributes(
+    include_gender = accounts_access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
     return render(
@@ -281,7 +286,7 @@ def round_why_not(request: HttpRequest, round_id: int) -> HttpResponse:
         *label_related("mentor__person")
     )
     suggestion = matching_round.suggestions.filter(mentee=mentee, mentor=mentor).first()
-    include_gender = access.can_see_sensitive_attributes(
+    include_gender = accounts_access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
     return render(
@@ -309,7 +314,7 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
     if not chosen.is_valid():
         raise Http404
     other = access.access_round(request.user, chosen.cleaned_data["with"].pk)
-    include_gender = access.can_see_sensitive_attributes(
+    include_gender = accounts_access.can_see_sensitive_attributes(
         request.user, matching_round.programme.organisation
     )
 
@@ -352,7 +357,7 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
-    pair = access.access_pair(request.user, pair_id)
+    pair = pair_access.access_pair(request.user, pair_id)
     if confirmed(request):
         try:
             proposals_services.pair_end(
@@ -362,14 +367,14 @@ def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
             refusal(request, error)
         else:
             messages.success(request, _("The match has ended. Thank you for trying it."))
-    if access.can_manage_programme(request.user, pair.programme):
+    if programme_access.can_manage_programme(request.user, pair.programme):
         return redirect("programme_pairs", programme_id=pair.programme_id)
     return redirect("my_programmes")
 
 
 @login_required
 def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     pairs = Pair.objects.filter(programme=programme).select_related(
         *label_related("mentee__person"), *label_related("mentor__person"), "ended_by"
     )
@@ -531,7 +536,7 @@ FORMABLE = [(k, GroupKind(k).label) for k in rounds_groups.ROLE_FOR]
 
 @login_required
 def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     groups = PeerGroup.objects.filter(programme=programme).prefetch_related(
         *label_related("members__person")
     )
@@ -545,7 +550,7 @@ def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = GroupsForm(request.POST)
     if not form.is_valid():
         refusal(request, form)
@@ -565,7 +570,7 @@ def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     if not confirmed(request):
         return redirect("programme_groups", programme_id=programme.pk)
     try:

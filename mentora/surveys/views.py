@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mentora.accounts import access
 from mentora.accounts.models import User
-from mentora.surveys import services
+from mentora.programmes import access as programme_access
+from mentora.surveys import access, services
 from mentora.surveys.anonymity import suppress
 from mentora.surveys.forms import (
     AnswerForm,
@@ -56,14 +56,14 @@ def _counts(survey: Survey) -> list[dict[str, Any]]:
 
 @login_required
 def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id)
+    programme = programme_access.access_programme(request.user, programme_id)
     surveys = list(programme.surveys.select_related("instrument"))
     return render(
         request,
         "surveys/survey_list.html",
         {
             "programme": programme,
-            "can_manage": access.can_manage_programme(request.user, programme),
+            "can_manage": programme_access.can_manage_programme(request.user, programme),
             "rows": [(survey, _counts(survey)) for survey in surveys],
         },
     )
@@ -71,7 +71,7 @@ def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def survey_schedule(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     instruments = services.instruments_for(programme)
     initial: dict[str, Any] = {}
     wave = request.GET.get("wave", "")
@@ -119,14 +119,14 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             "programme": survey.programme,
             "counts": _counts(survey),
             "questions": list(survey.instrument.questions.all()),
-            "can_manage": access.can_manage_programme(request.user, survey.programme),
+            "can_manage": programme_access.can_manage_programme(request.user, survey.programme),
         },
     )
 
 
 @login_required
 def survey_questions(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = CustomQuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,9 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.accounts import access
 from mentora.accounts.models import Membership, Organisation
-from mentora.programmes import services
+from mentora.programmes import access, services
 from mentora.programmes.models import Participant, Programme
 
 ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]

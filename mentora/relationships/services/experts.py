@@ -98,7 +98,7 @@ def expert_connect(
 def _require_open_connection_party(connection: ExpertConnection, actor: Any, refusal: str) -> None:
     """The learner, the expert or a manager of the programme, on a connection still open;
     ``refusal`` says what the actor may not do. No actor (a script) is none of them."""
-    from mentora.accounts.access import can_manage_programme
+    from mentora.programmes.access import can_manage_programme
 
     allowed = actor is not None and (
         actor.pk in connection.member_user_ids()

@@ -31,7 +31,7 @@ AUTHOR_OF: dict[str, str] = {
 
 
 def _is_line_manager(user: Any, pair: Pair) -> bool:
-    from mentora.accounts.access import is_line_manager_of
+    from mentora.programmes.access import is_line_manager_of
 
     return is_line_manager_of(user, pair.mentee)
 
@@ -73,7 +73,7 @@ def feedback_visible_to(user: Any, pair: Pair) -> Any:
     """Feedback `user` may read in this pair: their own, and what is addressed to them."""
     from django.db.models import Q
 
-    from mentora.accounts.access import can_manage_programme
+    from mentora.programmes.access import can_manage_programme
 
     side = pair_side(pair, user)
     addressed = Q(pk__in=[])

@@ -1,0 +1,267 @@
+"""Who may see or change a programme, its participants and its events."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from mentora.accounts.access import (
+    STAFF_ROLES,
+    Viewer,
+    is_platform_admin,
+    refuse,
+    roles_in_any,
+    signed_in,
+    user_roles,
+)
+from mentora.accounts.models import Membership, Organisation
+from mentora.people.models import Person
+from mentora.programmes.models import EventRegistration, Participant, Programme, Workshop
+
+
+def can_manage_programme(user: Viewer, programme: Programme) -> bool:
+    """Whether `user` may change `programme` and see its participants' answers."""
+    if is_platform_admin(user):
+        return True
+    if not signed_in(user):
+        return False
+    # The programme's own manager team.
+    if programme.managers.filter(pk=user.pk).exists():
+        return True
+    # Organisation admins and programme managers of the owning organisation.
+    return bool(user_roles(user, programme.organisation) & STAFF_ROLES)
+
+
+def can_view_programme(user: Viewer, programme: Programme) -> bool:
+    """Whether `user` may read the programme's design, health check and pipeline counts."""
+    if can_manage_programme(user, programme):
+        return True
+    if not signed_in(user):
+        return False
+    # Sponsors back the programme and follow it without changing it.
+    if programme.sponsors.filter(pk=user.pk).exists():
+        return True
+    # Staff of a contributing organisation follow fairness in a cross-organisation programme.
+    return bool(roles_in_any(user, programme.organisation_ids()) & STAFF_ROLES)
+
+
+def access_programme(user: Viewer, programme_id: int, *, write: bool = False) -> Programme:
+    """The programme if `user` may read it (and change it when `write`).
+
+    Outsiders get 404, the same as for a missing programme; members of a taking-part
+    organisation who may not read the management pages get 403.
+    """
+    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
+    # Those running the programme (platform admins included) may read and write.
+    if can_manage_programme(user, programme):
+        return programme
+    # Sponsors and partner staff may read; never write.
+    if can_view_programme(user, programme):
+        if write:
+            raise PermissionDenied
+        return programme
+    refuse(user, programme.organisation_ids())
+
+
+def programmes_for(user: Viewer) -> QuerySet[Programme]:
+    """The programmes whose management pages `user` may read."""
+    if is_platform_admin(user):
+        return Programme.objects.all()
+    if signed_in(user):
+        staff_orgs = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values(
+            "organisation"
+        )
+        return Programme.objects.filter(
+            Q(managers=user)
+            | Q(sponsors=user)
+            | Q(organisation__in=staff_orgs)
+            | Q(contributions__organisation__in=staff_orgs)
+        ).distinct()
+    return Programme.objects.none()
+
+
+def organisations_for_new_programmes(user: Viewer) -> QuerySet[Organisation]:
+    """Where `user` may create a programme: organisations in which they are staff."""
+    if is_platform_admin(user):
+        return Organisation.objects.all()
+    if signed_in(user):
+        return Organisation.objects.filter(
+            memberships__user=user, memberships__role__in=STAFF_ROLES
+        ).distinct()
+    return Organisation.objects.none()
+
+
+def partner_organisation_by_slug(
+    user: Viewer, programme: Programme, slug: str
+) -> Organisation | None:
+    """The organisation a programme's managers name, by its short name, as a partner.
+
+    Only those who may change the programme may look one up, and only by its exact
+    short name, so the list of organisations on the platform is never shown.
+    """
+    if not can_manage_programme(user, programme):
+        raise PermissionDenied
+    return Organisation.objects.filter(slug=slug.strip().lower()).first()
+
+
+def access_programme_by_token(user: Viewer, token: str) -> Programme:
+    """A programme through its published application link, while applications are open.
+
+    The link is the secret; a wrong or closed link answers 404.
+    """
+    programme = get_object_or_404(
+        Programme.objects.with_applications_open().select_related("organisation"),
+        application_token=token,
+    )
+    if is_platform_admin(user):
+        return programme
+    organisation_ids = programme.organisation_ids()
+    # A shared link still shows nothing to people outside the taking-part organisations.
+    if roles_in_any(user, organisation_ids):
+        return programme
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is not None and person.organisation_id in organisation_ids:
+        return programme
+    raise Http404
+
+
+def applicant_person(user: Viewer, programme: Programme) -> Person | None:
+    """The HR record through which `user` may apply to `programme`, or None.
+
+    It must belong to one of the programme's organisations.
+    """
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(
+        user_id=user.pk, organisation_id__in=programme.organisation_ids()
+    ).first()
+
+
+# Participants ---------------------------------------------------------------------------------
+
+
+def access_participant(user: Viewer, participant_id: int, *, write: bool = False) -> Participant:
+    """A participation, with its answers, for those running the programme or its owner.
+
+    The participant reads their own (never writes through this door: they apply or
+    withdraw through their own pages). Sponsors, line managers and other applicants
+    never see answers: 403 when they belong to a taking-part organisation, else 404.
+    """
+    participant = get_object_or_404(
+        Participant.objects.select_related("programme__organisation", "person", "user"),
+        pk=participant_id,
+    )
+    programme = participant.programme
+    # Managers see everything about the participants of their programmes.
+    if can_manage_programme(user, programme):
+        return participant
+    # The participant reads their own participation and answers.
+    if user.is_authenticated and participant.user_id == user.pk and not write:
+        return participant
+    # Sponsors and partner staff may know the programme, not read answers.
+    if can_view_programme(user, programme):
+        raise PermissionDenied
+    refuse(user, programme.organisation_ids())
+
+
+def access_own_participation(user: Viewer, participant_id: int) -> Participant:
+    """A participation its own participant may act on (apply, withdraw).
+
+    Managers act through `access_participant`; anyone else in a taking-part
+    organisation gets 403, outsiders 404.
+    """
+    participant = get_object_or_404(
+        Participant.objects.select_related("programme__organisation", "person", "user"),
+        pk=participant_id,
+    )
+    # Only the participant themselves.
+    if user.is_authenticated and participant.user_id == user.pk:
+        return participant
+    programme = participant.programme
+    if is_platform_admin(user) or can_view_programme(user, programme):
+        raise PermissionDenied
+    refuse(user, programme.organisation_ids())
+
+
+def participations_of(user: Viewer) -> QuerySet[Participant]:
+    """A user's own participations in programmes, whatever their status."""
+    if not user.is_authenticated:
+        return Participant.objects.none()
+    return Participant.objects.filter(user_id=user.pk)
+
+
+def is_line_manager_of(user: Viewer, participant: Participant) -> bool:
+    """Whether `user` is in the participant's reporting line (direct or indirect manager)."""
+    if not signed_in(user):
+        return False
+    person = getattr(user, "person", None)
+    if person is None:
+        return False
+    return any(manager.pk == person.pk for manager in participant.person.management_chain())
+
+
+def access_participant_as_line_manager(user: Viewer, participant_id: int) -> Participant:
+    """A report's participation, for their line manager: themes and status, never answers.
+
+    Only mentees' line managers decide approvals; others in the organisation get 403,
+    outsiders 404.
+    """
+    participant = get_object_or_404(
+        Participant.objects.select_related("programme__organisation", "person__manager"),
+        pk=participant_id,
+    )
+    # Admins may act for an absent line manager.
+    if is_platform_admin(user):
+        return participant
+    # The mentee's direct or indirect manager.
+    if is_line_manager_of(user, participant):
+        return participant
+    refuse(user, participant.programme.organisation_ids())
+
+
+def line_manager_participations(user: Viewer) -> QuerySet[Participant]:
+    """Participations of `user`'s direct and indirect reports."""
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is None:
+        return Participant.objects.none()
+    return Participant.objects.reports_of(person)
+
+
+# Events ---------------------------------------------------------------------------------------
+
+
+def access_event_registration(user: Viewer, registration_id: int) -> EventRegistration:
+    """A registration: the participant cancels their own; managers may cancel any."""
+    registration = get_object_or_404(
+        EventRegistration.objects.select_related(
+            "workshop__programme__organisation", "participant"
+        ),
+        pk=registration_id,
+    )
+    programme = registration.workshop.programme
+    # The participant whose place it is.
+    if user.is_authenticated and registration.participant.user_id == user.pk:
+        return registration
+    # Those running the programme manage places.
+    if can_manage_programme(user, programme):
+        return registration
+    refuse(user, programme.organisation_ids())
+
+
+def own_participation_for_event(user: Viewer, workshop_id: int) -> tuple[Workshop, Participant]:
+    """The event and the user's own participation in its programme, to register."""
+    workshop = get_object_or_404(
+        Workshop.objects.select_related("programme__organisation"), pk=workshop_id
+    )
+    participant = (
+        Participant.objects.filter(programme=workshop.programme, user_id=user.pk)
+        .order_by("pk")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if participant is not None:
+        return workshop, participant
+    refuse(user, workshop.programme.organisation_ids())

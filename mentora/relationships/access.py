@@ -1,0 +1,162 @@
+"""Who may see a pair, its workspace and what it writes, its stories, and expert
+connections. What a pair writes is for its two members only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from mentora.accounts.access import Viewer, is_platform_admin, refuse, roles_in_any
+from mentora.people.models import label_related
+from mentora.programmes.access import (
+    access_programme,
+    can_manage_programme,
+    can_view_programme,
+    is_line_manager_of,
+    line_manager_participations,
+)
+from mentora.programmes.models import Programme
+from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
+
+
+def _member_or_manager_or_refuse(
+    user: Viewer, member_ids: Iterable[int], programme: Programme
+) -> None:
+    # The two people the object is about (mentee and mentor, learner and expert).
+    if user.is_authenticated and user.pk in member_ids:
+        return
+    # Those running the programme follow every pair and connection.
+    if can_manage_programme(user, programme):
+        return
+    # Sponsors, line managers and colleagues in the programme's organisations may not look.
+    refuse(user, programme.organisation_ids())
+
+
+def _member_or_refuse(user: Viewer, pair: Pair) -> None:
+    # The mentee and the mentor: the only people who see what the pair writes.
+    if user.is_authenticated and user.pk in pair.member_user_ids():
+        return
+    # Managers and sponsors know the pair exists; they may not look inside.
+    if can_view_programme(user, pair.programme):
+        raise PermissionDenied
+    # Line managers and colleagues: 403; outsiders: 404.
+    refuse(user, pair.programme.organisation_ids())
+
+
+def _pairs() -> QuerySet[Pair]:
+    return Pair.objects.select_related(
+        "programme__organisation", "mentee__person", "mentor__person"
+    )
+
+
+def access_pair(user: Viewer, pair_id: int) -> Pair:
+    """A published pair: its two members and those running the programme.
+
+    Anyone else in a taking-part organisation gets 403, outsiders 404.
+    """
+    pair = get_object_or_404(_pairs(), pk=pair_id)
+    _member_or_manager_or_refuse(user, pair.member_user_ids(), pair.programme)
+    return pair
+
+
+def access_pair_as_manager(user: Viewer, pair_id: int) -> Pair:
+    """A pair, for those running its programme: facts and follow-ups, never its texts."""
+    pair = get_object_or_404(_pairs(), pk=pair_id)
+    access_programme(user, pair.programme_id, write=True)
+    return pair
+
+
+def access_workspace(user: Viewer, pair_id: int) -> Pair:
+    """The pair's workspace (agreement, meetings, notes, goals): the two of them only."""
+    pair = get_object_or_404(_pairs().select_related("mentee__user", "mentor__user"), pk=pair_id)
+    _member_or_refuse(user, pair)
+    return pair
+
+
+def access_pair_for_feedback(user: Viewer, pair_id: int) -> Pair:
+    """A pair to give feedback in: its two members, or the mentee's line manager."""
+    pair = get_object_or_404(_pairs(), pk=pair_id)
+    # The line manager gives feedback to the mentee, and reads nothing of the pair's.
+    if is_line_manager_of(user, pair.mentee):
+        return pair
+    _member_or_refuse(user, pair)
+    return pair
+
+
+def access_meeting(user: Viewer, meeting_id: int) -> Meeting:
+    """A meeting of a pair, with its confidential texts: the two of them only."""
+    meeting = get_object_or_404(
+        Meeting.objects.select_related(
+            "pair__programme__organisation", "pair__mentee__person", "pair__mentor__person"
+        ),
+        pk=meeting_id,
+    )
+    _member_or_refuse(user, meeting.pair)
+    return meeting
+
+
+def access_goal(user: Viewer, goal_id: int) -> Goal:
+    """A learning theme of a pair, to update its progress: the two of them only."""
+    goal = get_object_or_404(
+        Goal.objects.select_related("pair__programme__organisation"), pk=goal_id
+    )
+    _member_or_refuse(user, goal.pair)
+    return goal
+
+
+def line_manager_pairs(user: Viewer) -> QuerySet[Pair]:
+    """Active pairs whose mentee reports to `user`: for their themes and progress only."""
+    return Pair.objects.active().filter(mentee__in=line_manager_participations(user))
+
+
+def access_programme_stories(user: Viewer, programme_id: int) -> Programme:
+    """The programme's published stories: for everyone in a taking-part organisation,
+    since they recruit the next cohort; outsiders get 404."""
+    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
+    if is_platform_admin(user) or can_view_programme(user, programme):
+        return programme
+    if roles_in_any(user, programme.organisation_ids()):
+        return programme
+    raise Http404
+
+
+def access_story(user: Viewer, story_id: int) -> Story:
+    """A story to approve or decline: those running the programme only, and never about a
+    pair they are a member of themselves."""
+    story = get_object_or_404(
+        Story.objects.select_related("pair__programme", "pair__mentee", "pair__mentor"),
+        pk=story_id,
+    )
+    access_programme(user, story.pair.programme_id, write=True)
+    # A colleague decides on a story about the decider's own pair.
+    if user.pk in story.pair.member_user_ids():
+        raise PermissionDenied
+    return story
+
+
+def access_expert_connection(user: Viewer, connection_id: int) -> ExpertConnection:
+    """An expert connection and its activity: the learner, the expert and those running the
+    programme. Anyone else in a taking-part organisation gets 403, outsiders 404."""
+    connection = get_object_or_404(
+        ExpertConnection.objects.select_related(
+            "programme__organisation", "learner__person", "expert__person"
+        ),
+        pk=connection_id,
+    )
+    _member_or_manager_or_refuse(user, connection.member_user_ids(), connection.programme)
+    return connection
+
+
+def expert_connections_of(user: Viewer) -> QuerySet[ExpertConnection]:
+    """The expert connections `user` takes part in, as learner or as expert."""
+    if not user.is_authenticated:
+        return ExpertConnection.objects.none()
+    return ExpertConnection.objects.filter(
+        Q(learner__user_id=user.pk) | Q(expert__user_id=user.pk)
+    ).select_related(
+        "programme", *label_related("learner__person"), *label_related("expert__person")
+    )
