@@ -1,0 +1,55 @@
+"""The statistics behind programme evaluation reports.
+
+Pure functions on sequences or numpy arrays that return small frozen dataclasses, one module
+per subject (proportions, scales, change, nps, retention, benchmark). Each statistic is
+computed here from its textbook formula; scipy is used only for distribution functions
+(normal, t and chi-square tails and quantiles, log-gamma). ``docs/statistics.md`` states
+every convention for methodologists. No Django: an import contract keeps it out.
+
+Missing answers are ``None`` or ``nan``. Where a statistic is undefined for the data (one
+respondent, no variance, no events) the value is ``None`` and ``reason`` says why, so a
+report can print the reason instead of a number; nothing here returns ``nan``.
+"""
+
+from mentora.surveys.statistics.benchmark import percentile_rank
+from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
+from mentora.surveys.statistics.nps import NetPromoterScore, nps
+from mentora.surveys.statistics.proportions import (
+    Proportion,
+    response_rate,
+    share_favourable,
+    wilson_interval,
+)
+from mentora.surveys.statistics.retention import (
+    LogRank,
+    SurvivalCurve,
+    kaplan_meier,
+    logrank_test,
+)
+from mentora.surveys.statistics.scales import (
+    CronbachAlpha,
+    ItemDistribution,
+    cronbach_alpha,
+    item_distribution,
+)
+
+__all__ = [
+    "CronbachAlpha",
+    "ItemDistribution",
+    "LogRank",
+    "NetPromoterScore",
+    "PairedChange",
+    "Proportion",
+    "SurvivalCurve",
+    "cronbach_alpha",
+    "hedges_correction",
+    "item_distribution",
+    "kaplan_meier",
+    "logrank_test",
+    "nps",
+    "paired_change",
+    "percentile_rank",
+    "response_rate",
+    "share_favourable",
+    "wilson_interval",
+]

@@ -1,0 +1,148 @@
+"""Retention statistics against lifelines on generated follow-up data."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import logrank_test as lifelines_logrank
+from numpy.testing import assert_allclose
+
+from mentora.surveys.statistics import kaplan_meier, logrank_test
+
+TOL = 1e-9
+
+
+def close(a: float | None, b: float) -> bool:
+    return a is not None and math.isclose(a, b, rel_tol=0.0, abs_tol=TOL)
+
+
+# --- Kaplan-Meier -------------------------------------------------------------------------
+
+
+def retention(rng: np.random.Generator, n: int, ties: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Months to leaving (event) or to the end of follow-up (censored)."""
+    leave = rng.exponential(30, n)
+    follow_up = rng.uniform(6, 48, n)
+    durations = np.minimum(leave, follow_up)
+    if ties:
+        durations = np.ceil(durations)  # monthly data: many ties of events and censorings
+    return durations, (leave <= follow_up).astype(int)
+
+
+def assert_km_matches_lifelines(
+    durations: np.ndarray, events: np.ndarray, timeline: np.ndarray | None = None
+) -> None:
+    fitter = KaplanMeierFitter().fit(durations, events, timeline=timeline)
+    ours = kaplan_meier(durations, events, timeline)
+    reference_times = fitter.survival_function_.index.to_numpy(dtype=float)
+    assert_allclose(ours.times, reference_times, atol=TOL, rtol=0)
+    assert_allclose(ours.survival, fitter.survival_function_.iloc[:, 0], atol=TOL, rtol=0)
+    assert_allclose(ours.ci_low, fitter.confidence_interval_.iloc[:, 0], atol=TOL, rtol=0)
+    assert_allclose(ours.ci_high, fitter.confidence_interval_.iloc[:, 1], atol=TOL, rtol=0)
+    greenwood = fitter.survival_function_.iloc[:, 0] ** 2 * fitter._cumulative_sq_
+    assert_allclose(ours.variance, greenwood, atol=TOL, rtol=0)
+    if timeline is None:
+        table = fitter.event_table
+        assert list(ours.at_risk) == table["at_risk"].tolist()
+        assert list(ours.events) == table["observed"].tolist()
+        assert list(ours.censored) == table["censored"].tolist()
+        median = fitter.median_survival_time_
+        assert ours.median == (None if math.isinf(median) else median)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_matches_lifelines_on_generated_retention() -> None:
+    rng = np.random.default_rng(99)
+    for n in (1, 2, 3, 10, 40, 300):
+        for ties in (False, True):
+            durations, events = retention(rng, n, ties)
+            assert_km_matches_lifelines(durations, events)
+            timeline = np.linspace(0, 50, 26)
+            assert_km_matches_lifelines(durations, events, timeline)
+
+
+def test_kaplan_meier_counts_at_risk_at_requested_times() -> None:
+    durations, events = retention(np.random.default_rng(5), 80, ties=True)
+    curve = kaplan_meier(durations, events, [0, 6, 12, 18.5, 24, 36, 100])
+    assert curve.at_risk == tuple(int((durations >= t).sum()) for t in curve.times)
+    assert curve.at_risk[-1] == 0
+    left = events == 1
+    assert curve.events == tuple(int((left & (durations == t)).sum()) for t in curve.times)
+    assert curve.censored == tuple(int((~left & (durations == t)).sum()) for t in curve.times)
+    assert sum(curve.events) > 0 and curve.events[3] == 0  # 18.5 is not a whole month
+
+
+def test_kaplan_meier_without_censoring_is_the_empirical_survival_with_binomial_variance() -> None:
+    rng = np.random.default_rng(12)
+    durations = rng.exponential(20, 60)
+    curve = kaplan_meier(durations, np.ones(60))
+    for t, s, variance in zip(curve.times, curve.survival, curve.variance, strict=True):
+        empirical = float((durations > t).mean())
+        assert close(s, empirical)
+        assert close(variance, empirical * (1 - empirical) / 60)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_with_no_events_stays_at_one() -> None:
+    durations = np.array([3.0, 5.0, 5.0, 8.0])
+    curve = kaplan_meier(durations, np.zeros(4))
+    assert set(curve.survival) == {1.0} and set(curve.ci_low) == {1.0}
+    assert set(curve.variance) == {0.0} and curve.median is None and curve.n_events == 0
+    assert_km_matches_lifelines(durations, np.zeros(4))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_counts_events_before_censorings_at_tied_times() -> None:
+    durations = np.array([2, 2, 2, 4, 4, 6], dtype=float)
+    events = np.array([1, 0, 0, 1, 0, 1])
+    curve = kaplan_meier(durations, events)
+    # At 2: 6 at risk, 1 leaver (the two censored still count); at 4: 3 at risk, 1 leaver.
+    assert curve.at_risk == (6, 6, 3, 1)
+    assert close(curve.survival[1], 5 / 6) and close(curve.survival[2], 5 / 6 * 2 / 3)
+    assert curve.survival[3] == 0.0 and (curve.ci_low[3], curve.ci_high[3]) == (0.0, 0.0)
+    assert_km_matches_lifelines(durations, events)
+
+
+def test_kaplan_meier_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        kaplan_meier([1, -2], [1, 1])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [1, 2])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [1])
+
+
+# --- log-rank -----------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_logrank_matches_lifelines_on_generated_groups() -> None:
+    rng = np.random.default_rng(2718)
+    for n_a, n_b in ((2, 3), (5, 5), (20, 35), (150, 140)):
+        for ties in (False, True):
+            da, ea = retention(rng, n_a, ties)
+            db, eb = retention(rng, n_b, ties)
+            ours = logrank_test(da, ea, db, eb)
+            reference = lifelines_logrank(da, db, event_observed_A=ea, event_observed_B=eb)
+            assert close(ours.statistic, reference.test_statistic), (n_a, n_b, ties)
+            assert close(ours.p_value, reference.p_value)
+            assert ours.observed_a == ea.sum() and ours.observed_b == eb.sum()
+            assert close(ours.expected_a + ours.expected_b, float(ea.sum() + eb.sum()))
+
+
+def test_logrank_without_events_is_zero_with_p_one() -> None:
+    ours = logrank_test([1, 2, 3], [0, 0, 0], [4, 5], [0, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = lifelines_logrank([1, 2, 3], [4, 5], [0, 0, 0], [0, 0])
+    assert (ours.statistic, ours.p_value) == (0.0, 1.0) and ours.reason is not None
+    assert (reference.test_statistic, reference.p_value) == (0.0, 1.0)
+
+
+def test_logrank_with_events_only_while_one_group_is_at_risk_has_no_evidence() -> None:
+    ours = logrank_test([1, 2], [0, 0], [5, 6], [1, 1])
+    assert (ours.statistic, ours.p_value) == (0.0, 1.0) and ours.reason is not None
