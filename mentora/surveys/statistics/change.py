@@ -98,7 +98,31 @@ def _signed_rank(differences: np.ndarray) -> tuple[float, float, float, Literal[
     return w_plus, w_minus, float(2.0 * stats.norm.sf(abs(z))), "normal"
 
 
-def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.95) -> PairedChange:
+# Relative distance from a whole number still taken as one: far above the rounding of a
+# mean (about 1e-16) or of a score stored with ten decimals, far below a real fraction.
+WHOLE_TOLERANCE = 1e-9
+# Differences that agree to this share of the data's magnitude differ only by rounding.
+CONSTANT_TOLERANCE = 1e-12
+
+
+def _whole_units(values: np.ndarray, items: int) -> np.ndarray:
+    """``items`` times each score, as integers: the sums of the answers behind the means."""
+    if items < 1:
+        raise ValueError("items must be at least 1")
+    scaled = values * items
+    whole = np.rint(scaled)
+    if np.any(np.abs(scaled - whole) > WHOLE_TOLERANCE * np.maximum(1.0, np.abs(scaled))):
+        raise ValueError(f"the scores are not means of {items} whole-number answers")
+    return whole.astype(np.int64)
+
+
+def paired_change(
+    before: ArrayLike,
+    after: ArrayLike,
+    *,
+    confidence: float = 0.95,
+    items: int | None = None,
+) -> PairedChange:
     """Paired t-test, effect size and signed-rank test on matched start/end answers.
 
     Pairs with a missing value in either wave are dropped (``excluded``). With differences
@@ -109,6 +133,17 @@ def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.
         d_z = d̄ / s,  g_z = J(df) * d_z   (Hedges' exact correction, see hedges_correction)
 
     ``wilcoxon_statistic`` is min(W+, W-) as conventionally tabulated.
+
+    Scale scores are means of whole-number answers, and their float differences carry
+    rounding: (s + 2)/3 - s/3 is not the same float for every s, so two people who both
+    gained 2/3 would get different ranks. Pass ``items``, the scale's item count (for means
+    over varying item counts, their least common multiple): the scores are then turned into
+    whole-number sums (``ValueError`` if they are not means of that many whole numbers),
+    and ranks, ties, zeros and the constant-difference check work on the integer
+    differences; the t-test uses the same integers divided by ``items``. Without
+    ``items`` the differences are ranked as floats, which is exact for whole-number
+    answers and for continuous data, and differences count as constant when they agree to
+    ``CONSTANT_TOLERANCE`` of the data's magnitude.
 
     Conventions for degenerate data:
 
@@ -127,8 +162,25 @@ def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.
     first, second = first[keep], second[keep]
     n = int(first.size)
     excluded = int((~keep).sum())
-    differences = second - first
-    w_plus, w_minus, w_p, w_method = _signed_rank(differences) if n else (0.0, 0.0, None, None)
+    if items is None:
+        differences = second - first
+        ranked = differences
+        # Differences of floats of size M carry rounding of about 1e-16 M each.
+        rounding = CONSTANT_TOLERANCE * max(
+            1.0, float(np.abs(first).max(initial=0)), float(np.abs(second).max(initial=0))
+        )
+        constant = n > 0 and float(np.ptp(differences)) <= rounding
+        unchanged = constant and abs(float(differences.mean())) <= rounding
+    else:
+        # Whole-number sums: differences, their ranks and ties in exact integers.
+        first_units = _whole_units(first, items)
+        second_units = _whole_units(second, items)
+        ranked = second_units - first_units
+        differences = ranked / items
+        first, second = first_units / items, second_units / items
+        constant = n > 0 and bool(np.all(ranked == ranked[0]))
+        unchanged = constant and bool(ranked[0] == 0)
+    w_plus, w_minus, w_p, w_method = _signed_rank(ranked) if n else (0.0, 0.0, None, None)
     # Fields that exist whatever the data; the test statistics are filled in below.
     base = PairedChange(
         n_pairs=n,
@@ -154,23 +206,21 @@ def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.
     if n < 2:
         return base
     df = n - 1
-    mean = float(differences.mean())
-    sd = float(differences.std(ddof=1))
-    se = sd / math.sqrt(n)
-    if np.all(differences == differences[0]):
-        # Constant differences: sd is 0 (rounding may leave ~1e-17), so t is 0/0 or ±inf.
-        value = float(differences[0])
-        if value == 0:
+    if constant:
+        # Constant differences: sd is 0, so t is 0/0 or ±inf.
+        if unchanged:
             return replace(
                 base,
                 sd_difference=0.0,
                 standard_error=0.0,
                 df=df,
+                mean_difference=0.0,
                 p_value=1.0,
                 ci_low=0.0,
                 ci_high=0.0,
                 reason="no pair changed, so t and the effect size are undefined",
             )
+        value = float(differences.mean())
         return replace(
             base,
             sd_difference=0.0,
@@ -180,6 +230,9 @@ def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.
             ci_high=value,
             reason="every pair changed by the same amount, so t is infinite",
         )
+    mean = float(differences.mean())
+    sd = float(differences.std(ddof=1))
+    se = sd / math.sqrt(n)
     t = mean / se
     margin = float(stats.t.isf((1.0 - confidence) / 2.0, df)) * se
     dz = mean / sd

@@ -349,6 +349,85 @@ def test_paired_change_when_everyone_moved_by_the_same_amount_has_no_t() -> None
     assert (result.ci_low, result.ci_high) == (1.0, 1.0) and result.mean_difference == 1.0
 
 
+def scale_waves(
+    rng: np.random.Generator, n: int, items: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end sums of ``items`` 1-5 answers per person, and the scale scores (means)."""
+    before_sums = rng.integers(1, 6, (n, items)).sum(axis=1)
+    after_sums = np.clip(before_sums + rng.integers(-items, 2 * items, n), items, 5 * items)
+    return before_sums, after_sums, before_sums / items, after_sums / items
+
+
+def test_paired_change_when_everyone_gains_two_thirds_of_a_point_has_no_t() -> None:
+    # Three-item scale means: (s + 2)/3 - s/3 is 2/3 give or take one unit in the last place,
+    # which an exact comparison takes for variation and turns into t of about 1e16.
+    sums = np.random.default_rng(6).integers(3, 14, 20)
+    assert np.ptp((sums + 2) / 3 - sums / 3) > 0
+    for items in (None, 3):
+        result = paired_change(sums / 3, (sums + 2) / 3, items=items)
+        assert result.t is None and result.p_value is None and result.cohens_dz is None
+        assert result.reason is not None and "same amount" in result.reason
+        assert close(result.mean_difference, 2 / 3) and result.sd_difference == 0.0
+        assert close(result.ci_low, 2 / 3) and close(result.ci_high, 2 / 3)
+        nobody = paired_change(sums / 3, sums * (1 / 3), items=items)
+        assert nobody.p_value == 1.0 and nobody.t is None and nobody.mean_difference == 0.0
+
+
+def test_paired_change_when_continuous_differences_agree_to_rounding_has_no_t() -> None:
+    before = np.random.default_rng(13).normal(3, 1, 12)
+    after = before + 0.1  # every sum rounds on its own, so the differences differ by ~1e-16
+    assert np.ptp(after - before) > 0
+    result = paired_change(before, after)
+    assert result.t is None and result.reason is not None and "same amount" in result.reason
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_signed_rank_on_scale_scores_ranks_true_ties_alike() -> None:
+    # scipy on the whole-number sums is the reference: there a tie is a tie.
+    rng = np.random.default_rng(63)
+    checked = 0
+    for _ in range(80):
+        n, items = int(rng.integers(6, 60)), int(rng.integers(2, 8))
+        before_sums, after_sums, before, after = scale_waves(rng, n, items)
+        if np.all(before_sums == after_sums):
+            continue
+        result = paired_change(before, after, items=items)
+        reference = stats.wilcoxon(after_sums, before_sums)
+        assert close(result.wilcoxon_p_value, float(reference.pvalue)), (n, items)
+        assert close(result.wilcoxon_statistic, float(reference.statistic))
+        checked += 1
+    assert checked > 60
+
+
+def test_paired_change_of_scale_scores_with_the_item_count_matches_scipy_on_sums() -> None:
+    rng = np.random.default_rng(17)
+    for n, items in ((5, 3), (14, 4), (40, 6), (120, 5)):
+        before_sums, after_sums, before, after = scale_waves(rng, n, items)
+        result = paired_change(before, after, items=items)
+        assert close(result.wilcoxon_p_value, float(stats.wilcoxon(after_sums, before_sums).pvalue))
+        reference = stats.ttest_rel(after_sums / items, before_sums / items)
+        assert close(result.t, reference.statistic) and close(result.p_value, reference.pvalue)
+        assert close(result.mean_difference, float((after_sums - before_sums).mean()) / items)
+
+
+def test_paired_change_with_varying_item_counts_still_ranks_ties_alike() -> None:
+    # Means of two or of three answers (a respondent who skipped an item) share sixths.
+    before = np.array([3 / 2, 7 / 3, 4 / 3, 2.0, 5 / 2, 11 / 3, 3.0, 2 / 3 + 1])
+    after = before + np.array([1 / 2, 1 / 3, 1 / 2, -1 / 3, 1 / 2, 1 / 3, -1 / 2, 1 / 3])
+    result = paired_change(before, after, items=6)
+    sixths = np.rint(after * 6) - np.rint(before * 6)
+    reference = stats.wilcoxon(sixths)
+    assert close(result.wilcoxon_p_value, float(reference.pvalue))
+    assert close(result.wilcoxon_statistic, float(reference.statistic))
+
+
+def test_paired_change_refuses_scores_that_are_not_means_of_the_stated_item_count() -> None:
+    with pytest.raises(ValueError, match="3 whole-number answers"):
+        paired_change([1.5, 2.0], [2.0, 2.5], items=3)
+    with pytest.raises(ValueError):
+        paired_change([1, 2], [2, 3], items=0)
+
+
 def test_paired_change_with_one_pair_gives_the_difference_only() -> None:
     result = paired_change([2], [4])
     assert result.n_pairs == 1 and result.mean_difference == 2.0
