@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,13 +27,37 @@ def _survival_data(durations: ArrayLike, events: ArrayLike) -> tuple[np.ndarray,
     return times, observed.astype(bool)
 
 
+# Relative band around 1/2 inside which the float product of the curve's factors cannot be
+# trusted to fall on the right side: each factor 1 - d/n is rounded (relative error of about
+# 1e-16 n/(n - d)), and a product of thousands of them stays far inside this band.
+MEDIAN_BAND = 1e-9
+
+
+def _median(
+    steps: np.ndarray, at_risk: np.ndarray, deaths: np.ndarray, survival: np.ndarray
+) -> float | None:
+    """The first time with S <= 1/2, decided in integers where floats are too close to call.
+
+    S at step i is prod (n_j - d_j) / prod n_j over the steps up to i, so S <= 1/2 exactly
+    when 2 prod (n_j - d_j) <= prod n_j; Python's integers hold these products exactly.
+    """
+    for i in np.flatnonzero(survival <= 0.5 * (1 + MEDIAN_BAND)):
+        if survival[i] < 0.5 * (1 - MEDIAN_BAND):
+            return float(steps[i])
+        left = deaths[: i + 1] > 0
+        remaining = math.prod(int(v) for v in at_risk[: i + 1][left] - deaths[: i + 1][left])
+        if 2 * remaining <= math.prod(int(v) for v in at_risk[: i + 1][left]):
+            return float(steps[i])
+    return None
+
+
 @dataclass(frozen=True)
 class SurvivalCurve:
     """Kaplan-Meier estimate at each time of ``times``.
 
     ``at_risk`` counts people with duration >= t; ``events``/``censored`` count durations
     exactly at t; ``variance`` is Greenwood's variance of S(t); ``median`` is the first event
-    time with S <= 0.5 (``None`` when the curve never gets there).
+    time with S <= 0.5, decided exactly (``None`` when the curve never gets there).
     """
 
     times: tuple[float, ...]
@@ -86,8 +111,7 @@ def kaplan_meier(
     )
     greenwood = np.cumsum(terms)
 
-    below_half = np.flatnonzero(survival <= 0.5)
-    median = float(steps[below_half[0]]) if below_half.size else None
+    median = _median(steps, at_risk, deaths, survival)
 
     if timeline is None:
         grid = steps

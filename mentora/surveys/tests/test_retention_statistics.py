@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -105,6 +106,41 @@ def test_kaplan_meier_counts_events_before_censorings_at_tied_times() -> None:
     assert close(curve.survival[1], 5 / 6) and close(curve.survival[2], 5 / 6 * 2 / 3)
     assert curve.survival[3] == 0.0 and (curve.ci_low[3], curve.ci_high[3]) == (0.0, 0.0)
     assert_km_matches_lifelines(durations, events)
+
+
+def exact_median(durations: np.ndarray, events: np.ndarray) -> tuple[float | None, bool]:
+    """The first time the product-limit estimate is at most 1/2, in rational arithmetic,
+    and whether it is exactly 1/2 there."""
+    survival = Fraction(1)
+    for t in sorted(set(durations.tolist())):
+        at_risk = int((durations >= t).sum())
+        leavers = int(((durations == t) & (events == 1)).sum())
+        survival *= Fraction(at_risk - leavers, at_risk)
+        if survival <= Fraction(1, 2):
+            return float(t), survival == Fraction(1, 2)
+    return None, False
+
+
+def test_kaplan_meier_median_is_exact_where_the_curve_lands_on_one_half() -> None:
+    # 12 people, monthly data: S is exactly 1/2 at 7 months, but the float product of the
+    # factors comes out a hair above it.
+    durations = np.array([8, 11, 10, 7, 1, 1, 7, 2, 2, 11, 10, 4], dtype=float)
+    events = np.array([1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 1])
+    assert exact_median(durations, events) == (7.0, True)
+    assert kaplan_meier(durations, events).median == 7.0
+
+
+def test_kaplan_meier_median_matches_rational_arithmetic_on_generated_retention() -> None:
+    rng = np.random.default_rng(50)
+    landed = 0
+    for _ in range(3000):
+        n = int(rng.integers(2, 30))
+        durations = rng.integers(1, 12, n).astype(float)
+        events = (rng.random(n) < 0.7).astype(int)
+        expected, on_half = exact_median(durations, events)
+        assert kaplan_meier(durations, events).median == expected, (durations, events)
+        landed += on_half
+    assert landed > 100  # the delicate case, S exactly 1/2, is well represented
 
 
 def test_kaplan_meier_rejects_bad_input() -> None:
