@@ -13,6 +13,7 @@ report can print the reason instead of a number; nothing here returns ``nan``.
 
 from mentora.surveys.statistics.benchmark import percentile_rank
 from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
+from mentora.surveys.statistics.common import SMALL_SAMPLE
 from mentora.surveys.statistics.nps import NetPromoterScore, nps
 from mentora.surveys.statistics.proportions import (
     Proportion,
@@ -28,7 +29,6 @@ from mentora.surveys.statistics.retention import (
 )
 from mentora.surveys.statistics.scales import (
     RELIABILITY_THRESHOLD,
-    SMALL_SAMPLE,
     CronbachAlpha,
     ItemDistribution,
     MeanInterval,

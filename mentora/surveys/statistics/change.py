@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
-from mentora.surveys.statistics.common import check_confidence, vector
+from mentora.surveys.statistics.common import SMALL_SAMPLE, check_confidence, vector
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,13 @@ class PairedChange:
 
     ``t``/``p_value``/interval are ``None`` with ``reason`` when undefined; see
     :func:`paired_change` for the conventions.
+
+    What a report needs to present it honestly: ``design`` says there is no comparison
+    group (the change may come from time, the season or regression to the mean as much as
+    from the programme); ``answered_before``/``answered_after``/``n_pairs`` and
+    ``lost_to_follow_up`` show attrition (those who answered at the start but are not
+    paired are not in the figure, and leavers often differ from stayers); ``small_sample``
+    flags fewer than ``SMALL_SAMPLE`` pairs.
     """
 
     n_pairs: int
@@ -40,6 +47,11 @@ class PairedChange:
     wilcoxon_p_value: float | None
     wilcoxon_method: Literal["exact", "normal"] | None
     reason: str | None
+    answered_before: int = 0
+    answered_after: int = 0
+    lost_to_follow_up: int = 0
+    small_sample: bool = True
+    design: Literal["uncontrolled_pre_post"] = "uncontrolled_pre_post"
 
 
 def hedges_correction(df: int) -> float:
@@ -125,7 +137,9 @@ def paired_change(
 ) -> PairedChange:
     """Paired t-test, effect size and signed-rank test on matched start/end answers.
 
-    Pairs with a missing value in either wave are dropped (``excluded``). With differences
+    Pass everyone who answered either wave, aligned by person, with ``None`` for a wave
+    they did not answer: pairs with a missing value are dropped (``excluded``) and counted
+    in the attrition fields (see :class:`PairedChange`). With differences
     d = after - before, n pairs, mean d̄ and sample sd s::
 
         t = d̄ / (s / sqrt(n)),  df = n - 1,  p = 2 * P(T_df > |t|)
@@ -158,6 +172,8 @@ def paired_change(
     second = vector(after, "after")
     if first.size != second.size:
         raise ValueError("before and after must hold the same people in the same order")
+    answered_before = int((~np.isnan(first)).sum())
+    answered_after = int((~np.isnan(second)).sum())
     keep = ~(np.isnan(first) | np.isnan(second))
     first, second = first[keep], second[keep]
     n = int(first.size)
@@ -202,6 +218,10 @@ def paired_change(
         wilcoxon_p_value=w_p,
         wilcoxon_method=w_method,
         reason="a paired test needs at least two pairs",
+        answered_before=answered_before,
+        answered_after=answered_after,
+        lost_to_follow_up=answered_before - n,
+        small_sample=n < SMALL_SAMPLE,
     )
     if n < 2:
         return base

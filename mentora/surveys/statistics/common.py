@@ -6,6 +6,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+# Below this many people a mean, an alpha or a change is shown with a "few respondents"
+# flag: the interval is wide and one person moves the figure visibly.
+SMALL_SAMPLE = 20
+
 
 def vector(values: ArrayLike, name: str) -> np.ndarray:
     """A 1-D float array; ``None`` becomes ``nan``."""

@@ -9,11 +9,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from mentora.surveys.statistics.common import answered, check_confidence, check_integers
+from mentora.surveys.statistics.common import (
+    SMALL_SAMPLE,
+    answered,
+    check_confidence,
+    check_integers,
+)
 
-# Below this many respondents a mean or an alpha is shown with a "few respondents" flag:
-# the interval is wide and one person moves the figure visibly.
-SMALL_SAMPLE = 20
 # Alpha below this: the items do not hold together well enough to read their mean as one
 # score (a common floor for group-level use of an attitude scale; 0.7 is usual for
 # decisions about individuals, which these reports never make).

@@ -572,6 +572,27 @@ def test_paired_change_drops_pairs_with_a_missing_wave() -> None:
         paired_change([1, 2], [1])
 
 
+def test_paired_change_reports_attrition_between_the_waves() -> None:
+    # Everyone who answered either wave, aligned by person; None where they did not answer.
+    before = [1, 2, None, 4, 5, None, 3, 3]
+    after = [2, None, 3, 5, 4, None, None, 4]
+    result = paired_change(before, after)
+    assert (result.answered_before, result.answered_after, result.n_pairs) == (6, 5, 4)
+    assert result.lost_to_follow_up == 2 and result.excluded == 4
+    reference = stats.ttest_rel([2, 5, 4, 4], [1, 4, 5, 3])
+    assert close(result.t, reference.statistic)
+
+
+def test_paired_change_is_labelled_uncontrolled_and_flags_few_pairs() -> None:
+    rng = np.random.default_rng(31)
+    few = paired_change(*wave_pairs(rng, 19, likert=True))
+    many = paired_change(*wave_pairs(rng, 20, likert=True))
+    assert few.design == many.design == "uncontrolled_pre_post"
+    assert few.small_sample and not many.small_sample
+    empty = paired_change([], [])
+    assert empty.answered_before == 0 and empty.small_sample
+
+
 # --- NPS ----------------------------------------------------------------------------------
 
 
