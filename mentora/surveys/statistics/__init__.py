@@ -1,10 +1,11 @@
 """The statistics behind programme evaluation reports.
 
 Pure functions on sequences or numpy arrays that return small frozen dataclasses, one module
-per subject (proportions, scales, change, nps, retention, benchmark). Each statistic is
-computed here from its textbook formula; scipy is used only for distribution functions
-(normal, t and chi-square tails and quantiles, log-gamma). ``docs/statistics.md`` states
-every convention for methodologists. No Django: an import contract keeps it out.
+per subject (proportions, scales, change, multiplicity, nps, retention, benchmark). Each
+statistic is computed here from its textbook formula; scipy is used only for distribution
+functions (normal, t, F and chi-square tails and quantiles, log-gamma).
+``docs/statistics.md`` states every convention for methodologists. No Django: an import
+contract keeps it out.
 
 Missing answers are ``None`` or ``nan``. Where a statistic is undefined for the data (one
 respondent, no variance, no events) the value is ``None`` and ``reason`` says why, so a
@@ -14,6 +15,11 @@ report can print the reason instead of a number; nothing here returns ``nan``.
 from mentora.surveys.statistics.benchmark import percentile_rank
 from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
 from mentora.surveys.statistics.common import SMALL_SAMPLE
+from mentora.surveys.statistics.multiplicity import (
+    AdjustedTest,
+    adjust_for_multiplicity,
+    holm_adjust,
+)
 from mentora.surveys.statistics.nps import NetPromoterScore, nps
 from mentora.surveys.statistics.proportions import (
     Proportion,
@@ -40,6 +46,7 @@ from mentora.surveys.statistics.scales import (
 )
 
 __all__ = [
+    "AdjustedTest",
     "RELIABILITY_THRESHOLD",
     "SMALL_SAMPLE",
     "CronbachAlpha",
@@ -50,9 +57,11 @@ __all__ = [
     "PairedChange",
     "Proportion",
     "SurvivalCurve",
+    "adjust_for_multiplicity",
     "cronbach_alpha",
     "feldt_interval",
     "hedges_correction",
+    "holm_adjust",
     "item_distribution",
     "kaplan_meier",
     "logrank_test",
