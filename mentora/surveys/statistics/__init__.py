@@ -12,7 +12,7 @@ respondent, no variance, no events) the value is ``None`` and ``reason`` says wh
 report can print the reason instead of a number; nothing here returns ``nan``.
 """
 
-from mentora.surveys.statistics.benchmark import percentile_rank
+from mentora.surveys.statistics.benchmark import BENCHMARK_MINIMUM, percentile_rank
 from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
 from mentora.surveys.statistics.common import SMALL_SAMPLE
 from mentora.surveys.statistics.multiplicity import (
@@ -46,6 +46,7 @@ from mentora.surveys.statistics.scales import (
 )
 
 __all__ = [
+    "BENCHMARK_MINIMUM",
     "AdjustedTest",
     "RELIABILITY_THRESHOLD",
     "SMALL_SAMPLE",

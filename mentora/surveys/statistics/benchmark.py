@@ -9,12 +9,18 @@ from numpy.typing import ArrayLike
 
 from mentora.surveys.statistics.common import answered
 
+# Fewest other programmes a percentile is shown among. Among N others one programme moves a
+# percentile by 100/N points, so below ten the figure says little more than a ranking of a
+# handful, and next to the programme's own value it narrows down the few others' values.
+BENCHMARK_MINIMUM = 10
+
 
 def percentile_rank(
     value: float,
     population: ArrayLike,
     *,
     kind: Literal["mean", "weak", "strict", "rank"] = "mean",
+    minimum: int = 1,
 ) -> float | None:
     """Percentile (0-100) of a programme's ``value`` among other programmes' values.
 
@@ -28,13 +34,17 @@ def percentile_rank(
       of the population.
 
     The population should not contain the programme itself. Missing values in the
-    population are ignored; ``None`` when no other programme has a value.
+    population are ignored. ``None`` when fewer than ``minimum`` other programmes have a
+    value: reports pass ``BENCHMARK_MINIMUM``; the default of 1 only rules out an empty
+    population. The programme's own figure is subject to the small-cell rule like any other.
     """
     if value is None or math.isnan(value):
         raise ValueError("value is missing")
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
     others, _ = answered(population, "population")
     n = others.size
-    if n == 0:
+    if n < minimum:
         return None
     below = int((others < value).sum())
     at_or_below = int((others <= value).sum())

@@ -25,6 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from mentora.surveys.statistics import (
+    BENCHMARK_MINIMUM,
     cronbach_alpha,
     feldt_interval,
     hedges_correction,
@@ -755,6 +756,19 @@ def test_percentile_rank_on_generated_benchmarks_and_edges() -> None:
     assert percentile_rank(70, [60, None, 80]) == 50.0
     with pytest.raises(ValueError):
         percentile_rank(70, [60], kind="median")  # type: ignore[arg-type]
+
+
+def test_percentile_rank_is_withheld_below_a_minimum_number_of_other_programmes() -> None:
+    population = [0.52, 0.61, 0.70, None, 0.75, 0.81, 0.64, 0.58, 0.90, 0.66]
+    answered = [p for p in population if p is not None]
+    assert len(answered) == 9
+    assert percentile_rank(0.7, population, minimum=BENCHMARK_MINIMUM) is None
+    ten = percentile_rank(0.7, [*population, 0.72], minimum=BENCHMARK_MINIMUM)
+    assert close(ten, float(stats.percentileofscore([*answered, 0.72], 0.7, kind="mean")))
+    assert percentile_rank(0.7, population, minimum=9) is not None
+    assert percentile_rank(0.7, population) is not None  # callers that set no minimum
+    with pytest.raises(ValueError):
+        percentile_rank(0.7, population, minimum=0)
 
 
 def test_empty_inputs_give_none_or_neutral_results_without_errors() -> None:
