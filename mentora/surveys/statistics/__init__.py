@@ -32,6 +32,7 @@ from mentora.surveys.statistics.retention import (
     SurvivalCurve,
     kaplan_meier,
     logrank_test,
+    stratified_logrank_test,
 )
 from mentora.surveys.statistics.scales import (
     RELIABILITY_THRESHOLD,
@@ -73,5 +74,6 @@ __all__ = [
     "response_rate",
     "scale_mean",
     "share_favourable",
+    "stratified_logrank_test",
     "wilson_interval",
 ]

@@ -11,8 +11,9 @@ import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test as lifelines_logrank
 from numpy.testing import assert_allclose
+from statsmodels.duration.survfunc import survdiff
 
-from mentora.surveys.statistics import kaplan_meier, logrank_test
+from mentora.surveys.statistics import kaplan_meier, logrank_test, stratified_logrank_test
 
 TOL = 1e-9
 
@@ -182,3 +183,89 @@ def test_logrank_without_events_is_zero_with_p_one() -> None:
 def test_logrank_with_events_only_while_one_group_is_at_risk_has_no_evidence() -> None:
     ours = logrank_test([1, 2], [0, 0], [5, 6], [1, 1])
     assert (ours.statistic, ours.p_value) == (0.0, 1.0) and ours.reason is not None
+
+
+# --- stratified log-rank -------------------------------------------------------------------
+
+
+def matched_sets(
+    rng: np.random.Generator, sets: int, controls: int, ties: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each set: one participant and ``controls`` matched colleagues sharing a set effect."""
+    size = 1 + controls
+    frailty = np.repeat(rng.normal(0, 0.7, sets), size)
+    participant = np.tile(np.r_[1, np.zeros(controls, dtype=int)], sets)
+    hazard = np.exp(frailty - 0.4 * participant) / 30
+    leave = rng.exponential(1 / hazard)
+    follow_up = rng.uniform(6, 48, sets * size)
+    durations = np.minimum(leave, follow_up)
+    if ties:
+        durations = np.ceil(durations)
+    events = (leave <= follow_up).astype(int)
+    return durations, events, participant, np.repeat(np.arange(sets), size)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_stratified_logrank_matches_statsmodels_survdiff_with_strata() -> None:
+    rng = np.random.default_rng(1959)
+    for sets, controls in ((3, 1), (20, 1), (60, 1), (40, 3), (150, 2)):
+        for ties in (False, True):
+            durations, events, participant, strata = matched_sets(rng, sets, controls, ties)
+            ours = stratified_logrank_test(durations, events, participant, strata)
+            statistic, p_value = survdiff(durations, events, participant, strata=strata)
+            assert close(ours.statistic, float(statistic)), (sets, controls, ties)
+            assert close(ours.p_value, float(p_value))
+            assert ours.strata == sets and ours.df == 1
+            assert ours.observed_a == events[participant == 1].sum()
+            assert close(ours.expected_a + ours.expected_b, float(events.sum()))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_stratified_logrank_with_one_stratum_is_the_log_rank_test_of_lifelines() -> None:
+    rng = np.random.default_rng(4)
+    durations, events, participant, _ = matched_sets(rng, 40, 2, ties=True)
+    ours = stratified_logrank_test(durations, events, participant, np.zeros(durations.size))
+    mine = participant == 1
+    reference = lifelines_logrank(
+        durations[mine],
+        durations[~mine],
+        event_observed_A=events[mine],
+        event_observed_B=events[~mine],
+    )
+    assert close(ours.statistic, reference.test_statistic)
+    assert close(ours.p_value, reference.p_value) and ours.strata == 1
+    plain = logrank_test(durations[mine], events[mine], durations[~mine], events[~mine])
+    assert close(ours.statistic, plain.statistic) and close(ours.variance, plain.variance)
+
+
+def test_stratified_logrank_compares_within_matched_sets_only() -> None:
+    # Set a turns over fast and holds most participants; set b is slow and holds most
+    # colleagues. Within each set participants leave about when their colleagues do, so the
+    # pooled test sees a difference that comes from the sets, and the stratified one does not.
+    durations = np.array([1, 2, 3, 4, 5, 6, 3.5, 20, 21, 22, 23, 24, 25, 22.5])
+    events = np.ones(14, dtype=int)
+    participant = np.array([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    strata = np.repeat(["a", "b"], 7)
+    stratified = stratified_logrank_test(durations, events, participant, strata)
+    mine = participant == 1
+    pooled = logrank_test(durations[mine], events[mine], durations[~mine], events[~mine])
+    reference = survdiff(durations, events, participant, strata=strata)
+    assert close(stratified.statistic, float(reference[0]))
+    assert stratified.statistic < 0.01 and pooled.statistic > 5.0
+
+
+def test_stratified_logrank_without_comparable_leavers_has_no_evidence() -> None:
+    # In each set the participant leaves after the colleague's follow-up has ended.
+    result = stratified_logrank_test([6, 5, 7, 2], [1, 0, 1, 0], [1, 0, 1, 0], [0, 0, 1, 1])
+    assert (result.statistic, result.p_value) == (0.0, 1.0) and result.reason is not None
+    nobody = stratified_logrank_test([1, 5], [0, 0], [1, 0], [0, 0])
+    assert nobody.p_value == 1.0 and nobody.reason is not None and "no leavers" in nobody.reason
+
+
+def test_stratified_logrank_rejects_misaligned_or_invalid_input() -> None:
+    with pytest.raises(ValueError):
+        stratified_logrank_test([1, 2], [1, 0], [1], [0, 0])
+    with pytest.raises(ValueError):
+        stratified_logrank_test([1, 2], [1, 0], [1, 2], [0, 0])
+    with pytest.raises(ValueError):
+        stratified_logrank_test([1, 2], [1, 0], [1, 0], [0])
