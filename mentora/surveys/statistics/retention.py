@@ -13,7 +13,7 @@ from scipy import stats
 from mentora.surveys.statistics.common import check_confidence, vector, z_value
 
 
-def _survival_data(durations: ArrayLike, events: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def survival_data(durations: ArrayLike, events: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     times = vector(durations, "durations")
     observed = np.asarray(events)
     if observed.ndim == 0:
@@ -96,7 +96,7 @@ def kaplan_meier(
     (d = n, a division by zero) counts as 0 and the interval is [0, 0].
     """
     confidence = check_confidence(confidence)
-    times, observed = _survival_data(durations, events)
+    times, observed = survival_data(durations, events)
     steps = np.unique(np.concatenate(([0.0], times)))
     sorted_times = np.sort(times)
     at_risk = times.size - np.searchsorted(sorted_times, steps, side="left")
@@ -245,8 +245,8 @@ def logrank_test(
     When V = 0 (no events, or events only while one group is at risk) nothing can be
     compared: the statistic is 0, p is 1.0 and ``reason`` says so.
     """
-    times_a, observed_a = _survival_data(durations_a, events_a)
-    times_b, observed_b = _survival_data(durations_b, events_b)
+    times_a, observed_a = survival_data(durations_a, events_a)
+    times_b, observed_b = survival_data(durations_b, events_b)
     expected_a, variance, _ = _logrank_sums(times_a, observed_a, times_b, observed_b)
     o_a, o_b = int(observed_a.sum()), int(observed_b.sum())
     return _logrank_result(o_a, expected_a, o_b, o_a + o_b - expected_a, variance, 1)
@@ -265,7 +265,7 @@ def stratified_logrank_test(
     between sets (a department with high turnover) cannot pass for a programme effect. A
     set where nobody leaves while both groups are at risk adds nothing.
     """
-    times, observed = _survival_data(durations, events)
+    times, observed = survival_data(durations, events)
     marks = np.asarray(groups)
     labels = np.asarray(strata)
     if marks.shape != times.shape or labels.shape != times.shape:
@@ -274,12 +274,15 @@ def stratified_logrank_test(
         raise ValueError("groups must be 0/1 or booleans (1 = the first group)")
     in_a = marks.astype(bool)
     _, stratum = np.unique(labels, return_inverse=True)
+    # Sorted by stratum once, each stratum is a slice (matched sets can number thousands).
+    order = np.argsort(stratum, kind="stable")
+    bounds = np.flatnonzero(np.diff(stratum[order])) + 1
     expected_a = variance = 0.0
-    for s in range(int(stratum.max()) + 1 if stratum.size else 0):
-        a, b = (stratum == s) & in_a, (stratum == s) & ~in_a
+    for rows in np.split(order, bounds) if order.size else []:
+        a, b = rows[in_a[rows]], rows[~in_a[rows]]
         e, v, _ = _logrank_sums(times[a], observed[a], times[b], observed[b])
         expected_a += e
         variance += v
     o_a, o_b = int(observed[in_a].sum()), int(observed[~in_a].sum())
-    count = int(np.unique(stratum).size)
+    count = int(bounds.size + 1) if order.size else 0
     return _logrank_result(o_a, expected_a, o_b, o_a + o_b - expected_a, variance, count)
