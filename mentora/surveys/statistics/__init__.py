@@ -1,7 +1,7 @@
 """The statistics behind programme evaluation reports.
 
 Pure functions on sequences or numpy arrays that return small frozen dataclasses, one module
-per subject (proportions, scales, change, multiplicity, nps, retention, benchmark). Each
+per subject (proportions, scales, change, multiplicity, nps, retention, cox, benchmark). Each
 statistic is computed here from its textbook formula; scipy is used only for distribution
 functions (normal, t, F and chi-square tails and quantiles, log-gamma).
 ``docs/statistics.md`` states every convention for methodologists. No Django: an import
@@ -15,6 +15,7 @@ report can print the reason instead of a number; nothing here returns ``nan``.
 from mentora.surveys.statistics.benchmark import BENCHMARK_MINIMUM, percentile_rank
 from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
 from mentora.surveys.statistics.common import SMALL_SAMPLE
+from mentora.surveys.statistics.cox import CoxModel, CoxTerm, cox_regression
 from mentora.surveys.statistics.multiplicity import (
     AdjustedTest,
     adjust_for_multiplicity,
@@ -51,6 +52,8 @@ __all__ = [
     "AdjustedTest",
     "RELIABILITY_THRESHOLD",
     "SMALL_SAMPLE",
+    "CoxModel",
+    "CoxTerm",
     "CronbachAlpha",
     "ItemDistribution",
     "LogRank",
@@ -60,6 +63,7 @@ __all__ = [
     "Proportion",
     "SurvivalCurve",
     "adjust_for_multiplicity",
+    "cox_regression",
     "cronbach_alpha",
     "feldt_interval",
     "hedges_correction",
