@@ -67,6 +67,29 @@ def test_kaplan_meier_matches_lifelines_on_generated_retention() -> None:
             assert_km_matches_lifelines(durations, events, timeline)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_kaplan_meier_band_at_chosen_times_matches_lifelines_at_every_confidence() -> None:
+    # The pointwise Greenwood band on the log(-log S) scale, read at the times a report
+    # prints (every six months), for the confidence levels a report might use.
+    rng = np.random.default_rng(606)
+    timeline = np.arange(0.0, 49.0, 6.0)
+    for n, ties in ((8, True), (60, False), (250, True)):
+        durations, events = retention(rng, n, ties)
+        for confidence in (0.8, 0.9, 0.95, 0.99):
+            fitter = KaplanMeierFitter(alpha=1 - confidence).fit(
+                durations, events, timeline=timeline
+            )
+            ours = kaplan_meier(durations, events, timeline, confidence=confidence)
+            band = fitter.confidence_interval_
+            assert_allclose(ours.ci_low, band.iloc[:, 0], atol=TOL, rtol=0)
+            assert_allclose(ours.ci_high, band.iloc[:, 1], atol=TOL, rtol=0)
+            assert ours.at_risk == tuple(int((durations >= t).sum()) for t in timeline)
+            assert all(
+                lo <= s <= hi
+                for lo, s, hi in zip(ours.ci_low, ours.survival, ours.ci_high, strict=True)
+            )
+
+
 def test_kaplan_meier_counts_at_risk_at_requested_times() -> None:
     durations, events = retention(np.random.default_rng(5), 80, ties=True)
     curve = kaplan_meier(durations, events, [0, 6, 12, 18.5, 24, 36, 100])
