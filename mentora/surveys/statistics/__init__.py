@@ -1,9 +1,9 @@
 """The statistics behind programme evaluation reports.
 
 Pure functions on sequences or numpy arrays that return small frozen dataclasses, one module
-per subject (proportions, scales, change, multiplicity, nps, retention, cox, benchmark). Each
-statistic is computed here from its textbook formula; scipy is used only for distribution
-functions (normal, t, F and chi-square tails and quantiles, log-gamma).
+per subject (proportions, scales, change, multiplicity, nps, retention, cox, balance,
+benchmark). Each statistic is computed here from its textbook formula; scipy is used only
+for distribution functions (normal, t, F and chi-square tails and quantiles, log-gamma).
 ``docs/statistics.md`` states every convention for methodologists. No Django: an import
 contract keeps it out.
 
@@ -12,6 +12,11 @@ respondent, no variance, no events) the value is ``None`` and ``reason`` says wh
 report can print the reason instead of a number; nothing here returns ``nan``.
 """
 
+from mentora.surveys.statistics.balance import (
+    IMBALANCE_THRESHOLD,
+    StandardisedDifference,
+    standardised_difference,
+)
 from mentora.surveys.statistics.benchmark import BENCHMARK_MINIMUM, percentile_rank
 from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
 from mentora.surveys.statistics.common import SMALL_SAMPLE
@@ -48,6 +53,7 @@ from mentora.surveys.statistics.scales import (
 )
 
 __all__ = [
+    "IMBALANCE_THRESHOLD",
     "BENCHMARK_MINIMUM",
     "AdjustedTest",
     "RELIABILITY_THRESHOLD",
@@ -61,6 +67,7 @@ __all__ = [
     "NetPromoterScore",
     "PairedChange",
     "Proportion",
+    "StandardisedDifference",
     "SurvivalCurve",
     "adjust_for_multiplicity",
     "cox_regression",
@@ -78,6 +85,7 @@ __all__ = [
     "response_rate",
     "scale_mean",
     "share_favourable",
+    "standardised_difference",
     "stratified_logrank_test",
     "wilson_interval",
 ]
