@@ -8,7 +8,8 @@ Typical use from the web app::
                      result=result)
 """
 
-from mentora.matching.engine import match, organisation_counts, why_not
+from mentora.matching.engine import match
+from mentora.matching.explaining import organisation_counts, why_not
 from mentora.matching.groups import form_groups
 from mentora.matching.model import (
     Contribution,

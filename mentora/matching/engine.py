@@ -5,124 +5,31 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 
 from mentora.matching import candidates as cand
 from mentora.matching import solve as flow
 from mentora.matching.capped import solve_capped
-from mentora.matching.columns import Compiled, SparsePairs, compile_problem
+from mentora.matching.explaining import (
+    explained_matches,
+    explained_suggestions,
+    explained_unmatched,
+    organisation_counts,
+)
 from mentora.matching.groups import form_groups
 from mentora.matching.model import (
-    MAX_CAPACITY,
-    Contribution,
-    LockError,
-    Match,
     MatchResult,
-    Person,
     Problem,
     ProblemError,
     ProgressCallback,
-    Suggestion,
     Unmatched,
-    WhyNot,
 )
 from mentora.matching.policy import Policy
-from mentora.matching.rules import RuleContext, pair_broken_rules
-from mentora.matching.scoring import (
-    contributions_for,
-    explain,
-    given_score_contribution,
-    score_pairs,
-)
+from mentora.matching.prepare import Prepared, check_locks, prepare
 from mentora.matching.stable import Choices, MentorKey, propose, unstable_pairs
 from mentora.matching.suggest import spread
-
-
-@dataclasses.dataclass(eq=False)
-class _Prepared:
-    problem: Problem
-    policy: Policy
-    compiled: Compiled | None
-    explicit: SparsePairs | None
-    capacity: np.ndarray  # effective capacity per mentor
-    mentee_pos: dict[str, int]
-    mentor_pos: dict[str, int]
-
-
-def _prepare(problem: Problem, policy: Policy) -> _Prepared:
-    cap_limit = policy.matching.group_size
-    mentee_pos = {p.id: i for i, p in enumerate(problem.mentees)}
-    mentor_pos = {p.id: j for j, p in enumerate(problem.mentors)}
-    if len(mentee_pos) != len(problem.mentees) or len(mentor_pos) != len(problem.mentors):
-        raise ProblemError("duplicate mentee or mentor id")
-    given = [1 if p.capacity is None else p.capacity for p in problem.mentors]
-    if any(c < 0 for c in given):
-        raise ProblemError("negative mentor capacity")
-    if any(c > MAX_CAPACITY for c in given):
-        raise ProblemError(f"mentor capacity above {MAX_CAPACITY}")
-    capacity = np.minimum(np.array(given, dtype=np.int64), cap_limit)
-    if problem.pairs is not None:
-        pr = problem.pairs
-        explicit = SparsePairs(
-            pr.mentee_index, pr.mentor_index, pr.score, len(problem.mentees), len(problem.mentors)
-        )
-        return _Prepared(problem, policy, None, explicit, capacity, mentee_pos, mentor_pos)
-    compiled = compile_problem(problem, capacity_cap=cap_limit)
-    return _Prepared(problem, policy, compiled, None, capacity, mentee_pos, mentor_pos)
-
-
-def _pair_scores(prep: _Prepared, ia: np.ndarray, jb: np.ndarray) -> tuple[np.ndarray, dict]:
-    if prep.explicit is not None:
-        return prep.explicit.lookup(ia, jb, np.nan), {}
-    assert prep.compiled is not None
-    return score_pairs(prep.compiled, ia, jb, prep.policy.weights, prep.policy.bands)
-
-
-def _check_locks(prep: _Prepared) -> list[tuple[int, int]]:
-    problem, policy = prep.problem, prep.policy
-    locks: list[tuple[int, int]] = []
-    seen: set[str] = set()
-    load = np.zeros(len(problem.mentors), dtype=np.int64)
-    context = None
-    for lock in problem.locks:
-        mentee_id, mentor_id = lock
-        if mentee_id not in prep.mentee_pos:
-            raise LockError(lock, "mentee_id", f"unknown mentee {mentee_id!r}")
-        if mentor_id not in prep.mentor_pos:
-            raise LockError(lock, "mentor_id", f"unknown mentor {mentor_id!r}")
-        if mentee_id in seen:
-            raise LockError(lock, "mentee_id", f"mentee {mentee_id!r} locked twice")
-        seen.add(mentee_id)
-        i, j = prep.mentee_pos[mentee_id], prep.mentor_pos[mentor_id]
-        if prep.explicit is not None:
-            if np.isnan(prep.explicit.lookup(np.array([i]), np.array([j]), np.nan)[0]):
-                raise LockError(lock, "mentor_id", "not a candidate pair")
-        else:
-            if context is None:
-                context = RuleContext.build(
-                    problem.people, problem.mentees + problem.mentors, problem.competitors
-                )
-            broken = pair_broken_rules(
-                problem.mentees[i],
-                problem.mentors[j],
-                constraints=policy.constraints,
-                context=context,
-            )
-            if broken:
-                reasons = "; ".join(f"{b.rule} ({b.text})" for b in broken)
-                raise LockError(lock, "mentor_id", f"breaks a hard rule: {reasons}")
-        load[j] += 1
-        if load[j] > prep.capacity[j]:
-            raise LockError(
-                lock,
-                "mentor_id",
-                f"mentor {mentor_id!r} has capacity {int(prep.capacity[j])} "
-                f"but {int(load[j])} locked mentees",
-            )
-        locks.append((i, j))
-    return locks
 
 
 class _Stopwatch:
@@ -142,7 +49,7 @@ class _Stopwatch:
 class _Run:
     """A pair-forming run once its candidates exist: what every mode solves over."""
 
-    prep: _Prepared
+    prep: Prepared
     graph: cand.CandidateGraph
     locks: list[tuple[int, int]]
     remaining: np.ndarray  # places left per mentor after the locks
@@ -202,8 +109,8 @@ def _candidates(
     problem: Problem, policy: Policy, watch: _Stopwatch, progress: ProgressCallback | None
 ) -> _Run:
     """Check the locks, take their places, and build the candidate graph of the rest."""
-    prep = _prepare(problem, policy)
-    locks = _check_locks(prep)
+    prep = prepare(problem, policy)
+    locks = check_locks(prep)
     watch.lap("prepare")
     n_a, n_b = len(problem.mentees), len(problem.mentors)
     remaining = prep.capacity.copy()
@@ -292,10 +199,10 @@ def _match_suggest(run: _Run) -> MatchResult:
     )
     run.watch.lap("solve")
     run.report("solve")
-    suggestions = _suggestions(run.prep, run.graph, picked)
+    suggestions = explained_suggestions(run.prep, run.graph, picked)
     # Locked mentees get their fixed pair instead of suggestions.
     locked_i, locked_j = run.locked_pairs()
-    kept = _matches(run.prep, locked_i, locked_j, run.graph, run.locked)
+    kept = explained_matches(run.prep, locked_i, locked_j, run.graph, run.locked)
     run.watch.lap("explain")
     run.report("explain")
     return MatchResult(
@@ -324,8 +231,8 @@ def _pairs_result(
     order = np.argsort(ia, kind="stable")
     ia, jb = ia[order], jb[order]
     mode = run.policy.matching.mode
-    matches = _matches(run.prep, ia, jb, run.graph, run.locked)
-    unmatched = _unmatched(run.prep, ia, jb, run.graph, mode)
+    matches = explained_matches(run.prep, ia, jb, run.graph, run.locked)
+    unmatched = explained_unmatched(run.prep, ia, jb, run.graph, mode)
     run.watch.lap("explain")
     run.report("explain")
     return MatchResult(
@@ -349,7 +256,7 @@ PAIR_MODES: dict[str, Callable[[_Run], MatchResult]] = {
 
 
 def _fairness(
-    prep: _Prepared, locks: list[tuple[int, int]]
+    prep: Prepared, locks: list[tuple[int, int]]
 ) -> tuple[flow.Bounds | None, np.ndarray | None, np.ndarray | None]:
     policy = prep.policy
     if not policy.fairness:
@@ -401,7 +308,7 @@ def _fairness(
 
 
 def _stable_preferences(
-    prep: _Prepared, graph: cand.CandidateGraph, free: np.ndarray, remaining: np.ndarray
+    prep: Prepared, graph: cand.CandidateGraph, free: np.ndarray, remaining: np.ndarray
 ) -> tuple[dict[str, Choices], MentorKey, Callable[[list[str]], dict[str, Choices]] | None]:
     """Each free mentee's list, the mentors' keys and the lazy rest of the lists.
 
@@ -478,250 +385,3 @@ def _stable_preferences(
         return out
 
     return lists, key, more
-
-
-def _contributions(
-    prep: _Prepared, ia: np.ndarray, jb: np.ndarray
-) -> tuple[np.ndarray, list[tuple[Contribution, ...]]]:
-    scores, values = _pair_scores(prep, ia, jb)
-    problem = prep.problem
-    out: list[tuple[Contribution, ...]] = []
-    if prep.explicit is not None:
-        rank = _rank_among_given(prep.explicit, ia, scores)
-        for s, r in zip(scores.tolist(), rank, strict=True):
-            out.append(given_score_contribution(s, r))
-        return scores, out
-    names = list(values)
-    columns = [values[n].tolist() for n in names]
-    for k, (i, j) in enumerate(zip(ia.tolist(), jb.tolist(), strict=True)):
-        row = {n: col[k] for n, col in zip(names, columns, strict=True)}
-        out.append(contributions_for(problem.mentees[i], problem.mentors[j], row))
-    return scores, out
-
-
-def _rank_among_given(given: SparsePairs, ia: np.ndarray, scores: np.ndarray) -> list[int]:
-    """1 + how many of the mentee's given pairs score higher: their rank among all the
-    mentors the input names for them, whether or not those have room left."""
-    out: list[int] = []
-    for i, s in zip(ia.tolist(), scores.tolist(), strict=True):
-        theirs = given.values[given.indptr[i] : given.indptr[i + 1]]
-        out.append(1 + int(np.count_nonzero(theirs > s)))
-    return out
-
-
-def _matches(
-    prep: _Prepared,
-    ia: np.ndarray,
-    jb: np.ndarray,
-    graph: cand.CandidateGraph,
-    locked: np.ndarray,
-) -> tuple[Match, ...]:
-    scores, contributions = _contributions(prep, ia, jb)
-    problem = prep.problem
-    return tuple(
-        Match(
-            mentee_id=problem.mentees[i].id,
-            mentor_id=problem.mentors[j].id,
-            score=round(float(s), 9),
-            contributions=contribs,
-            explanation=("locked by the programme manager; " if locked[i] else "")
-            + explain(contribs),
-            locked=bool(locked[i]),
-        )
-        for i, j, s, contribs in zip(
-            ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
-        )
-    )
-
-
-def _unmatched(
-    prep: _Prepared,
-    matched: np.ndarray,
-    partners: np.ndarray,
-    graph: cand.CandidateGraph,
-    mode: str,
-) -> tuple[Unmatched, ...]:
-    has_arc = np.zeros(len(prep.problem.mentees), dtype=bool)
-    has_arc[graph.mentee] = True
-    is_matched = np.zeros(len(prep.problem.mentees), dtype=bool)
-    is_matched[matched] = True
-    # A candidate with room left: only fairness bounds keep an optimal run from using it.
-    room = prep.capacity > np.bincount(partners, minlength=prep.capacity.size)
-    near_room = np.zeros(len(prep.problem.mentees), dtype=bool)
-    if mode == "optimal" and prep.policy.fairness:
-        near_room[graph.mentee[room[graph.mentor]]] = True
-    out = []
-    for i in np.flatnonzero(~is_matched).tolist():
-        mentee_id = prep.problem.mentees[i].id
-        if not has_arc[i]:
-            out.append(
-                Unmatched(
-                    mentee_id,
-                    "no_feasible_mentor",
-                    "no mentor with free capacity passes the hard rules",
-                )
-            )
-        elif mode == "stable":
-            out.append(
-                Unmatched(
-                    mentee_id, "no_stable_partner", "no mutually ranked mentor had room for them"
-                )
-            )
-        elif near_room[i]:
-            out.append(
-                Unmatched(
-                    mentee_id,
-                    "fairness_bounds",
-                    "a feasible mentor had room, but the organisations' fairness bounds "
-                    "left no place for this mentee",
-                )
-            )
-        else:
-            out.append(
-                Unmatched(
-                    mentee_id,
-                    "capacity_exhausted",
-                    "every feasible mentor's places were needed by other mentees",
-                )
-            )
-    return tuple(out)
-
-
-def _suggestions(
-    prep: _Prepared, graph: cand.CandidateGraph, picked: Mapping[int, list[int]]
-) -> tuple[Suggestion, ...]:
-    arcs = np.array([a for i in sorted(picked) for a in picked[i]], dtype=np.int64)
-    ia, jb = graph.mentee[arcs], graph.mentor[arcs]
-    scores, contributions = _contributions(prep, ia, jb)
-    out: list[Suggestion] = []
-    rank = 0
-    previous = -1
-    for i, j, s, contribs in zip(
-        ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
-    ):
-        rank = rank + 1 if i == previous else 1
-        previous = i
-        out.append(
-            Suggestion(
-                prep.problem.mentees[i].id,
-                rank,
-                prep.problem.mentors[j].id,
-                round(float(s), 9),
-                contribs,
-                explain(contribs),
-            )
-        )
-    return tuple(out)
-
-
-def organisation_counts(problem: Problem, matches: tuple[Match, ...]) -> dict[str, dict[str, int]]:
-    """Per organisation: mentees (total, matched) and mentors (total, used, load)."""
-    org_of_mentee = {p.id: p.organisation for p in problem.mentees}
-    org_of_mentor = {p.id: p.organisation for p in problem.mentors}
-    counts: dict[str, dict[str, int]] = {}
-
-    def row(org: str) -> dict[str, int]:
-        return counts.setdefault(
-            org or "(none)",
-            {"mentees": 0, "mentees_matched": 0, "mentors": 0, "mentors_used": 0, "mentor_load": 0},
-        )
-
-    for p in problem.mentees:
-        row(p.organisation)["mentees"] += 1
-    for p in problem.mentors:
-        row(p.organisation)["mentors"] += 1
-    used: set[str] = set()
-    for m in matches:
-        row(org_of_mentee[m.mentee_id])["mentees_matched"] += 1
-        row(org_of_mentor[m.mentor_id])["mentor_load"] += 1
-        if m.mentor_id not in used:
-            used.add(m.mentor_id)
-            row(org_of_mentor[m.mentor_id])["mentors_used"] += 1
-    return dict(sorted(counts.items()))
-
-
-def why_not(
-    *,
-    problem: Problem,
-    policy: Policy,
-    mentee_id: str,
-    mentor_id: str,
-    result: MatchResult | None = None,
-) -> WhyNot:
-    """Which hard rules exclude the pair; if none, its score and why it was not chosen."""
-    mentee = next((p for p in problem.mentees if p.id == mentee_id), None)
-    mentor = next((p for p in problem.mentors if p.id == mentor_id), None)
-    if mentee is None or mentor is None:
-        raise ProblemError(f"unknown mentee {mentee_id!r} or mentor {mentor_id!r}")
-    score: float | None
-    contributions: tuple[Contribution, ...] = ()
-    if problem.pairs is not None:
-        pr = problem.pairs
-        i, j = problem.mentees.index(mentee), problem.mentors.index(mentor)
-        hit = np.flatnonzero((pr.mentee_index == i) & (pr.mentor_index == j))
-        if hit.size == 0:
-            return WhyNot(
-                mentee_id,
-                mentor_id,
-                False,
-                (),
-                None,
-                (),
-                "not allowed: the pair is not in the candidate pairs",
-            )
-        score = float(pr.score[hit[0]])
-        contributions = given_score_contribution(score, None)
-        broken: tuple = ()
-    else:
-        context = RuleContext.build(
-            problem.people, problem.mentees + problem.mentors, problem.competitors
-        )
-        broken = tuple(
-            pair_broken_rules(mentee, mentor, constraints=policy.constraints, context=context)
-        )
-        if broken:
-            return WhyNot(
-                mentee_id,
-                mentor_id,
-                False,
-                broken,
-                None,
-                (),
-                "not allowed: " + "; ".join(b.text for b in broken),
-            )
-        score, contributions = _single_pair_score(problem, policy, mentee, mentor)
-    reason = f"feasible, score {score:g}"
-    if result is not None:
-        partner = {m.mentee_id: m for m in result.matches}
-        load = [m for m in result.matches if m.mentor_id == mentor_id]
-        mine = partner.get(mentee_id)
-        if mine is not None and mine.mentor_id == mentor_id:
-            reason = f"they are matched (score {score:g})"
-        elif mine is not None:
-            reason += (
-                f"; {mentee_id} was matched with {mine.mentor_id} "
-                f"(score {mine.score:g}), which served the whole assignment better"
-            )
-        else:
-            reason += f"; {mentee_id} is unmatched"
-        capacity = (
-            1 if mentor.capacity is None else min(mentor.capacity, policy.matching.group_size)
-        )
-        if len(load) >= capacity and (mine is None or mine.mentor_id != mentor_id):
-            reason += f"; {mentor_id}'s places went to " + ", ".join(m.mentee_id for m in load)
-    return WhyNot(mentee_id, mentor_id, True, broken, score, contributions, reason)
-
-
-def _single_pair_score(
-    problem: Problem, policy: Policy, mentee: Person, mentor: Person
-) -> tuple[float, tuple[Contribution, ...]]:
-    # Scoring needs no reporting lines; compiling just the two keeps "why not?" cheap.
-    solo = Problem(
-        mentees=(dataclasses.replace(mentee, manager_id=""),),
-        mentors=(dataclasses.replace(mentor, manager_id=""),),
-    )
-    c = compile_problem(solo)
-    zero = np.zeros(1, dtype=np.int64)
-    scores, values = score_pairs(c, zero, zero, policy.weights, policy.bands)
-    row = {k: float(v[0]) for k, v in values.items()}
-    return round(float(scores[0]), 9), contributions_for(mentee, mentor, row)

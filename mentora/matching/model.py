@@ -154,7 +154,7 @@ class RuleBreak:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhyNot:
     """Answer to "why was this mentee not matched with that mentor?"."""
 

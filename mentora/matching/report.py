@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from mentora.matching.engine import organisation_counts
+from mentora.matching.explaining import organisation_counts
 from mentora.matching.model import MatchResult, Problem
 from mentora.matching.policy import Policy
 from mentora.matching.rules import RuleContext, pair_broken_rules
