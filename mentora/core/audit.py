@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,27 +11,13 @@ from django.db import models
 from mentora.core.models import AuditEntry
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
-
-
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of `fields`, in a form that can be compared and stored."""
     values = {}
     for name in fields:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        values[name] = _jsonable(getattr(instance, attname))
+        values[name] = getattr(instance, attname)
     return values
 
 
@@ -69,5 +53,5 @@ def audit_log(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         organisation=organisation,
-        changes=_jsonable(changes or {}),
+        changes=changes or {},
     )

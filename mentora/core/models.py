@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,10 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+    # Dates, times, decimals and ids as JSON; never a model instance or private text.
+    changes = models.JSONField(
+        _("changed fields"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ class MatchingRound(models.Model):
     cancel_requested = models.BooleanField(default=False)
     # The policy as it was when the round ran, so a round can always be explained.
     policy = models.JSONField(default=dict)
-    report = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )

@@ -183,18 +183,8 @@ def _run_and_store(matching_round: MatchingRound) -> None:
             stage="",
             progress=1.0,
             finished_at=timezone.now(),
-            report=_jsonable(report),
+            report=report,
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float | int | str | bool) or value is None:
-        return value
-    return str(value)
 
 
 def _preference_rank(mentee: Participant, mentor_person_id: str) -> int | None:
