@@ -37,11 +37,19 @@ def audit_log(
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     organisation: Any = None,
+    programme: Any = None,
 ) -> AuditEntry:
-    """Record one write. `action` is a dotted code such as `accounts.membership.grant`."""
+    """Record one write: the one audit helper every service calls.
+
+    `action` is a dotted code such as `accounts.membership.grant`. The entry belongs to
+    `organisation`, else to the organisation of `programme` (the usual case for anything in
+    a programme), else to the object's own organisation. `changes` holds facts (ids,
+    dates, counts), never private text."""
     if "." not in action:
         raise ValueError(f"Audit actions are dotted codes, got {action!r}")
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if organisation is None and programme is not None:
+        organisation = programme.organisation
     if organisation is None and obj is not None:
         is_organisation = obj._meta.label == "accounts.Organisation"
         organisation = obj if is_organisation else getattr(obj, "organisation", None)

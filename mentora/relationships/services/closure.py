@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
 from mentora.relationships.models import (
     Closure,
@@ -18,7 +19,7 @@ from mentora.relationships.models import (
     Story,
     StoryStatus,
 )
-from mentora.relationships.services.workspace import _member_side, _pair_audit, pair_side
+from mentora.relationships.services.workspace import _member_side, pair_side
 
 
 @transaction.atomic
@@ -56,7 +57,13 @@ def closure_submit(
     setattr(closure, f"{side}_thanks", thanks.strip())
     setattr(closure, f"{side}_done_at", timezone.now())
     closure.save()
-    _pair_audit(actor, "relationships.closure.submit", closure, pair, side=side)
+    audit_log(
+        actor=actor,
+        action="relationships.closure.submit",
+        obj=closure,
+        programme=pair.programme,
+        changes={"side": side},
+    )
     if closure.is_complete:
         pair.ended_at = timezone.now()
         pair.ended_by = actor
@@ -72,7 +79,9 @@ def closure_submit(
                         actor=actor,
                         note=_("The pair closed its mentoring."),
                     )
-        _pair_audit(actor, "relationships.pair.complete", pair, pair)
+        audit_log(
+            actor=actor, action="relationships.pair.complete", obj=pair, programme=pair.programme
+        )
     return closure
 
 
@@ -95,7 +104,7 @@ def story_submit(
     story = Story.objects.create(
         pair=pair, author=actor, title=title.strip(), text=text.strip(), consent=True
     )
-    _pair_audit(actor, "relationships.story.submit", story, pair)
+    audit_log(actor=actor, action="relationships.story.submit", obj=story, programme=pair.programme)
     return story
 
 
@@ -111,8 +120,11 @@ def story_decide(*, story: Story, actor: Any, approve: bool) -> Story:
     story.status = StoryStatus.APPROVED if approve else StoryStatus.DECLINED
     story.decided_by = actor
     story.save(update_fields=["status", "decided_by"])
-    _pair_audit(
-        actor, "relationships.story." + ("approve" if approve else "decline"), story, story.pair
+    audit_log(
+        actor=actor,
+        action="relationships.story." + ("approve" if approve else "decline"),
+        obj=story,
+        programme=story.pair.programme,
     )
     return story
 

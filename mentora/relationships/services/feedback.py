@@ -19,7 +19,7 @@ from mentora.relationships.models import (
     Pair,
     Tool,
 )
-from mentora.relationships.services.workspace import _pair_audit, pair_side
+from mentora.relationships.services.workspace import pair_side
 
 AUTHOR_OF: dict[str, str] = {
     FeedbackDirection.MENTOR_TO_MENTEE: "mentor",
@@ -65,7 +65,13 @@ def feedback_give(
     feedback = Feedback.objects.create(
         pair=pair, moment=moment, direction=direction, author=actor, text=text.strip()
     )
-    _pair_audit(actor, "relationships.feedback.give", feedback, pair, direction=direction)
+    audit_log(
+        actor=actor,
+        action="relationships.feedback.give",
+        obj=feedback,
+        programme=pair.programme,
+        changes={"direction": direction},
+    )
     return feedback
 
 

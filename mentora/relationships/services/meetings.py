@@ -20,7 +20,7 @@ from mentora.relationships.models import (
     Pair,
     Recording,
 )
-from mentora.relationships.services.workspace import _member_side, _pair_audit
+from mentora.relationships.services.workspace import _member_side
 
 MEETING_TEXTS = ("agenda", "notes", "follow_up", "reflection")
 
@@ -58,7 +58,9 @@ def meeting_schedule(
         place=place,
         link=link,
     )
-    _pair_audit(actor, "relationships.meeting.schedule", meeting, pair)
+    audit_log(
+        actor=actor, action="relationships.meeting.schedule", obj=meeting, programme=pair.programme
+    )
     _announce(meeting)
     return meeting
 
@@ -76,7 +78,12 @@ def meeting_move(
         meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
     meeting.save(update_fields=["starts_at", "duration_minutes", "sequence"])
-    _pair_audit(actor, "relationships.meeting.move", meeting, meeting.pair)
+    audit_log(
+        actor=actor,
+        action="relationships.meeting.move",
+        obj=meeting,
+        programme=meeting.pair.programme,
+    )
     _announce(meeting)
     return meeting
 
@@ -87,7 +94,12 @@ def meeting_cancel(*, meeting: Meeting, actor: Any) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["cancelled_at", "sequence"])
-    _pair_audit(actor, "relationships.meeting.cancel", meeting, meeting.pair)
+    audit_log(
+        actor=actor,
+        action="relationships.meeting.cancel",
+        obj=meeting,
+        programme=meeting.pair.programme,
+    )
     _announce(meeting, cancelled=True)
     return meeting
 
@@ -106,7 +118,12 @@ def meeting_write(*, meeting: Meeting, actor: Any, part: str, text: str) -> Meet
     field = f"{side}_reflection" if part == "reflection" else part
     setattr(meeting, field, text.strip())
     meeting.save(update_fields=[field])
-    _pair_audit(actor, f"relationships.meeting.{part}", meeting, meeting.pair)
+    audit_log(
+        actor=actor,
+        action=f"relationships.meeting.{part}",
+        obj=meeting,
+        programme=meeting.pair.programme,
+    )
     return meeting
 
 
@@ -120,7 +137,12 @@ def meeting_rate(*, meeting: Meeting, actor: Any, rating: int) -> Meeting:
     field = f"{side}_rating"
     setattr(meeting, field, rating)
     meeting.save(update_fields=[field])
-    _pair_audit(actor, "relationships.meeting.rate", meeting, meeting.pair)
+    audit_log(
+        actor=actor,
+        action="relationships.meeting.rate",
+        obj=meeting,
+        programme=meeting.pair.programme,
+    )
     return meeting
 
 
@@ -160,12 +182,12 @@ def recording_consent(*, meeting: Meeting, actor: Any, delete_on: dt.date) -> Re
         recording.mentee_consent_at = recording.mentor_consent_at = None
     setattr(recording, f"{side}_consent_at", timezone.now())
     recording.save()
-    _pair_audit(
-        actor,
-        "relationships.recording.consent",
-        recording,
-        meeting.pair,
-        delete_on=delete_on.isoformat(),
+    audit_log(
+        actor=actor,
+        action="relationships.recording.consent",
+        obj=recording,
+        programme=meeting.pair.programme,
+        changes={"delete_on": delete_on.isoformat()},
     )
     return recording
 
@@ -178,7 +200,12 @@ def recording_upload(*, meeting: Meeting, actor: Any, uploaded: Any) -> Recordin
         raise ValidationError(_("A recording needs both participants' consent first."))
     recording.file = uploaded
     recording.save(update_fields=["file"])
-    _pair_audit(actor, "relationships.recording.upload", recording, meeting.pair)
+    audit_log(
+        actor=actor,
+        action="relationships.recording.upload",
+        obj=recording,
+        programme=meeting.pair.programme,
+    )
     return recording
 
 

@@ -19,7 +19,6 @@ from mentora.relationships.models import (
     Pair,
     SupportSettings,
 )
-from mentora.relationships.services.workspace import _pair_audit
 
 
 @transaction.atomic
@@ -37,8 +36,12 @@ def follow_up_record(
     follow_up = FollowUp.objects.create(
         pair=pair, manager=actor, held_on=held_on, channel=channel.strip(), note=note.strip()
     )
-    _pair_audit(
-        actor, "relationships.follow_up.record", follow_up, pair, held_on=held_on.isoformat()
+    audit_log(
+        actor=actor,
+        action="relationships.follow_up.record",
+        obj=follow_up,
+        programme=pair.programme,
+        changes={"held_on": held_on.isoformat()},
     )
     return follow_up
 
@@ -67,7 +70,7 @@ def pair_nudge(*, pair: Pair, actor: Any) -> None:
     from mentora.relationships import tasks
 
     Pair.objects.filter(pk=pair.pk).update(nudged_at=timezone.now())
-    _pair_audit(actor, "relationships.pair.nudge", pair, pair)
+    audit_log(actor=actor, action="relationships.pair.nudge", obj=pair, programme=pair.programme)
     transaction.on_commit(partial(tasks.send_nudge.enqueue, pair.pk))
 
 

@@ -54,16 +54,6 @@ def _member_side(pair: Pair, actor: Any) -> str:
     return side
 
 
-def _pair_audit(actor: Any, action: str, obj: Any, pair: Pair, **changes: Any) -> None:
-    audit_log(
-        actor=actor,
-        action=action,
-        obj=obj,
-        organisation=pair.programme.organisation,
-        changes=changes,
-    )
-
-
 @transaction.atomic
 def agreement_save(
     *, pair: Pair, actor: Any, submission: uuid.UUID | None = None, **values: Any
@@ -85,7 +75,13 @@ def agreement_save(
     agreement = Agreement.objects.create(
         pair=pair, version=(latest.version + 1) if latest else 1, created_by=actor, **values
     )
-    _pair_audit(actor, "relationships.agreement.save", agreement, pair, version=agreement.version)
+    audit_log(
+        actor=actor,
+        action="relationships.agreement.save",
+        obj=agreement,
+        programme=pair.programme,
+        changes={"version": agreement.version},
+    )
     return agreement
 
 
@@ -99,7 +95,13 @@ def agreement_sign(*, agreement: Agreement, actor: Any) -> Agreement:
     if getattr(agreement, field) is None:
         setattr(agreement, field, timezone.now())
         agreement.save(update_fields=[field])
-        _pair_audit(actor, "relationships.agreement.sign", agreement, agreement.pair, side=side)
+        audit_log(
+            actor=actor,
+            action="relationships.agreement.sign",
+            obj=agreement,
+            programme=agreement.pair.programme,
+            changes={"side": side},
+        )
     return agreement
 
 
@@ -117,7 +119,13 @@ def goal_add(
     if not theme.strip():
         raise ValidationError(_("Name the theme."))
     goal = Goal.objects.create(pair=pair, theme=theme.strip(), description=description.strip())
-    _pair_audit(actor, "relationships.goal.add", goal, pair, theme=goal.theme)
+    audit_log(
+        actor=actor,
+        action="relationships.goal.add",
+        obj=goal,
+        programme=pair.programme,
+        changes={"theme": goal.theme},
+    )
     return goal
 
 
@@ -129,11 +137,11 @@ def goal_update(*, goal: Goal, actor: Any, progress: int) -> Goal:
     old = goal.progress
     goal.progress, goal.updated_at = progress, timezone.now()
     goal.save(update_fields=["progress", "updated_at"])
-    _pair_audit(
-        actor,
-        "relationships.goal.progress",
-        goal,
-        goal.pair,
-        progress={"old": old, "new": progress},
+    audit_log(
+        actor=actor,
+        action="relationships.goal.progress",
+        obj=goal,
+        programme=goal.pair.programme,
+        changes={"progress": {"old": old, "new": progress}},
     )
     return goal

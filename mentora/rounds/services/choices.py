@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mentora.core.audit import audit_log
 from mentora.matching import (
     match,
 )
@@ -26,7 +27,7 @@ from mentora.rounds.models import (
 from mentora.rounds.problem import (
     build_input,
 )
-from mentora.rounds.services.rounds import _audit, _editable, _preference_rank
+from mentora.rounds.services.rounds import _editable, _preference_rank
 
 
 @transaction.atomic
@@ -46,12 +47,12 @@ def round_open_choosing(*, matching_round: MatchingRound, actor: Any) -> int:
         transaction.on_commit(
             partial(tasks.send_choice_invitation.enqueue, matching_round.pk, mentee_id)
         )
-    _audit(
-        actor,
-        "rounds.round.open_choosing",
-        matching_round,
-        matching_round.programme,
-        mentees=len(mentee_ids),
+    audit_log(
+        actor=actor,
+        action="rounds.round.open_choosing",
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes={"mentees": len(mentee_ids)},
     )
     return len(mentee_ids)
 
@@ -74,13 +75,12 @@ def mentee_rank(
         own[mentor_id].choice_rank = position
     Suggestion.objects.bulk_update(list(own.values()), ["choice_rank"])
     # Which mentors a mentee ranked is theirs and the manager's; the log keeps only the fact.
-    _audit(
-        actor,
-        "rounds.choice.rank",
-        matching_round,
-        matching_round.programme,
-        mentee=mentee.pk,
-        ranked=len(mentor_ids),
+    audit_log(
+        actor=actor,
+        action="rounds.choice.rank",
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes={"mentee": mentee.pk, "ranked": len(mentor_ids)},
     )
 
 
@@ -172,11 +172,11 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
     )
     matching_round.status = RoundStatus.DONE
     matching_round.save(update_fields=["status"])
-    _audit(
-        actor,
-        "rounds.round.resolve_choices",
-        matching_round,
-        matching_round.programme,
-        matched=len(proposals),
+    audit_log(
+        actor=actor,
+        action="rounds.round.resolve_choices",
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes={"matched": len(proposals)},
     )
     return matching_round

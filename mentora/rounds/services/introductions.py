@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.core.audit import audit_log
 from mentora.matching import (
     match,
 )
@@ -33,7 +34,7 @@ from mentora.rounds.problem import (
     pairs_at_work,
 )
 from mentora.rounds.services.proposals import _checked_proposals
-from mentora.rounds.services.rounds import _audit, _editable
+from mentora.rounds.services.rounds import _editable
 
 
 @transaction.atomic
@@ -62,13 +63,12 @@ def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7)
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
         transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
-    _audit(
-        actor,
-        "rounds.round.introduce",
-        matching_round,
-        matching_round.programme,
-        introductions=len(proposals),
-        days=days,
+    audit_log(
+        actor=actor,
+        action="rounds.round.introduce",
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes={"introductions": len(proposals), "days": days},
     )
     return len(proposals)
 
@@ -167,14 +167,24 @@ def introduction_answer(
         introduction.status = IntroductionStatus.DECLINED
         introduction.decline_reason = reason.strip()
         introduction.save()
-        _audit(
-            actor, "rounds.introduction.decline", introduction, matching_round.programme, side=side
+        audit_log(
+            actor=actor,
+            action="rounds.introduction.decline",
+            obj=introduction,
+            programme=matching_round.programme,
+            changes={"side": side},
         )
         _introduce_next(matching_round, introduction.mentee)
         _finish_if_settled(matching_round)
         return introduction
     introduction.save()
-    _audit(actor, "rounds.introduction.accept", introduction, matching_round.programme, side=side)
+    audit_log(
+        actor=actor,
+        action="rounds.introduction.accept",
+        obj=introduction,
+        programme=matching_round.programme,
+        changes={"side": side},
+    )
     if introduction.mentee_answer == introduction.mentor_answer == Answer.ACCEPTED:
         for participant in (introduction.mentee, introduction.mentor):
             fresh = Participant.objects.get(pk=participant.pk)
@@ -212,11 +222,11 @@ def introductions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             introduction.status = IntroductionStatus.EXPIRED
             introduction.save(update_fields=["status"])
-            _audit(
-                None,
-                "rounds.introduction.expire",
-                introduction,
-                introduction.matching_round.programme,
+            audit_log(
+                actor=None,
+                action="rounds.introduction.expire",
+                obj=introduction,
+                programme=introduction.matching_round.programme,
             )
             _introduce_next(introduction.matching_round, introduction.mentee)
             _finish_if_settled(introduction.matching_round)

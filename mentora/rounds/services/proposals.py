@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.core.audit import audit_log
 from mentora.matching import (
     Policy,
     why_not,
@@ -32,7 +33,7 @@ from mentora.rounds.problem import (
     ended_partners,
     pairs_at_work,
 )
-from mentora.rounds.services.rounds import _audit, _current, _editable, _preference_rank
+from mentora.rounds.services.rounds import _current, _editable, _preference_rank
 
 
 @transaction.atomic
@@ -43,13 +44,12 @@ def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
     if proposal.locked != locked:
         proposal.locked = locked
         proposal.save(update_fields=["locked"])
-        _audit(
-            actor,
-            "rounds.proposal.lock" if locked else "rounds.proposal.unlock",
-            proposal,
-            proposal.matching_round.programme,
-            mentee=proposal.mentee_id,
-            mentor=proposal.mentor_id,
+        audit_log(
+            actor=actor,
+            action="rounds.proposal.lock" if locked else "rounds.proposal.unlock",
+            obj=proposal,
+            programme=proposal.matching_round.programme,
+            changes={"mentee": proposal.mentee_id, "mentor": proposal.mentor_id},
         )
     return proposal
 
@@ -152,13 +152,12 @@ def proposal_assign(
         manual=True,
         preference_rank=_preference_rank(mentee, str(mentor.person_id)),
     )
-    _audit(
-        actor,
-        "rounds.proposal.assign",
-        proposal,
-        matching_round.programme,
-        mentee=mentee.pk,
-        mentor=mentor.pk,
+    audit_log(
+        actor=actor,
+        action="rounds.proposal.assign",
+        obj=proposal,
+        programme=matching_round.programme,
+        changes={"mentee": mentee.pk, "mentor": mentor.pk},
     )
     return proposal
 
@@ -174,13 +173,12 @@ def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
         reason_code="removed",
         reason=_("Removed from the proposals by the programme manager."),
     )
-    _audit(
-        actor,
-        "rounds.proposal.remove",
-        proposal,
-        matching_round.programme,
-        mentee=proposal.mentee_id,
-        mentor=proposal.mentor_id,
+    audit_log(
+        actor=actor,
+        action="rounds.proposal.remove",
+        obj=proposal,
+        programme=matching_round.programme,
+        changes={"mentee": proposal.mentee_id, "mentor": proposal.mentor_id},
     )
     proposal.delete()
 
@@ -244,8 +242,12 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
         mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
     matching_round.status = RoundStatus.PUBLISHED
     matching_round.save(update_fields=["status"])
-    _audit(
-        actor, "rounds.round.publish", matching_round, matching_round.programme, pairs=len(pairs)
+    audit_log(
+        actor=actor,
+        action="rounds.round.publish",
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes={"pairs": len(pairs)},
     )
     return pairs
 
@@ -270,5 +272,5 @@ def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
                 note=_("The match ended; ready to be matched again."),
             )
     # The reason stays out of the audit log's changes: it is for the manager's eyes only.
-    _audit(actor, "relationships.pair.end", pair, pair.programme)
+    audit_log(actor=actor, action="relationships.pair.end", obj=pair, programme=pair.programme)
     return pair

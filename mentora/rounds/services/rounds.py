@@ -45,12 +45,6 @@ class RoundCancelled(Exception):
     pass
 
 
-def _audit(actor: Any, action: str, obj: Any, programme: Programme, **changes: Any) -> None:
-    audit_log(
-        actor=actor, action=action, obj=obj, organisation=programme.organisation, changes=changes
-    )
-
-
 @transaction.atomic
 def round_start(
     *, programme: Programme, actor: Any, previous: MatchingRound | None = None
@@ -74,12 +68,12 @@ def round_start(
         previous=previous,
         kind="suggestions" if programme.influence_mode == "mentee_chooses" else "proposals",
     )
-    _audit(
-        actor,
-        "rounds.round.start",
-        matching_round,
-        programme,
-        previous=previous.number if previous else None,
+    audit_log(
+        actor=actor,
+        action="rounds.round.start",
+        obj=matching_round,
+        programme=programme,
+        changes={"previous": previous.number if previous else None},
     )
     transaction.on_commit(partial(tasks.run_round.enqueue, matching_round.pk))
     return matching_round
@@ -232,7 +226,12 @@ def round_cancel(*, matching_round: MatchingRound, actor: Any) -> None:
     if not matching_round.is_running:
         raise ValidationError(_("Only a queued or running round can be cancelled."))
     MatchingRound.objects.filter(pk=matching_round.pk).update(cancel_requested=True)
-    _audit(actor, "rounds.round.cancel", matching_round, matching_round.programme)
+    audit_log(
+        actor=actor,
+        action="rounds.round.cancel",
+        obj=matching_round,
+        programme=matching_round.programme,
+    )
 
 
 def _editable(matching_round: MatchingRound) -> MatchingRound:
