@@ -1,0 +1,1 @@
+"""The pages of pairs at work, by subdomain."""

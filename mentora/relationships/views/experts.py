@@ -1,0 +1,136 @@
+"""The expert network's pages: connecting, one's own connections, their activity."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.core.confirm import confirmed
+from mentora.core.messages import refusal
+from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.people.models import label_related
+from mentora.programmes import access as programme_access
+from mentora.relationships import access
+from mentora.relationships.forms import (
+    ExpertActivityForm,
+    ExpertConnectForm,
+)
+from mentora.relationships.services import experts as experts_services
+
+
+@login_required
+def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
+    from mentora.relationships.models import ExpertConnection
+
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    taking_part = (
+        Participant.objects.filter(programme=programme)
+        .exclude(status__in=experts_services.NOT_TAKING_PART)
+        .select_related(*label_related("person"))
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    experts = [p for p in taking_part if p.role == ParticipantRole.MENTOR]
+    themes = sorted({str(t).strip() for e in experts for t in e.themes()}, key=str.casefold)
+    connections = (
+        ExpertConnection.objects.filter(programme=programme)
+        .select_related(*label_related("learner__person"), *label_related("expert__person"))
+        .prefetch_related("activities")
+    )
+    return render(
+        request,
+        "relationships/experts.html",
+        {
+            "programme": programme,
+            "is_expert_network": programme.kind == ProgrammeKind.EXPERT_NETWORK,
+            "learners": [p for p in taking_part if p.role == ParticipantRole.MENTEE],
+            "experts": experts,
+            "themes": themes,
+            "summary": experts_services.expert_activity_summary(programme),
+            "quiet_days": experts_services.QUIET_DAYS,
+            "connections": connections,
+        },
+    )
+
+
+@login_required
+@require_POST
+def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    form = ExpertConnectForm(request.POST, programme=programme)
+    if not form.is_valid():
+        # Both fields say the same; once is enough.
+        messages.error(request, _("Choose a learner and an expert."))
+        return redirect("expert_network", programme_id=programme.pk)
+    try:
+        experts_services.expert_connect(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        refusal(request, error)
+    else:
+        messages.success(request, _("Connected. Both have been told by e-mail."))
+    return redirect("expert_network", programme_id=programme.pk)
+
+
+@login_required
+def my_experts(request: HttpRequest) -> HttpResponse:
+    from mentora.relationships.models import ExpertActivityKind
+
+    connections = access.expert_connections_of(request.user).prefetch_related("activities")
+    return render(
+        request,
+        "relationships/my_experts.html",
+        {
+            "as_learner": [c for c in connections if c.learner.user_id == request.user.pk],
+            "as_expert": [c for c in connections if c.expert.user_id == request.user.pk],
+            "kinds": ExpertActivityKind.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
+    connection = access.access_expert_connection(request.user, connection_id)
+    form = ExpertActivityForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+    else:
+        try:
+            experts_services.expert_activity_record(
+                connection=connection, actor=request.user, **form.cleaned_data
+            )
+        except AlreadySubmitted:
+            already_sent(request)
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            messages.success(request, _("Activity recorded."))
+    # The two of them go back to their own page; a manager to the programme's overview.
+    if request.user.pk in connection.member_user_ids():
+        return redirect("my_experts")
+    return redirect("expert_network", programme_id=connection.programme_id)
+
+
+@login_required
+@require_POST
+def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
+    connection = access.access_expert_connection(request.user, connection_id)
+    if confirmed(request):
+        try:
+            experts_services.expert_disconnect(connection=connection, actor=request.user)
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            messages.success(request, _("The connection is closed; its activity is kept."))
+    if request.user.pk in connection.member_user_ids():
+        return redirect("my_experts")
+    return redirect("expert_network", programme_id=connection.programme_id)

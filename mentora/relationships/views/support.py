@@ -1,0 +1,155 @@
+"""The programme team's pages for supporting pairs: relationship health, check-ins,
+nudges, the conversation toolbox and feedback moments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.core.messages import refusal
+from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.programmes import access as programme_access
+from mentora.relationships import access
+from mentora.relationships.forms import (
+    FeedbackMomentForm,
+    FollowUpForm,
+    SupportSettingsForm,
+    ToolForm,
+)
+from mentora.relationships.models import (
+    Feedback,
+    FollowUp,
+)
+from mentora.relationships.services import feedback, support
+
+
+@login_required
+def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.relationships.health import programme_health as compute
+    from mentora.relationships.models import Pair, SupportSettings
+
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    report = compute(programme)
+    without_follow_up = (
+        Pair.objects.active().filter(programme=programme, follow_ups__isnull=True).count()
+    )
+    settings_row = SupportSettings.objects.filter(programme=programme).first()
+    return render(
+        request,
+        "relationships/health.html",
+        {
+            "programme": programme,
+            "report": report,
+            "at_risk": sum(1 for h in report if h.at_risk),
+            "without_follow_up": without_follow_up,
+            "nudge_after_days": settings_row.nudge_after_days if settings_row else 30,
+            "today": timezone.localdate(),
+            "moments": programme.feedback_moments.all(),
+            # The team's check-in notes, except about a pair the reader belongs to.
+            "team_notes": dict(
+                FollowUp.objects.filter(pair__programme=programme)
+                .not_about_pairs_of(request.user)
+                .exclude(note="")
+                .values_list("pk", "note")
+            ),
+            # Only feedback addressed to the programme team; the pair's own stays theirs.
+            "manager_feedback": Feedback.objects.filter(pair__programme=programme)
+            .for_programme_team(request.user)
+            .select_related("pair__mentee__person", "pair__mentor__person"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_pair_as_manager(request.user, pair_id)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+    else:
+        try:
+            support.follow_up_record(pair=pair, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            already_sent(request)
+        else:
+            messages.success(request, _("The check-in is recorded."))
+    return redirect("pair_health", programme_id=pair.programme_id)
+
+
+@login_required
+@require_POST
+def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = access.access_pair_as_manager(request.user, pair_id)
+    support.pair_nudge(pair=pair, actor=request.user)
+    messages.success(request, _("A friendly nudge is on its way to both."))
+    return redirect("pair_health", programme_id=pair.programme_id)
+
+
+@login_required
+@require_POST
+def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    form = SupportSettingsForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+        return redirect("pair_health", programme_id=programme.pk)
+    try:
+        support.support_settings_update(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        refusal(request, error)
+    return redirect("pair_health", programme_id=programme.pk)
+
+
+@login_required
+def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
+    from mentora.relationships.models import Tool, ToolKind, ToolPhase
+    from mentora.relationships.toolbox import tools_for
+
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    if request.method == "POST":
+        form = ToolForm(request.POST)
+        if not form.is_valid():
+            refusal(request, form)
+            return redirect("programme_toolbox", programme_id=programme.pk)
+        try:
+            feedback.tool_save(programme=programme, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            refusal(request, error)
+        else:
+            messages.success(request, _("The tool is saved."))
+        return redirect("programme_toolbox", programme_id=programme.pk)
+    return render(
+        request,
+        "relationships/toolbox.html",
+        {
+            "programme": programme,
+            "tools": tools_for(programme),
+            "library": Tool.objects.filter(programme__isnull=True),
+            "kinds": ToolKind.choices,
+            "phases": ToolPhase.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    form = FeedbackMomentForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+        return redirect("pair_health", programme_id=programme.pk)
+    try:
+        feedback.feedback_moment_add(programme=programme, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        refusal(request, error)
+    return redirect("pair_health", programme_id=programme.pk)
