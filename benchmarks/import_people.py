@@ -81,7 +81,7 @@ SITES = [
 
 def generate(rows: int) -> bytes:
     """An export shaped like a large employer's: divisions, departments, teams of about 12."""
-    from mentora.people.importer import COLUMNS
+    from mentora.people.importer.rows import COLUMNS
 
     rng = random.Random(180_000)
     out = io.StringIO()
@@ -170,7 +170,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from mentora.accounts.models import Organisation
-    from mentora.people.importer import apply_plan, plan_import
+    from mentora.people.importer.plan import apply_plan, plan_import
 
     organisation = Organisation.objects.create(name="Bench Corp", slug="bench")
     data = generate(args.rows)

@@ -21,7 +21,8 @@ from mentora.demo.programmes import seed_programmes
 from mentora.demo.relationships import seed_pair_support
 from mentora.demo.rounds import seed_rounds
 from mentora.demo.surveys import seed_surveys
-from mentora.people.importer import COLUMNS, apply_plan, plan_import
+from mentora.people.importer.plan import apply_plan, plan_import
+from mentora.people.importer.rows import COLUMNS
 from mentora.people.models import Person
 
 DEMO_PASSWORD = "demo"

@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mentora.people.importer import COLUMNS, ImportFileError, check_size, parse_mapping
+from mentora.people.importer.files import ImportFileError, check_size
+from mentora.people.importer.rows import COLUMNS, parse_mapping
 
 
 class ImportForm(forms.Form):

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
 from mentora.core.audit import audit_log
-from mentora.people.importer import ImportFileError, ImportPlan, apply_plan, plan_import
+from mentora.people.importer.files import ImportFileError
+from mentora.people.importer.plan import ImportPlan, apply_plan, plan_import
 from mentora.people.models import FINISHED_STATUSES, ColumnMapping, ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)

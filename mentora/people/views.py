@@ -16,7 +16,7 @@ from mentora.core.messages import refusal
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
 from mentora.people import access, services
 from mentora.people.forms import ImportForm
-from mentora.people.importer import export_rows
+from mentora.people.importer.plan import export_rows
 from mentora.people.models import OrgUnit
 
 

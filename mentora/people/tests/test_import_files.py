@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from mentora.people import services
-from mentora.people.importer import COLUMNS
+from mentora.people.importer.rows import COLUMNS
 from mentora.people.models import ImportRun, ImportStatus, Person
 from mentora.people.tests.test_importer import as_csv, row
 

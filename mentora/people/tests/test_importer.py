@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from mentora.accounts.models import Organisation
 from mentora.core.models import AuditEntry
-from mentora.people.importer import COLUMNS, ImportFileError, apply_plan, plan_import
+from mentora.people.importer.files import ImportFileError
+from mentora.people.importer.plan import apply_plan, plan_import
+from mentora.people.importer.rows import COLUMNS
 from mentora.people.models import OrgUnit, Person
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +283,7 @@ def test_an_xlsx_export_imports_like_a_csv(org: Organisation) -> None:
 
 
 def test_what_is_exported_imports_back_unchanged(org: Organisation) -> None:
-    from mentora.people.importer import export_rows
+    from mentora.people.importer.plan import export_rows
 
     apply_plan(plan(org, [row("1"), row("2", "1", gender="male"), row("3", "2", team="")]))
     exported = list(export_rows(org, include_sensitive=True))

@@ -14,7 +14,9 @@ from django.db import transaction
 from mentora.accounts.models import Organisation
 from mentora.core.audit import audit_log
 from mentora.people import services
-from mentora.people.importer import ImportFileError, apply_plan, parse_mapping, plan_import
+from mentora.people.importer.files import ImportFileError
+from mentora.people.importer.plan import apply_plan, plan_import
+from mentora.people.importer.rows import parse_mapping
 
 
 class ProgressBar:

@@ -1,128 +1,38 @@
-"""Reading, checking and applying an HR export of people.
-
-Two steps, like the user sees them: `plan_import` reads and checks the whole file
-and works out what would change (nothing is written); `apply_plan` writes it in
-one transaction, so a file is either entirely in or not at all. The same code
-serves the web upload, the background task, `manage.py import_people` and the
-demo data.
-"""
+"""The import plan: what would be created, updated and marked as left, checked against the
+data as it is, and applied in one transaction; and the directory's export."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
-import zipfile
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import islice
-from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
-from mentora.core.forms import parse_whole_number
-from mentora.core.spreadsheets import restore
-from mentora.people.models import OrgUnit, OrgUnitKind, Person
-
-COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "email",
-    "manager_employee_id",
-    "division",
-    "department",
-    "team",
-    "job_title",
-    "level",
-    "location",
-    "timezone",
-    "languages",
-    "hire_date",
-    "leave_date",
-    "gender",
+from mentora.people.importer.files import ImportFileError, read_table
+from mentora.people.importer.rows import (
+    COLUMNS,
+    PERSON_FIELDS,
+    UNIT_KINDS,
+    ParsedRow,
+    Problem,
+    _check_row,
+    _columns,
 )
-REQUIRED = ("employee_id", "first_name", "last_name")
-UNIT_COLUMNS = ("division", "department", "team")
-UNIT_KINDS = {
-    "division": OrgUnitKind.DIVISION,
-    "department": OrgUnitKind.DEPARTMENT,
-    "team": OrgUnitKind.TEAM,
-}
-# Person fields an import sets, compared one by one to find what changed.
-PERSON_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "job_title",
-    "level",
-    "location",
-    "timezone",
-    "languages",
-    "hire_date",
-    "leave_date",
-    "gender",
-)
-MAX_LENGTHS = {
-    "employee_id": 64,
-    "first_name": 100,
-    "last_name": 100,
-    "email": 254,
-    "job_title": 200,
-    "location": 120,
-    "gender": 40,
-    "division": 200,
-    "department": 200,
-    "team": 200,
-}
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
-OFFSET_RE = re.compile(r"^UTC$|^[+-](0\d|1[0-4]):[0-5]\d$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-# An XLSX file is a zip of XML; real exports unpack to a few times their size, so ten
-# times the upload limit is room enough and still bounds what the parser must hold.
-UNPACKED_FACTOR = 10
+from mentora.people.models import OrgUnit, Person
 
 Progress = Callable[[str, float], None]
 
 
 def _no_progress(stage: str, fraction: float) -> None:
     pass
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, no header...)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-
-@dataclass
-class ParsedRow:
-    row: int
-    employee_id: str
-    values: dict[str, Any]
-    manager_ref: str
-    unit_path: tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -152,319 +62,6 @@ class ImportPlan:
             "new_units": self.new_units,
             "problems": len(self.problems),
         }
-
-
-# --- reading ---------------------------------------------------------------
-
-
-def check_size(size: int) -> None:
-    """Refuse a file over the size limit (`PEOPLE_IMPORT_MAX_MB`), naming the limit."""
-    limit = settings.PEOPLE_IMPORT_MAX_BYTES
-    if size > limit:
-        raise ImportFileError(
-            _("The file is %(size)s; files of up to %(limit)s can be imported.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
-
-
-def _size(stream: IO[bytes]) -> int:
-    start = stream.tell()
-    stream.seek(0, io.SEEK_END)
-    end = stream.tell()
-    stream.seek(start)
-    return end - start
-
-
-def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and the data rows of a CSV or XLSX file, as strings.
-
-    Whatever is wrong with the file as a whole, from its size to a parser that gives up
-    halfway through, is raised as an ImportFileError that says what to do.
-    """
-    is_xlsx = name.lower().endswith((".xlsx", ".xlsm"))
-    if not is_xlsx and not name.lower().endswith((".csv", ".txt")):
-        raise ImportFileError(_("Upload a CSV or XLSX file (got %(name)s).") % {"name": name})
-    size = _size(stream)
-    if size == 0:
-        raise ImportFileError(_("The file is empty."))
-    check_size(size)
-    return _read_xlsx(stream) if is_xlsx else _read_csv(stream)
-
-
-def _read_csv(stream: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
-    raw = stream.read()
-    if b"\x00" in raw:
-        # Text never holds NUL bytes; UTF-16 without a byte-order mark and binary files do.
-        raise ImportFileError(
-            _(
-                "The file is not CSV text: it holds NUL bytes, as UTF-16 and binary files do. "
-                "Save it as CSV UTF-8 and upload it again."
-            )
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(
-            _(
-                "The file's characters cannot be read: it is neither UTF-8 nor Windows-1252 "
-                "text. Save it as CSV UTF-8 and upload it again."
-            )
-        )
-    sample = text[:4096]
-    # Danish spreadsheet exports use semicolons; sniff rather than guess.
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = _csv_rows(reader)
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
-    return [h.strip() for h in header], rows
-
-
-def _csv_rows(reader: Any) -> Iterator[list[str]]:
-    try:
-        for row in reader:
-            # A cell Mentora's own export quoted so that it never runs as a formula.
-            yield [restore(cell) for cell in row]
-    except csv.Error as error:
-        raise ImportFileError(
-            _("Line %(line)s cannot be read as CSV (%(error)s).")
-            % {"line": reader.line_num, "error": error}
-        ) from None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return restore(value)
-    return str(value)
-
-
-def _not_xlsx() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file is not an XLSX workbook. Save it from your spreadsheet program as "
-            "Excel workbook (.xlsx) or as CSV UTF-8, and upload it again."
-        )
-    )
-
-
-def _xml_entities() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The workbook declares XML entities, which Mentora never reads because they can be "
-            "used to attack the server. Save it again from your spreadsheet program."
-        )
-    )
-
-
-def _unreadable(error: BaseException) -> ImportFileError:
-    from defusedxml import DefusedXmlException
-
-    # openpyxl wraps what its XML parser raised in an error of its own, which names the
-    # server's copy of the file; the innermost error says what is actually wrong.
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, DefusedXmlException):
-            return _xml_entities()
-        error = cause
-        cause = cause.__cause__ or cause.__context__
-    return ImportFileError(
-        _("The file could not be read as XLSX: %(error)s")
-        % {"error": str(error) or type(error).__name__}
-    )
-
-
-def _read_xlsx(stream: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    if not zipfile.is_zipfile(stream):
-        raise _not_xlsx()
-    stream.seek(0)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _unreadable(error) from None
-    if "[Content_Types].xml" not in {member.filename for member in members}:
-        raise _not_xlsx()
-    # The shared strings are read whole: a small file that unpacks to gigabytes (a zip
-    # bomb) must be refused before openpyxl starts.
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > UNPACKED_FACTOR * settings.PEOPLE_IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The workbook unpacks to %(size)s; Mentora reads workbooks of up to %(limit)s.")
-            % {
-                "size": filesizeformat(unpacked),
-                "limit": filesizeformat(UNPACKED_FACTOR * settings.PEOPLE_IMPORT_MAX_BYTES),
-            }
-        )
-    stream.seek(0)
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise _unreadable(error) from None
-    sheet = workbook.active
-    if not isinstance(sheet, ReadOnlyWorksheet):
-        raise ImportFileError(_("The workbook has no sheet of rows to read."))
-    rows = _xlsx_rows(sheet.iter_rows(values_only=True))
-    try:
-        header = [h.strip() for h in next(rows)]
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
-    return header, rows
-
-
-def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
-    """The sheet's rows as strings; a sheet is parsed as it is read, so a broken or hostile
-    one fails here, halfway through, and must fail as clearly as at the start."""
-    try:
-        for row in rows:
-            yield [_cell(v) for v in row]
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise _unreadable(error) from None
-
-
-# --- checking --------------------------------------------------------------
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def _parse_date(text: str) -> dt.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """`SOURCE=TARGET` strings to a mapping; raises ValidationError naming the bad one."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        pair = pair.strip()
-        if not pair:
-            continue
-        source, sep, target = pair.partition("=")
-        if not sep or not source.strip() or not target.strip():
-            raise ValidationError(
-                _("A column mapping is written SOURCE=TARGET, got %(pair)s.") % {"pair": pair}
-            )
-        if target.strip() not in COLUMNS:
-            raise ValidationError(
-                _("%(target)s is not a Mentora column. The columns are: %(columns)s.")
-                % {"target": target.strip(), "columns": ", ".join(COLUMNS)}
-            )
-        mapping[source.strip()] = target.strip()
-    return mapping
-
-
-def _columns(header: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
-    problems = []
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        target = mapping.get(name, name)
-        if target not in COLUMNS:
-            continue  # Extra columns in an HR export are normal; they are ignored.
-        if target in positions:
-            problems.append(
-                Problem(1, name, name, _("Two columns map to %(column)s.") % {"column": target})
-            )
-        positions[target] = index
-    for required in REQUIRED:
-        if required not in positions:
-            problems.append(
-                Problem(
-                    1,
-                    required,
-                    "",
-                    _("The required column %(column)s is missing.") % {"column": required},
-                )
-            )
-    return positions, problems
-
-
-def _check_row(
-    number: int, cells: list[str], positions: dict[str, int], problems: list[Problem]
-) -> ParsedRow | None:
-    raw = {
-        name: (cells[index].strip() if index < len(cells) else "")
-        for name, index in positions.items()
-    }
-
-    def problem(column: str, reason: str) -> None:
-        problems.append(Problem(number, column, raw.get(column, ""), reason))
-
-    for name, limit in MAX_LENGTHS.items():
-        if len(raw.get(name, "")) > limit:
-            problem(name, _("Longer than %(limit)s characters.") % {"limit": limit})
-    for name in REQUIRED:
-        if not raw.get(name):
-            problem(name, _("This value is required."))
-    values: dict[str, Any] = {
-        name: raw.get(name, "")
-        for name in ("first_name", "last_name", "job_title", "location", "gender")
-    }
-    email = raw.get("email", "").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problem("email", _("Not a valid e-mail address."))
-    values["email"] = email
-    level_text = raw.get("level", "")
-    values["level"] = None
-    if level_text:
-        level = parse_whole_number(level_text, minimum=0, maximum=32767)
-        if level is not None:
-            values["level"] = level
-        else:
-            problem("level", _("The level must be a whole number of 0 or more."))
-    tz = raw.get("timezone", "")
-    if tz and tz not in _time_zones() and not OFFSET_RE.match(tz):
-        problem("timezone", _("Not a known time zone (use a name such as Europe/Copenhagen)."))
-    values["timezone"] = tz
-    languages = [code.strip() for code in raw.get("languages", "").split(";") if code.strip()]
-    bad = [code for code in languages if not LANGUAGE_RE.match(code)]
-    if bad:
-        problem("languages", _("Languages are codes such as da;en separated by semicolons."))
-    values["languages"] = languages
-    for name in ("hire_date", "leave_date"):
-        text = raw.get(name, "")
-        values[name] = None
-        if text:
-            parsed = _parse_date(text)
-            if parsed is None:
-                problem(name, _("Not a date; write it as YYYY-MM-DD."))
-            values[name] = parsed
-    if values["hire_date"] and values["leave_date"] and values["leave_date"] < values["hire_date"]:
-        problem("leave_date", _("The leave date is before the hire date."))
-    manager_ref = raw.get("manager_employee_id", "")
-    if manager_ref and manager_ref == raw.get("employee_id"):
-        problem("manager_employee_id", _("A person cannot be their own manager."))
-    if not raw.get("employee_id"):
-        return None
-    # A row with a bad value is still checked for its manager and duplicates, so the
-    # user sees every problem in one go.
-    path = tuple((column, raw[column]) for column in UNIT_COLUMNS if raw.get(column))
-    return ParsedRow(number, raw["employee_id"], values, manager_ref, path)
 
 
 @dataclass
@@ -685,9 +282,6 @@ def plan_import(
     return plan
 
 
-# --- applying --------------------------------------------------------------
-
-
 def _ensure_units(
     organisation: Organisation, rows: list[ParsedRow]
 ) -> dict[tuple[tuple[str, str], ...], int]:
@@ -836,7 +430,3 @@ def export_rows(organisation: Organisation, *, include_sensitive: bool) -> Itera
             fields["leave_date"].isoformat() if fields["leave_date"] else "",
             fields["gender"] if include_sensitive else "",
         ]
-
-
-def open_file(path: Path) -> IO[bytes]:
-    return path.open("rb")
