@@ -29,6 +29,30 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     compile_catalogues()
 
 
+# Every persona of `make_personas`, by name, for tests that try a page as each of them.
+PERSONAS = (
+    "admin",
+    "org_admin",
+    "manager",
+    "sponsor",
+    "mentor",
+    "mentee",
+    "line_manager",
+    "outsider",
+)
+# What each persona gets from a page that only those running a programme may use: the
+# members of the organisation learn that they may not (403), an outsider learns nothing (404).
+MANAGERS_ONLY = {
+    "admin": 200,
+    "org_admin": 200,
+    "manager": 200,
+    "outsider": 404,
+    **dict.fromkeys(("sponsor", "mentor", "mentee", "line_manager"), 403),
+}
+# ...and from a page that sponsors may read too.
+READERS = {**MANAGERS_ONLY, "sponsor": 200}
+
+
 @dataclass
 class Personas:
     """One user per role in one organisation, plus an outsider in another."""

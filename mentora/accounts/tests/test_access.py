@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from conftest import PERSONAS
 from mentora.accounts.models import Membership, Role
-
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 
 
 def _status(
@@ -27,9 +26,9 @@ def _status(
 
 READ_PAGES = {
     # page name -> expected status per persona
-    "dashboard": dict.fromkeys(ALL, 200),
-    "account_settings": dict.fromkeys(ALL, 200),
-    "organisation_detail": {**dict.fromkeys(ALL, 200), "outsider": 404},
+    "dashboard": dict.fromkeys(PERSONAS, 200),
+    "account_settings": dict.fromkeys(PERSONAS, 200),
+    "organisation_detail": {**dict.fromkeys(PERSONAS, 200), "outsider": 404},
     "organisation_members": {
         "admin": 200,
         "org_admin": 200,
@@ -60,13 +59,13 @@ READ_PAGES = {
         "line_manager": 403,
         "outsider": 404,
     },
-    "audit_log": {**dict.fromkeys(ALL, 404), "admin": 200},
+    "audit_log": {**dict.fromkeys(PERSONAS, 404), "admin": 200},
 }
 ORG_PAGES = {"organisation_detail", "organisation_members", "people_directory", "org_units"}
 
 
 @pytest.mark.parametrize("page", sorted(READ_PAGES))
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_each_persona_gets_the_right_answer_on_each_page(
     client_for: Any, personas: Any, page: str, who: str
 ) -> None:
@@ -79,7 +78,7 @@ def test_each_persona_gets_the_right_answer_on_each_page(
 def test_person_page_follows_the_directory_rules(client_for: Any, personas: Any) -> None:
     url = reverse("person_detail", args=["acme", personas.people["junior"].pk])
     expected = READ_PAGES["people_directory"]
-    for who in ALL:
+    for who in PERSONAS:
         assert _status(client_for, personas, who, "get", url) == expected[who], who
 
 
@@ -171,7 +170,7 @@ def test_a_membership_of_another_organisation_cannot_be_revoked_through_this_one
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_django_admin_is_for_platform_admins_only(client_for: Any, personas: Any, who: str) -> None:
     response = client_for(getattr(personas, who)).get(reverse("admin:index"))
     if who == "admin":

@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import PERSONAS
 from mentora.core.models import AuditEntry
 from mentora.people import services
 from mentora.people.models import ImportRun, ImportStatus, Person
-from mentora.people.tests.test_import_views import ALL, WRITE
+from mentora.people.tests.test_import_views import WRITE
 from mentora.people.tests.test_importer import as_csv, row
 
 
@@ -80,7 +81,7 @@ def test_cancelling_deletes_the_file_and_the_import_can_no_longer_be_applied(
     assert not Person.objects.filter(employee_id="N1").exists()
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_organisation_admins_cancel_an_import(
     client_for: Any, personas: Any, who: str
 ) -> None:

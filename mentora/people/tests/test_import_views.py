@@ -10,12 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import PERSONAS
 from mentora.core.models import AuditEntry
 from mentora.people import services
 from mentora.people.models import ImportRun, ImportStatus, Person
 from mentora.people.tests.test_importer import as_csv, row
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 # Importing changes HR data: organisation admins only; programme managers may read it.
 WRITE = {
     "admin": 200,
@@ -41,7 +41,7 @@ def run(personas: Any) -> ImportRun:
     )
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_the_import_page_is_for_organisation_admins(
     client_for: Any, personas: Any, who: str
 ) -> None:
@@ -49,7 +49,7 @@ def test_the_import_page_is_for_organisation_admins(
     assert response.status_code == WRITE[who]
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_an_import_run_is_for_organisation_admins(
     client_for: Any, personas: Any, run: ImportRun, who: str
 ) -> None:
@@ -57,7 +57,7 @@ def test_an_import_run_is_for_organisation_admins(
     assert client_for(getattr(personas, who)).get(url).status_code == WRITE[who]
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_organisation_admins_apply_an_import(
     client_for: Any, personas: Any, run: ImportRun, who: str
 ) -> None:
@@ -68,7 +68,7 @@ def test_only_organisation_admins_apply_an_import(
     assert Person.objects.filter(employee_id="N1").exists() == (expected == 302)
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_uploading_is_for_organisation_admins(client_for: Any, personas: Any, who: str) -> None:
     response = client_for(getattr(personas, who)).post(
         reverse("people_import", args=["acme"]), {"file": upload("hr.csv", as_csv([row("N1")]))}
@@ -78,7 +78,7 @@ def test_uploading_is_for_organisation_admins(client_for: Any, personas: Any, wh
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_exports_follow_the_directory_rules(
     client_for: Any, personas: Any, who: str, fmt: str
 ) -> None:

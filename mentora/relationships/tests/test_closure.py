@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import PERSONAS
 from mentora.programmes.models import Participant, Programme
 from mentora.relationships.models import Closure, Meeting, Pair, Story
 from mentora.relationships.services import closure, meetings
@@ -137,10 +138,7 @@ def test_a_story_needs_consent_and_the_managers_approval(
     )
 
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-
-
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_closing_is_for_the_pair_only(client_for: Any, cohort: Any, pair: Pair, who: str) -> None:
     expected = {"mentee": 200, "mentor": 200, "outsider": 404}.get(who, 403)
     client = client_for(getattr(cohort.personas, who))
@@ -153,7 +151,7 @@ def test_closing_is_for_the_pair_only(client_for: Any, cohort: Any, pair: Pair, 
     assert Story.objects.filter(pair=pair).exists() == (expected == 200)
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_stories_are_read_inside_the_programme_and_decided_by_its_managers(
     client_for: Any, cohort: Any, pair: Pair, who: str
 ) -> None:

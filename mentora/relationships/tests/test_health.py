@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import MANAGERS_ONLY, PERSONAS
 from mentora.relationships.health import pair_health, programme_health
 from mentora.relationships.models import FollowUp, Meeting, Pair, SupportSettings
 from mentora.relationships.services import feedback, support, workspace
@@ -119,24 +120,14 @@ def test_the_health_page_shows_facts_and_check_ins_but_never_notes(
     assert "Pairs without a check-in" in page
 
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-MANAGE = {
-    "admin": 200,
-    "org_admin": 200,
-    "manager": 200,
-    "outsider": 404,
-    **dict.fromkeys(["sponsor", "mentor", "mentee", "line_manager"], 403),
-}
-
-
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_relationship_health_is_for_those_running_the_programme(
     client_for: Any, cohort: Any, pair: Pair, who: str
 ) -> None:
     client = client_for(getattr(cohort.personas, who))
     url = reverse("pair_health", args=[cohort.programme.pk])
-    assert client.get(url).status_code == MANAGE[who]
-    expected_post = 302 if MANAGE[who] == 200 else MANAGE[who]
+    assert client.get(url).status_code == MANAGERS_ONLY[who]
+    expected_post = 302 if MANAGERS_ONLY[who] == 200 else MANAGERS_ONLY[who]
     for url, data in (
         (
             reverse("follow_up_record", args=[pair.pk]),
@@ -146,7 +137,7 @@ def test_relationship_health_is_for_those_running_the_programme(
         (reverse("support_settings", args=[cohort.programme.pk]), {"nudge_after_days": 20}),
     ):
         assert client.post(url, data).status_code == expected_post, url
-    allowed = MANAGE[who] == 200
+    allowed = MANAGERS_ONLY[who] == 200
     pair.refresh_from_db()
     assert FollowUp.objects.filter(pair=pair).exists() == allowed
     assert (pair.nudged_at is not None) == allowed

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import PERSONAS
 from mentora.core.models import AuditEntry
 from mentora.relationships.calendar import meeting_ics
 from mentora.relationships.models import Meeting, Pair
@@ -218,7 +219,6 @@ def test_the_audit_log_records_that_notes_changed_but_not_what_they_say(
     assert all(SECRET not in str(e.changes) for e in AuditEntry.objects.all())
 
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 # The pair's own space: everyone else is kept out, managers included.
 INSIDE = {
     "mentee": 200,
@@ -228,7 +228,7 @@ INSIDE = {
 }
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_the_pair_sees_its_workspace_and_meetings(
     client_for: Any, cohort: Any, meeting: Meeting, who: str
 ) -> None:
@@ -244,7 +244,7 @@ def test_only_the_pair_sees_its_workspace_and_meetings(
             assert SECRET not in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_the_pair_writes_through_the_workspace_endpoints(
     client_for: Any, cohort: Any, meeting: Meeting, who: str
 ) -> None:

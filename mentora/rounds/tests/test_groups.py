@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from conftest import MANAGERS_ONLY, PERSONAS
 from mentora.accounts.models import Organisation
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, ProgrammeOrganisation
@@ -110,26 +111,16 @@ def test_a_group_programme_publishes_one_group_per_mentor(cohort: Any) -> None:
     assert all(g.members.filter(role="mentor").count() == 1 for g in groups)
 
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-MANAGE = {
-    "admin": 200,
-    "org_admin": 200,
-    "manager": 200,
-    "outsider": 404,
-    **dict.fromkeys(["sponsor", "mentor", "mentee", "line_manager"], 403),
-}
-
-
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_the_groups_page_is_for_those_running_the_programme(
     client_for: Any, cohort: Any, who: str
 ) -> None:
     url = reverse("programme_groups", args=[cohort.programme.pk])
-    assert client_for(getattr(cohort.personas, who)).get(url).status_code == MANAGE[who]
+    assert client_for(getattr(cohort.personas, who)).get(url).status_code == MANAGERS_ONLY[who]
 
 
 @pytest.mark.parametrize("endpoint", ["groups_form", "groups_publish"])
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_forming_and_publishing_groups_is_for_those_running_the_programme(
     client_for: Any, cohort: Any, who: str, endpoint: str
 ) -> None:
@@ -142,12 +133,12 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
     response = client_for(getattr(cohort.personas, who)).post(
         url, {"kind": "mentee_peers", "min_size": 3, "max_size": 3, "confirm": "on"}
     )
-    assert response.status_code == (302 if MANAGE[who] == 200 else MANAGE[who])
+    assert response.status_code == (302 if MANAGERS_ONLY[who] == 200 else MANAGERS_ONLY[who])
     groups = PeerGroup.objects.filter(programme=cohort.programme, kind="mentee_peers")
     if endpoint == "groups_form":
-        assert groups.exists() == (MANAGE[who] == 200)
+        assert groups.exists() == (MANAGERS_ONLY[who] == 200)
     else:
-        assert groups.filter(published=True).exists() == (MANAGE[who] == 200)
+        assert groups.filter(published=True).exists() == (MANAGERS_ONLY[who] == 200)
 
 
 def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None:

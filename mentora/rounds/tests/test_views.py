@@ -7,20 +7,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from conftest import MANAGERS_ONLY, PERSONAS
 from mentora.relationships.models import Pair
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.services import choices, rounds
 from mentora.rounds.services import proposals as proposals_services
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 # Rounds show who could be matched with whom: only those running the programme.
-MANAGE = {
-    "admin": 200,
-    "org_admin": 200,
-    "manager": 200,
-    "outsider": 404,
-    **dict.fromkeys(["sponsor", "mentor", "mentee", "line_manager"], 403),
-}
 
 
 @pytest.fixture
@@ -42,12 +35,12 @@ def get_pages(cohort: Any, r: MatchingRound) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", ["list", "pairs", "detail", "check", "why_not", "compare"])
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_round_pages_are_for_those_running_the_programme(
     client_for: Any, cohort: Any, done: MatchingRound, page: str, who: str
 ) -> None:
     url = get_pages(cohort, done)[page]
-    assert client_for(getattr(cohort.personas, who)).get(url).status_code == MANAGE[who]
+    assert client_for(getattr(cohort.personas, who)).get(url).status_code == MANAGERS_ONLY[who]
 
 
 def post_endpoints(cohort: Any, r: MatchingRound) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -69,13 +62,13 @@ def post_endpoints(cohort: Any, r: MatchingRound) -> dict[str, tuple[str, dict[s
 @pytest.mark.parametrize(
     "endpoint", ["start", "rerun", "lock", "remove", "assign", "publish", "cancel"]
 )
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_round_actions_are_for_those_running_the_programme(
     client_for: Any, cohort: Any, done: MatchingRound, endpoint: str, who: str
 ) -> None:
     url, data = post_endpoints(cohort, done)[endpoint]
     status = client_for(getattr(cohort.personas, who)).post(url, data).status_code
-    assert status == (302 if MANAGE[who] == 200 else MANAGE[who])
+    assert status == (302 if MANAGERS_ONLY[who] == 200 else MANAGERS_ONLY[who])
 
 
 def test_nothing_changes_when_a_sponsor_tries_to_publish(

@@ -12,28 +12,17 @@ from typing import Any
 
 import pytest
 
+from conftest import MANAGERS_ONLY, PERSONAS, READERS
 from mentora.reports import benchmark
 from mentora.surveys import services
 from mentora.surveys.models import Invitation
 from mentora.surveys.tests.conftest import World, builtin, window
 from mentora.surveys.tests.test_services import answers_for
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-MANAGERS_ONLY = {
-    "admin": 200,
-    "org_admin": 200,
-    "manager": 200,
-    "sponsor": 403,
-    "mentor": 403,
-    "mentee": 403,
-    "line_manager": 403,
-    "outsider": 404,
-}
-READERS = {**MANAGERS_ONLY, "sponsor": 200}
 WRITE = {who: 302 if code == 200 else code for who, code in MANAGERS_ONLY.items()}
-EVERYONE = dict.fromkeys(ALL, 200)
+EVERYONE = dict.fromkeys(PERSONAS, 200)
 # Only the mentee who answered: others who can see the programme 403, outsiders 404.
-OWNER_ONLY = {**{who: 403 for who in ALL}, "mentee": 200, "outsider": 404}
+OWNER_ONLY = {**{who: 403 for who in PERSONAS}, "mentee": 200, "outsider": 404}
 
 
 @pytest.fixture
@@ -89,7 +78,7 @@ def _pages(answered: dict[str, Any]) -> list[tuple[str, str, dict[str, int], Any
     ]
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_every_page_answers_each_persona_as_the_access_table_says(
     answered: dict[str, Any], client_for: Any, who: str
 ) -> None:
@@ -100,7 +89,7 @@ def test_every_page_answers_each_persona_as_the_access_table_says(
         assert response.status_code == expected[who], (who, method, url)
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_the_pdf_follows_the_report_access(
     answered: dict[str, Any], client_for: Any, who: str
 ) -> None:
@@ -109,7 +98,7 @@ def test_the_pdf_follows_the_report_access(
     assert client_for(personas.all()[who]).get(url).status_code == READERS[who]
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_loading_benchmark_figures_is_for_those_running_the_programme(
     answered: dict[str, Any], client_for: Any, who: str
 ) -> None:
@@ -143,7 +132,7 @@ def test_the_instrument_library_is_for_the_organisations_staff(
     assert client_for(user).get("/surveys/instruments/acme/").status_code == expected
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_the_invitee_can_open_their_answer_link(
     world: World, client_for: Any, who: str
 ) -> None:
