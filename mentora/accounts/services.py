@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Membership, Organisation, Role, User
+from mentora.accounts.tasks import send_invitation
 from mentora.core.audit import audit_log, diff, snapshot
 
 USER_PREFERENCE_FIELDS = ("full_name", "language", "time_zone")
@@ -168,7 +169,6 @@ def member_invite(
     The e-mail goes out from the task worker once the transaction has committed,
     so a failed invitation never sends mail.
     """
-    from mentora.accounts.tasks import send_invitation
 
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:

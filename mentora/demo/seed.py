@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
@@ -309,8 +311,6 @@ def seed_demo(*, people: int = 400) -> DemoSummary:
     what exists as it is. The demo sends no e-mail: whatever seeding queued for the worker
     (introductions, status changes) is dropped once the data is in.
     """
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
 
     started = timezone.now()
     summary = _seed(people=people, today=timezone.localdate())

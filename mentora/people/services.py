@@ -19,6 +19,7 @@ from mentora.core.audit import audit_log
 from mentora.people.importer.files import ImportFileError
 from mentora.people.importer.plan import ImportPlan, apply_plan, plan_import
 from mentora.people.models import FINISHED_STATUSES, ColumnMapping, ImportRun, ImportStatus
+from mentora.people.tasks import apply_import, preview_import
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,6 @@ def import_upload(
     actor: Any,
 ) -> ImportRun:
     """Store an uploaded HR file and check it: at once when small, in the worker when large."""
-    from mentora.people.tasks import preview_import
 
     with transaction.atomic():
         mapping_save(organisation=organisation, mapping=mapping, actor=actor)
@@ -207,7 +207,6 @@ def _failure(run: ImportRun, error: Exception, language: str | None) -> str:
 
 def import_apply_start(*, run: ImportRun, actor: Any) -> ImportRun:
     """Apply a previewed import: at once when small, in the worker when large."""
-    from mentora.people.tasks import apply_import
 
     # Claimed with one conditional update, so that cancelling, the daily sweep and a second
     # click cannot apply or discard the same run at the same time.

@@ -1,7 +1,9 @@
 from django_tasks import task
 
 from mentora.core.mail import send_to_user
-from mentora.relationships.models import PeerGroup
+from mentora.programmes.models import Participant
+from mentora.relationships.calendar import meeting_ics
+from mentora.relationships.models import ExpertConnection, Meeting, Pair, PeerGroup
 
 
 @task()
@@ -26,8 +28,6 @@ def send_group_welcome(group_id: int) -> int:
 def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
     """The calendar invitation (or update, or cancellation) to both, each in their language
     and with the time shown in their own time zone."""
-    from mentora.relationships.calendar import meeting_ics
-    from mentora.relationships.models import Meeting
 
     meeting = Meeting.objects.select_related(
         "pair__programme",
@@ -67,7 +67,6 @@ def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
 
 @task()
 def send_agenda_reminder(meeting_id: int) -> bool:
-    from mentora.relationships.models import Meeting
 
     meeting = Meeting.objects.select_related("pair__mentee__user", "pair__mentor__person").get(
         pk=meeting_id
@@ -85,7 +84,6 @@ def send_agenda_reminder(meeting_id: int) -> bool:
 
 @task()
 def send_nudge(pair_id: int) -> int:
-    from mentora.relationships.models import Pair
 
     pair = Pair.objects.select_related(
         "programme", "mentee__user", "mentee__person", "mentor__user", "mentor__person"
@@ -106,7 +104,6 @@ def send_nudge(pair_id: int) -> int:
 @task()
 def send_expert_connected(connection_id: int) -> int:
     """Introduce the learner and the expert to each other, each in their language."""
-    from mentora.relationships.models import ExpertConnection
 
     connection = ExpertConnection.objects.select_related(
         "programme", "learner__user", "learner__person", "expert__user", "expert__person"
@@ -130,7 +127,6 @@ def send_expert_connected(connection_id: int) -> int:
 @task()
 def send_expert_quiet_check(expert_id: int) -> bool:
     """Ask a quiet expert how it is going with their learners."""
-    from mentora.programmes.models import Participant
 
     expert = Participant.objects.select_related("user", "programme").get(pk=expert_id)
     if expert.user is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentora.relationships.models import Tool
+
 LIBRARY: list[dict[str, Any]] = [
     {
         "code": "role-coach",
@@ -166,7 +168,6 @@ def phase_of(elapsed: float) -> str:
 def tools_for(programme: Any, phase: str | None = None) -> list[Any]:
     """The library plus the programme's own tools; a programme's version replaces the
     library tool it is based on."""
-    from mentora.relationships.models import Tool
 
     own = list(Tool.objects.filter(programme=programme))
     replaced = {t.replaces_id for t in own if t.replaces_id}

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mentora.accounts.models import Organisation
 from mentora.core.forms import parse_id
 from mentora.matching import Person as EnginePerson
 from mentora.matching import Policy, Problem
@@ -208,7 +209,6 @@ def _keep_ended_pairs_apart(
 
 
 def _competitor_pairs(organisation_ids: set[int]) -> tuple[tuple[str, str], ...]:
-    from mentora.accounts.models import Organisation
 
     pairs = set()
     for organisation in Organisation.objects.filter(pk__in=organisation_ids).prefetch_related(

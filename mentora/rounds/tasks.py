@@ -1,7 +1,9 @@
 from django_tasks import task
 
 from mentora.core.mail import send_to_user
+from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
+from mentora.rounds.models import Introduction, MatchingRound
 from mentora.rounds.services import rounds
 
 
@@ -31,8 +33,6 @@ def send_introductions(pair_id: int) -> int:
 
 @task()
 def send_choice_invitation(round_id: int, mentee_id: int) -> bool:
-    from mentora.programmes.models import Participant
-    from mentora.rounds.models import MatchingRound
 
     matching_round = MatchingRound.objects.select_related("programme").get(pk=round_id)
     mentee = Participant.objects.select_related("user").get(pk=mentee_id)
@@ -52,7 +52,6 @@ def send_choice_invitation(round_id: int, mentee_id: int) -> bool:
 @task()
 def send_introduction_request(introduction_id: int, reminder: bool = False) -> int:
     """Ask both to accept or decline; a reminder goes only to those who have not answered."""
-    from mentora.rounds.models import Introduction
 
     introduction = Introduction.objects.select_related(
         "matching_round__programme",

@@ -25,7 +25,7 @@ from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds import access
 from mentora.rounds.explain import explanation, unmatched_text
 from mentora.rounds.forms import CompareForm, GroupsForm, IntroduceForm, PairChoiceForm, RankForm
-from mentora.rounds.models import MatchingRound
+from mentora.rounds.models import Introduction, MatchingRound, RoundStatus, Suggestion
 from mentora.rounds.quality import round_quality
 from mentora.rounds.services import choices
 from mentora.rounds.services import groups as rounds_groups
@@ -428,7 +428,6 @@ def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 def my_matching(request: HttpRequest) -> HttpResponse:
     """A participant's own suggestions to rank, introductions to answer and current matches."""
-    from mentora.rounds.models import Introduction, RoundStatus, Suggestion
 
     user = request.user
     assert user.is_authenticated

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
+from mentora.programmes import services as programme_services
 from mentora.relationships.models import (
     Closure,
     Continuation,
@@ -34,7 +37,6 @@ def closure_submit(
 ) -> Closure:
     """One side's part of the closing: reflection, continuation wish and thanks. When both
     have closed, the pair ends and both are marked as having completed the programme."""
-    from mentora.programmes import services as programme_services
 
     # Both sides may close at once: the pair's row decides who writes first.
     pair = (
@@ -131,9 +133,6 @@ def story_decide(*, story: Story, actor: Any, approve: bool) -> Story:
 
 def certificate_pdf(*, pair: Pair, side: str) -> bytes:
     """The mentee's diploma or the mentor's certificate of thanks, in the reader's language."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from weasyprint import HTML
 
     participant = pair.mentee if side == "mentee" else pair.mentor
     language = participant.user.language if participant.user else "en"

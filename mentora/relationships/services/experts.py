@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
 from mentora.people.models import label_related
+from mentora.programmes.access import can_manage_programme
 from mentora.programmes.models import (
     Participant,
     ParticipantRole,
@@ -23,6 +24,7 @@ from mentora.programmes.models import (
     Programme,
     ProgrammeKind,
 )
+from mentora.relationships import tasks
 from mentora.relationships.models import (
     ExpertActivity,
     ExpertActivityKind,
@@ -52,7 +54,6 @@ def expert_connect(
 ) -> ExpertConnection:
     """Put a learner in touch with an expert on one of the expert's themes, and tell both.
     A learner may be connected with several experts."""
-    from mentora.relationships import tasks
 
     if programme.kind != ProgrammeKind.EXPERT_NETWORK:
         raise ValidationError(_("Learners are connected with experts only in expert networks."))
@@ -98,7 +99,6 @@ def expert_connect(
 def _require_open_connection_party(connection: ExpertConnection, actor: Any, refusal: str) -> None:
     """The learner, the expert or a manager of the programme, on a connection still open;
     ``refusal`` says what the actor may not do. No actor (a script) is none of them."""
-    from mentora.programmes.access import can_manage_programme
 
     allowed = actor is not None and (
         actor.pk in connection.member_user_ids()
@@ -213,7 +213,6 @@ def expert_activity_summary(
 def experts_check_quiet(*, now: dt.datetime | None = None) -> int:
     """Ask every quiet expert how it is going, at most once in QUIET_DAYS (run daily).
     Returns how many experts were asked."""
-    from mentora.relationships import tasks
 
     now = now or timezone.now()
     today = timezone.localdate(now)

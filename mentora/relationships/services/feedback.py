@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
+from mentora.programmes.access import can_manage_programme, is_line_manager_of
 from mentora.relationships.models import (
     Feedback,
     FeedbackDirection,
@@ -31,7 +33,6 @@ AUTHOR_OF: dict[str, str] = {
 
 
 def _is_line_manager(user: Any, pair: Pair) -> bool:
-    from mentora.programmes.access import is_line_manager_of
 
     return is_line_manager_of(user, pair.mentee)
 
@@ -77,9 +78,6 @@ def feedback_give(
 
 def feedback_visible_to(user: Any, pair: Pair) -> Any:
     """Feedback `user` may read in this pair: their own, and what is addressed to them."""
-    from django.db.models import Q
-
-    from mentora.programmes.access import can_manage_programme
 
     side = pair_side(pair, user)
     addressed = Q(pk__in=[])

@@ -13,6 +13,7 @@ from mentora.core.audit import audit_log
 from mentora.programmes.models import (
     Programme,
 )
+from mentora.relationships import tasks
 from mentora.relationships.models import (
     GroupKind,
     PeerGroup,
@@ -22,7 +23,6 @@ from mentora.relationships.models import (
 @transaction.atomic
 def groups_publish(*, programme: Programme, kind: str, actor: Any) -> int:
     """Publish the draft groups of a kind and tell every member who is in their group."""
-    from mentora.relationships import tasks
 
     drafts = list(PeerGroup.objects.filter(programme=programme, kind=kind, published=False))
     if not drafts:

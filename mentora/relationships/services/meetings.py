@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
+from mentora.relationships import tasks
 from mentora.relationships.models import (
     Meeting,
     MeetingMode,
@@ -26,7 +27,6 @@ MEETING_TEXTS = ("agenda", "notes", "follow_up", "reflection")
 
 
 def _announce(meeting: Meeting, *, cancelled: bool = False) -> None:
-    from mentora.relationships import tasks
 
     transaction.on_commit(partial(tasks.send_meeting_invitation.enqueue, meeting.pk, cancelled))
 
@@ -148,7 +148,6 @@ def meeting_rate(*, meeting: Meeting, actor: Any, rating: int) -> Meeting:
 
 def agenda_reminders(*, now: dt.datetime | None = None, days_before: int = 3) -> int:
     """Remind mentees a few days before a meeting that has no agenda yet; once a meeting."""
-    from mentora.relationships import tasks
 
     now = now or timezone.now()
     due = Meeting.objects.filter(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
+from mentora.relationships import tasks
 from mentora.relationships.models import (
     FollowUp,
     Pair,
@@ -67,7 +68,6 @@ def support_settings_update(*, programme: Any, actor: Any, nudge_after_days: int
 
 def pair_nudge(*, pair: Pair, actor: Any) -> None:
     """A friendly reminder to both to meet, with the conversation toolbox."""
-    from mentora.relationships import tasks
 
     Pair.objects.filter(pk=pair.pk).update(nudged_at=timezone.now())
     audit_log(actor=actor, action="relationships.pair.nudge", obj=pair, programme=pair.programme)

@@ -19,13 +19,13 @@ from mentora.relationships.forms import (
     ClosureForm,
     StoryForm,
 )
+from mentora.relationships.models import Closure, Continuation, Story
 from mentora.relationships.services import closure as closure_services
 from mentora.relationships.services import workspace
 
 
 @login_required
 def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
-    from mentora.relationships.models import Closure, Continuation
 
     pair = access.access_workspace(request.user, pair_id)
     side = workspace.pair_side(pair, request.user)
@@ -98,7 +98,6 @@ def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 @login_required
 def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
-    from mentora.relationships.models import Story
 
     programme = access.access_programme_stories(request.user, programme_id)
     manages = programme_access.can_manage_programme(request.user, programme)

@@ -16,18 +16,18 @@ from mentora.core.messages import refusal
 from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
+from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
 from mentora.relationships import access
 from mentora.relationships.forms import (
     ExpertActivityForm,
     ExpertConnectForm,
 )
+from mentora.relationships.models import ExpertActivityKind, ExpertConnection
 from mentora.relationships.services import experts as experts_services
 
 
 @login_required
 def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
-    from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
-    from mentora.relationships.models import ExpertConnection
 
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     taking_part = (
@@ -81,7 +81,6 @@ def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def my_experts(request: HttpRequest) -> HttpResponse:
-    from mentora.relationships.models import ExpertActivityKind
 
     connections = access.expert_connections_of(request.user).prefetch_related("activities")
     return render(

@@ -14,6 +14,7 @@ from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.core.submissions import AlreadySubmitted, already_sent
 from mentora.relationships import access
+from mentora.relationships.calendar import meeting_ics as build
 from mentora.relationships.forms import (
     MeetingForm,
     MeetingScheduleForm,
@@ -114,7 +115,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    from mentora.relationships.calendar import meeting_ics as build
 
     meeting = access.access_meeting(request.user, meeting_id)
     response = HttpResponse(

@@ -22,17 +22,22 @@ from mentora.relationships.forms import (
     SupportSettingsForm,
     ToolForm,
 )
+from mentora.relationships.health import programme_health as compute
 from mentora.relationships.models import (
     Feedback,
     FollowUp,
+    Pair,
+    SupportSettings,
+    Tool,
+    ToolKind,
+    ToolPhase,
 )
 from mentora.relationships.services import feedback, support
+from mentora.relationships.toolbox import tools_for
 
 
 @login_required
 def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
-    from mentora.relationships.health import programme_health as compute
-    from mentora.relationships.models import Pair, SupportSettings
 
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     report = compute(programme)
@@ -111,8 +116,6 @@ def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
-    from mentora.relationships.models import Tool, ToolKind, ToolPhase
-    from mentora.relationships.toolbox import tools_for
 
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     if request.method == "POST":

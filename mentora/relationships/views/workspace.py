@@ -25,10 +25,12 @@ from mentora.relationships.forms import (
     MeetingScheduleForm,
     ProgressForm,
 )
+from mentora.relationships.health import pair_health
 from mentora.relationships.models import (
     FeedbackDirection,
 )
 from mentora.relationships.services import feedback, workspace
+from mentora.relationships.toolbox import phase_of, tools_for
 
 
 @login_required
@@ -68,8 +70,6 @@ def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 
 def _tools(pair: Any, request: HttpRequest) -> list[tuple[Any, str, str]]:
-    from mentora.relationships.health import pair_health
-    from mentora.relationships.toolbox import phase_of, tools_for
 
     language = getattr(request, "LANGUAGE_CODE", "en")
     phase = phase_of(pair_health(pair).elapsed)

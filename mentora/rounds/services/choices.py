@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.matching import (
+    ExplicitPairs,
+    Problem,
     match,
 )
 from mentora.programmes.models import Participant
+from mentora.rounds import tasks
 from mentora.rounds.models import (
     MatchingRound,
     Proposal,
@@ -33,7 +36,6 @@ from mentora.rounds.services.rounds import _editable, _preference_rank
 @transaction.atomic
 def round_open_choosing(*, matching_round: MatchingRound, actor: Any) -> int:
     """Show each mentee their own suggestions and ask them to choose; returns mentees asked."""
-    from mentora.rounds import tasks
 
     matching_round = _editable(matching_round)
     if matching_round.kind != "suggestions" or not matching_round.suggestions.exists():
@@ -91,7 +93,6 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
 
     The round's row is locked first and its status read again: of two managers settling
     at once, the second waits, then is told the choices are already settled."""
-    from mentora.matching import ExplicitPairs, Problem
 
     matching_round = (
         MatchingRound.objects.select_for_update(of=("self",))

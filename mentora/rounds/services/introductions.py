@@ -20,6 +20,7 @@ from mentora.matching import (
 from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
 from mentora.relationships.models import Pair
+from mentora.rounds import tasks
 from mentora.rounds.models import (
     Answer,
     Introduction,
@@ -40,7 +41,6 @@ from mentora.rounds.services.rounds import _editable
 @transaction.atomic
 def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7) -> int:
     """Mutual opt-in: introduce every proposed pair to both; nothing stands until both accept."""
-    from mentora.rounds import tasks
 
     matching_round = _editable(matching_round)
     if not 1 <= days <= 60:
@@ -82,7 +82,6 @@ def _mentor_load(matching_round: MatchingRound, mentor: Participant) -> int:
 
 def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Introduction | None:
     """After a decline or silence: the best remaining mentor for this mentee, if any."""
-    from mentora.rounds import tasks
 
     tried = set(
         matching_round.introductions.filter(mentee=mentee).values_list("mentor_id", flat=True)
@@ -148,7 +147,6 @@ def introduction_answer(
 ) -> Introduction:
     """One side accepts or declines. Both accepting makes the pair; a decline (its reason
     kept for the manager alone) brings the mentee's next proposal."""
-    from mentora.rounds import tasks
 
     introduction = (
         Introduction.objects.select_for_update()
@@ -213,7 +211,6 @@ def introduction_answer(
 def introductions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind those who have not answered a day or two before the deadline; expire the rest
     and bring the next proposal. Run it daily (`manage.py sweep_introductions`)."""
-    from mentora.rounds import tasks
 
     now = now or timezone.now()
     counts = {"reminded": 0, "expired": 0}

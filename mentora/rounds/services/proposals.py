@@ -20,6 +20,8 @@ from mentora.matching import (
 from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
 from mentora.relationships.models import Pair
+from mentora.relationships.services.groups import mentoring_groups_create
+from mentora.rounds import tasks
 from mentora.rounds.explain import explanation, rule_text
 from mentora.rounds.models import (
     MatchingRound,
@@ -203,7 +205,6 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
     """Publish every proposal: create the pairs, mark both matched, tell them and the line
     manager. Every pair is checked against the hard rules again first; one broken pair
     stops the whole publication."""
-    from mentora.rounds import tasks
 
     matching_round = _editable(matching_round)
     if matching_round.programme.influence_mode == "mutual_opt_in":
@@ -237,8 +238,6 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
         pairs.append(pair)
         transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
     if matching_round.programme.kind == "group":
-        from mentora.relationships.services.groups import mentoring_groups_create
-
         mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
     matching_round.status = RoundStatus.PUBLISHED
     matching_round.save(update_fields=["status"])

@@ -24,6 +24,7 @@ from mentora.matching import (
     match,
 )
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+from mentora.rounds import tasks
 from mentora.rounds.models import (
     UNEXPECTED_FAILURE,
     MatchingRound,
@@ -50,7 +51,6 @@ def round_start(
     *, programme: Programme, actor: Any, previous: MatchingRound | None = None
 ) -> MatchingRound:
     """Queue a round over the ready participants; a re-run keeps the previous round's locks."""
-    from mentora.rounds import tasks
 
     ready = Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
     if not ready.filter(role=ParticipantRole.MENTEE).exists():
