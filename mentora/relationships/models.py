@@ -353,7 +353,9 @@ class Story(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("your story"))
     consent = models.BooleanField(_("I agree that this story is shown to others"))
-    status = models.CharField(max_length=10, choices=StoryStatus.choices, default="pending")
+    status = models.CharField(
+        max_length=10, choices=StoryStatus.choices, default=StoryStatus.PENDING
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

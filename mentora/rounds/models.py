@@ -34,7 +34,9 @@ class MatchingRound(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=RoundStatus.choices, default="queued")
+    status = models.CharField(
+        max_length=12, choices=RoundStatus.choices, default=RoundStatus.QUEUED
+    )
     # "proposals": the engine proposes pairs; "suggestions": each mentee gets a short list.
     kind = models.CharField(max_length=12, default="proposals")
     # Mutual opt-in: days to answer an introduction before it expires.
@@ -187,7 +189,10 @@ class Introduction(models.Model):
     score = models.FloatField()
     contributions = models.JSONField(default=list, blank=True)
     status = models.CharField(
-        max_length=10, choices=IntroductionStatus.choices, default="pending", db_index=True
+        max_length=10,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PENDING,
+        db_index=True,
     )
     mentee_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     mentor_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
@@ -209,7 +214,7 @@ class Introduction(models.Model):
             # A mentee has at most one introduction waiting at a time.
             models.UniqueConstraint(
                 fields=["matching_round", "mentee"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=IntroductionStatus.PENDING),
                 name="introduction_one_pending_per_mentee",
             ),
         ]

@@ -3,7 +3,7 @@ from django_tasks import task
 from mentora.core.mail import send_to_user
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
-from mentora.rounds.models import Introduction, MatchingRound
+from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
 from mentora.rounds.services import rounds
 
 
@@ -60,7 +60,7 @@ def send_introduction_request(introduction_id: int, reminder: bool = False) -> i
         "mentor__person",
         "mentor__user",
     ).get(pk=introduction_id)
-    if introduction.status != "pending":
+    if introduction.status != IntroductionStatus.PENDING:
         return 0
     sent = 0
     sides = (

@@ -25,7 +25,13 @@ from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds import access
 from mentora.rounds.explain import explanation, unmatched_text
 from mentora.rounds.forms import CompareForm, GroupsForm, IntroduceForm, PairChoiceForm, RankForm
-from mentora.rounds.models import Introduction, MatchingRound, RoundStatus, Suggestion
+from mentora.rounds.models import (
+    Introduction,
+    IntroductionStatus,
+    MatchingRound,
+    RoundStatus,
+    Suggestion,
+)
 from mentora.rounds.quality import round_quality
 from mentora.rounds.services import choices
 from mentora.rounds.services import groups as rounds_groups
@@ -133,7 +139,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "mentees": in_round.filter(role=ParticipantRole.MENTEE),
         "mentors": in_round.filter(role=ParticipantRole.MENTOR),
         "others": programme.rounds.exclude(pk=matching_round.pk).filter(
-            status__in=["done", "published"]
+            status__in=[RoundStatus.DONE, RoundStatus.PUBLISHED]
         ),
         "include_gender": include_gender,
         "mode": programme.influence_mode,
@@ -446,7 +452,7 @@ def my_matching(request: HttpRequest) -> HttpResponse:
             (suggestion, explanation(suggestion.contributions, limit=4, include_gender=False))
         )
     introductions = Introduction.objects.filter(
-        Q(mentee__user=user) | Q(mentor__user=user), status="pending"
+        Q(mentee__user=user) | Q(mentor__user=user), status=IntroductionStatus.PENDING
     ).select_related(
         "matching_round__programme",
         *label_related("mentee__person"),

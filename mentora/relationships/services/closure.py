@@ -15,6 +15,7 @@ from weasyprint import HTML
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
 from mentora.programmes import services as programme_services
+from mentora.programmes.models import ParticipantStatus
 from mentora.relationships.models import (
     Closure,
     Continuation,
@@ -72,7 +73,7 @@ def closure_submit(
         pair.save(update_fields=["ended_at", "ended_by"])
         for participant in (pair.mentee, pair.mentor):
             # Matched pairs pass through "active" on their way to "completed".
-            for status in ("active", "completed"):
+            for status in (ParticipantStatus.ACTIVE, ParticipantStatus.COMPLETED):
                 fresh = type(participant).objects.get(pk=participant.pk)
                 if status in programme_services.allowed_transitions(fresh):
                     programme_services.participant_transition(

@@ -19,7 +19,7 @@ from mentora.relationships.forms import (
     ClosureForm,
     StoryForm,
 )
-from mentora.relationships.models import Closure, Continuation, Story
+from mentora.relationships.models import Closure, Continuation, Story, StoryStatus
 from mentora.relationships.services import closure as closure_services
 from mentora.relationships.services import workspace
 
@@ -107,10 +107,12 @@ def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
         "relationships/stories.html",
         {
             "programme": programme,
-            "published": stories.filter(status="approved"),
+            "published": stories.filter(status=StoryStatus.APPROVED),
             # Waiting stories are for the team to decide on, except about their own pairs.
             "pending": (
-                stories.filter(status="pending").not_about_pairs_of(request.user) if manages else []
+                stories.filter(status=StoryStatus.PENDING).not_about_pairs_of(request.user)
+                if manages
+                else []
             ),
         },
     )
