@@ -109,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
         value = exc.lock[0] if exc.column == "mentee_id" else exc.lock[1]
         raise InputError(args.locks, lock_rows[exc.lock], exc.column, value, exc.reason) from None
     violations = count_violations(problem=problem, policy=policy, result=result)
-    report = build_report(problem=problem, policy=policy, result=result, violations=violations)
+    report = build_report(problem=problem, result=result, violations=violations)
     report["seconds"] = {"read": round(read_seconds, 6), **report["seconds"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 6)
     texts = [_result_csv(problem, result)]

@@ -202,7 +202,7 @@ def _match_suggest(run: _Run) -> MatchResult:
     suggestions = explained_suggestions(run.prep, run.graph, picked)
     # Locked mentees get their fixed pair instead of suggestions.
     locked_i, locked_j = run.locked_pairs()
-    kept = explained_matches(run.prep, locked_i, locked_j, run.graph, run.locked)
+    kept = explained_matches(run.prep, locked_i, locked_j, run.locked)
     run.watch.lap("explain")
     run.report("explain")
     return MatchResult(
@@ -231,7 +231,7 @@ def _pairs_result(
     order = np.argsort(ia, kind="stable")
     ia, jb = ia[order], jb[order]
     mode = run.policy.matching.mode
-    matches = explained_matches(run.prep, ia, jb, run.graph, run.locked)
+    matches = explained_matches(run.prep, ia, jb, run.locked)
     unmatched = explained_unmatched(run.prep, ia, jb, run.graph, mode)
     run.watch.lap("explain")
     run.report("explain")

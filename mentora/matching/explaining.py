@@ -62,11 +62,7 @@ def _rank_among_given(given: SparsePairs, ia: np.ndarray, scores: np.ndarray) ->
 
 
 def explained_matches(
-    prep: Prepared,
-    ia: np.ndarray,
-    jb: np.ndarray,
-    graph: cand.CandidateGraph,
-    locked: np.ndarray,
+    prep: Prepared, ia: np.ndarray, jb: np.ndarray, locked: np.ndarray
 ) -> tuple[Match, ...]:
     scores, contributions = _contributions(prep, ia, jb)
     problem = prep.problem
@@ -241,7 +237,7 @@ def why_not(
                 contributions=(),
                 reason="not allowed: " + "; ".join(b.text for b in broken),
             )
-        score, contributions = _single_pair_score(problem, policy, mentee, mentor)
+        score, contributions = _single_pair_score(policy, mentee, mentor)
     reason = f"feasible, score {score:g}"
     if result is not None:
         partner = {m.mentee_id: m for m in result.matches}
@@ -273,7 +269,7 @@ def why_not(
 
 
 def _single_pair_score(
-    problem: Problem, policy: Policy, mentee: Person, mentor: Person
+    policy: Policy, mentee: Person, mentor: Person
 ) -> tuple[float, tuple[Contribution, ...]]:
     # Scoring needs no reporting lines; compiling just the two keeps "why not?" cheap.
     solo = Problem(

@@ -110,9 +110,7 @@ def _group_violations(problem: Problem, policy: Policy, result: MatchResult) -> 
     return violations
 
 
-def build_report(
-    *, problem: Problem, policy: Policy, result: MatchResult, violations: int
-) -> dict[str, Any]:
+def build_report(*, problem: Problem, result: MatchResult, violations: int) -> dict[str, Any]:
     """The REPORT.json content."""
     report: dict[str, Any] = {
         "mode": result.mode,

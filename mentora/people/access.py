@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from mentora.accounts.access import Viewer, access_organisation_staff_area
-from mentora.accounts.models import Organisation
 from mentora.people.models import ImportRun, Person
 
 
-def access_person(user: Viewer, organisation: Organisation, person_id: int) -> Person:
-    """A person in `organisation`'s directory; the caller has already checked staff access."""
+def access_person(user: Viewer, slug: str, person_id: int) -> Person:
+    """A person in the directory of the organisation `slug`: for its staff."""
+    organisation = access_organisation_staff_area(user, slug)
     return get_object_or_404(
         Person.objects.select_related("org_unit", "manager", "organisation"),
         pk=person_id,

@@ -72,8 +72,8 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
-    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
-    person = access.access_person(request.user, organisation, person_id)
+    person = access.access_person(request.user, slug, person_id)
+    organisation = person.organisation
     return render(
         request,
         "people/person_detail.html",

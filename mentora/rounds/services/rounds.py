@@ -169,9 +169,7 @@ def _run_and_store(matching_round: MatchingRound) -> None:
         if violations:
             # Never expected: the engine certifies its own output. Refuse rather than store.
             raise ProblemError(f"the engine produced {violations} rule violation(s)")
-        report = build_report(
-            problem=data.problem, policy=policy, result=result, violations=violations
-        )
+        report = build_report(problem=data.problem, result=result, violations=violations)
         MatchingRound.objects.filter(pk=matching_round.pk).update(
             status=RoundStatus.DONE,
             stage="",
