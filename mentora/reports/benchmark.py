@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
+from mentora import stats as st
 from mentora.core.audit import audit_log
 from mentora.reports.models import BenchmarkRow
-from mentora.surveys import statistics as st
-from mentora.surveys.anonymity import can_show
+from mentora.stats.anonymity import can_show
 from mentora.surveys.models import MINIMUM_GROUP, Answer, QuestionKind
 
 FORMAT = "mentora-benchmark/1"

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from mentora.reports.aggregates import ItemResult, Retention, visible_curve  # noqa: E402
+from mentora.reports.aggregates import ItemResult  # noqa: E402
+from mentora.reports.retention import Retention, visible_curve  # noqa: E402
 
 plt.rcParams["svg.fonttype"] = "none"
 plt.rcParams["font.size"] = 9

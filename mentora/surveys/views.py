@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from mentora.accounts.models import User
 from mentora.programmes import access as programme_access
+from mentora.stats.anonymity import suppress
 from mentora.surveys import access, services
-from mentora.surveys.anonymity import suppress
 from mentora.surveys.forms import (
     AnswerForm,
     CustomQuestionForm,

@@ -43,7 +43,7 @@ from mentora.relationships.models import (
     Story,
     StoryStatus,
 )
-from mentora.surveys.anonymity import TOTAL, suppress
+from mentora.stats.anonymity import TOTAL, suppress
 from mentora.surveys.models import Invitation, Response, Survey
 from mentora.surveys.services import TAKING_PART
 

@@ -17,13 +17,8 @@ from statsmodels.stats.proportion import proportion_confint
 from mentora.people.models import Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Goal, Meeting, Pair
-from mentora.reports.aggregates import (
-    DAYS_PER_MONTH,
-    build_report,
-    matched_comparison,
-    pair_activity,
-    retention,
-)
+from mentora.reports.aggregates import build_report, pair_activity
+from mentora.reports.retention import DAYS_PER_MONTH, matched_comparison, retention
 from mentora.reports.tests.conftest import Filled, hr_dates
 from mentora.surveys.models import Invitation, Question, Survey
 

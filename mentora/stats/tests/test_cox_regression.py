@@ -11,8 +11,8 @@ from lifelines import CoxPHFitter
 from numpy.testing import assert_allclose
 from statsmodels.duration.hazard_regression import PHReg
 
-from mentora.surveys.statistics import CoxModel, cox_regression
-from mentora.surveys.statistics.cox import _Design
+from mentora.stats import CoxModel, cox_regression
+from mentora.stats.cox import _Design
 
 TOL = 1e-7
 # lifelines stops at a step of 1e-7 by default; asked for more, it stops once its Newton

@@ -24,7 +24,7 @@ from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from mentora.surveys.statistics import (
+from mentora.stats import (
     BENCHMARK_MINIMUM,
     cronbach_alpha,
     feldt_interval,

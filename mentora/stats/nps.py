@@ -8,7 +8,7 @@ from typing import Literal
 
 from numpy.typing import ArrayLike
 
-from mentora.surveys.statistics.common import answered, check_confidence, check_integers, z_value
+from mentora.stats.common import answered, check_confidence, check_integers, z_value
 
 # The adjusted-Wald interval's pseudo-answers: three added to n, of which 3/4 promoter and
 # 3/4 detractor (and so 1.5 passive), as Lewis & Sauro give it after Rocks (2016).

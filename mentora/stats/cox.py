@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from mentora.surveys.statistics.common import check_confidence, z_value
-from mentora.surveys.statistics.retention import survival_data
+from mentora.stats.common import check_confidence, z_value
+from mentora.stats.retention import survival_data
 
 # Newton-Raphson stops when no coefficient moves by more than this; convergence is
 # quadratic, so the coefficients are then exact to far below it.

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from mentora.surveys.statistics.common import check_confidence, vector, z_value
+from mentora.stats.common import check_confidence, vector, z_value
 
 
 def survival_data(durations: ArrayLike, events: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
-from mentora.surveys.statistics.common import SMALL_SAMPLE, check_confidence, vector
+from mentora.stats.common import SMALL_SAMPLE, check_confidence, vector
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from lifelines.statistics import logrank_test as lifelines_logrank
 from numpy.testing import assert_allclose
 from statsmodels.duration.survfunc import survdiff
 
-from mentora.surveys.statistics import kaplan_meier, logrank_test, stratified_logrank_test
+from mentora.stats import kaplan_meier, logrank_test, stratified_logrank_test
 
 TOL = 1e-9
 

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from mentora.surveys.statistics.common import (
+from mentora.stats.common import (
     SMALL_SAMPLE,
     answered,
     check_confidence,

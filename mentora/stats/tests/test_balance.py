@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentora.surveys.statistics import IMBALANCE_THRESHOLD, standardised_difference
+from mentora.stats import IMBALANCE_THRESHOLD, standardised_difference
 
 TOL = 1e-12
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from numpy.typing import ArrayLike
 
-from mentora.surveys.statistics.common import answered, check_confidence, z_value
+from mentora.stats.common import answered, check_confidence, z_value
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from mentora.surveys.statistics import adjust_for_multiplicity, holm_adjust
+from mentora.stats import adjust_for_multiplicity, holm_adjust
 
 TOL = 1e-12
 

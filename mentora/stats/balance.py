@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mentora.surveys.statistics.common import answered
+from mentora.stats.common import answered
 
 # Austin (2009) and Normand et al. (2001): an absolute standardised difference above 0.1 is
 # the usual mark of an imbalance worth reporting after matching.

@@ -1,46 +1,46 @@
-"""The statistics behind programme evaluation reports.
+"""The statistics behind programme evaluation reports, and the disclosure control.
 
 Pure functions on sequences or numpy arrays that return small frozen dataclasses, one module
 per subject (proportions, scales, change, multiplicity, nps, retention, cox, balance,
-benchmark). Each statistic is computed here from its textbook formula; scipy is used only
-for distribution functions (normal, t, F and chi-square tails and quantiles, log-gamma).
-``docs/statistics.md`` states every convention for methodologists. No Django: an import
-contract keeps it out.
+benchmark), and ``anonymity``, the suppression every published count passes. Each statistic
+is computed here from its textbook formula; scipy is used only for distribution functions
+(normal, t, F and chi-square tails and quantiles, log-gamma). ``docs/statistics.md`` states
+every convention for methodologists. No Django: an import contract keeps it out.
 
 Missing answers are ``None`` or ``nan``. Where a statistic is undefined for the data (one
 respondent, no variance, no events) the value is ``None`` and ``reason`` says why, so a
 report can print the reason instead of a number; nothing here returns ``nan``.
 """
 
-from mentora.surveys.statistics.balance import (
+from mentora.stats.balance import (
     IMBALANCE_THRESHOLD,
     StandardisedDifference,
     standardised_difference,
 )
-from mentora.surveys.statistics.benchmark import BENCHMARK_MINIMUM, percentile_rank
-from mentora.surveys.statistics.change import PairedChange, hedges_correction, paired_change
-from mentora.surveys.statistics.common import SMALL_SAMPLE
-from mentora.surveys.statistics.cox import CoxModel, CoxTerm, cox_regression
-from mentora.surveys.statistics.multiplicity import (
+from mentora.stats.benchmark import BENCHMARK_MINIMUM, percentile_rank
+from mentora.stats.change import PairedChange, hedges_correction, paired_change
+from mentora.stats.common import SMALL_SAMPLE
+from mentora.stats.cox import CoxModel, CoxTerm, cox_regression
+from mentora.stats.multiplicity import (
     AdjustedTest,
     adjust_for_multiplicity,
     holm_adjust,
 )
-from mentora.surveys.statistics.nps import NetPromoterScore, nps
-from mentora.surveys.statistics.proportions import (
+from mentora.stats.nps import NetPromoterScore, nps
+from mentora.stats.proportions import (
     Proportion,
     response_rate,
     share_favourable,
     wilson_interval,
 )
-from mentora.surveys.statistics.retention import (
+from mentora.stats.retention import (
     LogRank,
     SurvivalCurve,
     kaplan_meier,
     logrank_test,
     stratified_logrank_test,
 )
-from mentora.surveys.statistics.scales import (
+from mentora.stats.scales import (
     RELIABILITY_THRESHOLD,
     CronbachAlpha,
     ItemDistribution,

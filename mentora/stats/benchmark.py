@@ -7,7 +7,7 @@ from typing import Literal
 
 from numpy.typing import ArrayLike
 
-from mentora.surveys.statistics.common import answered
+from mentora.stats.common import answered
 
 # Fewest other programmes a percentile is shown among. Among N others one programme moves a
 # percentile by 100/N points, so below ten the figure says little more than a ranking of a

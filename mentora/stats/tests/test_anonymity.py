@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentora.surveys.anonymity import TOTAL, Cell, Suppression, can_show, suppress
+from mentora.stats.anonymity import TOTAL, Cell, Suppression, can_show, suppress
 
 Table = dict[str, dict[str, int]]
 
