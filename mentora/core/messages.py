@@ -1,9 +1,24 @@
-"""One way to tell the user why something was refused: its messages, on the next page."""
+"""One way to tell the user how a posted change went: its messages, on the next page.
+
+A view that takes a post validates a form, calls one service and shows the outcome.
+``submit`` and ``attempt`` do that in one line, so each view reads as what it does:
+
+    submit(request, GoalForm(request.POST), goals.goal_add, pair=pair, actor=request.user,
+           success=_("The goal is added."))
+    return redirect("pair_workspace", pair_id=pair.pk)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+from mentora.core.submissions import AlreadySubmitted, already_sent
 
 
 def refusal(request: HttpRequest, reason: ValidationError | forms.BaseForm) -> None:
@@ -13,3 +28,44 @@ def refusal(request: HttpRequest, reason: ValidationError | forms.BaseForm) -> N
             messages.error(request, " ".join(str(problem) for problem in problems))
     else:
         messages.error(request, " ".join(reason.messages))
+
+
+def attempt(
+    request: HttpRequest,
+    service: Callable[..., Any],
+    /,
+    *,
+    success: str | None = None,
+    **arguments: Any,
+) -> bool:
+    """Run a service; its refusal, a repeated submission or ``success`` becomes a message.
+
+    True when the service ran to the end.
+    """
+    try:
+        service(**arguments)
+    except AlreadySubmitted:
+        already_sent(request)
+        return False
+    except ValidationError as error:
+        refusal(request, error)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    service: Callable[..., Any],
+    /,
+    *,
+    success: str | None = None,
+    **arguments: Any,
+) -> bool:
+    """Validate a bound form, then run the service with its cleaned data and ``arguments``."""
+    if not form.is_valid():
+        refusal(request, form)
+        return False
+    return attempt(request, service, success=success, **arguments, **form.cleaned_data)

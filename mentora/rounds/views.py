@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access as accounts_access
 from mentora.core.confirm import confirmed
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt, refusal, submit
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, ParticipantRole
@@ -38,17 +38,6 @@ from mentora.rounds.services import groups as rounds_groups
 from mentora.rounds.services import introductions as introductions_services
 from mentora.rounds.services import proposals as proposals_services
 from mentora.rounds.services import rounds as rounds_services
-
-
-def _attempt(request: HttpRequest, service: Any, **kwargs: Any) -> bool:
-    """Run a service; a refusal becomes a message on the page the user returns to."""
-    try:
-        service(**kwargs)
-    except ValidationError as error:
-        refusal(request, error)
-        return False
-    return True
-
 
 SORTS = {
     "score": "-score",
@@ -170,7 +159,7 @@ def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(
+    attempt(
         request, rounds_services.round_cancel, matching_round=matching_round, actor=request.user
     )
     return redirect("round_detail", round_id=round_id)
@@ -218,12 +207,13 @@ def _n_pairs_published(n: int) -> str:
 @require_POST
 def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
     proposal = access.access_proposal(request.user, round_id, proposal_id)
-    try:
-        proposals_services.proposal_lock(
-            proposal=proposal, locked=request.POST.get("locked") == "1", actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
+    attempt(
+        request,
+        proposals_services.proposal_lock,
+        proposal=proposal,
+        locked=request.POST.get("locked") == "1",
+        actor=request.user,
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -233,7 +223,7 @@ def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> Ht
     proposal = access.access_proposal(request.user, round_id, proposal_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(request, proposals_services.proposal_remove, proposal=proposal, actor=request.user)
+    attempt(request, proposals_services.proposal_remove, proposal=proposal, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -263,14 +253,15 @@ def round_check(request: HttpRequest, round_id: int) -> HttpResponse:
 def round_assign(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     mentee, mentor = _pair_chosen(matching_round, request.POST)
-    try:
-        proposals_services.proposal_assign(
-            matching_round=matching_round, mentee=mentee, mentor=mentor, actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _matched_by_hand(mentee, mentor))
+    attempt(
+        request,
+        proposals_services.proposal_assign,
+        matching_round=matching_round,
+        mentee=mentee,
+        mentor=mentor,
+        actor=request.user,
+        success=_matched_by_hand(mentee, mentor),
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -365,14 +356,14 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = pair_access.access_pair(request.user, pair_id)
     if confirmed(request):
-        try:
-            proposals_services.pair_end(
-                pair=pair, actor=request.user, reason=request.POST.get("reason", "")
-            )
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("The match has ended. Thank you for trying it."))
+        attempt(
+            request,
+            proposals_services.pair_end,
+            pair=pair,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            success=_("The match has ended. Thank you for trying it."),
+        )
     if programme_access.can_manage_programme(request.user, pair.programme):
         return redirect("programme_pairs", programme_id=pair.programme_id)
     return redirect("my_programmes")
@@ -393,9 +384,7 @@ def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(
-        request, choices.round_open_choosing, matching_round=matching_round, actor=request.user
-    )
+    attempt(request, choices.round_open_choosing, matching_round=matching_round, actor=request.user)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -405,7 +394,7 @@ def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    _attempt(
+    attempt(
         request, choices.round_resolve_choices, matching_round=matching_round, actor=request.user
     )
     return redirect("round_detail", round_id=round_id)
@@ -417,16 +406,12 @@ def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
     if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-    form = IntroduceForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("round_detail", round_id=round_id)
-    _attempt(
+    submit(
         request,
+        IntroduceForm(request.POST),
         introductions_services.round_introduce,
         matching_round=matching_round,
         actor=request.user,
-        days=form.cleaned_data["days"],
     )
     return redirect("round_detail", round_id=round_id)
 
@@ -493,19 +478,15 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     if not form.is_valid():
         refusal(request, form)
         return redirect("my_matching")
-    try:
-        choices.mentee_rank(
-            matching_round=matching_round,
-            mentee=mentee,
-            mentor_ids=form.ranked_mentor_ids(),
-            actor=request.user,
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(
-            request, _("Your choice is saved. You can change it until choosing closes.")
-        )
+    attempt(
+        request,
+        choices.mentee_rank,
+        matching_round=matching_round,
+        mentee=mentee,
+        mentor_ids=form.ranked_mentor_ids(),
+        actor=request.user,
+        success=_("Your choice is saved. You can change it until choosing closes."),
+    )
     return redirect("my_matching")
 
 
@@ -515,22 +496,17 @@ def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpRespo
 
     introduction = access.access_introduction(request.user, introduction_id, answer=True)
     accept = request.POST.get("answer") == "accept"
-    try:
-        introductions_services.introduction_answer(
-            introduction=introduction,
-            actor=request.user,
-            accept=accept,
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(
-            request,
-            _("Thank you: you accepted.")
-            if accept
-            else _("Thank you: you declined, without blame."),
-        )
+    attempt(
+        request,
+        introductions_services.introduction_answer,
+        introduction=introduction,
+        actor=request.user,
+        accept=accept,
+        reason=request.POST.get("reason", ""),
+        success=_("Thank you: you accepted.")
+        if accept
+        else _("Thank you: you declined, without blame."),
+    )
     return redirect("my_matching")
 
 
@@ -578,10 +554,11 @@ def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     if not confirmed(request):
         return redirect("programme_groups", programme_id=programme.pk)
-    try:
-        relationship_groups.groups_publish(
-            programme=programme, kind=request.POST.get("kind", ""), actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
+    attempt(
+        request,
+        relationship_groups.groups_publish,
+        programme=programme,
+        kind=request.POST.get("kind", ""),
+        actor=request.user,
+    )
     return redirect("programme_groups", programme_id=programme.pk)

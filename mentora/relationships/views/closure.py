@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import refusal
-from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.core.messages import attempt, refusal, submit
 from mentora.programmes import access as programme_access
 from mentora.relationships import access
 from mentora.relationships.forms import (
@@ -37,14 +34,14 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
             return redirect("pair_close", pair_id=pair.pk)
         if not confirmed(request):
             return redirect("pair_close", pair_id=pair.pk)
-        try:
-            closure_services.closure_submit(pair=pair, actor=request.user, **form.cleaned_data)
-        except AlreadySubmitted:
-            already_sent(request)
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("Thank you. Your part of the closing is saved."))
+        attempt(
+            request,
+            closure_services.closure_submit,
+            pair=pair,
+            actor=request.user,
+            success=_("Thank you. Your part of the closing is saved."),
+            **form.cleaned_data,
+        )
         return redirect("pair_close", pair_id=pair.pk)
     other_side = "mentor" if side == "mentee" else "mentee"
     return render(
@@ -81,18 +78,14 @@ def certificate(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def story_submit(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    form = StoryForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_close", pair_id=pair.pk)
-    try:
-        closure_services.story_submit(pair=pair, actor=request.user, **form.cleaned_data)
-    except AlreadySubmitted:
-        already_sent(request)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("Thank you. The programme manager reads your story first."))
+    submit(
+        request,
+        StoryForm(request.POST),
+        closure_services.story_submit,
+        pair=pair,
+        actor=request.user,
+        success=_("Thank you. The programme manager reads your story first."),
+    )
     return redirect("pair_close", pair_id=pair.pk)
 
 

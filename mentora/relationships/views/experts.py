@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import refusal
-from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.core.messages import attempt, submit
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, ParticipantRole, ProgrammeKind
@@ -68,14 +66,14 @@ def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
         # Both fields say the same; once is enough.
         messages.error(request, _("Choose a learner and an expert."))
         return redirect("expert_network", programme_id=programme.pk)
-    try:
-        experts_services.expert_connect(
-            programme=programme, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("Connected. Both have been told by e-mail."))
+    attempt(
+        request,
+        experts_services.expert_connect,
+        programme=programme,
+        actor=request.user,
+        success=_("Connected. Both have been told by e-mail."),
+        **form.cleaned_data,
+    )
     return redirect("expert_network", programme_id=programme.pk)
 
 
@@ -99,20 +97,14 @@ def my_experts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
-    form = ExpertActivityForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-    else:
-        try:
-            experts_services.expert_activity_record(
-                connection=connection, actor=request.user, **form.cleaned_data
-            )
-        except AlreadySubmitted:
-            already_sent(request)
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("Activity recorded."))
+    submit(
+        request,
+        ExpertActivityForm(request.POST),
+        experts_services.expert_activity_record,
+        connection=connection,
+        actor=request.user,
+        success=_("Activity recorded."),
+    )
     # The two of them go back to their own page; a manager to the programme's overview.
     if request.user.pk in connection.member_user_ids():
         return redirect("my_experts")
@@ -124,12 +116,13 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
 def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
     if confirmed(request):
-        try:
-            experts_services.expert_disconnect(connection=connection, actor=request.user)
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("The connection is closed; its activity is kept."))
+        attempt(
+            request,
+            experts_services.expert_disconnect,
+            connection=connection,
+            actor=request.user,
+            success=_("The connection is closed; its activity is kept."),
+        )
     if request.user.pk in connection.member_user_ids():
         return redirect("my_experts")
     return redirect("expert_network", programme_id=connection.programme_id)

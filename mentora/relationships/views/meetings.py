@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import refusal
-from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.core.messages import attempt, refusal, submit
 from mentora.relationships import access
 from mentora.relationships.calendar import meeting_ics as build
 from mentora.relationships.forms import (
@@ -33,23 +32,19 @@ def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
     if not form.is_valid():
         refusal(request, form)
         return redirect("pair_workspace", pair_id=pair.pk)
-    try:
-        meetings_services.meeting_schedule(
-            pair=pair,
-            actor=request.user,
-            starts_at=form.starts_at(),
-            duration_minutes=form.cleaned_data["duration_minutes"],
-            mode=form.cleaned_data["mode"],
-            place=form.cleaned_data["place"],
-            link=form.cleaned_data["link"],
-            submission=form.cleaned_data["submission"],
-        )
-    except AlreadySubmitted:
-        already_sent(request)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("The meeting is planned; you both get a calendar invitation."))
+    attempt(
+        request,
+        meetings_services.meeting_schedule,
+        pair=pair,
+        actor=request.user,
+        starts_at=form.starts_at(),
+        duration_minutes=form.cleaned_data["duration_minutes"],
+        mode=form.cleaned_data["mode"],
+        place=form.cleaned_data["place"],
+        link=form.cleaned_data["link"],
+        submission=form.cleaned_data["submission"],
+        success=_("The meeting is planned; you both get a calendar invitation."),
+    )
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -128,16 +123,13 @@ def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def recording_consent(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
-    form = RecordingConsentForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("meeting_detail", meeting_id=meeting.pk)
-    try:
-        meetings_services.recording_consent(
-            meeting=meeting, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        refusal(request, error)
+    submit(
+        request,
+        RecordingConsentForm(request.POST),
+        meetings_services.recording_consent,
+        meeting=meeting,
+        actor=request.user,
+    )
     return redirect("meeting_detail", meeting_id=meeting.pk)
 
 
@@ -149,10 +141,11 @@ def recording_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if uploaded is None:
         messages.error(request, _("Choose the recording file."))
     else:
-        try:
-            meetings_services.recording_upload(
-                meeting=meeting, actor=request.user, uploaded=uploaded
-            )
-        except ValidationError as error:
-            refusal(request, error)
+        attempt(
+            request,
+            meetings_services.recording_upload,
+            meeting=meeting,
+            actor=request.user,
+            uploaded=uploaded,
+        )
     return redirect("meeting_detail", meeting_id=meeting.pk)

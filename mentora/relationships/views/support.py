@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.messages import refusal
-from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.core.messages import submit
 from mentora.programmes import access as programme_access
 from mentora.relationships import access
 from mentora.relationships.forms import (
@@ -75,16 +73,14 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def follow_up_record(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair_as_manager(request.user, pair_id)
-    form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-    else:
-        try:
-            support.follow_up_record(pair=pair, actor=request.user, **form.cleaned_data)
-        except AlreadySubmitted:
-            already_sent(request)
-        else:
-            messages.success(request, _("The check-in is recorded."))
+    submit(
+        request,
+        FollowUpForm(request.POST),
+        support.follow_up_record,
+        pair=pair,
+        actor=request.user,
+        success=_("The check-in is recorded."),
+    )
     return redirect("pair_health", programme_id=pair.programme_id)
 
 
@@ -101,16 +97,13 @@ def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
-    form = SupportSettingsForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_health", programme_id=programme.pk)
-    try:
-        support.support_settings_update(
-            programme=programme, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        refusal(request, error)
+    submit(
+        request,
+        SupportSettingsForm(request.POST),
+        support.support_settings_update,
+        programme=programme,
+        actor=request.user,
+    )
     return redirect("pair_health", programme_id=programme.pk)
 
 
@@ -119,16 +112,14 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     if request.method == "POST":
-        form = ToolForm(request.POST)
-        if not form.is_valid():
-            refusal(request, form)
-            return redirect("programme_toolbox", programme_id=programme.pk)
-        try:
-            feedback.tool_save(programme=programme, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("The tool is saved."))
+        submit(
+            request,
+            ToolForm(request.POST),
+            feedback.tool_save,
+            programme=programme,
+            actor=request.user,
+            success=_("The tool is saved."),
+        )
         return redirect("programme_toolbox", programme_id=programme.pk)
     return render(
         request,
@@ -147,12 +138,11 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
-    form = FeedbackMomentForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_health", programme_id=programme.pk)
-    try:
-        feedback.feedback_moment_add(programme=programme, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        refusal(request, error)
+    submit(
+        request,
+        FeedbackMomentForm(request.POST),
+        feedback.feedback_moment_add,
+        programme=programme,
+        actor=request.user,
+    )
     return redirect("pair_health", programme_id=programme.pk)

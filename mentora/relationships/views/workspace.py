@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.messages import refusal
-from mentora.core.submissions import AlreadySubmitted, already_sent
+from mentora.core.messages import attempt, submit
 from mentora.people.models import label_related
 from mentora.relationships import access
 from mentora.relationships.forms import (
@@ -80,18 +77,14 @@ def _tools(pair: Any, request: HttpRequest) -> list[tuple[Any, str, str]]:
 @require_POST
 def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_pair_for_feedback(request.user, pair_id)
-    form = FeedbackForm(request.POST, pair=pair)
-    if not form.is_valid():
-        refusal(request, form)
-    else:
-        try:
-            feedback.feedback_give(pair=pair, actor=request.user, **form.cleaned_data)
-        except AlreadySubmitted:
-            already_sent(request)
-        except ValidationError as error:
-            refusal(request, error)
-        else:
-            messages.success(request, _("Thank you for your feedback."))
+    submit(
+        request,
+        FeedbackForm(request.POST, pair=pair),
+        feedback.feedback_give,
+        pair=pair,
+        actor=request.user,
+        success=_("Thank you for your feedback."),
+    )
     if workspace.pair_side(pair, request.user):
         return redirect("pair_workspace", pair_id=pair.pk)
     return redirect("team_goals")
@@ -101,18 +94,14 @@ def feedback_give(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    form = AgreementForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_workspace", pair_id=pair.pk)
-    try:
-        workspace.agreement_save(pair=pair, actor=request.user, **form.cleaned_data)
-    except AlreadySubmitted:
-        already_sent(request)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("The agreement is saved. Both of you sign it."))
+    submit(
+        request,
+        AgreementForm(request.POST),
+        workspace.agreement_save,
+        pair=pair,
+        actor=request.user,
+        success=_("The agreement is saved. Both of you sign it."),
+    )
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -123,10 +112,7 @@ def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
     agreement = pair.agreements.order_by("-version").first()
     if agreement is None:
         raise Http404
-    try:
-        workspace.agreement_sign(agreement=agreement, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
+    attempt(request, workspace.agreement_sign, agreement=agreement, actor=request.user)
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -134,16 +120,7 @@ def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    form = GoalForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_workspace", pair_id=pair.pk)
-    try:
-        workspace.goal_add(pair=pair, actor=request.user, **form.cleaned_data)
-    except AlreadySubmitted:
-        already_sent(request)
-    except ValidationError as error:
-        refusal(request, error)
+    submit(request, GoalForm(request.POST), workspace.goal_add, pair=pair, actor=request.user)
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -151,14 +128,9 @@ def goal_add(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access.access_goal(request.user, goal_id)
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_workspace", pair_id=goal.pair_id)
-    try:
-        workspace.goal_update(goal=goal, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        refusal(request, error)
+    submit(
+        request, ProgressForm(request.POST), workspace.goal_update, goal=goal, actor=request.user
+    )
     return redirect("pair_workspace", pair_id=goal.pair_id)
 
 
