@@ -14,6 +14,7 @@ import pytest
 
 from conftest import MANAGERS_ONLY, PERSONAS, READERS
 from mentora.reports import benchmark
+from mentora.reports.models import BenchmarkRow
 from mentora.surveys import services
 from mentora.surveys.models import Invitation
 from mentora.surveys.tests.conftest import World, builtin, window
@@ -104,12 +105,20 @@ def test_loading_benchmark_figures_is_for_those_running_the_programme(
 ) -> None:
     personas = answered["world"].personas
     programme = answered["world"].programme
-    upload = io.BytesIO(json.dumps(benchmark.export([programme])).encode())
+    item = {"wave": "end", "code": "sat", "text_en": "Satisfied", "n": 12}
+    figures = {
+        "format": benchmark.FORMAT,
+        "minimum_group": 5,
+        "groups": [{"group": "elsewhere", "items": [{**item, "mean": 4.1, "favourable": 0.75}]}],
+    }
+    upload = io.BytesIO(json.dumps(figures).encode())
     upload.name = "benchmark.json"
     response = client_for(personas.all()[who]).post(
         f"/programmes/{programme.pk}/report/benchmark/", {"source": "Elsewhere", "file": upload}
     )
     assert response.status_code == WRITE[who]
+    loaded = BenchmarkRow.objects.filter(organisation=programme.organisation, source="Elsewhere")
+    assert loaded.exists() == (WRITE[who] == 302)
 
 
 @pytest.mark.parametrize(
