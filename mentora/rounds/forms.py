@@ -101,3 +101,36 @@ class GroupsForm(forms.Form):
     kind = forms.CharField(required=False)
     min_size = WholeNumberField(min_value=2, max_value=12, error_messages=GROUP_SIZES)
     max_size = WholeNumberField(min_value=2, max_value=12, error_messages=GROUP_SIZES)
+
+
+REASON_LENGTH = 2000
+
+
+class _ReasonField(forms.CharField):
+    def __init__(self) -> None:
+        super().__init__(
+            required=False,
+            max_length=REASON_LENGTH,
+            strip=True,
+            error_messages={"max_length": _("Keep the reason under 2,000 characters.")},
+        )
+
+
+class EndForm(forms.Form):
+    """Ending a match: why, in the member's own words (optional, never shared)."""
+
+    reason = _ReasonField()
+
+
+class AnswerForm(forms.Form):
+    """Accepting or declining an introduction; a decline may say why."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))],
+        error_messages={"required": _("Choose to accept or to decline.")},
+    )
+    reason = _ReasonField()
+
+    @property
+    def accepts(self) -> bool:
+        return self.cleaned_data["answer"] == "accept"

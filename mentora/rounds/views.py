@@ -24,7 +24,15 @@ from mentora.relationships.models import GroupKind, Pair, PeerGroup
 from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds import access
 from mentora.rounds.explain import explanation, unmatched_text
-from mentora.rounds.forms import CompareForm, GroupsForm, IntroduceForm, PairChoiceForm, RankForm
+from mentora.rounds.forms import (
+    AnswerForm,
+    CompareForm,
+    EndForm,
+    GroupsForm,
+    IntroduceForm,
+    PairChoiceForm,
+    RankForm,
+)
 from mentora.rounds.models import (
     Introduction,
     IntroductionStatus,
@@ -356,12 +364,12 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = pair_access.access_pair(request.user, pair_id)
     if confirmed(request):
-        attempt(
+        submit(
             request,
+            EndForm(request.POST),
             proposals_services.pair_end,
             pair=pair,
             actor=request.user,
-            reason=request.POST.get("reason", ""),
             success=_("The match has ended. Thank you for trying it."),
         )
     if programme_access.can_manage_programme(request.user, pair.programme):
@@ -495,16 +503,19 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
 def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpResponse:
 
     introduction = access.access_introduction(request.user, introduction_id, answer=True)
-    accept = request.POST.get("answer") == "accept"
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        refusal(request, form)
+        return redirect("my_matching")
     attempt(
         request,
         introductions_services.introduction_answer,
         introduction=introduction,
         actor=request.user,
-        accept=accept,
-        reason=request.POST.get("reason", ""),
+        accept=form.accepts,
+        reason=form.cleaned_data["reason"],
         success=_("Thank you: you accepted.")
-        if accept
+        if form.accepts
         else _("Thank you: you declined, without blame."),
     )
     return redirect("my_matching")

@@ -116,3 +116,15 @@ def test_a_member_ends_their_match_with_the_tick(client_for: Any, cohort: Any) -
     client.post(reverse("pair_end", args=[pair.pk]), {"reason": "No spark", "confirm": "on"})
     assert not Pair.objects.get(pk=pair.pk).is_active
     assert status(pair.matching_round) == RoundStatus.PUBLISHED
+
+
+def test_an_over_long_reason_for_ending_is_refused_and_the_match_stands(
+    client_for: Any, cohort: Any
+) -> None:
+    proposals.round_publish(matching_round=run(cohort), actor=cohort.personas.manager)
+    pair = Pair.objects.get(mentee=cohort.junior)
+    response = client_for(cohort.personas.mentee).post(
+        reverse("pair_end", args=[pair.pk]), {"reason": "x" * 2001, "confirm": "on"}, follow=True
+    )
+    assert "under 2,000 characters" in response.content.decode()
+    assert Pair.objects.get(pk=pair.pk).is_active

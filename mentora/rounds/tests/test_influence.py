@@ -307,3 +307,23 @@ def test_a_settled_round_is_published_when_nothing_is_pending(
     introduced.refresh_from_db()
     assert not introduced.introductions.filter(status="pending").exists()
     assert introduced.status == RoundStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({}, "Choose to accept or to decline."),
+        ({"answer": "maybe"}, "Select a valid choice"),
+        ({"answer": "decline", "reason": "x" * 2001}, "under 2,000 characters"),
+    ],
+)
+def test_an_answer_that_is_not_clear_changes_nothing_and_says_why(
+    client_for: Any, cohort: Any, introduced: MatchingRound, data: dict[str, str], problem: str
+) -> None:
+    introduction = introduced.introductions.get(mentee=cohort.junior)
+    response = client_for(cohort.personas.mentee).post(
+        reverse("introduction_answer", args=[introduction.pk]), data, follow=True
+    )
+    assert problem in response.content.decode()
+    introduction.refresh_from_db()
+    assert (introduction.mentee_answer, introduction.decline_reason) == ("", "")
