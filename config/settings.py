@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "mentora.accounts",
     "mentora.people",
     "mentora.programmes",
+    "mentora.events",
     "mentora.rounds",
     "mentora.relationships",
     "mentora.surveys",

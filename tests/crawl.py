@@ -103,15 +103,14 @@ def routes() -> list[Route]:
 def id_pools() -> dict[str, list[Any]]:
     """Every id a URL may carry, taken from what the database holds."""
     from mentora.accounts.models import Membership, Organisation
+    from mentora.events.models import Event, EventRegistration
     from mentora.people.models import ImportRun, Person
     from mentora.programmes.models import (
-        EventRegistration,
         Participant,
         Programme,
         ProgrammeOrganisation,
         Question,
         Touchpoint,
-        Workshop,
     )
     from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
@@ -129,7 +128,7 @@ def id_pools() -> dict[str, list[Any]]:
         "run_id": pks(ImportRun),
         "contribution_id": pks(ProgrammeOrganisation),
         "touchpoint_id": pks(Touchpoint),
-        "workshop_id": pks(Workshop),
+        "event_id": pks(Event),
         "question_id": pks(Question),
         "registration_id": pks(EventRegistration),
         "round_id": pks(MatchingRound),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from conftest import Personas, make_personas
 from mentora.accounts.models import Membership, Role, User
+from mentora.events import services as event_services
 from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services as programme_services
@@ -116,7 +117,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     programme_services.touchpoint_add(
         programme=programme, kind="kickoff", date=today - dt.timedelta(days=80), actor=None
     )
-    workshop = programme_services.workshop_create(
+    event = event_services.event_create(
         programme=programme,
         title="Kick-off",
         starts_at=now + dt.timedelta(days=10),
@@ -150,7 +151,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     tina_part = participant(tina, "mentor", "ready")
     participant(rita, "mentee", "ready")
     rolf_part = participant(rolf, "mentor", "ready")
-    programme_services.event_register(workshop=workshop, participant=junior, actor=personas.mentee)
+    event_services.event_register(event=event, participant=junior, actor=personas.mentee)
 
     started = now - dt.timedelta(days=60)
     pair_a = Pair.objects.create(

@@ -14,10 +14,10 @@ from typing import Any
 from django.utils import timezone
 
 from mentora.accounts.models import Organisation, User
+from mentora.events.models import Attendance, EventRegistration, RegistrationStatus
 from mentora.people.models import Person
 from mentora.programmes import services
 from mentora.programmes.models import (
-    EventRegistration,
     LineManagerDecision,
     Participant,
     ParticipantEvent,
@@ -25,9 +25,7 @@ from mentora.programmes.models import (
     ParticipantStatus,
     Programme,
     Question,
-    RegistrationStatus,
     ScreeningOutcome,
-    WorkshopAttendance,
 )
 
 S = ParticipantStatus
@@ -104,7 +102,7 @@ def _timeline(
     at the moments given in `fixed`."""
     prepared = [
         w.starts_at + dt.timedelta(minutes=w.duration_minutes)
-        for w in programme.workshops.all()
+        for w in programme.events.all()
         if w.is_required_for(role)
     ]
     times: list[dt.datetime] = []
@@ -207,22 +205,22 @@ def participant_add(
         previous = to_status
     if S.TRAINED in path:
         # Approved participants take a place at the preparation, attend, and are trained.
-        for workshop in programme.workshops.all():
-            if workshop.is_required_for(role):
+        for event in programme.events.all():
+            if event.is_required_for(role):
                 EventRegistration.objects.get_or_create(
-                    workshop=workshop,
+                    event=event,
                     participant=participant,
                     defaults={
                         "status": RegistrationStatus.REGISTERED,
                         "registered_at": moment[S.APPROVED] + dt.timedelta(hours=2),
                     },
                 )
-                WorkshopAttendance.objects.get_or_create(
-                    workshop=workshop,
+                Attendance.objects.get_or_create(
+                    event=event,
                     participant=participant,
                     defaults={
-                        "recorded_at": workshop.starts_at
-                        + dt.timedelta(minutes=workshop.duration_minutes)
+                        "recorded_at": event.starts_at
+                        + dt.timedelta(minutes=event.duration_minutes)
                     },
                 )
     return participant

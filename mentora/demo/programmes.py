@@ -19,6 +19,8 @@ from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, User
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import THEMES, free_staff, participant_add
+from mentora.events import services as event_services
+from mentora.events.models import RequiredFor
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services
 from mentora.programmes.models import (
@@ -162,22 +164,22 @@ def design(
     ]
     for question in questions:
         services.question_add(programme=programme, actor=manager, **question)
-    services.workshop_create(
+    event_services.event_create(
         programme=programme,
         title="Mentor preparation",
         starts_at=mentor_preparation,
         place="Copenhagen, room 4.1",
         capacity=30,
-        required_for="mentor",
+        required_for=RequiredFor.MENTOR,
         actor=manager,
     )
-    services.workshop_create(
+    event_services.event_create(
         programme=programme,
         title="Mentee kick-off",
         starts_at=mentee_kickoff,
         online_link="https://meet.example.org/kick-off",
         capacity=40,
-        required_for="mentee",
+        required_for=RequiredFor.MENTEE,
         actor=manager,
     )
 

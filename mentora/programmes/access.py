@@ -1,4 +1,4 @@
-"""Who may see or change a programme, its participants and its events."""
+"""Who may see or change a programme and its participants."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from mentora.accounts.access import (
 )
 from mentora.accounts.models import Membership, Organisation
 from mentora.people.models import Person
-from mentora.programmes.models import EventRegistration, Participant, Programme, Workshop
+from mentora.programmes.models import Participant, Programme
 
 
 def can_manage_programme(user: Viewer, programme: Programme) -> bool:
@@ -227,41 +227,3 @@ def line_manager_participations(user: Viewer) -> QuerySet[Participant]:
     if person is None:
         return Participant.objects.none()
     return Participant.objects.reports_of(person)
-
-
-# Events ---------------------------------------------------------------------------------------
-
-
-def access_event_registration(user: Viewer, registration_id: int) -> EventRegistration:
-    """A registration: the participant cancels their own; managers may cancel any."""
-    registration = get_object_or_404(
-        EventRegistration.objects.select_related(
-            "workshop__programme__organisation", "participant"
-        ),
-        pk=registration_id,
-    )
-    programme = registration.workshop.programme
-    # The participant whose place it is.
-    if user.is_authenticated and registration.participant.user_id == user.pk:
-        return registration
-    # Those running the programme manage places.
-    if can_manage_programme(user, programme):
-        return registration
-    refuse(user, programme.organisation_ids())
-
-
-def own_participation_for_event(user: Viewer, workshop_id: int) -> tuple[Workshop, Participant]:
-    """The event and the user's own participation in its programme, to register."""
-    workshop = get_object_or_404(
-        Workshop.objects.select_related("programme__organisation"), pk=workshop_id
-    )
-    participant = (
-        Participant.objects.filter(programme=workshop.programme, user_id=user.pk)
-        .order_by("pk")
-        .first()
-        if user.is_authenticated
-        else None
-    )
-    if participant is not None:
-        return workshop, participant
-    refuse(user, workshop.programme.organisation_ids())

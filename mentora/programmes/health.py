@@ -85,7 +85,7 @@ def failure_reasons(programme: Programme) -> list[HealthItem]:
             _("Training and preparation"),
             GREEN if programme.training_planned else RED,
             _("Preparation workshops or a training touchpoint are planned."),
-            reverse("programme_workshops", args=[pk]),
+            reverse("programme_events", args=[pk]),
         ),
         HealthItem(
             "evaluation",

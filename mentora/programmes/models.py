@@ -1,9 +1,8 @@
-"""Programmes from design to "ready to match": design, questionnaires, participants, workshops."""
+"""Programmes from design to "ready to match": design, questionnaires, participants."""
 
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -169,7 +168,8 @@ class Programme(models.Model):
     @property
     def training_planned(self) -> bool:
         return (
-            self.workshops.exists()
+            # Events sit a layer above; their rows are reached through the reverse relation.
+            self.events.exists()
             or self.touchpoints.filter(
                 kind__in=[TouchpointKind.KICKOFF, TouchpointKind.TRAINING]
             ).exists()
@@ -472,102 +472,3 @@ class ParticipantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.from_status} -> {self.to_status}"
-
-
-class WorkshopRole(models.TextChoices):
-    BOTH = "both", _("Mentors and mentees")
-    MENTOR = "mentor", _("Mentors")
-    MENTEE = "mentee", _("Mentees")
-    NONE = "none", _("Optional for everyone")
-
-
-class EventKind(models.TextChoices):
-    WORKSHOP = "workshop", _("Workshop")
-    MASTER_CLASS = "master_class", _("Master class")
-    PEER_GROUP = "peer_group", _("Peer-group meeting")
-    NETWORKING = "networking", _("Networking meeting")
-
-
-class Workshop(models.Model):
-    """An event of the programme: preparation workshops (required ones must be attended
-    before matching), master classes, peer-group and networking meetings."""
-
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workshops")
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.WORKSHOP
-    )
-    title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts at"))
-    # Virtual workshops work best short: two to three hours.
-    duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=180)
-    uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    online_link = models.URLField(_("online link"), blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    required_for = models.CharField(
-        _("required for"), max_length=10, choices=WorkshopRole.choices, default=WorkshopRole.BOTH
-    )
-
-    class Meta:
-        verbose_name = _("workshop")
-        verbose_name_plural = _("workshops")
-        ordering = ["starts_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def is_required_for(self, role: str) -> bool:
-        return self.required_for in (WorkshopRole.BOTH, role)
-
-    @property
-    def is_past(self) -> bool:
-        return self.starts_at < timezone.now()
-
-
-class WorkshopAttendance(models.Model):
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="attendance")
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="attendance"
-    )
-    attended = models.BooleanField(_("attended"), default=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("workshop attendance")
-        verbose_name_plural = _("workshop attendance")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workshop", "participant"], name="attendance_once_per_workshop"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.participant} @ {self.workshop}"
-
-
-class RegistrationStatus(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
-    WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class EventRegistration(models.Model):
-    """A participant's place at an event, or on its waiting list."""
-
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="registrations"
-    )
-    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
-    registered_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["registered_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workshop", "participant"], name="registration_once_per_event"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.participant} @ {self.workshop} ({self.status})"

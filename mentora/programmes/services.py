@@ -24,7 +24,6 @@ from mentora.matching import Policy, PolicyError
 from mentora.people.models import Person
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,
-    EventRegistration,
     LineManagerDecision,
     Participant,
     ParticipantEvent,
@@ -36,11 +35,8 @@ from mentora.programmes.models import (
     ProgrammeOrganisation,
     Question,
     QuestionKind,
-    RegistrationStatus,
     ScreeningOutcome,
     Touchpoint,
-    Workshop,
-    WorkshopAttendance,
 )
 
 S = ParticipantStatus
@@ -304,15 +300,15 @@ def programme_copy(
             maps_to=question.maps_to,
             required=question.required,
         )
-    for workshop in programme.workshops.all():
-        Workshop.objects.create(
-            programme=copy,
-            title=workshop.title,
-            starts_at=workshop.starts_at + shift,
-            place=workshop.place,
-            online_link=workshop.online_link,
-            capacity=workshop.capacity,
-            required_for=workshop.required_for,
+    # Events sit a layer above programmes: they are copied through the reverse relation.
+    for event in programme.events.all():
+        copy.events.create(
+            title=event.title,
+            starts_at=event.starts_at + shift,
+            place=event.place,
+            online_link=event.online_link,
+            capacity=event.capacity,
+            required_for=event.required_for,
         )
     _audit(
         actor=actor,
@@ -493,16 +489,16 @@ def _line_manager_user(participant: Participant) -> User | None:
     return manager.user if manager is not None and manager.user is not None else None
 
 
-def _required_workshops(participant: Participant) -> list[Workshop]:
-    return [w for w in participant.programme.workshops.all() if w.is_required_for(participant.role)]
+def _required_events(participant: Participant) -> list[Any]:
+    # Events sit a layer above programmes, so the rule reads them through the reverse
+    # relations (`programme.events`, `participant.attendance`) and never imports them.
+    return [e for e in participant.programme.events.all() if e.is_required_for(participant.role)]
 
 
-def has_attended_required_workshops(participant: Participant) -> bool:
-    """Whether the participant attended every workshop required for their role."""
-    required = {w.pk for w in _required_workshops(participant)}
-    attended = set(
-        participant.attendance.filter(attended=True).values_list("workshop_id", flat=True)
-    )
+def has_attended_required_events(participant: Participant) -> bool:
+    """Whether the participant attended every event required for their role."""
+    required = {e.pk for e in _required_events(participant)}
+    attended = set(participant.attendance.filter(attended=True).values_list("event_id", flat=True))
     return required <= attended
 
 
@@ -526,7 +522,7 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
                 _("This mentee has no line manager with a Mentora account."), code="line_manager"
             )
     if to_status == S.APPROVED and current in (S.TRAINED, S.READY):
-        if has_attended_required_workshops(participant):
+        if has_attended_required_events(participant):
             raise ValidationError(
                 _("The participant has attended every required workshop and stays prepared."),
                 code="training",
@@ -553,7 +549,7 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
             _("Give a reason for declining; only programme managers see it."), code="reason"
         )
     if to_status == S.TRAINED and not (
-        _required_workshops(participant) and has_attended_required_workshops(participant)
+        _required_events(participant) and has_attended_required_events(participant)
     ):
         raise ValidationError(
             _("The participant has not attended every required workshop."), code="training"
@@ -561,8 +557,8 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
     if (
         to_status == S.READY
         and current == S.APPROVED
-        and _required_workshops(participant)
-        and not has_attended_required_workshops(participant)
+        and _required_events(participant)
+        and not has_attended_required_events(participant)
     ):
         raise ValidationError(
             _("The participant has not attended every required workshop."), code="training"
@@ -900,97 +896,6 @@ def line_manager_decide(
     )
 
 
-# Workshops ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def workshop_create(
-    *,
-    programme: Programme,
-    title: str,
-    starts_at: dt.datetime,
-    actor: Any,
-    place: str = "",
-    online_link: str = "",
-    capacity: int | None = None,
-    required_for: str = "both",
-    kind: str = "workshop",
-    duration_minutes: int = 180,
-) -> Workshop:
-    """Schedule an event: a preparation workshop, master class, or group meeting."""
-    workshop = Workshop.objects.create(
-        programme=programme,
-        kind=kind,
-        duration_minutes=duration_minutes,
-        title=title,
-        starts_at=starts_at,
-        place=place,
-        online_link=online_link,
-        capacity=capacity,
-        required_for=required_for,
-    )
-    _audit(
-        actor=actor,
-        action="programmes.workshop.create",
-        obj=workshop,
-        programme=programme,
-        changes=snapshot(workshop, ("title", "starts_at", "place", "capacity", "required_for")),
-    )
-    return workshop
-
-
-@dataclass(frozen=True)
-class AttendanceOutcome:
-    """Who became trained by an attendance record, and who went back to approved."""
-
-    trained: list[Participant]
-    untrained: list[Participant]
-
-
-@transaction.atomic
-def workshop_attendance_record(
-    *, workshop: Workshop, attended: Iterable[Participant], actor: Any
-) -> AttendanceOutcome:
-    """Record who attended. Approved participants who have now attended every required
-    workshop become trained; trained or ready ones whose attendance of a required workshop
-    was unticked go back to approved (not to be matched before they attend)."""
-    programme = workshop.programme
-    attended_ids = {p.pk for p in attended if p.programme_id == programme.pk}
-    if workshop.capacity is not None and len(attended_ids) > workshop.capacity:
-        raise ValidationError(
-            _("More people attended than the workshop has places for (%(n)s)."),
-            params={"n": workshop.capacity},
-            code="capacity",
-        )
-    before = set(workshop.attendance.filter(attended=True).values_list("participant_id", flat=True))
-    for participant_id in attended_ids:
-        WorkshopAttendance.objects.update_or_create(
-            workshop=workshop, participant_id=participant_id, defaults={"attended": True}
-        )
-    workshop.attendance.exclude(participant_id__in=attended_ids).update(attended=False)
-    if before != attended_ids:
-        _audit(
-            actor=actor,
-            action="programmes.workshop.attendance",
-            obj=workshop,
-            programme=programme,
-            changes={"attended": {"old": sorted(before), "new": sorted(attended_ids)}},
-        )
-    trained = [
-        participant_transition(participant=participant, to_status=S.TRAINED, actor=actor)
-        for participant in programme.participants.filter(pk__in=attended_ids, status=S.APPROVED)
-        if has_attended_required_workshops(participant)
-    ]
-    untrained = [
-        participant_transition(participant=participant, to_status=S.APPROVED, actor=actor)
-        for participant in programme.participants.filter(
-            pk__in=before - attended_ids, status__in=[S.TRAINED, S.READY]
-        )
-        if not has_attended_required_workshops(participant)
-    ]
-    return AttendanceOutcome(trained, untrained)
-
-
 # Reminders ----------------------------------------------------------------------------------
 
 
@@ -1039,78 +944,3 @@ def manager_users(programme: Programme) -> list[User]:
             memberships__role=Role.PROGRAMME_MANAGER,
         ).distinct()
     )
-
-
-# Events: registration with a waiting list ---------------------------------------------------
-
-
-def _places_taken(workshop: Workshop) -> int:
-    return workshop.registrations.filter(status=RegistrationStatus.REGISTERED).count()
-
-
-@transaction.atomic
-def event_register(
-    *, workshop: Workshop, participant: Participant, actor: Any
-) -> EventRegistration:
-    """Take a place at an event, or a place on its waiting list when it is full."""
-    from mentora.programmes import tasks
-
-    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    if participant.programme_id != workshop.programme_id:
-        raise ValidationError(_("This event belongs to another programme."))
-    if workshop.is_past:
-        raise ValidationError(_("This event has already taken place."))
-    if participant.status in (S.DECLINED, S.WITHDRAWN):
-        raise ValidationError(_("Only current participants can register."))
-    full = workshop.capacity is not None and _places_taken(workshop) >= workshop.capacity
-    status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
-    registration, created = EventRegistration.objects.get_or_create(
-        workshop=workshop, participant=participant, defaults={"status": status}
-    )
-    if not created:
-        if registration.status != RegistrationStatus.CANCELLED:
-            return registration
-        registration.status, registration.registered_at = status, timezone.now()
-        registration.save(update_fields=["status", "registered_at"])
-    _audit(
-        actor=actor,
-        action=f"programmes.event.{status}",
-        obj=registration,
-        programme=workshop.programme,
-        changes={"event": workshop.pk},
-    )
-    transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
-    return registration
-
-
-@transaction.atomic
-def event_cancel(*, registration: EventRegistration, actor: Any) -> EventRegistration:
-    """Give up a place; the first on the waiting list takes it and is told so."""
-    from mentora.programmes import tasks
-
-    workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
-    was_registered = registration.status == RegistrationStatus.REGISTERED
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status"])
-    _audit(
-        actor=actor,
-        action="programmes.event.cancel",
-        obj=registration,
-        programme=workshop.programme,
-        changes={"event": workshop.pk},
-    )
-    transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
-    if was_registered:
-        following = workshop.registrations.filter(status=RegistrationStatus.WAITLISTED).first()
-        if following is not None:
-            following.status = RegistrationStatus.REGISTERED
-            following.save(update_fields=["status"])
-            _audit(
-                actor=actor,
-                action="programmes.event.promote",
-                obj=following,
-                programme=workshop.programme,
-                changes={"event": workshop.pk},
-            )
-            transaction.on_commit(partial(tasks.send_event_registration.enqueue, following.pk))
-    return registration

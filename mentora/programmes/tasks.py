@@ -170,34 +170,3 @@ def send_reminders() -> int:
         REMINDER_TASKS[kind].enqueue(participant_id)
     Participant.objects.filter(pk__in=[pk for pk, _kind in pending]).update(reminded_at=now)
     return len(pending)
-
-
-@task()
-def send_event_registration(registration_id: int) -> bool:
-    """Confirm a place (with a calendar invitation), a place on the waiting list, or a
-    cancellation (which also removes the event from the calendar)."""
-    from mentora.programmes.calendar import event_ics
-    from mentora.programmes.models import EventRegistration
-
-    registration = EventRegistration.objects.select_related(
-        "workshop__programme", "participant__user", "participant__person"
-    ).get(pk=registration_id)
-    user = registration.participant.user
-    if user is None:
-        return False
-    attachments = []
-    if registration.status in ("registered", "cancelled"):
-        ics = event_ics(
-            registration.workshop,
-            email=user.email,
-            name=registration.participant.person.full_name,
-            cancelled=registration.status == "cancelled",
-        )
-        attachments.append(("event.ics", ics, "text/calendar"))
-    send_to_user(
-        user=user,
-        template="programmes/email/event_registration",
-        context={"registration": registration, "workshop": registration.workshop},
-        attachments=attachments,
-    )
-    return True

@@ -61,16 +61,6 @@ urlpatterns = [
         name="screening_record",
     ),
     path(
-        "programmes/<int:programme_id>/workshops/",
-        views.programme_workshops,
-        name="programme_workshops",
-    ),
-    path(
-        "programmes/<int:programme_id>/workshops/<int:workshop_id>/attendance/",
-        views.workshop_attendance,
-        name="workshop_attendance",
-    ),
-    path(
         "programmes/<int:programme_id>/questionnaire/",
         views.programme_questionnaire,
         name="programme_questionnaire",
@@ -92,13 +82,6 @@ urlpatterns = [
     ),
     path("apply/<str:token>/", views.programme_apply_link, name="programme_apply_link"),
     path("my/programmes/", views.my_programmes, name="my_programmes"),
-    path("my/events/", views.my_events, name="my_events"),
-    path("events/<int:workshop_id>/register/", views.event_register, name="event_register"),
-    path(
-        "events/registrations/<int:registration_id>/cancel/",
-        views.event_cancel,
-        name="event_cancel",
-    ),
     path("my/approvals/", views.line_manager_approvals, name="line_manager_approvals"),
     path(
         "my/approvals/<int:participant_id>/",

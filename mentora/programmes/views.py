@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access as accounts_access
 from mentora.accounts.models import User
 from mentora.core.confirm import confirmed
-from mentora.core.forms import parse_id
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
 from mentora.programmes import access, services
@@ -33,7 +32,6 @@ from mentora.programmes.forms import (
     ScreeningScheduleForm,
     TouchpointForm,
     TransitionForm,
-    WorkshopForm,
 )
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import (
@@ -42,7 +40,6 @@ from mentora.programmes.models import (
     Programme,
     Question,
     Touchpoint,
-    Workshop,
 )
 
 S = ParticipantStatus
@@ -484,87 +481,6 @@ def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
 
 
 @login_required
-def programme_workshops(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=request.method == "POST")
-    form = WorkshopForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        services.workshop_create(programme=programme, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("The workshop was scheduled."))
-        return redirect("programme_workshops", programme.pk)
-    return render(
-        request,
-        "programmes/programme_workshops.html",
-        _base(
-            request,
-            programme,
-            workshops=programme.workshops.annotate(
-                taken=Count("registrations", filter=Q(registrations__status="registered")),
-                waiting=Count("registrations", filter=Q(registrations__status="waitlisted")),
-            ),
-            form=form,
-        ),
-        status=400 if form.is_bound else 200,
-    )
-
-
-@login_required
-def workshop_attendance(request: HttpRequest, programme_id: int, workshop_id: int) -> HttpResponse:
-    programme = access.access_programme(request.user, programme_id, write=True)
-    try:
-        workshop = programme.workshops.get(pk=workshop_id)
-    except Workshop.DoesNotExist:
-        raise Http404 from None
-    roles = [r for r in ParticipantRole.values if workshop.required_for in ("both", "none", r)]
-    candidates = list(
-        programme.participants.filter(
-            role__in=roles, status__in=[S.APPROVED, S.TRAINED, S.READY]
-        ).select_related(*label_related("person"))
-    )
-    if request.method == "POST":
-        chosen = {parse_id(v) for v in request.POST.getlist("attended")} - {None}
-        try:
-            outcome = services.workshop_attendance_record(
-                workshop=workshop,
-                attended=[p for p in candidates if p.pk in chosen],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(
-                request,
-                _("Attendance was recorded; %(n)s participant(s) are now trained.")
-                % {"n": len(outcome.trained)},
-            )
-            if outcome.untrained:
-                messages.warning(
-                    request,
-                    _(
-                        "%(n)s participant(s) no longer attended every required workshop and "
-                        "went back to approved: %(names)s."
-                    )
-                    % {
-                        "n": len(outcome.untrained),
-                        "names": ", ".join(p.person.full_name for p in outcome.untrained),
-                    },
-                )
-            return redirect("programme_workshops", programme.pk)
-    attended = set(
-        workshop.attendance.filter(attended=True).values_list("participant_id", flat=True)
-    )
-    return render(
-        request,
-        "programmes/workshop_attendance.html",
-        _base(
-            request,
-            programme,
-            workshop=workshop,
-            rows=[(p, p.pk in attended) for p in candidates],
-        ),
-    )
-
-
-@login_required
 def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=request.method == "POST")
     if not access.can_manage_programme(request.user, programme):
@@ -735,13 +651,12 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     for participation in participations:
-        workshops = [
-            w
-            for w in participation.programme.workshops.all()
-            if w.is_required_for(participation.role)
+        # Events sit a layer above; they are read through the reverse relation.
+        events = [
+            e for e in participation.programme.events.all() if e.is_required_for(participation.role)
         ]
         can_withdraw = S.WITHDRAWN in services.TRANSITIONS[participation.status]
-        rows.append((participation, workshops, can_withdraw))
+        rows.append((participation, events, can_withdraw))
     return render(request, "programmes/my_programmes.html", {"rows": rows})
 
 
@@ -782,62 +697,3 @@ def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpRespon
     else:
         messages.error(request, _("Choose approve or decline."))
     return redirect("line_manager_approvals")
-
-
-@login_required
-def my_events(request: HttpRequest) -> HttpResponse:
-    """Upcoming events of the user's programmes, with their own registrations."""
-    from django.utils import timezone as tz
-
-    from mentora.programmes.models import EventRegistration, Participant, Workshop
-
-    participations = Participant.objects.filter(user__pk=request.user.pk or 0).exclude(
-        status__in=["declined", "withdrawn"]
-    )
-    events = (
-        Workshop.objects.filter(
-            programme__in=participations.values("programme"), starts_at__gte=tz.now()
-        )
-        .select_related("programme")
-        .order_by("starts_at")
-    )
-    mine = {
-        r.workshop_id: r for r in EventRegistration.objects.filter(participant__in=participations)
-    }
-    return render(
-        request,
-        "programmes/my_events.html",
-        {"rows": [(event, mine.get(event.pk)) for event in events]},
-    )
-
-
-@login_required
-@require_POST
-def event_register(request: HttpRequest, workshop_id: int) -> HttpResponse:
-    workshop, participant = access.own_participation_for_event(request.user, workshop_id)
-    try:
-        registration = services.event_register(
-            workshop=workshop, participant=participant, actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        if registration.status == "waitlisted":
-            messages.success(request, _("The event is full: you are on the waiting list."))
-        else:
-            messages.success(
-                request, _("Your place is booked; a calendar invitation is on its way.")
-            )
-    return redirect("my_events")
-
-
-@login_required
-@require_POST
-def event_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
-    registration = access.access_event_registration(request.user, registration_id)
-    if confirmed(request):
-        services.event_cancel(registration=registration, actor=request.user)
-        messages.success(request, _("The registration is cancelled."))
-    if registration.participant.user_id == request.user.pk:
-        return redirect("my_events")
-    return redirect("programme_workshops", programme_id=registration.workshop.programme_id)

@@ -23,7 +23,7 @@ PUBLIC_NAME_SUFFIXES = (
     ".name",
     ".full_name",
     ".number",
-    "workshop.title",
+    "event.title",
     ".get_wave_display",
     "run.file_name",
 )

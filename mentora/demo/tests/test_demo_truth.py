@@ -16,13 +16,12 @@ from django.utils import timezone
 
 from mentora.accounts.models import Organisation
 from mentora.demo.seed import seed_demo
+from mentora.events.models import Attendance, EventRegistration
 from mentora.programmes.models import (
-    EventRegistration,
     Participant,
     ParticipantEvent,
     Programme,
     ProgrammeKind,
-    WorkshopAttendance,
 )
 from mentora.relationships.health import DROOP_WINDOW, QUIET_DAYS, programme_health
 from mentora.relationships.models import Agreement, Feedback, FollowUp, Goal, Meeting, Pair
@@ -143,17 +142,17 @@ def test_every_dated_thing_falls_inside_its_programme_and_its_pair(demo: Organis
         assert programme.created_at <= now
         for touchpoint in programme.touchpoints.all():
             assert programme.start_date <= touchpoint.date <= programme.end_date, touchpoint
-        for workshop in programme.workshops.all():
+        for event in programme.events.all():
             # Preparation comes before the start.
-            assert workshop.starts_at < start, (programme.name, workshop.title)
-        for attendance in WorkshopAttendance.objects.filter(workshop__programme=programme):
-            assert attendance.workshop.starts_at < attendance.recorded_at <= now
+            assert event.starts_at < start, (programme.name, event.title)
+        for attendance in Attendance.objects.filter(event__programme=programme):
+            assert attendance.event.starts_at < attendance.recorded_at <= now
             # Whoever attended had a place: the workshop page counts places taken.
             registration = EventRegistration.objects.get(
-                workshop=attendance.workshop, participant=attendance.participant
+                event=attendance.event, participant=attendance.participant
             )
             assert registration.participant.created_at <= registration.registered_at
-            assert registration.registered_at < attendance.workshop.starts_at
+            assert registration.registered_at < attendance.event.starts_at
         for matching_round in programme.rounds.all():
             assert matching_round.created_at <= now
             assert matching_round.finished_at is None or (

@@ -8,6 +8,7 @@ from mentora.accounts.models import Organisation
 from mentora.core.models import AuditEntry
 from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, seed_programmes
 from mentora.demo.seed import seed_demo
+from mentora.events.models import Attendance, Event
 from mentora.programmes.models import (
     Participant,
     ParticipantEvent,
@@ -15,8 +16,6 @@ from mentora.programmes.models import (
     Programme,
     Question,
     Touchpoint,
-    Workshop,
-    WorkshopAttendance,
 )
 
 
@@ -32,8 +31,8 @@ def _state() -> tuple[Any, ...]:
         ParticipantEvent.objects.count(),
         Question.objects.count(),
         Touchpoint.objects.count(),
-        Workshop.objects.count(),
-        WorkshopAttendance.objects.count(),
+        Event.objects.count(),
+        Attendance.objects.count(),
         sorted(Organisation.objects.values_list("slug", flat=True)),
         AuditEntry.objects.count(),
     )

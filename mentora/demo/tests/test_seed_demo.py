@@ -10,14 +10,13 @@ from django.utils import timezone
 
 from mentora.accounts.models import Membership, Role, User
 from mentora.demo.seed import seed_demo
+from mentora.events.models import Attendance, Event
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import (
     Participant,
     ParticipantEvent,
     Programme,
     Touchpoint,
-    Workshop,
-    WorkshopAttendance,
 )
 from mentora.relationships.models import Agreement, Feedback, FollowUp, Goal, Meeting, Pair
 from mentora.rounds.models import MatchingRound, Proposal
@@ -30,8 +29,8 @@ DEMO_MODELS: list[type[Model]] = [
     Participant,
     ParticipantEvent,
     Touchpoint,
-    Workshop,
-    WorkshopAttendance,
+    Event,
+    Attendance,
     MatchingRound,
     Proposal,
     Pair,

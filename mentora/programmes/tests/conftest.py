@@ -1,4 +1,4 @@
-"""A programme at Acme with a questionnaire, a workshop, and a mentor with an HR record."""
+"""A programme at Acme with a questionnaire, an event, and a mentor with an HR record."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from mentora.events import services as event_services
+from mentora.events.models import Event
 from mentora.people.models import Person
 from mentora.programmes import services
 from mentora.programmes.models import Programme, Question
@@ -102,8 +104,9 @@ def programme(setup: Setup) -> Programme:
 
 
 @pytest.fixture
-def workshop(setup: Setup) -> Any:
-    return services.workshop_create(
+def event(setup: Setup) -> Event:
+    """A preparation workshop required for mentors and mentees."""
+    return event_services.event_create(
         programme=setup.programme,
         title="Kick-off",
         starts_at=timezone.now() + dt.timedelta(days=10),

@@ -35,8 +35,8 @@ WRITE = {who: 302 if code == 200 else code for who, code in MANAGERS_ONLY.items(
 
 
 @pytest.fixture
-def world(setup: Any, workshop: Any) -> dict[str, Any]:
-    """A programme with an invited mentee, an applied mentor, a touchpoint and a workshop."""
+def world(setup: Any, event: Any) -> dict[str, Any]:
+    """A programme with an invited mentee, an applied mentor, a touchpoint and an event."""
     p = setup.personas
     mentee = services.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
@@ -62,7 +62,7 @@ def world(setup: Any, workshop: Any) -> dict[str, Any]:
         "programme": setup.programme,
         "mentee": mentee,
         "mentor": mentor,
-        "workshop": workshop,
+        "event": event,
         "touchpoint": touchpoint,
         "contribution": setup.programme.contributions.get(),
         "question": setup.goals,
@@ -90,11 +90,11 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, int]]]:
         "programme_detail": (reverse("programme_detail", args=[pk]), READERS),
         "programme_health": (reverse("programme_health", args=[pk]), READERS),
         "programme_pipeline": (reverse("programme_pipeline", args=[pk]), READERS),
-        "programme_workshops": (reverse("programme_workshops", args=[pk]), READERS),
+        "programme_events": (reverse("programme_events", args=[pk]), READERS),
         "programme_edit": (reverse("programme_edit", args=[pk]), MANAGERS_ONLY),
         "programme_questionnaire": (reverse("programme_questionnaire", args=[pk]), MANAGERS_ONLY),
-        "workshop_attendance": (
-            reverse("workshop_attendance", args=[pk, w["workshop"].pk]),
+        "event_attendance": (
+            reverse("event_attendance", args=[pk, w["event"].pk]),
             MANAGERS_ONLY,
         ),
         "participant_detail": (
@@ -129,10 +129,10 @@ PAGE_NAMES = [
     "programme_detail",
     "programme_health",
     "programme_pipeline",
-    "programme_workshops",
+    "programme_events",
     "programme_edit",
     "programme_questionnaire",
-    "workshop_attendance",
+    "event_attendance",
     "participant_detail",
     "participant_apply",
     "programme_apply_link",
@@ -207,13 +207,13 @@ def _writes(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str,
             {"role": "mentee", "people": "hronly@test.example"},
             WRITE,
         ),
-        "workshop_create": (
-            reverse("programme_workshops", args=[pk]),
+        "event_create": (
+            reverse("programme_events", args=[pk]),
             {"title": "Mentor training", "starts_at": "2027-01-05T09:00", "required_for": "mentor"},
             WRITE,
         ),
-        "workshop_attendance": (
-            reverse("workshop_attendance", args=[pk, w["workshop"].pk]),
+        "event_attendance": (
+            reverse("event_attendance", args=[pk, w["event"].pk]),
             {"attended": []},
             WRITE,
         ),
@@ -268,8 +268,8 @@ WRITE_NAMES = [
     "touchpoint_add",
     "touchpoint_delete",
     "participant_invite",
-    "workshop_create",
-    "workshop_attendance",
+    "event_create",
+    "event_attendance",
     "question_add",
     "question_delete",
     "participant_transition",

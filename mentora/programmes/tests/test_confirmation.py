@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.programmes import services
+from mentora.events import services as event_services
+from mentora.events.models import EventRegistration
 from mentora.programmes.models import (
-    EventRegistration,
     Participant,
     ProgrammeOrganisation,
     Question,
@@ -53,11 +53,11 @@ def withdraw(w: dict[str, Any]) -> tuple[Any, str, Callable[[], Any]]:
 
 
 def event_place(w: dict[str, Any]) -> tuple[Any, str, Callable[[], Any]]:
-    workshop = w["workshop"]
-    workshop.starts_at = timezone.now() + dt.timedelta(days=5)
-    workshop.save()
-    registration = services.event_register(
-        workshop=workshop, participant=w["mentee"], actor=w["personas"].mentee
+    event = w["event"]
+    event.starts_at = timezone.now() + dt.timedelta(days=5)
+    event.save()
+    registration = event_services.event_register(
+        event=event, participant=w["mentee"], actor=w["personas"].mentee
     )
     url = reverse("event_cancel", args=[registration.pk])
     return (

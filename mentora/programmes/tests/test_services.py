@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.models import AuditEntry
+from mentora.events import services as event_services
 from mentora.matching import Policy
 from mentora.people.models import Person
 from mentora.programmes import services
@@ -343,11 +344,11 @@ def _approved_pair(setup: Any) -> tuple[Participant, Participant]:
     return mentee, mentor
 
 
-def _trained_pair(setup: Any, workshop: Any) -> tuple[Participant, Participant]:
+def _trained_pair(setup: Any, event: Any) -> tuple[Participant, Participant]:
     """An approved mentee and mentor who attended the required workshop: both trained."""
     mentee, mentor = _approved_pair(setup)
-    services.workshop_attendance_record(
-        workshop=workshop, attended=[mentee, mentor], actor=setup.personas.manager
+    event_services.attendance_record(
+        event=event, attended=[mentee, mentor], actor=setup.personas.manager
     )
     mentee.refresh_from_db()
     mentor.refresh_from_db()
@@ -355,14 +356,14 @@ def _trained_pair(setup: Any, workshop: Any) -> tuple[Participant, Participant]:
 
 
 def test_attending_the_required_workshop_trains_and_then_readies_both(
-    setup: Any, workshop: Any
+    setup: Any, event: Any
 ) -> None:
     manager = setup.personas.manager
     mentee, mentor = _approved_pair(setup)
     with pytest.raises(ValidationError):
         services.participant_transition(participant=mentee, to_status="ready", actor=manager)
-    outcome = services.workshop_attendance_record(
-        workshop=workshop, attended=[mentee, mentor], actor=manager
+    outcome = event_services.attendance_record(
+        event=event, attended=[mentee, mentor], actor=manager
     )
     assert {p.pk for p in outcome.trained} == {mentee.pk, mentor.pk}
     for participant in (mentee, mentor):
@@ -376,12 +377,12 @@ def test_attending_the_required_workshop_trains_and_then_readies_both(
 
 
 def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_again(
-    setup: Any, workshop: Any
+    setup: Any, event: Any
 ) -> None:
     manager = setup.personas.manager
-    mentee, mentor = _trained_pair(setup, workshop)
+    mentee, mentor = _trained_pair(setup, event)
     services.participant_transition(participant=mentor, to_status="ready", actor=manager)
-    outcome = services.workshop_attendance_record(workshop=workshop, attended=[], actor=manager)
+    outcome = event_services.attendance_record(event=event, attended=[], actor=manager)
     assert outcome.trained == []
     assert {p.pk for p in outcome.untrained} == {mentee.pk, mentor.pk}
     mentee.refresh_from_db()
@@ -394,27 +395,27 @@ def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_agai
         "trained",
         "approved",
     )
-    again = services.workshop_attendance_record(workshop=workshop, attended=[mentee], actor=manager)
+    again = event_services.attendance_record(event=event, attended=[mentee], actor=manager)
     assert [p.pk for p in again.trained] == [mentee.pk] and again.untrained == []
 
 
 def test_training_is_not_undone_by_hand_while_every_workshop_is_attended(
-    setup: Any, workshop: Any
+    setup: Any, event: Any
 ) -> None:
     manager = setup.personas.manager
-    mentee, _mentor = _trained_pair(setup, workshop)
+    mentee, _mentor = _trained_pair(setup, event)
     assert "approved" not in services.allowed_transitions(mentee)
     with pytest.raises(ValidationError, match="attended every required workshop"):
         services.participant_transition(participant=mentee, to_status="approved", actor=manager)
 
 
-def test_attendance_beyond_capacity_is_refused(setup: Any, workshop: Any) -> None:
-    workshop.capacity = 1
-    workshop.save()
+def test_attendance_beyond_capacity_is_refused(setup: Any, event: Any) -> None:
+    event.capacity = 1
+    event.save()
     mentee, mentor = _approved_pair(setup)
     with pytest.raises(ValidationError):
-        services.workshop_attendance_record(
-            workshop=workshop, attended=[mentee, mentor], actor=setup.personas.manager
+        event_services.attendance_record(
+            event=event, attended=[mentee, mentor], actor=setup.personas.manager
         )
 
 
@@ -448,7 +449,7 @@ def test_allowed_transitions_respect_the_guards(setup: Any) -> None:
 
 
 def test_copying_a_programme_keeps_the_design_and_leaves_participants_behind(
-    setup: Any, workshop: Any
+    setup: Any, event: Any
 ) -> None:
     manager = setup.personas.manager
     _mentor_applies(setup)
@@ -459,7 +460,7 @@ def test_copying_a_programme_keeps_the_design_and_leaves_participants_behind(
     assert copy.copied_from == setup.programme
     assert copy.start_date == dt.date(2028, 1, 1)
     assert copy.questions.count() == setup.programme.questions.count()
-    assert copy.workshops.count() == 1
+    assert copy.events.count() == 1
     assert copy.touchpoints.get().date == dt.date(2028, 9, 30)
     assert list(copy.sponsors.all()) == [setup.personas.sponsor]
     assert copy.participants.count() == 0

@@ -133,7 +133,7 @@ def test_the_policy_form_shows_the_stored_values(
 
 
 def test_the_health_check_turns_green_as_the_design_fills_in(
-    client_for: Any, setup: Any, workshop: Any
+    client_for: Any, setup: Any, event: Any
 ) -> None:
     programme = setup.programme
     lights = {item.code: item.light for item in failure_reasons(programme)}
@@ -293,7 +293,7 @@ def test_the_questionnaire_builder_adds_and_removes_questions(
 
 
 def test_attendance_recorded_on_the_page_trains_the_participant(
-    client_for: Any, setup: Any, workshop: Any
+    client_for: Any, setup: Any, event: Any
 ) -> None:
     p = setup.personas
     services.participant_invite(
@@ -309,7 +309,7 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
     services.screening_record(participant=mentor, outcome="passed", notes="", actor=p.manager)
     mentor.refresh_from_db()
     services.participant_transition(participant=mentor, to_status="approved", actor=p.manager)
-    url = reverse("workshop_attendance", args=[setup.programme.pk, workshop.pk])
+    url = reverse("event_attendance", args=[setup.programme.pk, event.pk])
     client = client_for(p.manager)
     assert "Mo Mentor" in client.get(url).content.decode()
     client.post(url, {"attended": [str(mentor.pk)]})

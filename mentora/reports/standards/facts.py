@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from mentora.events.models import EventKind
 from mentora.programmes.models import (
-    EventKind,
     LineManagerDecision,
     Participant,
     ParticipantRole,
@@ -269,7 +269,7 @@ def _people_facts(programme: Programme, now: dt.datetime) -> PeopleFacts:
         ).count(),
         past_preparation=past.count(),
         attended_preparation=past.filter(
-            attendance__attended=True, attendance__workshop__kind=EventKind.WORKSHOP
+            attendance__attended=True, attendance__event__kind=EventKind.WORKSHOP
         )
         .distinct()
         .count(),
@@ -279,15 +279,15 @@ def _people_facts(programme: Programme, now: dt.datetime) -> PeopleFacts:
 
 
 def _event_facts(programme: Programme, now: dt.datetime) -> EventFacts:
-    workshops = programme.workshops.all()
-    preparation = workshops.filter(kind=EventKind.WORKSHOP)
+    events = programme.events.all()
+    preparation = events.filter(kind=EventKind.WORKSHOP)
     held = preparation.filter(starts_at__lt=now)
     last = held.order_by("-starts_at").values_list("starts_at", flat=True).first()
     return EventFacts(
         preparation_held=held.count(),
         preparation_planned=preparation.filter(starts_at__gte=now).count(),
         last_preparation=last,
-        support_events=workshops.exclude(kind=EventKind.WORKSHOP).count(),
+        support_events=events.exclude(kind=EventKind.WORKSHOP).count(),
         peer_groups=PeerGroup.objects.filter(programme=programme, published=True).count(),
         midway_planned=programme.touchpoints.filter(kind=TouchpointKind.MIDWAY).exists(),
     )

@@ -20,7 +20,7 @@ from mentora.reports.standards.model import (
 
 def standard(ctx: Context) -> Standard:
     people, events, facts = ctx.people, ctx.facts.events, ctx.facts
-    workshops = ctx.link(_("Workshops"), "programme_workshops")
+    workshops = ctx.link(_("Workshops"), "programme_events")
     evidence = [
         ngettext(
             "%(n)s preparation workshop held.",

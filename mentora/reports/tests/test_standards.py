@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from mentora.accounts.models import Membership, User
+from mentora.events.models import Attendance, Event
 from mentora.people.models import Person
 from mentora.programmes import services as programme_services
 from mentora.programmes.models import (
@@ -21,8 +22,6 @@ from mentora.programmes.models import (
     Participant,
     Programme,
     ScreeningOutcome,
-    Workshop,
-    WorkshopAttendance,
 )
 from mentora.relationships.models import (
     Agreement,
@@ -186,10 +185,10 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
     ):
         programme_services.touchpoint_add(programme=programme, kind=kind, date=day, actor=manager)
     moment = lambda day: dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)  # noqa: E731
-    preparation = Workshop.objects.create(
+    preparation = Event.objects.create(
         programme=programme, title="Preparation", starts_at=moment(start - dt.timedelta(days=10))
     )
-    Workshop.objects.create(
+    Event.objects.create(
         programme=programme,
         kind="master_class",
         title="Feedback that lands",
@@ -198,7 +197,7 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
     mentees = [_participant(personas, programme, "mentee", i) for i in range(PAIRS)]
     mentors = [_participant(personas, programme, "mentor", i) for i in range(PAIRS)]
     for participant in mentees + mentors:
-        WorkshopAttendance.objects.create(workshop=preparation, participant=participant)
+        Attendance.objects.create(event=preparation, participant=participant)
     feedback_moment = FeedbackMoment.objects.create(
         programme=programme, title="Midway", opens_on=start + dt.timedelta(days=170)
     )

@@ -10,16 +10,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from mentora.events import services
+from mentora.events.calendar import event_ics
+from mentora.events.models import Event, EventRegistration
+from mentora.events.tasks import send_event_registration
 from mentora.people.models import Person
-from mentora.programmes import services
-from mentora.programmes.calendar import event_ics
-from mentora.programmes.models import EventRegistration, Participant, Workshop
+from mentora.programmes.models import Participant
 
 
 @pytest.fixture
-def event(programme: Any, setup: Any) -> Workshop:
-    return services.workshop_create(
+def event(programme: Any, setup: Any) -> Event:
+    return services.event_create(
         programme=programme,
         title="Master class: feedback",
         kind="master_class",
@@ -38,15 +41,13 @@ def participant(programme: Any, person: Any, role: str = "mentee") -> Participan
 
 
 def test_a_full_event_puts_the_next_on_the_waiting_list_and_promotes_on_cancellation(
-    event: Workshop, setup: Any, django_capture_on_commit_callbacks: Any
+    event: Event, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from django_tasks_db.models import DBTaskResult
-
     first = participant(event.programme, setup.personas.people["junior"])
     second = participant(event.programme, setup.mentor_person, "mentor")
     with django_capture_on_commit_callbacks(execute=True):
-        a = services.event_register(workshop=event, participant=first, actor=None)
-        b = services.event_register(workshop=event, participant=second, actor=None)
+        a = services.event_register(event=event, participant=first, actor=None)
+        b = services.event_register(event=event, participant=second, actor=None)
     assert (a.status, b.status) == ("registered", "waitlisted")
     with django_capture_on_commit_callbacks(execute=True):
         services.event_cancel(registration=a, actor=None)
@@ -54,31 +55,31 @@ def test_a_full_event_puts_the_next_on_the_waiting_list_and_promotes_on_cancella
     assert b.status == "registered"
     assert (
         DBTaskResult.objects.filter(
-            task_path="mentora.programmes.tasks.send_event_registration"
+            task_path="mentora.events.tasks.send_event_registration"
         ).count()
         == 4
     )
 
 
-def test_registering_twice_keeps_one_place(event: Workshop, setup: Any) -> None:
+def test_registering_twice_keeps_one_place(event: Event, setup: Any) -> None:
     first = participant(event.programme, setup.personas.people["junior"])
-    services.event_register(workshop=event, participant=first, actor=None)
-    services.event_register(workshop=event, participant=first, actor=None)
+    services.event_register(event=event, participant=first, actor=None)
+    services.event_register(event=event, participant=first, actor=None)
     assert EventRegistration.objects.count() == 1
 
 
-def test_a_past_event_takes_no_registrations(event: Workshop, setup: Any) -> None:
-    Workshop.objects.filter(pk=event.pk).update(starts_at=timezone.now() - dt.timedelta(days=1))
+def test_a_past_event_takes_no_registrations(event: Event, setup: Any) -> None:
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - dt.timedelta(days=1))
     event.refresh_from_db()
     with pytest.raises(ValidationError):
         services.event_register(
-            workshop=event,
+            event=event,
             participant=participant(event.programme, setup.personas.people["junior"]),
             actor=None,
         )
 
 
-def test_the_invitation_parses_with_the_right_time_and_length(event: Workshop) -> None:
+def test_the_invitation_parses_with_the_right_time_and_length(event: Event) -> None:
     [component] = icalendar.Calendar.from_ical(
         event_ics(event, email="x@test.example", name="X")
     ).walk("VEVENT")
@@ -91,13 +92,9 @@ def test_the_invitation_parses_with_the_right_time_and_length(event: Workshop) -
     assert str(component["url"]) == "https://meet.example/mc"
 
 
-def test_the_confirmation_carries_a_calendar_file(
-    event: Workshop, setup: Any, smtp_sink: Any
-) -> None:
-    from mentora.programmes.tasks import send_event_registration
-
+def test_the_confirmation_carries_a_calendar_file(event: Event, setup: Any, smtp_sink: Any) -> None:
     registration = services.event_register(
-        workshop=event,
+        event=event,
         participant=participant(event.programme, setup.personas.people["junior"]),
         actor=None,
     )
@@ -112,7 +109,7 @@ ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_man
 
 @pytest.mark.parametrize("who", ALL)
 def test_participants_register_themselves_and_others_cannot(
-    client_for: Any, event: Workshop, setup: Any, who: str
+    client_for: Any, event: Event, setup: Any, who: str
 ) -> None:
     participant(event.programme, setup.personas.people["junior"])  # the mentee persona
     response = client_for(getattr(setup.personas, who)).post(
@@ -127,10 +124,10 @@ def test_participants_register_themselves_and_others_cannot(
 
 @pytest.mark.parametrize("who", ALL)
 def test_a_place_is_cancelled_by_its_holder_or_the_programme_team(
-    client_for: Any, event: Workshop, setup: Any, who: str
+    client_for: Any, event: Event, setup: Any, who: str
 ) -> None:
     registration = services.event_register(
-        workshop=event,
+        event=event,
         participant=participant(event.programme, setup.personas.people["junior"]),
         actor=None,
     )
@@ -144,7 +141,7 @@ def test_a_place_is_cancelled_by_its_holder_or_the_programme_team(
 
 
 def test_my_events_lists_only_the_users_programmes(
-    client_for: Any, event: Workshop, setup: Any
+    client_for: Any, event: Event, setup: Any
 ) -> None:
     participant(event.programme, setup.personas.people["junior"])
     page = client_for(setup.personas.mentee).get(reverse("my_events")).content.decode()
@@ -153,16 +150,16 @@ def test_my_events_lists_only_the_users_programmes(
     assert "Master class: feedback" not in other
 
 
-def test_workshop_page_counts_places(client_for: Any, event: Workshop, setup: Any) -> None:
+def test_the_events_page_counts_places(client_for: Any, event: Event, setup: Any) -> None:
     services.event_register(
-        workshop=event,
+        event=event,
         participant=participant(event.programme, setup.personas.people["junior"]),
         actor=None,
     )
     Person.objects.get(pk=setup.mentor_person.pk)
     page = (
         client_for(setup.personas.manager)
-        .get(reverse("programme_workshops", args=[event.programme_id]))
+        .get(reverse("programme_events", args=[event.programme_id]))
         .content.decode()
     )
     assert "1 of 1" in page

@@ -1,0 +1,1 @@
+from mentora.programmes.tests.conftest import programme, setup  # noqa: F401
