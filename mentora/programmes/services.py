@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,18 +82,6 @@ REMINDER_AFTER_DAYS = 7
 LINE_MANAGER_REMINDER_AFTER_DAYS = 3
 
 
-def _audit(
-    *, actor: Any, action: str, obj: Model, programme: Programme, changes: dict[str, Any]
-) -> None:
-    audit_log(
-        actor=actor,
-        action=action,
-        obj=obj,
-        organisation=programme.organisation,
-        changes=changes,
-    )
-
-
 def policy_validate(policy: dict[str, Any]) -> dict[str, Any]:
     """The policy in the engine's canonical dict form, or a ValidationError naming the key."""
     try:
@@ -139,7 +127,7 @@ def programme_create(*, organisation: Organisation, actor: Any, **values: Any) -
     programme.save()
     if isinstance(actor, User) and not actor.is_superuser:
         programme.managers.add(actor)
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.programme.create",
         obj=programme,
@@ -185,7 +173,7 @@ def programme_update(
             relation.set(users)
             changes[name] = {"old": old, "new": new}
     if changes:
-        _audit(
+        audit_log(
             actor=actor,
             action="programmes.programme.update",
             obj=programme,
@@ -203,7 +191,7 @@ def programme_set_policy(*, programme: Programme, policy: dict[str, Any], actor:
         old = programme.matching_policy
         programme.matching_policy = clean
         programme.save(update_fields=["matching_policy"])
-        _audit(
+        audit_log(
             actor=actor,
             action="programmes.programme.policy",
             obj=programme,
@@ -243,7 +231,7 @@ def programme_set_organisations(
         )
     new = sorted((k, m, e) for k, (_o, m, e) in wanted.items())
     if [tuple(row) for row in old] != new:
-        _audit(
+        audit_log(
             actor=actor,
             action="programmes.programme.organisations",
             obj=programme,
@@ -310,7 +298,7 @@ def programme_copy(
             capacity=event.capacity,
             required_for=event.required_for,
         )
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.programme.copy",
         obj=copy,
@@ -326,7 +314,7 @@ def touchpoint_add(
 ) -> Touchpoint:
     """Plan a kick-off, training, midway follow-up, evaluation or closing."""
     touchpoint = Touchpoint.objects.create(programme=programme, kind=kind, date=date, title=title)
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.touchpoint.add",
         obj=touchpoint,
@@ -339,7 +327,7 @@ def touchpoint_add(
 @transaction.atomic
 def touchpoint_delete(*, touchpoint: Touchpoint, actor: Any) -> None:
     """Remove a planned touchpoint."""
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.touchpoint.delete",
         obj=touchpoint,
@@ -388,7 +376,7 @@ def question_add(
         required=required,
         position=(last.position + 1) if last else 1,
     )
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.question.add",
         obj=question,
@@ -401,7 +389,7 @@ def question_add(
 @transaction.atomic
 def question_delete(*, question: Question, actor: Any) -> None:
     """Remove a question; answers already given stay in the participants' records."""
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.question.delete",
         obj=question,
@@ -596,7 +584,7 @@ def participant_transition(
         fields.append("line_manager_decision")
     participant.save(update_fields=fields)
     event = _record(participant, old, to_status, actor, note)
-    _audit(
+    audit_log(
         actor=actor,
         action=f"programmes.participant.{to_status}",
         obj=participant,
@@ -674,7 +662,7 @@ def participant_invite(
         programme=programme, person=person, user=user, role=role, status=S.INVITED
     )
     event = _record(participant, "", S.INVITED, actor)
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.participant.invite",
         obj=participant,
@@ -785,7 +773,7 @@ def participant_apply(
     questions = programme.questions.filter(role=role)
     participant.profile = profile_build(participant=participant, questions=questions)
     participant.save(update_fields=["answers", "profile"])
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.participant.answers",
         obj=participant,
@@ -809,7 +797,7 @@ def screening_schedule(*, participant: Participant, at: dt.datetime, actor: Any)
     old = participant.screening_at
     participant.screening_at = at
     participant.save(update_fields=["screening_at"])
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.participant.screening_schedule",
         obj=participant,
@@ -843,7 +831,7 @@ def screening_record(
     if "screening_notes" in changes:
         # Notes are confidential; the log says they changed, not what they say.
         changes["screening_notes"] = {"old": "…", "new": "…"}
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.participant.screening_record",
         obj=participant,
@@ -876,7 +864,7 @@ def line_manager_decide(
             "line_manager_decided_at",
         ]
     )
-    _audit(
+    audit_log(
         actor=actor,
         action="programmes.participant.line_manager_decide",
         obj=participant,

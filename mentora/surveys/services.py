@@ -43,12 +43,6 @@ TAKING_PART = [S.APPROVED, S.TRAINED, S.READY, S.MATCHED, S.ACTIVE, S.COMPLETED]
 MAX_TEXT = 5000
 
 
-def _audit(*, actor: Any, action: str, obj: Any, programme: Programme, **changes: Any) -> None:
-    audit_log(
-        actor=actor, action=action, obj=obj, organisation=programme.organisation, changes=changes
-    )
-
-
 def _invitees(programme: Programme, roles: Iterable[str]) -> list[tuple[Any, Any, Any, str]]:
     """(user, person, participant or None, role) for everyone a survey for `roles` asks."""
     roles = set(roles)
@@ -137,17 +131,19 @@ def survey_schedule(
         reminder_days=reminder_days,
     )
     _invite_missing(survey)
-    _audit(
+    audit_log(
         actor=actor,
         action="surveys.survey.schedule",
         obj=survey,
         programme=programme,
-        instrument=instrument.pk,
-        wave=wave,
-        roles=roles,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        invited=survey.invitations.count(),
+        changes={
+            "instrument": instrument.pk,
+            "wave": wave,
+            "roles": roles,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "invited": survey.invitations.count(),
+        },
     )
     if opens_at <= timezone.now():
         from mentora.surveys.tasks import send_survey
@@ -332,12 +328,14 @@ def response_submit(
             locked.answered_at = timezone.now()
             locked.save(update_fields=["answered_at"])
             # Who answered is already on the invitation; what they answered never goes here.
-            _audit(
+            audit_log(
                 actor=actor,
                 action="surveys.response.submit",
                 obj=survey,
                 programme=survey.programme,
-                answered=sum(1 for v in cleaned.values() if v is not None),
+                changes={
+                    "answered": sum(1 for v in cleaned.values() if v is not None),
+                },
             )
     except IntegrityError:
         raise ValidationError(_("You have already answered this survey.")) from None
@@ -410,14 +408,16 @@ def custom_question_add(
         required=required,
         position=position,
     )
-    _audit(
+    audit_log(
         actor=actor,
         action="surveys.question.add",
         obj=question,
         programme=programme,
-        kind=kind,
-        text_en=question.text_en,
-        audience=audience,
+        changes={
+            "kind": kind,
+            "text_en": question.text_en,
+            "audience": audience,
+        },
     )
     return question
 
