@@ -62,7 +62,8 @@ def favourable_chart(items: list[ItemResult], language: str) -> str | None:
 
 
 def retention_chart(result: Retention) -> str | None:
-    """Kaplan-Meier curves of participants and matched non-participants."""
+    """Kaplan-Meier curves of participants and matched non-participants, each with its 95
+    per cent confidence band, drawn while at least five people remain at risk."""
     groups = [
         (result.participants, _("Participants"), "#2f6f8f", "-"),
         (result.comparison, _("Matched non-participants"), "#b5651d", "--"),
@@ -74,11 +75,12 @@ def retention_chart(result: Retention) -> str | None:
         assert group.curve is not None
         points = visible_curve(group.curve)
         if points:
-            times, survival = zip(*points, strict=True)
+            times, survival, low, high, _at_risk = zip(*points, strict=True)
+            axes.fill_between(times, low, high, step="post", color=colour, alpha=0.18, lw=0)
             axes.step(times, survival, where="post", label=label, color=colour, linestyle=style)
     axes.set_ylim(0, 1.02)
-    axes.set_xlabel(_("Months since the programme started"))
-    axes.set_ylabel(_("Share still employed"))
+    axes.set_xlabel(_("Months since starting in the programme"))
+    axes.set_ylabel(_("Share still employed (95 per cent band)"))
     axes.legend(loc="lower left")
     return _data_uri(figure)
 

@@ -11,6 +11,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
 from mentora.core.spreadsheets import new_workbook, xlsx_bytes
 from mentora.reports.aggregates import Report
+from mentora.reports.retention import Retention, visible_curve
 from mentora.surveys.builtin_instruments import scale_name
 
 
@@ -18,7 +19,7 @@ def _num(value: Any) -> Any:
     return None if value is None else round(float(value), 10)
 
 
-def _charts(items: Any, retention: Any) -> None:
+def _charts(items: Any) -> None:
     """Native charts beside the tables, so the workbook reads without the report page."""
     if items.max_row > 1:
         bars = BarChart()
@@ -32,23 +33,103 @@ def _charts(items: Any, retention: Any) -> None:
         bars.set_categories(Reference(items, min_col=2, min_row=2, max_row=items.max_row))
         bars.height = max(7.5, 0.5 * items.max_row)
         items.add_chart(bars, "R2")
-    groups: dict[str, list[int]] = {}
-    for row in range(2, retention.max_row + 1):
-        label = retention.cell(row=row, column=1).value
-        if isinstance(retention.cell(row=row, column=2).value, int | float):
-            groups.setdefault(str(label), []).append(row)
-    if groups:
-        curves = ScatterChart()
-        curves.title = _("Share still employed")
-        curves.x_axis.title = _("Months since the programme started")
-        curves.y_axis.scaling.min = 0
-        curves.y_axis.scaling.max = 1
-        for label, rows in groups.items():
-            x = Reference(retention, min_col=2, min_row=rows[0], max_row=rows[-1])
-            y = Reference(retention, min_col=3, min_row=rows[0], max_row=rows[-1])
-            series = Series(y, x, title=label)
-            curves.series.append(series)
-        retention.add_chart(curves, "H2")
+
+
+def _retention_chart(sheet: Any, ranges: list[tuple[str, int, int]]) -> None:
+    """A native chart of each curve and its band, so the sheet reads without the page."""
+    chart = ScatterChart()
+    chart.title = _("Share still employed (95 per cent band)")
+    chart.x_axis.title = _("Months since starting in the programme")
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    for label, first, last in ranges:
+        x = Reference(sheet, min_col=2, min_row=first, max_row=last)
+        for column, title in ((3, label), (4, _("lower bound")), (5, _("upper bound"))):
+            y = Reference(sheet, min_col=column, min_row=first, max_row=last)
+            name = title if column == 3 else f"{label}, {title}"
+            series = Series(y, x, title=name)
+            if column != 3:
+                series.graphicalProperties.line.dashStyle = "dash"
+            chart.series.append(series)
+    sheet.add_chart(chart, "J2")
+
+
+def _retention_sheet(sheet: Any, result: Retention) -> None:
+    """Rows of times, survival, lower and upper bound and numbers at risk per group while
+    at least five are at risk; then the matching, the tests and the balance table."""
+    sheet.append(
+        [
+            _("Group"),
+            _("Months"),
+            _("Still employed"),
+            _("Lower bound"),
+            _("Upper bound"),
+            _("At risk"),
+        ]
+    )
+    names = {"participants": _("Participants"), "comparison": _("Matched non-participants")}
+    ranges = []
+    for group in (result.participants, result.comparison):
+        if group.curve is None:
+            continue
+        first = sheet.max_row + 1
+        for t, s, low, high, at_risk in visible_curve(group.curve):
+            sheet.append([names[group.label], _num(t), _num(s), _num(low), _num(high), at_risk])
+        if sheet.max_row >= first:
+            ranges.append((names[group.label], first, sheet.max_row))
+    if ranges:
+        _retention_chart(sheet, ranges)
+    if result.participants.curve is None or result.comparison.curve is None:
+        return
+    sheet.append([])
+    sheet.append([_("Participants who started"), result.started])
+    sheet.append([_("Matched"), result.participants.n])
+    sheet.append(
+        [_("No match within %(days)s days") % {"days": result.caliper_days}, result.unmatched]
+    )
+    if result.logrank is not None:
+        test = result.logrank
+        sheet.append(
+            [
+                _("Log-rank test stratified on the matched pairs"),
+                "chi2",
+                _num(test.statistic),
+                "p",
+                _num(test.p_value),
+            ]
+        )
+    hazard = result.hazard
+    if hazard is not None:
+        sheet.append(
+            [
+                _("Hazard ratio (Cox model, robust standard errors clustered on matched pairs)"),
+                _num(hazard.hazard_ratio),
+                _num(hazard.ci_low),
+                _num(hazard.ci_high),
+                "p",
+                _num(hazard.p_value),
+            ]
+        )
+    sheet.append([])
+    sheet.append([_("Attribute"), _("Before matching"), _("After matching")])
+    for row in result.balance:
+        sheet.append([row.attribute, _num(row.before.difference), _num(row.after.difference)])
+    sheet.append([])
+    for part in result.by_role:
+        if part.logrank is not None and part.leavers is not None:
+            sheet.append(
+                [
+                    part.role,
+                    "n",
+                    part.participants.n,
+                    part.comparison.n,
+                    _("Leavers"),
+                    part.leavers[0],
+                    part.leavers[1],
+                    "p",
+                    _num(part.logrank.p_value),
+                ]
+            )
 
 
 def html_pdf(template: str, context: dict[str, Any]) -> bytes:
@@ -222,46 +303,7 @@ def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
                 _num(x.wilcoxon_p_value),
             ]
         )
-    retention = workbook.create_sheet(_("Retention")[:31])
-    retention.append(
-        [
-            _("Group"),
-            _("Months"),
-            _("Still employed"),
-            _("Lower bound"),
-            _("Upper bound"),
-            _("At risk"),
-        ]
-    )
-    names = {"participants": _("Participants"), "comparison": _("Matched non-participants")}
-    for group in (report.retention.participants, report.retention.comparison):
-        if group.curve is None:
-            continue
-        curve = group.curve
-        for t, s, lo, hi, r in zip(
-            curve.times, curve.survival, curve.ci_low, curve.ci_high, curve.at_risk, strict=True
-        ):
-            if r >= 5:
-                retention.append([names[group.label], _num(t), _num(s), _num(lo), _num(hi), r])
-    if report.retention.logrank is not None:
-        test = report.retention.logrank
-        retention.append([])
-        retention.append(["log-rank", "chi2", _num(test.statistic), "p", _num(test.p_value)])
-    for part in report.retention.by_role:
-        if part.logrank is not None and part.leavers is not None:
-            retention.append(
-                [
-                    part.role,
-                    "n",
-                    part.participants.n,
-                    part.comparison.n,
-                    _("Leavers"),
-                    part.leavers[0],
-                    part.leavers[1],
-                    "p",
-                    _num(part.logrank.p_value),
-                ]
-            )
+    _retention_sheet(workbook.create_sheet(_("Retention")[:31]), report.retention)
     pairs = workbook.create_sheet(_("Pairs")[:31])
     activity = report.pairs
     for label, value in [
@@ -291,5 +333,5 @@ def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
                     ],
                 ]
             )
-    _charts(items, retention)
+    _charts(items)
     return xlsx_bytes(workbook)

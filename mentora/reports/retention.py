@@ -1,28 +1,37 @@
 """Retention of a programme's participants against matched colleagues who did not take part.
 
-Every count passes ``mentora.stats.anonymity`` first; the curves stop where fewer than
-five people remain at risk.
+Everyone who started is followed (intention to treat) and compared with a colleague
+matched on level band and hire date within a caliper (``retention_cohort``). The
+difference is tested within the matched sets: a log-rank test stratified on the sets and
+a Cox model with standard errors clustered on them. Every count passes
+``mentora.stats.anonymity`` first; the curves stop where fewer than five people remain at
+risk, and the balance table shows standardised differences only.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentora import stats as st
-from mentora.programmes.models import Participant, Programme
+from mentora.programmes.models import Programme
+from mentora.reports.retention_cohort import (
+    CALIPER_DAYS,
+    Cohort,
+    Employee,
+    MatchedSet,
+    cohort,
+)
 from mentora.stats.anonymity import can_show
 from mentora.surveys.models import MINIMUM_GROUP, Audience
-from mentora.surveys.services import TAKING_PART
 
 DAYS_PER_MONTH = 30.44
+DAYS_PER_YEAR = 365.25
 AT_RISK_MONTHS = (0, 6, 12, 18, 24, 30, 36)
 
 
@@ -35,108 +44,150 @@ class RetentionGroup:
 
 
 @dataclass
+class BalanceRow:
+    """One attribute used for matching: standardised differences before and after."""
+
+    attribute: str
+    before: st.StandardisedDifference
+    after: st.StandardisedDifference
+
+
+@dataclass
 class RoleRetention:
-    """Mentees (or mentors) against their own matched colleagues."""
+    """Mentees (or mentors) in their matched sets."""
 
     role: str
     participants: RetentionGroup
     comparison: RetentionGroup
     leavers: tuple[int, int] | None
     logrank: st.LogRank | None
+    cox: st.CoxModel | None = None
 
 
 @dataclass
 class Retention:
     participants: RetentionGroup
     comparison: RetentionGroup
+    # Log-rank test stratified on the matched sets, and the Cox model's hazard ratio with
+    # standard errors clustered on them.
     logrank: st.LogRank | None
     origin: dt.date | None
     reason: str | None
     by_role: list[RoleRetention] = field(default_factory=list)
+    cox: st.CoxModel | None = None
+    started: int = 0
+    unmatched: int = 0
+    balance: list[BalanceRow] = field(default_factory=list)
+    caliper_days: int = CALIPER_DAYS
+
+    @property
+    def hazard(self) -> st.CoxTerm | None:
+        return self.cox.terms[0] if self.cox is not None and self.cox.terms else None
 
 
-def _band(level: int | None) -> int | None:
-    # Levels 1-3, 4-6, 7-9 ...: close enough in seniority to compare staying on.
-    return None if level is None else (level - 1) // 3
-
-
-def _duration(origin: dt.date, leave: dt.date | None, today: dt.date) -> tuple[float, bool]:
+def _follow_up(index: dt.date, leave: dt.date | None, today: dt.date) -> tuple[float, bool]:
+    """Months from ``index`` to leaving, or to ``today`` (censored) for those still here."""
     if leave is not None and leave <= today:
-        return max(0.0, (leave - origin).days / DAYS_PER_MONTH), True
-    return max(0.0, (today - origin).days / DAYS_PER_MONTH), False
+        return max(0.0, (leave - index).days / DAYS_PER_MONTH), True
+    return max(0.0, (today - index).days / DAYS_PER_MONTH), False
 
 
-def matched_comparison(
-    programme: Programme, origin: dt.date, roles: tuple[str, ...] = ("mentee", "mentor")
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Participants and, for each, the non-participant hired nearest in time at a similar level.
+@dataclass
+class _Arm:
+    durations: np.ndarray
+    events: np.ndarray
 
-    Both groups must have been employed on the programme's start date. Rows are
-    (person id, hire date, leave date). Matching is without replacement.
-    """
-    participant_people = list(
-        Participant.objects.filter(programme=programme, role__in=roles, status__in=TAKING_PART)
-        .filter(person__hire_date__isnull=False, person__hire_date__lte=origin)
-        .filter(Q(person__leave_date__isnull=True) | Q(person__leave_date__gt=origin))
-        .values_list("person_id", "person__hire_date", "person__leave_date", "person__level")
-        .distinct()
-    )
-    taking_part = set(
-        Participant.objects.filter(programme=programme).values_list("person_id", flat=True)
-    )
-    candidates = [
-        row
-        for row in programme.organisation.people.filter(
-            hire_date__isnull=False, hire_date__lte=origin
+
+def _arms(sets: Sequence[MatchedSet], today: dt.date) -> tuple[_Arm, _Arm]:
+    mine = [_follow_up(s.participant.index, s.participant.employee.left, today) for s in sets]
+    theirs = [_follow_up(s.participant.index, s.control.left, today) for s in sets]
+
+    def arm(rows: list[tuple[float, bool]]) -> _Arm:
+        return _Arm(
+            np.array([d for d, _e in rows], dtype=float), np.array([e for _d, e in rows], bool)
         )
-        .filter(Q(leave_date__isnull=True) | Q(leave_date__gt=origin))
-        .values_list("pk", "hire_date", "leave_date", "level")
-        if row[0] not in taking_part
-    ]
-    # Per level band, candidates sorted by hire date: the nearest is found by bisection and
-    # removed once chosen, so matching stays fast for thousands of participants.
-    pools: dict[int | None, list[tuple[int, int, Any]]] = defaultdict(list)
-    for pk, hired, left, level in candidates:
-        if hired is not None:  # filtered in the query; narrows the type
-            pools[_band(level)].append((hired.toordinal(), pk, left))
-    for pool in pools.values():
-        pool.sort()
-    participants, controls = [], []
-    seen: set[int] = set()
-    for person_id, hired, left, level in sorted(participant_people, key=lambda r: (r[1], r[0])):
-        if person_id in seen:
-            continue
-        seen.add(person_id)
-        participants.append((person_id, hired, left))
-        band = pools.get(_band(level))
-        if not band or hired is None:
-            continue
-        pool = band
-        day = hired.toordinal()
-        at = bisect.bisect_left(pool, (day, -1))
-        options = [i for i in (at - 1, at) if 0 <= i < len(pool)]
-        best = min(options, key=lambda i: (abs(pool[i][0] - day), pool[i][1]))
-        chosen_day, chosen_pk, chosen_left = pool.pop(best)
-        controls.append((chosen_pk, dt.date.fromordinal(chosen_day), chosen_left))
-    return participants, controls
+
+    return arm(mine), arm(theirs)
 
 
-def _group(
-    label: str, rows: list[tuple[Any, ...]], origin: dt.date, today: dt.date
-) -> tuple[RetentionGroup, np.ndarray, np.ndarray]:
-    durations = np.array([_duration(origin, r[2], today)[0] for r in rows], dtype=float)
-    events = np.array([_duration(origin, r[2], today)[1] for r in rows], dtype=bool)
-    if not can_show(len(rows), MINIMUM_GROUP):
-        return RetentionGroup(label, len(rows), None, []), durations, events
-    horizon = float(durations.max()) if durations.size else 0.0
-    grid = [m for m in AT_RISK_MONTHS if m <= horizon]
-    curve = st.kaplan_meier(durations, events)
-    at_risk_curve = st.kaplan_meier(durations, events, timeline=grid) if grid else None
+def _grid(*arms: _Arm) -> list[int]:
+    # One grid for both groups, so that the table of numbers at risk lines up.
+    horizon = max((float(a.durations.max()) for a in arms if a.durations.size), default=0.0)
+    return [m for m in AT_RISK_MONTHS if m <= horizon]
+
+
+def _group(label: str, arm: _Arm, grid: list[int]) -> RetentionGroup:
+    n = int(arm.durations.size)
+    if not can_show(n, MINIMUM_GROUP):
+        return RetentionGroup(label, n, None, [])
+    curve = st.kaplan_meier(arm.durations, arm.events)
     at_risk = []
-    if at_risk_curve is not None:
-        for month, n in zip(grid, at_risk_curve.at_risk, strict=True):
-            at_risk.append((month, n if can_show(n, MINIMUM_GROUP) else None))
-    return RetentionGroup(label, len(rows), curve, at_risk), durations, events
+    if grid:
+        for month, count in zip(
+            grid, st.kaplan_meier(arm.durations, arm.events, timeline=grid).at_risk, strict=True
+        ):
+            at_risk.append((month, count if can_show(count, MINIMUM_GROUP) else None))
+    return RetentionGroup(label, n, curve, at_risk)
+
+
+def _tests(sets: Sequence[MatchedSet], mine: _Arm, theirs: _Arm) -> tuple[st.LogRank, st.CoxModel]:
+    """Tests that respect the matching: each set is a stratum of the log-rank test and a
+    cluster of the Cox model's robust standard errors."""
+    numbers = np.array([s.number for s in sets])
+    durations = np.concatenate((mine.durations, theirs.durations))
+    events = np.concatenate((mine.events, theirs.events))
+    participant = np.r_[np.ones(len(sets)), np.zeros(len(sets))]
+    strata = np.concatenate((numbers, numbers))
+    logrank = st.stratified_logrank_test(durations, events, participant, strata)
+    cox = st.cox_regression(durations, events, participant, names=("participant",), clusters=strata)
+    return logrank, cox
+
+
+def _tenure(employee: Employee, day: dt.date) -> float:
+    return (day - employee.hired).days / DAYS_PER_YEAR
+
+
+def _level(employee: Employee) -> float:
+    return float("nan") if employee.level is None else float(employee.level)
+
+
+def balance(found: Cohort, origin: dt.date) -> list[BalanceRow]:
+    """Standardised differences of every attribute used for matching: all who started
+    against every eligible colleague (before), and the matched sets (after)."""
+    rows = []
+    attributes = (
+        (
+            _("Years of service when starting"),
+            lambda s: _tenure(s.employee, s.index),
+            lambda e, day: _tenure(e, day),
+        ),
+        (_("Level"), lambda s: _level(s.employee), lambda e, _day: _level(e)),
+    )
+    for label, starter_value, colleague_value in attributes:
+        before = st.standardised_difference(
+            [starter_value(s) for s in found.starters],
+            [colleague_value(e, origin) for e in found.pool],
+        )
+        after = st.standardised_difference(
+            [starter_value(m.participant) for m in found.sets],
+            [colleague_value(m.control, m.participant.index) for m in found.sets],
+        )
+        rows.append(BalanceRow(str(label), before, after))
+    return rows
+
+
+def _compare(
+    label: str, sets: Sequence[MatchedSet], today: dt.date
+) -> tuple[
+    RetentionGroup, RetentionGroup, tuple[int, int] | None, st.LogRank | None, st.CoxModel | None
+]:
+    mine, theirs = _arms(sets, today)
+    grid = _grid(mine, theirs)
+    ours, others = _group(label, mine, grid), _group("comparison", theirs, grid)
+    if ours.curve is None or others.curve is None:
+        return ours, others, None, None, None
+    logrank, cox = _tests(sets, mine, theirs)
+    return ours, others, (int(mine.events.sum()), int(theirs.events.sum())), logrank, cox
 
 
 def retention(programme: Programme, today: dt.date | None = None) -> Retention:
@@ -145,37 +196,45 @@ def retention(programme: Programme, today: dt.date | None = None) -> Retention:
     empty = RetentionGroup("", 0, None, [])
     if origin is None or origin >= today:
         return Retention(empty, empty, None, origin, "the programme has not started")
-    participants, controls = matched_comparison(programme, origin)
-    p_group, p_d, p_e = _group("participants", participants, origin, today)
-    c_group, c_d, c_e = _group("comparison", controls, origin, today)
-    test = None
-    reason = None
-    if p_group.curve is not None and c_group.curve is not None:
-        test = st.logrank_test(p_d, p_e, c_d, c_e)
-    else:
-        reason = "fewer than five people in a group"
+    found = cohort(programme, origin, today)
+    ours, others, _leavers, logrank, cox = _compare("participants", found.sets, today)
     by_role = []
     for role in ("mentee", "mentor"):
-        mine, theirs = matched_comparison(programme, origin, (role,))
-        r_group, r_d, r_e = _group(role, mine, origin, today)
-        m_group, m_d, m_e = _group("comparison", theirs, origin, today)
-        shown = r_group.curve is not None and m_group.curve is not None
+        sets = [s for s in found.sets if role in s.participant.roles]
+        mine, theirs, leavers, role_logrank, role_cox = _compare(role, sets, today)
         by_role.append(
             RoleRetention(
                 role=str(Audience(role).label),
-                participants=r_group,
-                comparison=m_group,
-                leavers=(int(r_e.sum()), int(m_e.sum())) if shown else None,
-                logrank=st.logrank_test(r_d, r_e, m_d, m_e) if shown else None,
+                participants=mine,
+                comparison=theirs,
+                leavers=leavers,
+                logrank=role_logrank,
+                cox=role_cox,
             )
         )
-    return Retention(p_group, c_group, test, origin, reason, by_role)
+    shown = ours.curve is not None and others.curve is not None
+    return Retention(
+        participants=ours,
+        comparison=others,
+        logrank=logrank,
+        origin=origin,
+        reason=None if shown else "fewer than five people in a group",
+        by_role=by_role,
+        cox=cox,
+        started=len(found.starters),
+        unmatched=found.unmatched,
+        # Only standardised differences, and only where the groups themselves are shown.
+        balance=balance(found, origin) if shown else [],
+    )
 
 
-def visible_curve(curve: st.SurvivalCurve) -> list[tuple[float, float]]:
-    """The curve's points while at least five people are at risk (small tails identify)."""
+def visible_curve(curve: st.SurvivalCurve) -> list[tuple[float, float, float, float, int]]:
+    """The curve's points (time, survival, lower, upper, at risk) while at least five
+    people are at risk: the curve stops there, as small tails identify people."""
     return [
-        (t, s)
-        for t, s, r in zip(curve.times, curve.survival, curve.at_risk, strict=True)
+        (t, s, low, high, r)
+        for t, s, low, high, r in zip(
+            curve.times, curve.survival, curve.ci_low, curve.ci_high, curve.at_risk, strict=True
+        )
         if r >= MINIMUM_GROUP
     ]

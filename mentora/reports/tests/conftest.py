@@ -11,6 +11,8 @@ import pytest
 from django.utils import timezone
 
 from mentora.people.models import Person
+from mentora.programmes.models import Participant
+from mentora.relationships.models import Pair
 from mentora.surveys import services
 from mentora.surveys.models import Invitation, Survey
 from mentora.surveys.tests.conftest import World, add_participants, builtin, make_world, window
@@ -88,6 +90,13 @@ def hr_dates(world: World, *, controls: int = 40, seed: int = 2) -> None:
     programme.start_date = timezone.localdate() - dt.timedelta(days=800)
     programme.end_date = programme.start_date + dt.timedelta(days=330)
     programme.save()
+    # Everyone in the programme was taking part, and every pair matched, when it started.
+    Participant.objects.filter(programme=programme).update(
+        created_at=timezone.now() - dt.timedelta(days=900)
+    )
+    Pair.objects.filter(programme=programme).update(
+        started_at=timezone.now() - dt.timedelta(days=790)
+    )
     for i in range(controls):
         Person.objects.create(
             organisation=programme.organisation,

@@ -9,17 +9,13 @@ from typing import Any
 import numpy as np
 import pytest
 from django.utils import timezone
-from lifelines import KaplanMeierFitter
-from lifelines.statistics import logrank_test
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from mentora.people.models import Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Goal, Meeting, Pair
 from mentora.reports.aggregates import build_report, pair_activity
-from mentora.reports.retention import DAYS_PER_MONTH, matched_comparison, retention
-from mentora.reports.tests.conftest import Filled, hr_dates
+from mentora.reports.tests.conftest import Filled
 from mentora.surveys.models import Invitation, Question, Survey
 
 TOL = 1e-9
@@ -138,102 +134,6 @@ def test_nps_equals_direct_computation(filled: Filled) -> None:
     assert abs(item.nps.score - score) < TOL
     assert abs(item.nps.low - max(-100, score - 100 * z * se)) < TOL
     assert abs(item.nps.high - min(100, score + 100 * z * se)) < TOL
-
-
-def test_retention_curves_and_log_rank_equal_lifelines(filled: Filled) -> None:
-    hr_dates(filled.world)
-    programme = filled.world.programme
-    result = retention(programme)
-    today = timezone.localdate()
-    origin = programme.start_date
-    participants, controls = matched_comparison(programme, origin)
-
-    def survival_data(rows: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        people = Person.objects.in_bulk([r[0] for r in rows])
-        durations, events = [], []
-        for person in people.values():
-            left = person.leave_date is not None and person.leave_date <= today
-            end = person.leave_date if left else today
-            durations.append((end - origin).days / DAYS_PER_MONTH)
-            events.append(left)
-        return np.array(durations), np.array(events)
-
-    p_d, p_e = survival_data(participants)
-    c_d, c_e = survival_data(controls)
-    assert p_e.sum() > 0 and c_e.sum() > 0
-    for group, durations, events in (
-        (result.participants, p_d, p_e),
-        (result.comparison, c_d, c_e),
-    ):
-        assert group.curve is not None and group.n == durations.size
-        fitter = KaplanMeierFitter().fit(durations, events)
-        expected = fitter.survival_function_at_times(list(group.curve.times)).to_numpy()
-        assert np.allclose(group.curve.survival, expected, atol=TOL, rtol=0)
-        for month, at_risk in group.at_risk:
-            direct = int((durations >= month).sum())
-            assert at_risk == (direct if direct >= 5 else None)
-    test = logrank_test(p_d, c_d, event_observed_A=p_e, event_observed_B=c_e)
-    assert result.logrank is not None
-    assert abs(result.logrank.statistic - test.test_statistic) < TOL
-    assert abs(result.logrank.p_value - test.p_value) < TOL
-
-
-def test_mentees_and_mentors_each_against_their_own_matches_equal_lifelines(
-    filled: Filled,
-) -> None:
-    hr_dates(filled.world, controls=80)
-    programme = filled.world.programme
-    today = timezone.localdate()
-    origin = programme.start_date
-    result = retention(programme)
-    assert [r.role for r in result.by_role] == ["Mentees", "Mentors"]
-    mentees = result.by_role[0]
-    mine, theirs = matched_comparison(programme, origin, ("mentee",))
-
-    def survival(rows: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        left = [r[2] is not None and r[2] <= today for r in rows]
-        ends = [r[2] if gone else today for r, gone in zip(rows, left, strict=True)]
-        return (
-            np.array([(e - origin).days / DAYS_PER_MONTH for e in ends]),
-            np.array(left),
-        )
-
-    m_d, m_e = survival(mine)
-    c_d, c_e = survival(theirs)
-    assert mentees.logrank is not None and mentees.leavers == (int(m_e.sum()), int(c_e.sum()))
-    expected = logrank_test(m_d, c_d, event_observed_A=m_e, event_observed_B=c_e)
-    assert abs(mentees.logrank.p_value - expected.p_value) < TOL
-    assert {p[0] for p in mine} == set(
-        Participant.objects.filter(programme=programme, role="mentee").values_list(
-            "person_id", flat=True
-        )
-    )
-
-
-def test_matched_non_participants_are_outside_the_programme_and_similar(filled: Filled) -> None:
-    hr_dates(filled.world)
-    programme = filled.world.programme
-    participants, controls = matched_comparison(programme, programme.start_date)
-    in_programme = set(
-        Participant.objects.filter(programme=programme).values_list("person", flat=True)
-    )
-    ids = [c[0] for c in controls]
-    assert len(ids) == len(set(ids))  # nobody used twice
-    assert not set(ids) & in_programme
-    people = Person.objects.in_bulk(ids + [p[0] for p in participants])
-    for person_id in ids:
-        person = people[person_id]
-        assert person.hire_date <= programme.start_date
-        assert person.leave_date is None or person.leave_date > programme.start_date
-
-
-def test_no_events_gives_a_flat_curve_and_no_test(filled: Filled) -> None:
-    hr_dates(filled.world)
-    Person.objects.update(leave_date=None)
-    result = retention(filled.world.programme)
-    assert result.participants.curve is not None
-    assert set(result.participants.curve.survival) == {1.0}
-    assert result.logrank is not None and result.logrank.p_value == 1.0
 
 
 def test_pair_activity_and_goals_count_what_happened(filled: Filled) -> None:

@@ -146,7 +146,11 @@ def test_the_workbook_holds_the_figures_of_the_report(filled: Filled, client_for
     } <= set(workbook.sheetnames)
     assert len(workbook["Items"]._charts) == 1 and len(workbook["Retention"]._charts) == 1
     retention_rows = list(workbook["Retention"].iter_rows(min_row=2, values_only=True))
-    assert {row[0] for row in retention_rows if row and isinstance(row[1], float)} == {
+    # Curve rows: months (a number) and the number at risk (a whole number).
+    curve_rows = [
+        r for r in retention_rows if r and isinstance(r[1], float) and isinstance(r[5], int)
+    ]
+    assert {row[0] for row in curve_rows} == {
         "Participants",
         "Matched non-participants",
     }
