@@ -20,6 +20,7 @@ from mentora.reports.charts import charts_for
 from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
 from mentora.reports.forms import BenchmarkUploadForm
 from mentora.reports.standards import assess
+from mentora.reports.summary import summarise
 
 # Cohorts compared on the page: enough to see a trend, few enough to stay fast.
 MAX_COMPARED = 8
@@ -48,6 +49,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
     return {
         "programme": programme,
         "report": report,
+        "summary": summarise(report),
         "charts": charts_for(report, language),
         "percentiles": percentiles,
         "can_manage": programme_access.can_manage_programme(request.user, programme),
@@ -75,7 +77,7 @@ def programme_report_pdf(request: HttpRequest, programme_id: int) -> HttpRespons
 def programme_report_xlsx(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_report(request.user, programme_id)
     context = _context(request, programme)
-    data = report_xlsx(context["report"], context["percentiles"])
+    data = report_xlsx(context["report"], context["percentiles"], context["summary"])
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -137,3 +139,4 @@ def programme_standards_pdf(request: HttpRequest, programme_id: int) -> HttpResp
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="standards-{programme.pk}.pdf"'
     return response
+
