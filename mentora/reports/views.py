@@ -19,6 +19,7 @@ from mentora.reports.aggregates import build_report
 from mentora.reports.charts import charts_for
 from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
 from mentora.reports.forms import BenchmarkUploadForm
+from mentora.reports.organisation import RETENTION_MONTHS, outcomes
 from mentora.reports.standards import assess
 from mentora.reports.summary import summarise
 
@@ -140,3 +141,17 @@ def programme_standards_pdf(request: HttpRequest, programme_id: int) -> HttpResp
     response["Content-Disposition"] = f'attachment; filename="standards-{programme.pk}.pdf"'
     return response
 
+
+@login_required
+def organisation_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Outcomes across programmes: all for organisation admins, sponsors' own for sponsors."""
+    organisation, programmes = access.access_organisation_outcomes(request.user, slug)
+    return render(
+        request,
+        "reports/organisation_outcomes.html",
+        {
+            "organisation": organisation,
+            "outcomes": outcomes(programmes),
+            "retention_months": RETENTION_MONTHS,
+        },
+    )
