@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentora.people.models import Person
@@ -98,3 +100,16 @@ def test_counts_of_large_enough_programmes_are_shown(personas: Any) -> None:
         [_programme(personas, "A", taking_part=6), _programme(personas, "B", taking_part=8)]
     )
     assert ([row.taking_part for row in view.rows], view.taking_part) == ([6, 8], 14)
+
+
+def test_each_programme_adds_the_same_number_of_queries(client_for: Any, personas: Any) -> None:
+    client = client_for(personas.org_admin)
+    client.get(_url(personas))  # the first request also starts the session
+    counts = []
+    for n in range(1, 4):
+        _programme(personas, f"Cohort {n}", taking_part=5)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_url(personas)).status_code == 200
+        counts.append(len(captured))
+    # A constant per programme: the report each row is read from, never a query per person.
+    assert counts[2] - counts[1] == counts[1] - counts[0]
