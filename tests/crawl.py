@@ -108,6 +108,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.programmes.models import (
         Participant,
         Programme,
+        ProgrammeGoal,
         ProgrammeOrganisation,
         Question,
         Touchpoint,
@@ -136,6 +137,9 @@ def id_pools() -> dict[str, list[Any]]:
         "pair_id": pks(Pair),
         "introduction_id": pks(Introduction),
         "goal_id": pks(Goal),
+        # A programme's goals share the parameter's name with the pairs' goals.
+        "goal_id:programme_goal_edit": pks(ProgrammeGoal),
+        "goal_id:programme_goal_delete": pks(ProgrammeGoal),
         "meeting_id": pks(Meeting),
         "story_id": pks(Story),
         "connection_id": pks(ExpertConnection),

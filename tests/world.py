@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +22,8 @@ from mentora.events import services as event_services
 from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services as programme_services
-from mentora.programmes.models import Participant
+from mentora.programmes.goals import goal_add
+from mentora.programmes.models import GoalMeasure, Participant
 from mentora.relationships.models import Closure, Meeting, Pair
 from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
 from mentora.rounds.models import Introduction
@@ -109,9 +111,17 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         actor=personas.manager,
         name="Graduates",
         purpose="Keep our graduates.",
-        goals="90% retention after two years",
         start_date=today - dt.timedelta(days=90),
         end_date=today + dt.timedelta(days=240),
+    )
+    goal_add(
+        programme=programme,
+        actor=personas.manager,
+        text="90% retention after two years",
+        measure=GoalMeasure.RETENTION,
+        target=Decimal(90),
+        horizon_months=24,
+        primary=True,
     )
     programme.sponsors.add(personas.sponsor)
     programme_services.touchpoint_add(

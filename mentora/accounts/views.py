@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
-from mentora.accounts.models import Membership, User
+from mentora.accounts.models import Membership, Role, User
 from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.core.models import AuditEntry
@@ -89,6 +89,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "roles": [Membership(role=r).get_role_display() for r in sorted(roles)],
             "is_staff": bool(roles & access.STAFF_ROLES) or request.user.is_superuser,
+            # Organisation admins and sponsors follow outcomes across programmes.
+            "sees_outcomes": bool(roles & {Role.ORG_ADMIN, Role.SPONSOR})
+            or request.user.is_superuser,
             "competitors": organisation.competitors.order_by("name"),
             "people_count": organisation.people.current().count(),
         },

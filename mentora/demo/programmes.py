@@ -11,6 +11,7 @@ sends no e-mail.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,9 @@ from mentora.events import services as event_services
 from mentora.events.models import RequiredFor
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes import services
+from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
+    GoalMeasure,
     ParticipantRole,
     ParticipantStatus,
     Programme,
@@ -35,6 +38,22 @@ S = ParticipantStatus
 GRADUATE = "Graduate onboarding"
 EXCHANGE = "Nordic leadership exchange"
 EVALUATED = "Graduate programme"
+# The goals of the running programmes, set at design time.
+DESIGNED_GOALS: list[dict[str, Any]] = [
+    {
+        "text": "85% of graduates still with us after two years",
+        "measure": GoalMeasure.RETENTION,
+        "target": Decimal(85),
+        "horizon_months": 24,
+        "primary": True,
+    },
+    {
+        "text": "Every mentee meets their mentor at least eight times",
+        "measure": GoalMeasure.PAIRS_MET,
+        "min_meetings": 8,
+        "target": Decimal(100),
+    },
+]
 # The graduate programme is under way: who has not been matched is either a late applicant
 # or someone from the first intake who stopped on the way.
 LATE_STATUSES: list[str] = [S.INVITED, S.APPLIED, S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER]
@@ -211,8 +230,6 @@ def _programme(
             if kind == ProgrammeKind.ONE_TO_ONE
             else "Develop tomorrow's leaders by exchanging mentors and mentees across companies."
         ),
-        goals="85% of graduates still with us after two years\n"
-        "Every mentee meets their mentor at least eight times",
         languages=["da", "en"],
         start_date=start,
         end_date=end,
@@ -226,6 +243,8 @@ def _programme(
     programme.managers.add(manager)
     if sponsor is not None:
         programme.sponsors.add(sponsor)
+    for values in DESIGNED_GOALS:
+        goal_add(programme=programme, actor=manager, **values)
     design(programme, manager, mentor_preparation=preparation[0], mentee_kickoff=preparation[1])
     return programme
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +32,13 @@ from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import participant_add
 from mentora.demo.programmes import EVALUATED, design, find_programme
 from mentora.people.models import Person
-from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
+from mentora.programmes.models import (
+    GoalMeasure,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+    ProgrammeGoal,
+)
 from mentora.relationships.models import Agreement, Goal, Meeting, Pair
 from mentora.surveys.models import (
     Answer,
@@ -69,6 +76,33 @@ SPECIFIC_SD = 0.6  # ... and scale by scale
 ITEM_NOISE_SD = 0.45  # how much one answer strays from the person's level
 GAIN_SD = 0.35  # how much the change from start to end differs between people
 MEETING_EVERY_DAYS = 28
+# Set at design time, the first as the primary outcome; the report shows which were met.
+EVALUATED_GOALS: list[dict[str, Any]] = [
+    {
+        "text": "85% of participants still with us two years after the start",
+        "measure": GoalMeasure.RETENTION,
+        "target": Decimal(85),
+        "horizon_months": 24,
+        "primary": True,
+    },
+    {
+        "text": "Graduates feel sure about their next step (career confidence 3.5 or more)",
+        "measure": GoalMeasure.SCALE_MEAN,
+        "construct": "career_confidence",
+        "target": Decimal("3.5"),
+    },
+    {
+        "text": "Participants recommend the programme (NPS of 10 or more)",
+        "measure": GoalMeasure.NPS,
+        "target": Decimal(10),
+    },
+    {
+        "text": "Nine in ten pairs meet at least eight times",
+        "measure": GoalMeasure.PAIRS_MET,
+        "min_meetings": 8,
+        "target": Decimal(90),
+    },
+]
 
 
 @dataclass
@@ -177,12 +211,14 @@ def seed_surveys(*, organisation: Organisation, calendar: DemoCalendar | None = 
         organisation=organisation,
         name=f"{EVALUATED} {start.year} (evaluated)",
         purpose="Keep and develop the graduates we hire.",
-        goals="80% of graduates still with us two years after the start\n"
-        "Graduates feel sure about their next step",
         start_date=start,
         end_date=end,
         languages=["en", "da"],
         created_at=invited - dt.timedelta(days=30),
+    )
+    ProgrammeGoal.objects.bulk_create(
+        ProgrammeGoal(programme=programme, position=position, **values)
+        for position, values in enumerate(EVALUATED_GOALS)
     )
     if manager is not None:
         programme.managers.add(manager)

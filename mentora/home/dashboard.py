@@ -114,6 +114,13 @@ def dashboard_for(user: Any) -> Dashboard:
                 )
                 links.append((_("People"), reverse("people_directory", args=[organisation.slug])))
             links.extend((label, reverse(name)) for label, name in ROLE_LINKS.get(role, []))
+            if role in (Role.ORG_ADMIN, Role.SPONSOR):
+                links.append(
+                    (
+                        _("Outcomes across programmes"),
+                        reverse("organisation_outcomes", args=[organisation.slug]),
+                    )
+                )
             cards.append(Card(title, text, links))
         panels.append(
             OrganisationPanel(

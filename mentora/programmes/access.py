@@ -18,7 +18,7 @@ from mentora.accounts.access import (
 )
 from mentora.accounts.models import Membership, Organisation
 from mentora.people.models import Person
-from mentora.programmes.models import Participant, Programme
+from mentora.programmes.models import Participant, Programme, ProgrammeGoal
 
 
 def can_manage_programme(user: Viewer, programme: Programme) -> bool:
@@ -227,3 +227,16 @@ def line_manager_participations(user: Viewer) -> QuerySet[Participant]:
     if person is None:
         return Participant.objects.none()
     return Participant.objects.reports_of(person)
+
+
+def access_programme_goal(user: Viewer, programme_id: int, goal_id: int) -> ProgrammeGoal:
+    """A goal of a programme, to change or remove: for those running the programme.
+
+    Sponsors and partner staff, who read the design, get 403; outsiders 404.
+    """
+    programme = access_programme(user, programme_id, write=True)
+    return get_object_or_404(
+        ProgrammeGoal.objects.select_related("programme__organisation"),
+        pk=goal_id,
+        programme=programme,
+    )

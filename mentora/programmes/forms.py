@@ -68,7 +68,6 @@ class ProgrammeForm(ModelForm):
             "kind",
             "delivery",
             "purpose",
-            "goals",
             "languages",
             "start_date",
             "end_date",
@@ -81,7 +80,6 @@ class ProgrammeForm(ModelForm):
             "start_date": DateInput,
             "end_date": DateInput,
             "purpose": forms.Textarea(attrs={"rows": 3}),
-            "goals": forms.Textarea(attrs={"rows": 3}),
             "group_size_override_reason": forms.Textarea(attrs={"rows": 2}),
         }
 

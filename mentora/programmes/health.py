@@ -47,7 +47,7 @@ def failure_reasons(programme: Programme) -> list[HealthItem]:
     """The six reasons programmes fail, each as a traffic light."""
     pk = programme.pk
     has_purpose = bool(programme.purpose.strip())
-    has_goals = bool(programme.goal_list())
+    has_goals = programme.goals.exists()
     weights = programme.matching_policy.get("weights", {})
     positive_weights = sum(1 for value in weights.values() if (value or 0) > 0)
     feeds_matching = programme.questions.exclude(maps_to="").exists()
@@ -135,7 +135,7 @@ def launch_questions(programme: Programme) -> list[HealthItem]:
         HealthItem(
             "expectations",
             _("Expectations: what participants hope for"),
-            GREEN if asks_goals and programme.goal_list() else AMBER if asks_goals else RED,
+            GREEN if asks_goals and programme.goals.exists() else AMBER if asks_goals else RED,
             _("Programme goals, and a question about each participant's goals."),
             questionnaire,
         ),

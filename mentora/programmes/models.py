@@ -75,7 +75,6 @@ class Programme(models.Model):
     purpose = models.TextField(
         _("purpose"), blank=True, help_text=_("The need the programme answers.")
     )
-    goals = models.TextField(_("measurable goals"), blank=True, help_text=_("One goal per line."))
     sponsors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sponsors"),
@@ -161,9 +160,6 @@ class Programme(models.Model):
     def duration_warning(self) -> bool:
         months = self.duration_months()
         return months is not None and not (DURATION_MONTHS[0] <= months <= DURATION_MONTHS[1])
-
-    def goal_list(self) -> list[str]:
-        return [line.strip() for line in self.goals.splitlines() if line.strip()]
 
     @property
     def training_planned(self) -> bool:
@@ -472,3 +468,8 @@ class ParticipantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.from_status} -> {self.to_status}"
+
+
+# The goal model has a module of its own; importing it here registers it with the app.
+from mentora.programmes.goal_models import GoalMeasure as GoalMeasure  # noqa: E402
+from mentora.programmes.goal_models import ProgrammeGoal as ProgrammeGoal  # noqa: E402

@@ -22,6 +22,7 @@ from mentora.core.audit import audit_log, diff, snapshot
 from mentora.core.forms import parse_id, parse_whole_number
 from mentora.matching import Policy, PolicyError
 from mentora.people.models import Person
+from mentora.programmes.goals import goals_copy
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,
     LineManagerDecision,
@@ -46,7 +47,6 @@ PROGRAMME_FIELDS = (
     "kind",
     "delivery",
     "purpose",
-    "goals",
     "languages",
     "start_date",
     "end_date",
@@ -277,6 +277,7 @@ def programme_copy(
             title=touchpoint.title,
             date=touchpoint.date + shift,
         )
+    goals_copy(source=programme, target=copy)
     for question in programme.questions.all():
         Question.objects.create(
             programme=copy,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentora.programmes import views
+from mentora.programmes import goals, views
 
 urlpatterns = [
     path("programmes/", views.programme_list, name="programme_list"),
@@ -8,6 +8,17 @@ urlpatterns = [
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:programme_id>/edit/", views.programme_edit, name="programme_edit"),
     path("programmes/<int:programme_id>/policy/", views.programme_policy, name="programme_policy"),
+    path("programmes/<int:programme_id>/goals/", goals.programme_goals, name="programme_goals"),
+    path(
+        "programmes/<int:programme_id>/goals/<int:goal_id>/",
+        goals.programme_goal_edit,
+        name="programme_goal_edit",
+    ),
+    path(
+        "programmes/<int:programme_id>/goals/<int:goal_id>/delete/",
+        goals.programme_goal_delete,
+        name="programme_goal_delete",
+    ),
     path(
         "programmes/<int:programme_id>/organisations/",
         views.programme_organisation_add,

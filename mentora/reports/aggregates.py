@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora import stats as st
-from mentora.programmes.models import Programme
+from mentora.programmes.models import Programme, ProgrammeGoal
 from mentora.relationships.models import Goal, Meeting, Pair
 from mentora.reports.retention import Retention, retention
 from mentora.stats.anonymity import TOTAL, Suppression, can_show, suppress
@@ -71,6 +71,7 @@ class ScaleResult:
     mean: float | None
     sd: float | None
     alpha: st.CronbachAlpha | None
+    favourable: st.Proportion | None = None
 
 
 @dataclass
@@ -101,6 +102,8 @@ class PairActivity:
     goals: int
     goals_reached: int
     mean_progress: float | None
+    # Held meetings of each pair, for goals such as "every pair meets eight times".
+    meetings_per_pair: tuple[int, ...] = ()
 
 
 @dataclass
@@ -118,7 +121,7 @@ class Report:
     changes: list[ChangeResult]
     retention: Retention
     pairs: PairActivity
-    goals: list[str]
+    goals: list[ProgrammeGoal]
     comparisons: list[Comparison] = field(default_factory=list)
     constructs: list[str] = field(default_factory=list)
 
@@ -259,6 +262,7 @@ def survey_result(
                 mean=float(scores.mean()),
                 sd=float(scores.std(ddof=1)) if scores.size > 1 else None,
                 alpha=st.cronbach_alpha(matrix),
+                favourable=st.share_favourable(scores, threshold=FAVOURABLE),
             )
         )
     return SurveyResult(survey, _rates(survey, invited, pattern), pattern, items, scales, hidden)
@@ -324,6 +328,7 @@ def pair_activity(programme: Programme, now: dt.datetime | None = None) -> PairA
     )
     goals = Goal.objects.filter(pair__programme=programme)
     goal_stats = goals.aggregate(n=Count("pk"), mean=Avg("progress"))
+    held_by_pair = dict(held.values_list("pair").annotate(n=Count("pk")).order_by())
     return PairActivity(
         pairs=pairs.count(),
         active=pairs.filter(ended_at__isnull=True).count(),
@@ -334,6 +339,9 @@ def pair_activity(programme: Programme, now: dt.datetime | None = None) -> PairA
         goals=goal_stats["n"],
         goals_reached=goals.filter(progress__gte=100).count(),
         mean_progress=goal_stats["mean"],
+        meetings_per_pair=tuple(
+            sorted(held_by_pair.get(pk, 0) for pk in pairs.values_list("pk", flat=True))
+        ),
     )
 
 
@@ -431,7 +439,7 @@ def build_report(programme: Programme, *, compare_with: list[Programme] | None =
         changes=paired_changes(surveys, answers),
         retention=retention(programme),
         pairs=pair_activity(programme),
-        goals=programme.goal_list(),
+        goals=list(programme.goals.all()),
         comparisons=comparisons,
         constructs=constructs,
     )

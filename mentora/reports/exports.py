@@ -12,6 +12,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from mentora.core.spreadsheets import new_workbook, xlsx_bytes
 from mentora.reports.aggregates import Report
 from mentora.reports.retention import Retention, visible_curve
+from mentora.reports.summary import Summary, summary_sheet
 from mentora.surveys.builtin_instruments import scale_name
 
 
@@ -146,7 +147,9 @@ def report_pdf(context: dict[str, Any]) -> bytes:
     return html_pdf("reports/report_pdf.html", context)
 
 
-def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
+def report_xlsx(
+    report: Report, benchmarks: dict[Any, Any], summary: Summary | None = None
+) -> bytes:
     workbook = new_workbook()
     rates = workbook.active
     assert rates is not None
@@ -334,4 +337,6 @@ def report_xlsx(report: Report, benchmarks: dict[Any, Any]) -> bytes:
                 ]
             )
     _charts(items)
+    if summary is not None:
+        summary_sheet(workbook, summary)
     return xlsx_bytes(workbook)

@@ -14,6 +14,7 @@ urlpatterns = [
         views.programme_report_xlsx,
         name="programme_report_xlsx",
     ),
+    path("org/<slug:slug>/outcomes/", views.organisation_outcomes, name="organisation_outcomes"),
     path(
         "programmes/<int:programme_id>/standards/",
         views.programme_standards,

@@ -19,7 +19,9 @@ from mentora.reports.aggregates import build_report
 from mentora.reports.charts import charts_for
 from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
 from mentora.reports.forms import BenchmarkUploadForm
+from mentora.reports.organisation import RETENTION_MONTHS, outcomes
 from mentora.reports.standards import assess
+from mentora.reports.summary import summarise
 
 # Cohorts compared on the page: enough to see a trend, few enough to stay fast.
 MAX_COMPARED = 8
@@ -48,6 +50,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
     return {
         "programme": programme,
         "report": report,
+        "summary": summarise(report),
         "charts": charts_for(report, language),
         "percentiles": percentiles,
         "can_manage": programme_access.can_manage_programme(request.user, programme),
@@ -75,7 +78,7 @@ def programme_report_pdf(request: HttpRequest, programme_id: int) -> HttpRespons
 def programme_report_xlsx(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_report(request.user, programme_id)
     context = _context(request, programme)
-    data = report_xlsx(context["report"], context["percentiles"])
+    data = report_xlsx(context["report"], context["percentiles"], context["summary"])
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -137,3 +140,18 @@ def programme_standards_pdf(request: HttpRequest, programme_id: int) -> HttpResp
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="standards-{programme.pk}.pdf"'
     return response
+
+
+@login_required
+def organisation_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Outcomes across programmes: all for organisation admins, sponsors' own for sponsors."""
+    organisation, programmes = access.access_organisation_outcomes(request.user, slug)
+    return render(
+        request,
+        "reports/organisation_outcomes.html",
+        {
+            "organisation": organisation,
+            "outcomes": outcomes(programmes),
+            "retention_months": RETENTION_MONTHS,
+        },
+    )

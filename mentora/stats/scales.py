@@ -83,6 +83,46 @@ def mean_interval(values: ArrayLike, *, confidence: float = 0.95) -> MeanInterva
     )
 
 
+def mean_interval_from_summary(
+    n: int, mean: float, sd: float | None, *, confidence: float = 0.95
+) -> MeanInterval:
+    """The t interval of :func:`mean_interval` from a published n, mean and sd.
+
+    For a report that keeps only the summary of the answers: the same formula,
+    mean ± t_{n-1, 1-α/2} · sd / sqrt(n), and the same ``None`` with a reason below two.
+    """
+    confidence = check_confidence(confidence)
+    if n < 2 or sd is None:
+        return MeanInterval(
+            n=n,
+            missing=0,
+            mean=mean if n else None,
+            sd=None,
+            standard_error=None,
+            df=None,
+            low=None,
+            high=None,
+            confidence=confidence,
+            small_sample=n < SMALL_SAMPLE,
+            reason="an interval needs at least two answers",
+        )
+    se = sd / math.sqrt(n)
+    margin = float(stats.t.isf((1.0 - confidence) / 2.0, n - 1)) * se
+    return MeanInterval(
+        n=n,
+        missing=0,
+        mean=mean,
+        sd=sd,
+        standard_error=se,
+        df=n - 1,
+        low=mean - margin,
+        high=mean + margin,
+        confidence=confidence,
+        small_sample=n < SMALL_SAMPLE,
+        reason=None,
+    )
+
+
 def scale_mean(matrix: ArrayLike, *, confidence: float = 0.95) -> MeanInterval:
     """Mean scale score (each respondent's mean over the items) with its t interval.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
 from mentora.programmes import services
-from mentora.programmes.models import Programme, Question
+from mentora.programmes.goals import goal_add
+from mentora.programmes.models import GoalMeasure, Programme, Question
 
 
 @dataclass
@@ -52,10 +54,17 @@ def make_setup(personas: Any) -> Setup:
         actor=personas.manager,
         name="Graduate onboarding",
         purpose="Keep our graduates.",
-        goals="90% retention after two years",
         start_date=dt.date(2027, 1, 1),
         end_date=dt.date(2027, 11, 1),
         applications_open=True,
+    )
+    goal_add(
+        programme=programme,
+        actor=personas.manager,
+        text="90% retention after two years",
+        measure=GoalMeasure.RETENTION,
+        target=Decimal(90),
+        horizon_months=24,
     )
     programme.sponsors.add(personas.sponsor)
     themes = services.question_add(

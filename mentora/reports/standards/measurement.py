@@ -61,7 +61,7 @@ def standard(ctx: Context) -> Standard:
     else:
         rates.append(_("No survey has closed yet."))
     published = {s.wave for s in facts.surveys if s.closed and s.answered is not None}
-    goals = len(programme.goal_list())
+    goals = programme.goals.measured().count()
     impact = [goals > 0, Wave.START in published, Wave.END in published]
     reviewed = (
         [
@@ -150,7 +150,9 @@ def standard(ctx: Context) -> Standard:
                 2,
                 {3: MET, 2: PARTLY}.get(sum(impact), NOT_MET),
                 [
-                    ngettext("%(n)s measurable goal.", "%(n)s measurable goals.", goals)
+                    ngettext(
+                        "%(n)s goal measured in Mentora.", "%(n)s goals measured in Mentora.", goals
+                    )
                     % {"n": goals},
                     _("Results at the start: shown.")
                     if impact[1]

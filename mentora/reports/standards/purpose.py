@@ -20,7 +20,7 @@ from mentora.reports.standards.model import (
 
 def standard(ctx: Context) -> Standard:
     programme, pairs, facts = ctx.programme, ctx.pairs, ctx.facts
-    goals = len(programme.goal_list())
+    goals = programme.goals.count()
     sponsors = programme.sponsors.count()
     return Standard(
         1,

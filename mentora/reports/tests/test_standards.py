@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +18,9 @@ from mentora.accounts.models import Membership, User
 from mentora.events.models import Attendance, Event
 from mentora.people.models import Person
 from mentora.programmes import services as programme_services
+from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
+    GoalMeasure,
     LineManagerDecision,
     Participant,
     Programme,
@@ -154,10 +157,26 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
         actor=manager,
         name="Graduates who stay",
         purpose="Keep the graduates we hire and help them find their feet.",
-        goals="85% still with us after two years\nEvery mentee meets their mentor eight times",
         start_date=start,
         end_date=end,
         influence_mode="mutual_opt_in",
+    )
+    goal_add(
+        programme=programme,
+        actor=manager,
+        text="85% still with us after two years",
+        measure=GoalMeasure.RETENTION,
+        target=Decimal(85),
+        horizon_months=24,
+        primary=True,
+    )
+    goal_add(
+        programme=programme,
+        actor=manager,
+        text="Every mentee meets their mentor eight times",
+        measure=GoalMeasure.PAIRS_MET,
+        target=Decimal(100),
+        min_meetings=8,
     )
     programme.sponsors.add(personas.sponsor)
     for role, text, kind, maps_to in (
