@@ -18,7 +18,7 @@ from mentora.accounts.models import User
 from mentora.core.confirm import confirmed
 from mentora.core.messages import refusal
 from mentora.people.models import label_related
-from mentora.programmes import access, services
+from mentora.programmes import access
 from mentora.programmes.forms import (
     ApplicationForm,
     InviteForm,
@@ -41,6 +41,7 @@ from mentora.programmes.models import (
     Question,
     Touchpoint,
 )
+from mentora.programmes.services import design, pipeline, questionnaire, screening
 
 S = ParticipantStatus
 # Statuses in which a mentor can be chosen as someone's preferred mentor.
@@ -110,7 +111,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
         try:
-            programme = services.programme_create(
+            programme = design.programme_create(
                 organisation=form.cleaned_data["organisation"], actor=request.user, **values
             )
         except ValidationError as error:
@@ -150,7 +151,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
         # The form edited a copy of the instance; the service applies and audits the change.
         fresh = Programme.objects.get(pk=programme.pk)
         try:
-            services.programme_update(
+            design.programme_update(
                 programme=fresh, actor=request.user, sponsors=sponsors, managers=managers, **data
             )
         except ValidationError as error:
@@ -178,7 +179,7 @@ def programme_policy(request: HttpRequest, programme_id: int) -> HttpResponse:
     form = PolicyForm(request.POST, policy=programme.matching_policy)
     if form.is_valid():
         try:
-            services.programme_set_policy(
+            design.programme_set_policy(
                 programme=programme, policy=form.to_policy(), actor=request.user
             )
         except ValidationError as error:
@@ -205,7 +206,7 @@ def touchpoint_add(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     form = TouchpointForm(request.POST)
     if form.is_valid():
-        services.touchpoint_add(programme=programme, actor=request.user, **form.cleaned_data)
+        questionnaire.touchpoint_add(programme=programme, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The touchpoint was added."))
     else:
         messages.error(request, _("Give the touchpoint a kind and a date."))
@@ -222,7 +223,7 @@ def touchpoint_delete(request: HttpRequest, programme_id: int, touchpoint_id: in
         raise Http404 from None
     if not confirmed(request):
         return redirect("programme_detail", programme.pk)
-    services.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
+    questionnaire.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
     messages.success(request, _("The touchpoint was removed."))
     return redirect("programme_detail", programme.pk)
 
@@ -247,7 +248,7 @@ def programme_organisation_add(request: HttpRequest, programme_id: int) -> HttpR
     ]
     contributions.append((partner, data["contributes_mentors"], data["contributes_mentees"]))
     try:
-        services.programme_set_organisations(
+        design.programme_set_organisations(
             programme=programme, contributions=contributions, actor=request.user
         )
     except ValidationError as error:
@@ -268,7 +269,7 @@ def programme_organisation_remove(
         raise Http404
     if not confirmed(request):
         return redirect("programme_detail", programme.pk)
-    services.programme_set_organisations(
+    design.programme_set_organisations(
         programme=programme,
         contributions=[
             (c.organisation, c.contributes_mentors, c.contributes_mentees)
@@ -285,7 +286,7 @@ def programme_organisation_remove(
 @require_POST
 def programme_copy(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    copy = services.programme_copy(programme=programme, actor=request.user)
+    copy = design.programme_copy(programme=programme, actor=request.user)
     messages.success(request, _("The programme was copied for the next cohort."))
     return redirect("programme_edit", copy.pk)
 
@@ -361,11 +362,11 @@ def participant_invite(request: HttpRequest, programme_id: int) -> HttpResponse:
     if upload:
         text = upload.read().decode("utf-8-sig", errors="replace")
         try:
-            identifiers += services.identifiers_from_csv(text)
+            identifiers += pipeline.identifiers_from_csv(text)
         except ValidationError as error:
             refusal(request, error)
             return redirect("programme_pipeline", programme.pk)
-    outcome = services.participants_invite_many(
+    outcome = pipeline.participants_invite_many(
         programme=programme,
         identifiers=identifiers,
         role=form.cleaned_data["role"],
@@ -404,7 +405,7 @@ def participant_detail(
             sees_sensitive=accounts_access.can_see_sensitive_attributes(
                 request.user, participant.person.organisation
             ),
-            transition_form=TransitionForm(allowed=services.allowed_transitions(participant))
+            transition_form=TransitionForm(allowed=pipeline.allowed_transitions(participant))
             if can_manage
             else None,
             screening_form=ScreeningScheduleForm(initial={"at": participant.screening_at})
@@ -429,7 +430,7 @@ def participant_transition(request: HttpRequest, participant_id: int) -> HttpRes
     form = TransitionForm(request.POST, allowed=S.values)
     if form.is_valid():
         try:
-            services.participant_transition(
+            pipeline.participant_transition(
                 participant=participant, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -448,7 +449,7 @@ def screening_schedule(request: HttpRequest, participant_id: int) -> HttpRespons
     form = ScreeningScheduleForm(request.POST)
     if form.is_valid():
         try:
-            services.screening_schedule(
+            screening.screening_schedule(
                 participant=participant, at=form.cleaned_data["at"], actor=request.user
             )
         except ValidationError as error:
@@ -467,7 +468,7 @@ def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
     form = ScreeningRecordForm(request.POST)
     if form.is_valid():
         try:
-            services.screening_record(
+            screening.screening_record(
                 participant=participant,
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
@@ -490,7 +491,7 @@ def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.question_add(
+            questionnaire.question_add(
                 programme=programme,
                 actor=request.user,
                 role=data["role"],
@@ -531,7 +532,7 @@ def question_delete(request: HttpRequest, programme_id: int, question_id: int) -
         raise Http404 from None
     if not confirmed(request):
         return redirect("programme_questionnaire", programme.pk)
-    services.question_delete(question=question, actor=request.user)
+    questionnaire.question_delete(question=question, actor=request.user)
     messages.success(request, _("The question was removed."))
     return redirect("programme_questionnaire", programme.pk)
 
@@ -560,7 +561,7 @@ def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse
     form = _application_form(request, programme, participant.role)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participant_apply(
+            pipeline.participant_apply(
                 programme=programme,
                 person=participant.person,
                 role=participant.role,
@@ -587,7 +588,7 @@ def participant_withdraw(request: HttpRequest, participant_id: int) -> HttpRespo
     if not confirmed(request):
         return redirect("my_programmes")
     try:
-        services.participant_transition(
+        pipeline.participant_transition(
             participant=participant, to_status=S.WITHDRAWN, actor=request.user
         )
     except ValidationError as error:
@@ -618,7 +619,7 @@ def programme_apply_link(request: HttpRequest, token: str) -> HttpResponse:
     form = _application_form(request, programme, role)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participant_apply(
+            pipeline.participant_apply(
                 programme=programme,
                 person=person,
                 role=role,
@@ -655,7 +656,7 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
         events = [
             e for e in participation.programme.events.all() if e.is_required_for(participation.role)
         ]
-        can_withdraw = S.WITHDRAWN in services.TRANSITIONS[participation.status]
+        can_withdraw = S.WITHDRAWN in pipeline.TRANSITIONS[participation.status]
         rows.append((participation, events, can_withdraw))
     return render(request, "programmes/my_programmes.html", {"rows": rows})
 
@@ -684,7 +685,7 @@ def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpRespon
     form = LineManagerDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.line_manager_decide(
+            pipeline.line_manager_decide(
                 participant=participant,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
