@@ -132,6 +132,8 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
     participations = (
         access.participations_of(request.user)
         .select_related("programme__organisation")
+        # One query for the events of every row, not one per participation.
+        .prefetch_related("programme__events")
         .order_by("-created_at")
     )
     rows = []
