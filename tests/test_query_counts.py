@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.audit import audit_log
+from mentora.events.models import Event, RequiredFor
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 from mentora.relationships.models import ExpertConnection, FollowUp, Goal, Pair, Story
@@ -137,6 +138,13 @@ def _participations(world: World, k: int) -> None:
         Participant.objects.create(
             programme=programme, person=junior, user=world.personas.mentee, role="mentee"
         )
+        # A preparation workshop each, which the page lists under its programme.
+        Event.objects.create(
+            programme=programme,
+            title=f"Kick-off {next(_serial)}",
+            starts_at=timezone.now() + dt.timedelta(days=14),
+            required_for=RequiredFor.MENTEE,
+        )
 
 
 def _approvals(world: World, k: int) -> None:
@@ -201,6 +209,7 @@ CASES = {
         _connections,
     ),
     "approvals": Case("line_manager", lambda w: reverse("line_manager_approvals"), _approvals),
+    "my programmes": Case("mentee", lambda w: reverse("my_programmes"), _participations),
     "audit log": Case("admin", lambda w: reverse("audit_log"), _audit_entries),
     "round review": Case(
         "manager",

@@ -21,9 +21,9 @@ from mentora.accounts.models import Membership, Role, User
 from mentora.events import services as event_services
 from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes import services as programme_services
 from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, Participant
+from mentora.programmes.services import design, questionnaire
 from mentora.relationships.models import Closure, Meeting, Pair
 from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
 from mentora.rounds.models import Introduction
@@ -106,7 +106,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     pia = _person(org, "E7", "Pia", "Peer", org_unit=field_team, level=2, user=mentee2)
     rita = _person(org, "E8", "Rita", "Ready", org_unit=field_team, level=2)
 
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=org,
         actor=personas.manager,
         name="Graduates",
@@ -124,7 +124,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         primary=True,
     )
     programme.sponsors.add(personas.sponsor)
-    programme_services.touchpoint_add(
+    questionnaire.touchpoint_add(
         programme=programme, kind="kickoff", date=today - dt.timedelta(days=80), actor=None
     )
     event = event_services.event_create(
@@ -134,7 +134,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         actor=personas.manager,
         capacity=20,
     )
-    programme_services.question_add(
+    questionnaire.question_add(
         programme=programme,
         role="mentee",
         text="What do you want to learn?",
@@ -355,9 +355,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         mapping={},
         actor=personas.org_admin,
     )
-    programme_services.programme_update(
-        programme=programme, actor=personas.manager, applications_open=True
-    )
+    design.programme_update(programme=programme, actor=personas.manager, applications_open=True)
     world.expert_programme = _expert_network(personas, org, today, now)
     # Pia is invited to the expert network and has not applied yet.
     Participant.objects.create(
@@ -372,7 +370,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
 
 def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.datetime) -> Any:
 
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=org,
         actor=personas.manager,
         name="Experts",

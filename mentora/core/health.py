@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mentora.core.models import WorkerHeartbeat
 
@@ -21,8 +22,6 @@ def health_report() -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - any failure means the database is down
         report["database"] = f"error: {type(exc).__name__}"
         return report
-    from django_tasks_db.models import DBTaskResult
-
     alive = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER)
     report["workers"] = alive.count()
     report["worker"] = "ok" if report["workers"] else "down"

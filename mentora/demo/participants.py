@@ -16,7 +16,6 @@ from django.utils import timezone
 from mentora.accounts.models import Organisation, User
 from mentora.events.models import Attendance, EventRegistration, RegistrationStatus
 from mentora.people.models import Person
-from mentora.programmes import services
 from mentora.programmes.models import (
     LineManagerDecision,
     Participant,
@@ -27,6 +26,7 @@ from mentora.programmes.models import (
     Question,
     ScreeningOutcome,
 )
+from mentora.programmes.services import questionnaire
 
 S = ParticipantStatus
 THEMES = [
@@ -187,7 +187,7 @@ def participant_add(
         line_manager_decided_at=moment[S.APPROVED] if approved_by_line else None,
         created_at=invited_at,
     )
-    built = services.profile_build(
+    built = questionnaire.profile_build(
         participant=participant, questions=list(Question.objects.filter(programme=programme))
     )
     participant.profile = {**built, **(profile or {})}

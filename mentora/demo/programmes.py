@@ -23,7 +23,6 @@ from mentora.demo.participants import THEMES, free_staff, participant_add
 from mentora.events import services as event_services
 from mentora.events.models import RequiredFor
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes import services
 from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
     GoalMeasure,
@@ -32,6 +31,8 @@ from mentora.programmes.models import (
     Programme,
     ProgrammeKind,
 )
+from mentora.programmes.services import design as design_services
+from mentora.programmes.services import questionnaire
 
 S = ParticipantStatus
 # Demo programmes are named after the year they start in, e.g. "Graduate onboarding 2026".
@@ -130,7 +131,7 @@ def design(
         ("evaluation", end - dt.timedelta(days=14), "Final evaluation"),
         ("closing", end, "Closing and diplomas"),
     ):
-        services.touchpoint_add(
+        questionnaire.touchpoint_add(
             programme=programme, kind=kind, date=day, title=title, actor=manager
         )
     questions: list[dict[str, Any]] = [
@@ -182,7 +183,7 @@ def design(
         },
     ]
     for question in questions:
-        services.question_add(programme=programme, actor=manager, **question)
+        questionnaire.question_add(programme=programme, actor=manager, **question)
     event_services.event_create(
         programme=programme,
         title="Mentor preparation",
@@ -219,7 +220,7 @@ def _programme(
     existing = find_programme(organisation, title)
     if existing is not None:
         return existing
-    programme = services.programme_create(
+    programme = design_services.programme_create(
         organisation=organisation,
         actor=manager,
         name=f"{title} {start.year}",
@@ -341,7 +342,7 @@ def seed_programmes(*, organisation: Organisation, calendar: DemoCalendar | None
         preparation=(calendar.days_ago(10), calendar.days_ago(6)),
     )
     if not exchange.contributions.exists():
-        services.programme_set_organisations(
+        design_services.programme_set_organisations(
             programme=exchange,
             contributions=[(org, True, True) for (org, _people), _c in partners],
             actor=manager,

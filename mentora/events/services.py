@@ -27,7 +27,10 @@ from mentora.events.models import (
     RequiredFor,
 )
 from mentora.programmes.models import Participant, ParticipantStatus, Programme
-from mentora.programmes.services import has_attended_required_events, participant_transition
+from mentora.programmes.services.pipeline import (
+    has_attended_required_events,
+    participant_transition,
+)
 
 S = ParticipantStatus
 

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from mentora.core.mail import send_to_user
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
+from mentora.programmes.services.reminders import manager_users, pending_reminders
 
 S = ParticipantStatus
 
@@ -106,8 +107,6 @@ def send_screening_invitation(participant_id: int) -> str:
 
 def _remind(participant_id: int, kind: str) -> list[str]:
     """One reminder about a pending step: `apply`, `line_manager` or `screening`."""
-    from mentora.programmes.services import manager_users
-
     participant = _participant(participant_id)
     if kind == "apply":
         recipients = [participant.user] if participant.user else []
@@ -162,8 +161,6 @@ REMINDER_TASKS = {
 @task()
 def send_reminders() -> int:
     """Find every pending step that has waited long enough and queue one reminder each."""
-    from mentora.programmes.services import pending_reminders
-
     pending = pending_reminders()
     now = timezone.now()
     for participant_id, kind in pending:

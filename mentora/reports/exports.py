@@ -8,6 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from weasyprint import CSS, HTML
 
 from mentora.core.spreadsheets import new_workbook, xlsx_bytes
 from mentora.reports.aggregates import Report
@@ -135,8 +136,6 @@ def _retention_sheet(sheet: Any, result: Retention) -> None:
 
 def html_pdf(template: str, context: dict[str, Any]) -> bytes:
     """A report page's print version as a PDF, with the reports' stylesheet."""
-    from weasyprint import CSS, HTML
-
     html = render_to_string(template, context)
     # The stylesheet is handed to WeasyPrint, not embedded, so no template carries a style.
     css = CSS(string=render_to_string("reports/report_pdf.css"))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as live_apps
+from django.utils.translation import gettext_lazy as _
+
 LICENCE = {
     "licence_name": "CC BY 4.0",
     "licence_holder": "Mentora",
@@ -355,8 +358,6 @@ def load_builtin_instruments(apps: Any = None) -> int:
     Takes the historical app registry when called from a migration.
     """
     if apps is None:
-        from django.apps import apps as live_apps
-
         apps = live_apps
     instrument_model = apps.get_model("surveys", "Instrument")
     question_model = apps.get_model("surveys", "Question")
@@ -386,8 +387,6 @@ def load_builtin_instruments(apps: Any = None) -> int:
 
 
 def _scale_names() -> dict[str, Any]:
-    from django.utils.translation import gettext_lazy as _
-
     return {
         "readiness": _("Readiness"),
         "career_confidence": _("Career confidence"),

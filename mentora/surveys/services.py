@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
 from mentora.core.mail import send_to_user
-from mentora.programmes.models import Participant, ParticipantStatus, Programme
+from mentora.programmes.models import Participant, ParticipantStatus, Programme, TouchpointKind
 from mentora.surveys.models import (
     CHOICE_KINDS,
     Answer,
@@ -146,6 +146,7 @@ def survey_schedule(
         },
     )
     if opens_at <= timezone.now():
+        # Imported here: mentora.surveys.tasks imports this module.
         from mentora.surveys.tasks import send_survey
 
         transaction.on_commit(partial(send_survey.enqueue, survey.pk))
@@ -158,8 +159,6 @@ def suggested_window(programme: Programme, wave: str) -> tuple[dt.datetime, dt.d
     Start: the programme's first day; midway: its midway touchpoint (else the middle);
     end: its evaluation touchpoint (else two weeks before the end). Open for two weeks.
     """
-    from mentora.programmes.models import TouchpointKind
-
     start, end = programme.start_date, programme.end_date
     touchpoints = {t.kind: t.date for t in programme.touchpoints.order_by("-date")}
     day: dt.date | None = None

@@ -13,9 +13,9 @@ from django.utils import timezone
 from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
-from mentora.programmes import services
 from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, Programme, Question
+from mentora.programmes.services import design, questionnaire
 
 
 @dataclass
@@ -49,7 +49,7 @@ def make_setup(personas: Any) -> Setup:
         level=3,
         manager=personas.people["lead"],
     )
-    programme = services.programme_create(
+    programme = design.programme_create(
         organisation=personas.organisation,
         actor=personas.manager,
         name="Graduate onboarding",
@@ -67,7 +67,7 @@ def make_setup(personas: Any) -> Setup:
         horizon_months=24,
     )
     programme.sponsors.add(personas.sponsor)
-    themes = services.question_add(
+    themes = questionnaire.question_add(
         programme=programme,
         role="mentee",
         text="What do you want to learn?",
@@ -76,7 +76,7 @@ def make_setup(personas: Any) -> Setup:
         maps_to="themes",
         actor=personas.manager,
     )
-    goals = services.question_add(
+    goals = questionnaire.question_add(
         programme=programme,
         role="mentee",
         text="Your goals",
@@ -84,7 +84,7 @@ def make_setup(personas: Any) -> Setup:
         maps_to="goals",
         actor=personas.manager,
     )
-    preferred = services.question_add(
+    preferred = questionnaire.question_add(
         programme=programme,
         role="mentee",
         text="Who would you like as a mentor?",
@@ -92,7 +92,7 @@ def make_setup(personas: Any) -> Setup:
         maps_to="preferences",
         actor=personas.manager,
     )
-    motivation = services.question_add(
+    motivation = questionnaire.question_add(
         programme=programme,
         role="mentor",
         text="Why do you want to be a mentor?",

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.accounts.models import Membership, Organisation
-from mentora.programmes import access, services
+from mentora.programmes import access
 from mentora.programmes.models import Participant, Programme
+from mentora.programmes.services import design, pipeline, questionnaire
 
 ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
 
@@ -38,13 +39,13 @@ WRITE = {who: 302 if code == 200 else code for who, code in MANAGERS_ONLY.items(
 def world(setup: Any, event: Any) -> dict[str, Any]:
     """A programme with an invited mentee, an applied mentor, a touchpoint and an event."""
     p = setup.personas
-    mentee = services.participant_invite(
+    mentee = pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
-    mentor = services.participant_apply(
+    mentor = pipeline.participant_apply(
         programme=setup.programme,
         person=setup.mentor_person,
         role="mentor",
@@ -52,10 +53,10 @@ def world(setup: Any, event: Any) -> dict[str, Any]:
         actor=p.mentor,
     )
     partner = Organisation.objects.create(name="Partner Ltd", slug="partner")
-    services.programme_set_organisations(
+    design.programme_set_organisations(
         programme=setup.programme, contributions=[(partner, True, False)], actor=p.manager
     )
-    touchpoint = services.touchpoint_add(
+    touchpoint = questionnaire.touchpoint_add(
         programme=setup.programme, kind="kickoff", date=dt.date(2027, 1, 10), actor=p.manager
     )
     return {
@@ -313,10 +314,10 @@ def test_only_the_line_manager_decides_the_approval(
     client_for: Any, setup: Any, who: str, expected: int
 ) -> None:
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -339,7 +340,7 @@ def test_the_boss_of_the_line_manager_also_sees_the_report(setup: Any) -> None:
     setup.personas.people["boss"].user = boss_user
     setup.personas.people["boss"].save()
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
     assert access.line_manager_participations(boss_user).count() == 1
@@ -359,7 +360,7 @@ def test_a_missing_programme_looks_the_same_as_a_foreign_one(
     client_for: Any, world: dict[str, Any]
 ) -> None:
     p = world["personas"]
-    foreign = services.programme_create(
+    foreign = design.programme_create(
         organisation=p.other_organisation, actor=p.outsider, name="Theirs"
     )
     client = client_for(p.mentor)
@@ -405,7 +406,7 @@ def test_the_decline_reason_is_hidden_from_the_participant(
     client_for: Any, world: dict[str, Any]
 ) -> None:
     p = world["personas"]
-    services.participant_transition(
+    pipeline.participant_transition(
         participant=world["mentor"], to_status="declined", reason="Too busy", actor=p.manager
     )
     url = reverse("participant_detail", args=[world["programme"].pk, world["mentor"].pk])
@@ -417,10 +418,10 @@ def test_the_line_manager_sees_themes_and_status_but_not_answers(
     client_for: Any, setup: Any
 ) -> None:
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    services.participant_apply(
+    pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -448,7 +449,7 @@ def test_staff_of_a_contributing_organisation_read_but_do_not_write(
 ) -> None:
     p = world["personas"]
     programme: Programme = world["programme"]
-    services.programme_set_organisations(
+    design.programme_set_organisations(
         programme=programme, contributions=[(p.other_organisation, True, True)], actor=p.manager
     )
     assert _get(client_for, p.outsider, reverse("programme_detail", args=[programme.pk])) == 200

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from mentora.programmes import services, tasks
+from mentora.programmes import tasks
 from mentora.programmes.models import ParticipantEvent, ParticipantStatus
+from mentora.programmes.services import pipeline, screening
 
 
 def _invite(setup: Any, person: Any, role: str) -> Any:
-    return services.participant_invite(
+    return pipeline.participant_invite(
         programme=setup.programme, person=person, role=role, actor=setup.personas.manager
     )
 
@@ -49,7 +50,7 @@ def test_the_invitation_is_written_in_danish_for_a_danish_participant(
 def test_the_line_manager_is_asked_with_the_learning_themes(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
     _invite(setup, p.people["junior"], "mentee")
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -67,7 +68,7 @@ def test_the_line_manager_is_asked_with_the_learning_themes(setup: Any, smtp_sin
 def test_a_declined_participant_never_sees_the_reason(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
     mentor = _invite(setup, setup.mentor_person, "mentor")
-    mentor = services.participant_transition(
+    mentor = pipeline.participant_transition(
         participant=mentor, to_status="declined", reason="Too directive", actor=p.manager
     )
     event = mentor.events.get(to_status="declined")
@@ -81,7 +82,7 @@ def test_the_mentor_hears_when_the_screening_interview_is(setup: Any, smtp_sink:
     p = setup.personas
     mentor = _invite(setup, setup.mentor_person, "mentor")
     at = timezone.now() + dt.timedelta(days=3)
-    services.screening_schedule(participant=mentor, at=at, actor=p.manager)
+    screening.screening_schedule(participant=mentor, at=at, actor=p.manager)
     tasks.send_screening_invitation.call(mentor.pk)
     [message] = smtp_sink.wait_for(1)
     assert "interview" in message["Subject"].lower()
@@ -92,7 +93,7 @@ def test_the_line_manager_is_reminded_to_align_expectations_when_the_mentee_is_m
 ) -> None:
     p = setup.personas
     _invite(setup, p.people["junior"], "mentee")
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -112,7 +113,7 @@ def test_reminders_reach_the_invited_the_line_manager_and_the_programme_managers
     p = setup.personas
     invited = _invite(setup, p.people["junior"], "mentee")
     mentor = _invite(setup, setup.mentor_person, "mentor")
-    services.participant_apply(
+    pipeline.participant_apply(
         programme=setup.programme,
         person=setup.mentor_person,
         role="mentor",
@@ -144,10 +145,10 @@ def test_a_real_worker_sends_the_application_and_line_manager_mails(
 
     setup = make_setup(make_personas())
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    services.participant_apply(
+    pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -193,7 +194,7 @@ def test_every_status_has_an_email_that_renders(
 def test_the_line_manager_reminder_names_the_mentee(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
     _invite(setup, p.people["junior"], "mentee")
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",

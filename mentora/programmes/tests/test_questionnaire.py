@@ -8,9 +8,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from mentora.programmes import services
 from mentora.programmes.forms import ApplicationForm
 from mentora.programmes.models import Participant, Question
+from mentora.programmes.services import pipeline, questionnaire
 
 
 def required_themes(setup: Any) -> Question:
@@ -20,7 +20,7 @@ def required_themes(setup: Any) -> Question:
 
 def invited(setup: Any) -> Participant:
     p = setup.personas
-    return services.participant_invite(
+    return pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
 
@@ -53,7 +53,7 @@ def test_a_required_ranking_accepts_one_two_or_three_choices(setup: Any) -> None
 
 
 def test_a_ranking_offers_no_more_ranks_than_there_are_choices(setup: Any) -> None:
-    two = services.question_add(
+    two = questionnaire.question_add(
         programme=setup.programme,
         role="mentee",
         text="Where?",

@@ -15,21 +15,21 @@ from mentora.core.models import AuditEntry
 from mentora.events import services as event_services
 from mentora.matching import Policy
 from mentora.people.models import Person
-from mentora.programmes import services
 from mentora.programmes.models import (
     LineManagerDecision,
     Participant,
     ParticipantEvent,
     Programme,
 )
+from mentora.programmes.services import design, pipeline, questionnaire, reminders, screening
 
 
 def _mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
     p = setup.personas
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    return services.participant_apply(
+    return pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -43,10 +43,10 @@ def _mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
 
 def _mentor_applies(setup: Any) -> Participant:
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
-    return services.participant_apply(
+    return pipeline.participant_apply(
         programme=setup.programme,
         person=setup.mentor_person,
         role="mentor",
@@ -56,7 +56,7 @@ def _mentor_applies(setup: Any) -> Participant:
 
 
 def test_creating_a_programme_stores_the_engines_default_policy(personas: Any) -> None:
-    programme = services.programme_create(
+    programme = design.programme_create(
         organisation=personas.organisation, actor=personas.manager, name="Talent"
     )
     assert Policy.from_dict(programme.matching_policy) == Policy()
@@ -70,7 +70,7 @@ def test_an_invalid_matching_policy_is_refused_with_the_key_named(programme: Pro
     policy = Policy().to_dict()
     policy["matching"]["mode"] = "lottery"
     with pytest.raises(ValidationError) as error:
-        services.programme_set_policy(programme=programme, policy=policy, actor=None)
+        design.programme_set_policy(programme=programme, policy=policy, actor=None)
     assert "matching.mode" in error.value.messages[0]
 
 
@@ -80,7 +80,7 @@ def test_a_valid_policy_change_is_stored_in_the_engines_form_and_audited(
     policy = Policy().to_dict()
     policy["weights"]["themes"] = 3
     policy["constraints"]["max_timezone_gap_hours"] = 4
-    services.programme_set_policy(programme=programme, policy=policy, actor=personas.manager)
+    design.programme_set_policy(programme=programme, policy=policy, actor=personas.manager)
     programme.refresh_from_db()
     assert programme.matching_policy["weights"]["themes"] == 3.0
     assert Policy.from_dict(programme.matching_policy).constraints.max_timezone_gap_hours == 4
@@ -90,13 +90,13 @@ def test_a_valid_policy_change_is_stored_in_the_engines_form_and_audited(
 def test_group_programmes_default_to_five_mentees_and_need_a_reason_for_more(
     personas: Any,
 ) -> None:
-    group = services.programme_create(
+    group = design.programme_create(
         organisation=personas.organisation, actor=personas.manager, name="G", kind="group"
     )
     assert group.max_mentees_per_mentor == 5
     with pytest.raises(ValidationError):
-        services.programme_update(programme=group, actor=personas.manager, max_mentees_per_mentor=8)
-    services.programme_update(
+        design.programme_update(programme=group, actor=personas.manager, max_mentees_per_mentor=8)
+    design.programme_update(
         programme=group,
         actor=personas.manager,
         max_mentees_per_mentor=8,
@@ -132,7 +132,7 @@ def test_a_programme_outside_six_to_eighteen_months_is_flagged(programme: Progra
 def test_inviting_someone_known_only_to_hr_creates_their_account_and_role(setup: Any) -> None:
     p = setup.personas
     hr_only = Person.objects.get(employee_id="E5")
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=hr_only, role="mentee", actor=p.manager
     )
     user = User.objects.get(email="hronly@test.example")
@@ -146,11 +146,11 @@ def test_inviting_someone_known_only_to_hr_creates_their_account_and_role(setup:
 
 def test_the_same_person_cannot_be_invited_twice_in_the_same_role(setup: Any) -> None:
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
     with pytest.raises(ValidationError):
-        services.participant_invite(
+        pipeline.participant_invite(
             programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
         )
 
@@ -163,14 +163,14 @@ def test_people_of_another_organisation_cannot_join_a_single_organisation_progra
         organisation=p.other_organisation, employee_id="X", first_name="X", last_name="Y"
     )
     with pytest.raises(ValidationError):
-        services.participant_invite(
+        pipeline.participant_invite(
             programme=setup.programme, person=stranger, role="mentee", actor=p.manager
         )
 
 
 def test_a_contributing_organisation_brings_only_the_roles_it_contributes(setup: Any) -> None:
     p = setup.personas
-    services.programme_set_organisations(
+    design.programme_set_organisations(
         programme=setup.programme,
         contributions=[(p.other_organisation, True, False)],
         actor=p.manager,
@@ -182,11 +182,11 @@ def test_a_contributing_organisation_brings_only_the_roles_it_contributes(setup:
         last_name="Y",
         email="x@other.example",
     )
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=stranger, role="mentor", actor=p.manager
     )
     with pytest.raises(ValidationError):
-        services.participant_invite(
+        pipeline.participant_invite(
             programme=setup.programme, person=stranger, role="mentee", actor=p.manager
         )
 
@@ -194,10 +194,10 @@ def test_a_contributing_organisation_brings_only_the_roles_it_contributes(setup:
 def test_applying_builds_the_matching_profile_and_asks_the_line_manager(setup: Any) -> None:
     mentor = _mentor_applies(setup)
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -223,7 +223,7 @@ def test_applying_builds_the_matching_profile_and_asks_the_line_manager(setup: A
 
 def test_the_line_manager_approves_and_the_mentee_is_approved(setup: Any) -> None:
     mentee = _mentee_applies(setup)
-    approved = services.line_manager_decide(
+    approved = pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
     assert approved.status == "approved"
@@ -234,7 +234,7 @@ def test_the_line_manager_approves_and_the_mentee_is_approved(setup: Any) -> Non
 
 def test_the_line_manager_declines_and_the_reason_stays_with_the_managers(setup: Any) -> None:
     mentee = _mentee_applies(setup)
-    declined = services.line_manager_decide(
+    declined = pipeline.line_manager_decide(
         participant=mentee, approve=False, actor=setup.personas.line_manager, note="Busy season"
     )
     assert declined.status == "declined"
@@ -244,7 +244,7 @@ def test_the_line_manager_declines_and_the_reason_stays_with_the_managers(setup:
 def test_a_mentee_cannot_be_approved_before_the_line_manager_has(setup: Any) -> None:
     mentee = _mentee_applies(setup)
     with pytest.raises(ValidationError) as error:
-        services.participant_transition(
+        pipeline.participant_transition(
             participant=mentee, to_status="approved", actor=setup.personas.manager
         )
     assert "line manager" in error.value.messages[0]
@@ -252,11 +252,11 @@ def test_a_mentee_cannot_be_approved_before_the_line_manager_has(setup: Any) -> 
 
 def test_a_line_manager_cannot_decide_twice(setup: Any) -> None:
     mentee = _mentee_applies(setup)
-    services.line_manager_decide(
+    pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
     with pytest.raises(ValidationError):
-        services.line_manager_decide(
+        pipeline.line_manager_decide(
             participant=mentee, approve=False, actor=setup.personas.line_manager
         )
 
@@ -265,16 +265,16 @@ def test_a_mentor_is_approved_only_after_a_successful_screening(setup: Any) -> N
     mentor = _mentor_applies(setup)
     manager = setup.personas.manager
     with pytest.raises(ValidationError):
-        services.participant_transition(participant=mentor, to_status="approved", actor=manager)
-    mentor = services.screening_schedule(
+        pipeline.participant_transition(participant=mentor, to_status="approved", actor=manager)
+    mentor = screening.screening_schedule(
         participant=mentor, at=timezone.now() + dt.timedelta(days=2), actor=manager
     )
     assert mentor.status == "under_review"
-    services.screening_record(
+    screening.screening_record(
         participant=mentor, outcome="passed", notes="Listens well.", actor=manager
     )
     mentor.refresh_from_db()
-    mentor = services.participant_transition(
+    mentor = pipeline.participant_transition(
         participant=mentor, to_status="approved", actor=manager
     )
     assert mentor.status == "approved"
@@ -285,7 +285,7 @@ def test_a_mentor_is_approved_only_after_a_successful_screening(setup: Any) -> N
 def test_mentors_never_wait_for_a_line_manager(setup: Any) -> None:
     mentor = _mentor_applies(setup)
     with pytest.raises(ValidationError):
-        services.participant_transition(
+        pipeline.participant_transition(
             participant=mentor, to_status="needs_line_manager", actor=setup.personas.manager
         )
 
@@ -293,10 +293,10 @@ def test_mentors_never_wait_for_a_line_manager(setup: Any) -> None:
 def test_declining_needs_a_reason(setup: Any) -> None:
     mentor = _mentor_applies(setup)
     with pytest.raises(ValidationError):
-        services.participant_transition(
+        pipeline.participant_transition(
             participant=mentor, to_status="declined", actor=setup.personas.manager
         )
-    declined = services.participant_transition(
+    declined = pipeline.participant_transition(
         participant=mentor,
         to_status="declined",
         reason="Not enough time this year",
@@ -308,7 +308,7 @@ def test_declining_needs_a_reason(setup: Any) -> None:
 def test_an_illegal_transition_is_refused_with_a_clear_message(setup: Any) -> None:
     mentor = _mentor_applies(setup)
     with pytest.raises(ValidationError) as error:
-        services.participant_transition(
+        pipeline.participant_transition(
             participant=mentor, to_status="completed", actor=setup.personas.manager
         )
     assert "cannot go from" in error.value.messages[0]
@@ -319,12 +319,12 @@ def test_an_illegal_transition_is_refused_with_a_clear_message(setup: Any) -> No
 
 def test_withdrawn_is_final(setup: Any) -> None:
     mentor = _mentor_applies(setup)
-    services.participant_transition(
+    pipeline.participant_transition(
         participant=mentor, to_status="withdrawn", actor=setup.personas.mentor
     )
     for status in ("applied", "approved", "ready"):
         with pytest.raises(ValidationError):
-            services.participant_transition(
+            pipeline.participant_transition(
                 participant=mentor, to_status=status, actor=setup.personas.manager
             )
 
@@ -332,13 +332,13 @@ def test_withdrawn_is_final(setup: Any) -> None:
 def _approved_pair(setup: Any) -> tuple[Participant, Participant]:
     manager = setup.personas.manager
     mentee = _mentee_applies(setup)
-    mentee = services.line_manager_decide(
+    mentee = pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
     mentor = _mentor_applies(setup)
-    services.screening_record(participant=mentor, outcome="passed", notes="", actor=manager)
+    screening.screening_record(participant=mentor, outcome="passed", notes="", actor=manager)
     mentor.refresh_from_db()
-    mentor = services.participant_transition(
+    mentor = pipeline.participant_transition(
         participant=mentor, to_status="approved", actor=manager
     )
     return mentee, mentor
@@ -361,7 +361,7 @@ def test_attending_the_required_workshop_trains_and_then_readies_both(
     manager = setup.personas.manager
     mentee, mentor = _approved_pair(setup)
     with pytest.raises(ValidationError):
-        services.participant_transition(participant=mentee, to_status="ready", actor=manager)
+        pipeline.participant_transition(participant=mentee, to_status="ready", actor=manager)
     outcome = event_services.attendance_record(
         event=event, attended=[mentee, mentor], actor=manager
     )
@@ -369,7 +369,7 @@ def test_attending_the_required_workshop_trains_and_then_readies_both(
     for participant in (mentee, mentor):
         participant.refresh_from_db()
         assert participant.status == "trained"
-        ready = services.participant_transition(
+        ready = pipeline.participant_transition(
             participant=participant, to_status="ready", actor=manager
         )
         assert ready.status == "ready"
@@ -381,7 +381,7 @@ def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_agai
 ) -> None:
     manager = setup.personas.manager
     mentee, mentor = _trained_pair(setup, event)
-    services.participant_transition(participant=mentor, to_status="ready", actor=manager)
+    pipeline.participant_transition(participant=mentor, to_status="ready", actor=manager)
     outcome = event_services.attendance_record(event=event, attended=[], actor=manager)
     assert outcome.trained == []
     assert {p.pk for p in outcome.untrained} == {mentee.pk, mentor.pk}
@@ -390,7 +390,7 @@ def test_unticking_attendance_by_mistake_undoes_training_until_it_is_ticked_agai
     assert (mentee.status, mentor.status) == ("approved", "approved")
     # Back in the pool of those still to be trained: not ready to be matched yet.
     with pytest.raises(ValidationError):
-        services.participant_transition(participant=mentee, to_status="ready", actor=manager)
+        pipeline.participant_transition(participant=mentee, to_status="ready", actor=manager)
     assert mentee.events.order_by("-pk").values_list("from_status", "to_status")[0] == (
         "trained",
         "approved",
@@ -404,9 +404,9 @@ def test_training_is_not_undone_by_hand_while_every_workshop_is_attended(
 ) -> None:
     manager = setup.personas.manager
     mentee, _mentor = _trained_pair(setup, event)
-    assert "approved" not in services.allowed_transitions(mentee)
+    assert "approved" not in pipeline.allowed_transitions(mentee)
     with pytest.raises(ValidationError, match="attended every required workshop"):
-        services.participant_transition(participant=mentee, to_status="approved", actor=manager)
+        pipeline.participant_transition(participant=mentee, to_status="approved", actor=manager)
 
 
 def test_attendance_beyond_capacity_is_refused(setup: Any, event: Any) -> None:
@@ -421,7 +421,7 @@ def test_attendance_beyond_capacity_is_refused(setup: Any, event: Any) -> None:
 
 def test_without_required_workshops_an_approved_participant_can_be_ready(setup: Any) -> None:
     mentee, _mentor = _approved_pair(setup)
-    ready = services.participant_transition(
+    ready = pipeline.participant_transition(
         participant=mentee, to_status="ready", actor=setup.personas.manager
     )
     assert ready.status == "ready"
@@ -442,7 +442,7 @@ def test_every_transition_is_recorded_in_history_and_audit(setup: Any) -> None:
 
 def test_allowed_transitions_respect_the_guards(setup: Any) -> None:
     mentor = _mentor_applies(setup)
-    allowed = services.allowed_transitions(mentor)
+    allowed = pipeline.allowed_transitions(mentor)
     assert "approved" not in allowed
     assert "needs_line_manager" not in allowed
     assert {"under_review", "declined", "withdrawn"} <= set(allowed)
@@ -453,10 +453,10 @@ def test_copying_a_programme_keeps_the_design_and_leaves_participants_behind(
 ) -> None:
     manager = setup.personas.manager
     _mentor_applies(setup)
-    services.touchpoint_add(
+    questionnaire.touchpoint_add(
         programme=setup.programme, kind="evaluation", date=dt.date(2027, 10, 1), actor=manager
     )
-    copy = services.programme_copy(programme=setup.programme, actor=manager)
+    copy = design.programme_copy(programme=setup.programme, actor=manager)
     assert copy.copied_from == setup.programme
     assert copy.start_date == dt.date(2028, 1, 1)
     assert copy.questions.count() == setup.programme.questions.count()
@@ -473,7 +473,7 @@ def test_applying_through_the_link_needs_open_applications(setup: Any) -> None:
     setup.programme.applications_open = False
     setup.programme.save()
     with pytest.raises(ValidationError):
-        services.participant_apply(
+        pipeline.participant_apply(
             programme=setup.programme,
             person=setup.mentor_person,
             role="mentor",
@@ -485,7 +485,7 @@ def test_applying_through_the_link_needs_open_applications(setup: Any) -> None:
 def test_applying_twice_is_refused(setup: Any) -> None:
     _mentor_applies(setup)
     with pytest.raises(ValidationError):
-        services.participant_apply(
+        pipeline.participant_apply(
             programme=setup.programme,
             person=setup.mentor_person,
             role="mentor",
@@ -495,7 +495,7 @@ def test_applying_twice_is_refused(setup: Any) -> None:
 
 
 def test_invitations_from_a_list_report_unknown_people(setup: Any) -> None:
-    outcome = services.participants_invite_many(
+    outcome = pipeline.participants_invite_many(
         programme=setup.programme,
         identifiers=["E3", "hronly@test.example", "nobody@test.example", ""],
         role="mentee",
@@ -508,26 +508,26 @@ def test_invitations_from_a_list_report_unknown_people(setup: Any) -> None:
 
 def test_csv_identifiers_come_from_the_email_column() -> None:
     text = "name,email\nJo,jo@test.example\nBo,bo@test.example\n"
-    assert services.identifiers_from_csv(text) == ["jo@test.example", "bo@test.example"]
-    assert services.identifiers_from_csv("E1\nE2\n") == ["E1", "E2"]
+    assert pipeline.identifiers_from_csv(text) == ["jo@test.example", "bo@test.example"]
+    assert pipeline.identifiers_from_csv("E1\nE2\n") == ["E1", "E2"]
 
 
 def test_pending_steps_are_found_for_reminders_once(setup: Any) -> None:
     from mentora.programmes.tasks import send_reminders
 
     mentee = _mentee_applies(setup)
-    invited = services.participant_invite(
+    invited = pipeline.participant_invite(
         programme=setup.programme,
         person=Person.objects.get(employee_id="E5"),
         role="mentee",
         actor=setup.personas.manager,
     )
-    assert services.pending_reminders() == []
+    assert reminders.pending_reminders() == []
     later = timezone.now() + dt.timedelta(days=8)
-    pending = set(services.pending_reminders(later))
+    pending = set(reminders.pending_reminders(later))
     assert pending == {(mentee.pk, "line_manager"), (invited.pk, "apply")}
     assert send_reminders.call() == 0
     Participant.objects.update(status_changed_at=timezone.now() - dt.timedelta(days=8))
     assert send_reminders.call() == 2
     # Reminded just now: nobody is reminded again the next day.
-    assert services.pending_reminders(timezone.now() + dt.timedelta(days=1)) == []
+    assert reminders.pending_reminders(timezone.now() + dt.timedelta(days=1)) == []

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from mentora.core.models import AuditEntry
 from mentora.matching import Policy
-from mentora.programmes import services
 from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Participant, Programme
+from mentora.programmes.services import design, pipeline, questionnaire, screening
 
 
 def test_a_manager_creates_a_programme_and_joins_its_team(client_for: Any, personas: Any) -> None:
@@ -127,7 +127,7 @@ def test_the_policy_form_shows_the_stored_values(
 ) -> None:
     policy = Policy().to_dict()
     policy["weights"]["goals"] = 7.5
-    services.programme_set_policy(programme=programme, policy=policy, actor=personas.manager)
+    design.programme_set_policy(programme=programme, policy=policy, actor=personas.manager)
     page = client_for(personas.manager).get(reverse("programme_edit", args=[programme.pk]))
     assert 'name="w_goals" value="7.5"' in page.content.decode()
 
@@ -145,7 +145,7 @@ def test_the_health_check_turns_green_as_the_design_fills_in(
         "training": "green",
         "evaluation": "red",
     }
-    services.touchpoint_add(
+    questionnaire.touchpoint_add(
         programme=programme,
         kind="evaluation",
         date=programme.end_date,
@@ -163,7 +163,7 @@ def test_the_health_check_turns_green_as_the_design_fills_in(
 def test_an_empty_programme_fails_every_check_with_a_link_to_fix_it(
     client_for: Any, personas: Any
 ) -> None:
-    programme = services.programme_create(
+    programme = design.programme_create(
         organisation=personas.organisation, actor=personas.admin, name="Empty"
     )
     lights = {item.code: item.light for item in failure_reasons(programme)}
@@ -176,10 +176,10 @@ def test_an_empty_programme_fails_every_check_with_a_link_to_fix_it(
 
 def test_the_pipeline_counts_and_filters(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    services.participants_invite_many(
+    pipeline.participants_invite_many(
         programme=setup.programme, identifiers=["E3", "E5"], role="mentee", actor=p.manager
     )
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
     url = reverse("programme_pipeline", args=[setup.programme.pk])
@@ -217,7 +217,7 @@ def _apply_data(setup: Any, **extra: Any) -> dict[str, Any]:
 
 def test_an_invited_mentee_applies_with_ranked_themes(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
     client = client_for(p.mentee)
@@ -237,7 +237,7 @@ def test_an_invited_mentee_applies_with_ranked_themes(client_for: Any, setup: An
 
 def test_the_same_theme_cannot_be_ranked_twice(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
     data = _apply_data(setup, **{f"q{setup.themes.pk}_1": "Career"})
@@ -296,19 +296,19 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
     client_for: Any, setup: Any, event: Any
 ) -> None:
     p = setup.personas
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
-    mentor = services.participant_apply(
+    mentor = pipeline.participant_apply(
         programme=setup.programme,
         person=setup.mentor_person,
         role="mentor",
         answers={},
         actor=p.mentor,
     )
-    services.screening_record(participant=mentor, outcome="passed", notes="", actor=p.manager)
+    screening.screening_record(participant=mentor, outcome="passed", notes="", actor=p.manager)
     mentor.refresh_from_db()
-    services.participant_transition(participant=mentor, to_status="approved", actor=p.manager)
+    pipeline.participant_transition(participant=mentor, to_status="approved", actor=p.manager)
     url = reverse("event_attendance", args=[setup.programme.pk, event.pk])
     client = client_for(p.manager)
     assert "Mo Mentor" in client.get(url).content.decode()
@@ -324,7 +324,7 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
 
 def test_an_illegal_transition_on_the_page_shows_the_message(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    mentor = services.participant_invite(
+    mentor = pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
     response = client_for(p.manager).post(
@@ -368,7 +368,7 @@ def test_a_manager_adds_a_partner_organisation_by_its_short_name(
 
 def test_a_preferred_people_question_can_feed_exclusions_as_people(setup: Any) -> None:
     p = setup.personas
-    exclusions = services.question_add(
+    exclusions = questionnaire.question_add(
         programme=setup.programme,
         role="mentee",
         text="Anyone you would rather not be matched with?",
@@ -376,14 +376,14 @@ def test_a_preferred_people_question_can_feed_exclusions_as_people(setup: Any) -
         maps_to="exclusions",
         actor=p.manager,
     )
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
     mentor = Participant.objects.get(person=setup.mentor_person)
-    services.participant_invite(
+    pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
-    mentee = services.participant_apply(
+    mentee = pipeline.participant_apply(
         programme=setup.programme,
         person=p.people["junior"],
         role="mentee",
@@ -414,7 +414,7 @@ def test_saving_a_design_outside_six_to_eighteen_months_warns(
 
 def test_a_participant_leaves_the_programme_from_their_page(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
     )
     client = client_for(p.mentor)
@@ -444,7 +444,7 @@ def test_the_preferred_mentors_are_told_apart_by_organisation_unit_and_title(
         Participant.objects.create(
             programme=setup.programme, person=person, role="mentor", status="applied"
         )
-    participant = services.participant_invite(
+    participant = pipeline.participant_invite(
         programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
     )
     page = (

@@ -14,8 +14,8 @@ from weasyprint import HTML
 
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import ParticipantStatus
+from mentora.programmes.services import pipeline
 from mentora.relationships.models import (
     Closure,
     Continuation,
@@ -75,8 +75,8 @@ def closure_submit(
             # Matched pairs pass through "active" on their way to "completed".
             for status in (ParticipantStatus.ACTIVE, ParticipantStatus.COMPLETED):
                 fresh = type(participant).objects.get(pk=participant.pk)
-                if status in programme_services.allowed_transitions(fresh):
-                    programme_services.participant_transition(
+                if status in pipeline.allowed_transitions(fresh):
+                    pipeline.participant_transition(
                         participant=fresh,
                         to_status=status,
                         actor=actor,

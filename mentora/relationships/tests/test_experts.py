@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentora.people.models import Person
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, Programme
+from mentora.programmes.services import design
 from mentora.relationships import tasks
 from mentora.relationships.models import ExpertActivity, ExpertConnection
 from mentora.relationships.services import experts
@@ -35,7 +35,7 @@ class Network:
 def network(personas: Any) -> Network:
     """Jo (the mentee persona) and Eva learn; Mo (the mentor persona) and Tina are experts."""
     org = personas.organisation
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=org, actor=personas.manager, name="Energy experts", kind="expert_network"
     )
     programme.sponsors.add(personas.sponsor)
@@ -104,7 +104,7 @@ def test_it_connects_a_learner_with_an_expert_on_the_experts_own_theme(network: 
 
 def another_programme(network: Network, kind: str) -> tuple[Programme, Participant, Participant]:
     """A second programme of `kind` in which the same two people take part."""
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=network.personas.organisation,
         actor=network.personas.manager,
         name=f"Another {kind}",

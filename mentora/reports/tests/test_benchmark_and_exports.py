@@ -11,7 +11,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from scipy import stats
 
-from mentora.programmes import services as programme_services
+from mentora.programmes.services import design
 from mentora.reports import benchmark
 from mentora.reports.aggregates import build_report
 from mentora.reports.models import BenchmarkRow
@@ -22,7 +22,7 @@ from mentora.surveys.tests.conftest import World
 
 def _second_programme(world: World, seed: int) -> World:
     """Another cohort at the same organisation, with its own participants and answers."""
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=world.personas.organisation,
         actor=world.personas.manager,
         name=f"Cohort {seed}",
@@ -199,11 +199,9 @@ def test_the_workbook_holds_formula_like_names_as_quoted_text(
     world = filled.world
     manager = world.personas.manager
     hostile = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)"]
-    programme_services.programme_update(programme=world.programme, actor=manager, name=hostile[0])
+    design.programme_update(programme=world.programme, actor=manager, name=hostile[0])
     for name in hostile[1:]:
-        programme_services.programme_create(
-            organisation=world.personas.organisation, actor=manager, name=name
-        )
+        design.programme_create(organisation=world.personas.organisation, actor=manager, name=name)
     response = client_for(manager).get(f"/programmes/{world.programme.pk}/report.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     cells = [

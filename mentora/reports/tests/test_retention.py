@@ -22,7 +22,7 @@ from statsmodels.duration.survfunc import survdiff
 
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, ParticipantEvent
-from mentora.programmes.services import participant_transition
+from mentora.programmes.services.pipeline import participant_transition
 from mentora.relationships.models import Pair
 from mentora.reports.charts import retention_chart
 from mentora.reports.retention import DAYS_PER_MONTH, DAYS_PER_YEAR, retention, visible_curve

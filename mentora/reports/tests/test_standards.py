@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from mentora.accounts.models import Membership, User
 from mentora.events.models import Attendance, Event
 from mentora.people.models import Person
-from mentora.programmes import services as programme_services
 from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
     GoalMeasure,
@@ -26,6 +25,7 @@ from mentora.programmes.models import (
     Programme,
     ScreeningOutcome,
 )
+from mentora.programmes.services import design, questionnaire
 from mentora.relationships.models import (
     Agreement,
     Closure,
@@ -72,7 +72,7 @@ def _standard(assessment: Assessment, code: str) -> Standard:
 
 
 def empty_programme(personas: Any) -> Programme:
-    return programme_services.programme_create(
+    return design.programme_create(
         organisation=personas.organisation, actor=personas.manager, name="Nothing yet"
     )
 
@@ -152,7 +152,7 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=400), today - dt.timedelta(days=60)
     manager = personas.manager
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=personas.organisation,
         actor=manager,
         name="Graduates who stay",
@@ -186,7 +186,7 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
         ("mentor", "Whom would you rather not mentor?", "short_text", "exclusions"),
         ("mentor", "Hours a month you can give", "short_text", "availability"),
     ):
-        programme_services.question_add(
+        questionnaire.question_add(
             programme=programme,
             role=role,
             text=text,
@@ -202,7 +202,7 @@ def well_run_programme(personas: Any, *, marker: str = "") -> WellRun:
         ("evaluation", end - dt.timedelta(days=14)),
         ("closing", end),
     ):
-        programme_services.touchpoint_add(programme=programme, kind=kind, date=day, actor=manager)
+        questionnaire.touchpoint_add(programme=programme, kind=kind, date=day, actor=manager)
     moment = lambda day: dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)  # noqa: E731
     preparation = Event.objects.create(
         programme=programme, title="Preparation", starts_at=moment(start - dt.timedelta(days=10))

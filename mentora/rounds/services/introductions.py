@@ -17,8 +17,8 @@ from mentora.core.audit import audit_log
 from mentora.matching import (
     match,
 )
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
+from mentora.programmes.services import pipeline
 from mentora.relationships.models import Pair
 from mentora.rounds import tasks
 from mentora.rounds.models import (
@@ -187,7 +187,7 @@ def introduction_answer(
         for participant in (introduction.mentee, introduction.mentor):
             fresh = Participant.objects.get(pk=participant.pk)
             if fresh.status == ParticipantStatus.READY:
-                programme_services.participant_transition(
+                pipeline.participant_transition(
                     participant=fresh,
                     to_status=ParticipantStatus.MATCHED,
                     actor=actor,

@@ -17,8 +17,8 @@ from mentora.matching import (
     Policy,
     why_not,
 )
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
+from mentora.programmes.services import pipeline
 from mentora.relationships.models import Pair
 from mentora.relationships.services.groups import mentoring_groups_create
 from mentora.rounds import tasks
@@ -221,7 +221,7 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
         for participant in (proposal.mentee, proposal.mentor):
             fresh = Participant.objects.get(pk=participant.pk)
             if fresh.status == ParticipantStatus.READY:
-                programme_services.participant_transition(
+                pipeline.participant_transition(
                     participant=fresh,
                     to_status=ParticipantStatus.MATCHED,
                     actor=actor,
@@ -264,7 +264,7 @@ def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
     for participant in (pair.mentee, pair.mentor):
         fresh = Participant.objects.get(pk=participant.pk)
         if fresh.status == ParticipantStatus.MATCHED:
-            programme_services.participant_transition(
+            pipeline.participant_transition(
                 participant=fresh,
                 to_status=ParticipantStatus.READY,
                 actor=actor,

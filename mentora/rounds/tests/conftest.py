@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, Programme
+from mentora.programmes.services import design
 
 
 @dataclass
@@ -63,7 +63,7 @@ def make_cohort(personas: Any) -> Cohort:
         level=2,
         languages=["en"],
     )
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=org,
         actor=personas.manager,
         name="Graduates 2027",

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mentora.accounts.models import Organisation
+from mentora.programmes.models import Programme
 from mentora.reports.benchmark import export
 
 
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="limit to one organisation's programmes")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mentora.programmes.models import Programme
-
         programmes = Programme.objects.all()
         if options["organisation"]:
             try:

@@ -1,0 +1,5 @@
+"""Writes about programmes and their participants, by subdomain: `design` (the programme,
+its policy, organisations and copy), `questionnaire` (touchpoints, questions, matching
+profiles), `pipeline` (transitions, invitations, applications, line-manager decisions),
+`screening` (mentors' interviews) and `reminders` (pending steps). Each write is atomic,
+audited, and mails on commit."""

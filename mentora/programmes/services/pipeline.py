@@ -1,0 +1,430 @@
+"""The participant pipeline: transitions and their guards, invitations, applications and
+the line manager's decision. Each write is atomic, audited, and mails on commit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentora.accounts import services as account_services
+from mentora.accounts.models import User
+from mentora.core.audit import audit_log
+from mentora.people.models import Person
+from mentora.programmes import tasks
+from mentora.programmes.models import (
+    LineManagerDecision,
+    Participant,
+    ParticipantEvent,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+    ScreeningOutcome,
+)
+from mentora.programmes.services.questionnaire import profile_build
+
+S = ParticipantStatus
+
+# The participant pipeline. Anything not listed is refused with a clear message.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.INVITED: frozenset({S.APPLIED, S.DECLINED, S.WITHDRAWN}),
+    S.APPLIED: frozenset(
+        {S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER, S.APPROVED, S.DECLINED, S.WITHDRAWN}
+    ),
+    S.UNDER_REVIEW: frozenset({S.NEEDS_LINE_MANAGER, S.APPROVED, S.DECLINED, S.WITHDRAWN}),
+    S.NEEDS_LINE_MANAGER: frozenset({S.APPROVED, S.DECLINED, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.TRAINED, S.READY, S.WITHDRAWN}),
+    # Trained or ready go back to approved only when a required workshop's attendance was
+    # unticked.
+    S.TRAINED: frozenset({S.APPROVED, S.READY, S.WITHDRAWN}),
+    S.READY: frozenset({S.APPROVED, S.MATCHED, S.WITHDRAWN}),
+    # A match that does not work out sends both back to the pool, without blame.
+    S.MATCHED: frozenset({S.ACTIVE, S.READY, S.WITHDRAWN}),
+    S.ACTIVE: frozenset({S.COMPLETED, S.WITHDRAWN}),
+    S.DECLINED: frozenset(),
+    S.COMPLETED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+
+def _enqueue_status_email(event: ParticipantEvent) -> None:
+    if event.participant.user_id is not None:
+        transaction.on_commit(partial(tasks.send_status_email.enqueue, event.pk))
+
+
+def _record(
+    participant: Participant, from_status: str, to_status: str, actor: Any, note: str = ""
+) -> ParticipantEvent:
+    return ParticipantEvent.objects.create(
+        participant=participant,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+    )
+
+
+def _line_manager_user(participant: Participant) -> User | None:
+    manager = participant.person.manager
+    return manager.user if manager is not None and manager.user is not None else None
+
+
+def _required_events(participant: Participant) -> list[Any]:
+    # Events sit a layer above programmes, so the rule reads them through the reverse
+    # relations (`programme.events`, `participant.attendance`) and never imports them.
+    return [e for e in participant.programme.events.all() if e.is_required_for(participant.role)]
+
+
+def has_attended_required_events(participant: Participant) -> bool:
+    """Whether the participant attended every event required for their role."""
+    required = {e.pk for e in _required_events(participant)}
+    attended = set(participant.attendance.filter(attended=True).values_list("event_id", flat=True))
+    return required <= attended
+
+
+def _guard(participant: Participant, to_status: str, reason: str) -> None:
+    """Refuse a transition the pipeline does not allow, with a message the manager can act on."""
+    current = participant.status
+    if to_status not in TRANSITIONS.get(current, frozenset()):
+        raise ValidationError(
+            _("A participant cannot go from “%(old)s” to “%(new)s”."),
+            params={"old": S(current).label, "new": S(to_status).label},
+            code="transition",
+        )
+    is_mentee = participant.role == ParticipantRole.MENTEE
+    if to_status == S.NEEDS_LINE_MANAGER:
+        if not is_mentee:
+            raise ValidationError(
+                _("Only mentees need their line manager's approval."), code="line_manager"
+            )
+        if _line_manager_user(participant) is None:
+            raise ValidationError(
+                _("This mentee has no line manager with a Mentora account."), code="line_manager"
+            )
+    if to_status == S.APPROVED and current in (S.TRAINED, S.READY):
+        if has_attended_required_events(participant):
+            raise ValidationError(
+                _("The participant has attended every required workshop and stays prepared."),
+                code="training",
+            )
+    elif to_status == S.APPROVED:
+        if (
+            participant.role == ParticipantRole.MENTOR
+            and participant.screening_outcome != ScreeningOutcome.PASSED
+        ):
+            raise ValidationError(
+                _("A mentor is approved only after a screening interview found them suitable."),
+                code="screening",
+            )
+        if (
+            is_mentee
+            and _line_manager_user(participant) is not None
+            and participant.line_manager_decision != LineManagerDecision.APPROVED
+        ):
+            raise ValidationError(
+                _("This mentee's line manager has not approved yet."), code="line_manager"
+            )
+    if to_status == S.DECLINED and not reason.strip():
+        raise ValidationError(
+            _("Give a reason for declining; only programme managers see it."), code="reason"
+        )
+    if to_status == S.TRAINED and not (
+        _required_events(participant) and has_attended_required_events(participant)
+    ):
+        raise ValidationError(
+            _("The participant has not attended every required workshop."), code="training"
+        )
+    if (
+        to_status == S.READY
+        and current == S.APPROVED
+        and _required_events(participant)
+        and not has_attended_required_events(participant)
+    ):
+        raise ValidationError(
+            _("The participant has not attended every required workshop."), code="training"
+        )
+
+
+def allowed_transitions(participant: Participant) -> list[str]:
+    """The statuses the participant may move to now, all guards considered."""
+    allowed = []
+    for status in S.values:
+        try:
+            _guard(participant, status, reason="x")
+        except ValidationError:
+            continue
+        allowed.append(status)
+    return allowed
+
+
+@transaction.atomic
+def participant_transition(
+    *, participant: Participant, to_status: str, actor: Any, note: str = "", reason: str = ""
+) -> Participant:
+    """Move a participant along the pipeline; audited, recorded in their history, e-mailed."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    _guard(participant, to_status, reason)
+    old = participant.status
+    participant.status = to_status
+    participant.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at"]
+    if to_status == S.DECLINED:
+        participant.decline_reason = reason.strip()
+        fields.append("decline_reason")
+    if to_status == S.NEEDS_LINE_MANAGER:
+        participant.line_manager_decision = LineManagerDecision.PENDING
+        fields.append("line_manager_decision")
+    participant.save(update_fields=fields)
+    event = _record(participant, old, to_status, actor, note)
+    audit_log(
+        actor=actor,
+        action=f"programmes.participant.{to_status}",
+        obj=participant,
+        programme=participant.programme,
+        changes={"status": {"old": old, "new": to_status}, "note": note},
+    )
+    if to_status == S.NEEDS_LINE_MANAGER:
+        transaction.on_commit(partial(tasks.send_line_manager_request.enqueue, participant.pk))
+    elif to_status == S.MATCHED and participant.role == ParticipantRole.MENTEE:
+        if _line_manager_user(participant) is not None:
+            transaction.on_commit(
+                partial(tasks.send_line_manager_alignment.enqueue, participant.pk)
+            )
+    if to_status != S.NEEDS_LINE_MANAGER:
+        _enqueue_status_email(event)
+    return participant
+
+
+def _ensure_user(person: Person, role: str, actor: Any) -> User:
+    """The person's account, created (and given the role) if HR knows them only."""
+    user: User | None = person.user
+    if user is None:
+        if not person.email:
+            raise ValidationError(
+                _("%(name)s has no e-mail address in the people directory."),
+                params={"name": person.full_name},
+                code="email",
+            )
+        user = User.objects.filter(email__iexact=person.email).first()
+        if user is None:
+            user = account_services.user_create(
+                email=person.email, full_name=person.full_name, actor=actor
+            )
+        person.user = user
+        person.save(update_fields=["user"])
+    account_services.membership_grant(
+        organisation=person.organisation, user=user, role=role, actor=actor
+    )
+    return user
+
+
+def _check_organisation(programme: Programme, person: Person, role: str) -> None:
+    if person.organisation_id == programme.organisation_id:
+        return
+    contribution = programme.contributions.filter(organisation_id=person.organisation_id).first()
+    contributes = contribution is not None and (
+        contribution.contributes_mentors
+        if role == ParticipantRole.MENTOR
+        else contribution.contributes_mentees
+    )
+    if not contributes:
+        raise ValidationError(
+            _("%(name)s's organisation does not contribute this role to the programme."),
+            params={"name": person.full_name},
+            code="organisation",
+        )
+
+
+@transaction.atomic
+def participant_invite(
+    *, programme: Programme, person: Person, role: str, actor: Any
+) -> Participant:
+    """Invite someone from the people directory; they get an account if they have none."""
+    _check_organisation(programme, person, role)
+    if Participant.objects.filter(programme=programme, person=person, role=role).exists():
+        raise ValidationError(
+            _("%(name)s is already in this programme in that role."),
+            params={"name": person.full_name},
+            code="duplicate",
+        )
+    user = _ensure_user(person, role, actor)
+    participant = Participant.objects.create(
+        programme=programme, person=person, user=user, role=role, status=S.INVITED
+    )
+    event = _record(participant, "", S.INVITED, actor)
+    audit_log(
+        actor=actor,
+        action="programmes.participant.invite",
+        obj=participant,
+        programme=programme,
+        changes={"person": person.pk, "role": role},
+    )
+    _enqueue_status_email(event)
+    return participant
+
+
+@dataclass
+class InviteOutcome:
+    invited: list[Participant] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# The longest e-mail address a mail server accepts; employee ids are shorter.
+MAX_IDENTIFIER_LENGTH = 254
+
+
+def participants_invite_many(
+    *, programme: Programme, identifiers: Iterable[str], role: str, actor: Any
+) -> InviteOutcome:
+    """Invite people named by e-mail address or employee id (from a list or a CSV file).
+
+    Each invitation is its own transaction, so one unknown name does not stop the rest.
+    """
+    outcome = InviteOutcome()
+    organisation_ids = programme.organisation_ids()
+    for identifier in identifiers:
+        identifier = identifier.strip()
+        if not identifier:
+            continue
+        if len(identifier) > MAX_IDENTIFIER_LENGTH:
+            outcome.problems.append(
+                _("%(id)s…: too long for an e-mail address or an employee id.")
+                % {"id": identifier[:40]}
+            )
+            continue
+        people = Person.objects.current().filter(organisation_id__in=organisation_ids)
+        person = (
+            people.filter(email__iexact=identifier).first()
+            or people.filter(employee_id=identifier).first()
+        )
+        if person is None:
+            outcome.problems.append(
+                _("%(id)s: nobody in the people directory.") % {"id": identifier}
+            )
+            continue
+        try:
+            outcome.invited.append(
+                participant_invite(programme=programme, person=person, role=role, actor=actor)
+            )
+        except ValidationError as error:
+            outcome.problems.append(f"{identifier}: {' '.join(error.messages)}")
+    return outcome
+
+
+def identifiers_from_csv(text: str) -> list[str]:
+    """E-mail addresses or employee ids from CSV text: an `email` or `employee_id` column,
+    or else the first column of every row."""
+    if "\x00" in text:
+        raise ValidationError(_("The list is not a text file."))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ValidationError(
+            _("The list could not be read as CSV: %(error)s"), params={"error": error}
+        ) from None
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    for column in ("email", "e-mail", "employee_id"):
+        if column in header:
+            index = header.index(column)
+            return [row[index].strip() for row in rows[1:] if len(row) > index]
+    return [row[0].strip() for row in rows if row and row[0].strip()]
+
+
+@transaction.atomic
+def participant_apply(
+    *,
+    programme: Programme,
+    person: Person,
+    role: str,
+    answers: dict[str, Any],
+    actor: Any,
+) -> Participant:
+    """Send the application: answers are stored, the matching profile built, and a mentee
+    with a line manager goes straight to that manager for approval."""
+    _check_organisation(programme, person, role)
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(programme=programme, person=person, role=role)
+        .first()
+    )
+    if participant is None:
+        if not programme.applications_open:
+            raise ValidationError(_("Applications to this programme are closed."), code="closed")
+        user = _ensure_user(person, role, actor)
+        participant = Participant.objects.create(
+            programme=programme, person=person, user=user, role=role, status=S.INVITED
+        )
+        _record(participant, "", S.INVITED, actor, note="application link")
+    elif participant.status != S.INVITED:
+        raise ValidationError(_("You have already applied to this programme."), code="applied")
+    participant.answers = {str(k): v for k, v in answers.items()}
+    questions = programme.questions.filter(role=role)
+    participant.profile = profile_build(participant=participant, questions=questions)
+    participant.save(update_fields=["answers", "profile"])
+    audit_log(
+        actor=actor,
+        action="programmes.participant.answers",
+        obj=participant,
+        programme=programme,
+        # The answers themselves are personal; the log records that they changed.
+        changes={"answers": sorted(participant.answers)},
+    )
+    participant = participant_transition(participant=participant, to_status=S.APPLIED, actor=actor)
+    if role == ParticipantRole.MENTEE and _line_manager_user(participant) is not None:
+        participant = participant_transition(
+            participant=participant, to_status=S.NEEDS_LINE_MANAGER, actor=actor
+        )
+    return participant
+
+
+@transaction.atomic
+def line_manager_decide(
+    *, participant: Participant, approve: bool, actor: Any, note: str = ""
+) -> Participant:
+    """The mentee's line manager approves or declines their taking part."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if (
+        participant.status != S.NEEDS_LINE_MANAGER
+        or participant.line_manager_decision != LineManagerDecision.PENDING
+    ):
+        raise ValidationError(_("There is no approval waiting for this mentee."), code="state")
+    participant.line_manager_decision = (
+        LineManagerDecision.APPROVED if approve else LineManagerDecision.DECLINED
+    )
+    participant.line_manager_decided_by = actor
+    participant.line_manager_decided_at = timezone.now()
+    participant.save(
+        update_fields=[
+            "line_manager_decision",
+            "line_manager_decided_by",
+            "line_manager_decided_at",
+        ]
+    )
+    audit_log(
+        actor=actor,
+        action="programmes.participant.line_manager_decide",
+        obj=participant,
+        programme=participant.programme,
+        changes={"line_manager_decision": participant.line_manager_decision, "note": note},
+    )
+    if approve:
+        return participant_transition(
+            participant=participant, to_status=S.APPROVED, actor=actor, note=note
+        )
+    return participant_transition(
+        participant=participant,
+        to_status=S.DECLINED,
+        actor=actor,
+        note=note,
+        reason=_("Declined by the line manager.") + (f" {note}" if note else ""),
+    )

@@ -1,0 +1,230 @@
+"""The programme's design pages: the list, creating and editing a programme, its matching
+policy, the organisations taking part, copying for the next cohort, and the health check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.core.confirm import confirmed
+from mentora.programmes import access
+from mentora.programmes.forms import (
+    NewProgrammeForm,
+    PartnerForm,
+    PolicyForm,
+    ProgrammeForm,
+    TouchpointForm,
+)
+from mentora.programmes.health import failure_reasons, launch_questions
+from mentora.programmes.models import Programme
+from mentora.programmes.services import design as design_services
+from mentora.programmes.views.common import _base, _error_messages, _posted
+
+
+def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:
+    if programme.duration_warning():
+        messages.warning(
+            request,
+            _(
+                "Most programmes last 6 to 18 months; pairs are usually saturated after "
+                "10 to 12. Check the dates."
+            ),
+        )
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    programmes = (
+        access.programmes_for(request.user)
+        .select_related("organisation")
+        .order_by("-start_date", "name", "pk")
+    )
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {
+            "programmes": programmes,
+            "can_create": access.organisations_for_new_programmes(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    organisations = access.organisations_for_new_programmes(request.user).order_by("name")
+    if not organisations.exists():
+        raise PermissionDenied
+    form = NewProgrammeForm(_posted(request), organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
+        try:
+            programme = design_services.programme_create(
+                organisation=form.cleaned_data["organisation"], actor=request.user, **values
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The programme was created."))
+            _warn_about_duration(request, programme)
+            return redirect("programme_detail", programme.pk)
+    return render(request, "programmes/programme_new.html", {"form": form})
+
+
+@login_required
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id)
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        _base(
+            request,
+            programme,
+            touchpoints=programme.touchpoints.all(),
+            contributions=programme.contributions.select_related("organisation"),
+            touchpoint_form=TouchpointForm(),
+            partner_form=PartnerForm(),
+            counts=programme.participants.counts_by_status(),
+        ),
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = ProgrammeForm(_posted(request), instance=programme, organisation=programme.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        sponsors, managers = data.pop("sponsors"), data.pop("managers")
+        # The form edited a copy of the instance; the service applies and audits the change.
+        fresh = Programme.objects.get(pk=programme.pk)
+        try:
+            design_services.programme_update(
+                programme=fresh, actor=request.user, sponsors=sponsors, managers=managers, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The design was saved."))
+            _warn_about_duration(request, fresh)
+            return redirect("programme_detail", programme.pk)
+    return render(
+        request,
+        "programmes/programme_edit.html",
+        _base(
+            request,
+            programme,
+            form=form,
+            policy_form=PolicyForm(policy=programme.matching_policy),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def programme_policy(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = PolicyForm(request.POST, policy=programme.matching_policy)
+    if form.is_valid():
+        try:
+            design_services.programme_set_policy(
+                programme=programme, policy=form.to_policy(), actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The matching policy was saved."))
+            return redirect("programme_edit", programme.pk)
+    return render(
+        request,
+        "programmes/programme_edit.html",
+        _base(
+            request,
+            programme,
+            form=ProgrammeForm(instance=programme, organisation=programme.organisation),
+            policy_form=form,
+        ),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def programme_organisation_add(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = PartnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the organisation's short name."))
+        return redirect("programme_detail", programme.pk)
+    data = form.cleaned_data
+    partner = access.partner_organisation_by_slug(request.user, programme, data["slug"])
+    if partner is None or partner.pk == programme.organisation_id:
+        messages.error(request, _("No other organisation has that short name."))
+        return redirect("programme_detail", programme.pk)
+    contributions = [
+        (c.organisation, c.contributes_mentors, c.contributes_mentees)
+        for c in programme.contributions.select_related("organisation")
+        if c.organisation_id != partner.pk
+    ]
+    contributions.append((partner, data["contributes_mentors"], data["contributes_mentees"]))
+    try:
+        design_services.programme_set_organisations(
+            programme=programme, contributions=contributions, actor=request.user
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The organisation takes part in the programme."))
+    return redirect("programme_detail", programme.pk)
+
+
+@login_required
+@require_POST
+def programme_organisation_remove(
+    request: HttpRequest, programme_id: int, contribution_id: int
+) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    contributions = list(programme.contributions.select_related("organisation"))
+    if contribution_id not in {c.pk for c in contributions}:
+        raise Http404
+    if not confirmed(request):
+        return redirect("programme_detail", programme.pk)
+    design_services.programme_set_organisations(
+        programme=programme,
+        contributions=[
+            (c.organisation, c.contributes_mentors, c.contributes_mentees)
+            for c in contributions
+            if c.pk != contribution_id
+        ],
+        actor=request.user,
+    )
+    messages.success(request, _("The organisation no longer takes part in the programme."))
+    return redirect("programme_detail", programme.pk)
+
+
+@login_required
+@require_POST
+def programme_copy(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    copy = design_services.programme_copy(programme=programme, actor=request.user)
+    messages.success(request, _("The programme was copied for the next cohort."))
+    return redirect("programme_edit", copy.pk)
+
+
+@login_required
+def programme_health(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id)
+    return render(
+        request,
+        "programmes/programme_health.html",
+        _base(
+            request,
+            programme,
+            reasons=failure_reasons(programme),
+            questions=launch_questions(programme),
+        ),
+    )

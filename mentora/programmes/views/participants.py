@@ -1,0 +1,147 @@
+"""A participant's own pages: applying, leaving, the published application link, and the
+list of their programmes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.core.confirm import confirmed
+from mentora.people.models import label_related
+from mentora.programmes import access
+from mentora.programmes.forms import ApplicationForm
+from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
+from mentora.programmes.services import pipeline
+from mentora.programmes.views.common import _error_messages, _me, _posted
+
+S = ParticipantStatus
+# Statuses in which a mentor can be chosen as someone's preferred mentor.
+MENTOR_POOL = [S.APPLIED, S.UNDER_REVIEW, S.APPROVED, S.TRAINED, S.READY]
+
+
+def _application_form(request: HttpRequest, programme: Programme, role: str) -> ApplicationForm:
+    questions = list(programme.questions.filter(role=role))
+    mentors = list(
+        programme.participants.filter(role=ParticipantRole.MENTOR, status__in=MENTOR_POOL)
+        .exclude(user=_me(request))
+        .select_related(*label_related("person"))
+    )
+    return ApplicationForm(_posted(request), questions=questions, mentors=mentors)
+
+
+@login_required
+def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The application form for someone who was invited."""
+    participant = access.access_own_participation(request.user, participant_id)
+    programme = participant.programme
+    if participant.status != S.INVITED:
+        messages.info(request, _("You have already applied to this programme."))
+        return redirect("my_programmes")
+    form = _application_form(request, programme, participant.role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pipeline.participant_apply(
+                programme=programme,
+                person=participant.person,
+                role=participant.role,
+                answers=form.answers(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you: your application was sent."))
+            return redirect("my_programmes")
+    return render(
+        request,
+        "programmes/apply.html",
+        {"programme": programme, "form": form, "role": participant.get_role_display()},
+    )
+
+
+@login_required
+@require_POST
+def participant_withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """A participant leaves the programme, without having to give a reason."""
+    participant = access.access_own_participation(request.user, participant_id)
+    if not confirmed(request):
+        return redirect("my_programmes")
+    try:
+        pipeline.participant_transition(
+            participant=participant, to_status=S.WITHDRAWN, actor=request.user
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("You have left the programme."))
+    return redirect("my_programmes")
+
+
+@login_required
+def programme_apply_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The published application link: anyone in a taking-part organisation may apply."""
+    programme = access.access_programme_by_token(request.user, token)
+    person = access.applicant_person(request.user, programme)
+    if person is None:
+        return render(
+            request, "programmes/apply_unavailable.html", {"programme": programme}, status=403
+        )
+    role = request.POST.get("role") or request.GET.get("role")
+    if role not in ParticipantRole.values:
+        # First step, without JavaScript: choose the role, which decides the questions.
+        return render(
+            request,
+            "programmes/apply.html",
+            {"programme": programme, "choosing": True, "roles": ParticipantRole.choices},
+        )
+    assert role is not None
+    form = _application_form(request, programme, role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pipeline.participant_apply(
+                programme=programme,
+                person=person,
+                role=role,
+                answers=form.answers(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you: your application was sent."))
+            return redirect("my_programmes")
+    return render(
+        request,
+        "programmes/apply.html",
+        {
+            "programme": programme,
+            "form": form,
+            "role": ParticipantRole(role).label,
+            "role_value": role,
+        },
+    )
+
+
+@login_required
+def my_programmes(request: HttpRequest) -> HttpResponse:
+    participations = (
+        access.participations_of(request.user)
+        .select_related("programme__organisation")
+        # One query for the events of every row, not one per participation.
+        .prefetch_related("programme__events")
+        .order_by("-created_at")
+    )
+    rows = []
+    for participation in participations:
+        # Events sit a layer above; they are read through the reverse relation.
+        events = [
+            e for e in participation.programme.events.all() if e.is_required_for(participation.role)
+        ]
+        can_withdraw = S.WITHDRAWN in pipeline.TRANSITIONS[participation.status]
+        rows.append((participation, events, can_withdraw))
+    return render(request, "programmes/my_programmes.html", {"rows": rows})

@@ -1,0 +1,248 @@
+"""The managers' pipeline: participants by status, invitations, a participant's record,
+status changes and screening interviews; and the line manager's approvals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.accounts import access as accounts_access
+from mentora.core.messages import refusal
+from mentora.people.models import label_related
+from mentora.programmes import access
+from mentora.programmes.forms import (
+    InviteForm,
+    LineManagerDecisionForm,
+    ScreeningRecordForm,
+    ScreeningScheduleForm,
+    TransitionForm,
+)
+from mentora.programmes.models import ParticipantRole, ParticipantStatus
+from mentora.programmes.services import pipeline as pipeline_services
+from mentora.programmes.services import screening
+from mentora.programmes.views.common import _base, _error_messages
+
+S = ParticipantStatus
+
+
+@login_required
+def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id)
+    can_manage = access.can_manage_programme(request.user, programme)
+    counts = programme.participants.counts_by_status()
+    status = request.GET.get("status", "")
+    role = request.GET.get("role", "")
+    query = request.GET.get("q", "").strip()
+    page = None
+    # Sponsors and partner staff see the counts; names and details are for managers.
+    if can_manage:
+        participants = programme.participants.select_related(*label_related("person"))
+        if status in S.values:
+            participants = participants.filter(status=status)
+        if role in ParticipantRole.values:
+            participants = participants.filter(role=role)
+        if query:
+            participants = participants.filter(
+                Q(person__first_name__icontains=query)
+                | Q(person__last_name__icontains=query)
+                | Q(person__email__icontains=query)
+            )
+        page = Paginator(participants, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/programme_pipeline.html",
+        _base(
+            request,
+            programme,
+            columns=[(value, label, counts.get(value, 0)) for value, label in S.choices],
+            total=sum(counts.values()),
+            page=page,
+            status=status,
+            role=role,
+            q=query,
+            statuses=S.choices,
+            roles=ParticipantRole.choices,
+            invite_form=InviteForm() if can_manage else None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def participant_invite(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = InviteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Check the invitation form.")]:
+            messages.error(request, str(error))
+        return redirect("programme_pipeline", programme.pk)
+    identifiers = form.cleaned_data["people"].splitlines()
+    upload = form.cleaned_data.get("csv_file")
+    if upload:
+        text = upload.read().decode("utf-8-sig", errors="replace")
+        try:
+            identifiers += pipeline_services.identifiers_from_csv(text)
+        except ValidationError as error:
+            refusal(request, error)
+            return redirect("programme_pipeline", programme.pk)
+    outcome = pipeline_services.participants_invite_many(
+        programme=programme,
+        identifiers=identifiers,
+        role=form.cleaned_data["role"],
+        actor=request.user,
+    )
+    if outcome.invited:
+        messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(outcome.invited)})
+    for problem in outcome.problems:
+        messages.error(request, problem)
+    return redirect("programme_pipeline", programme.pk)
+
+
+@login_required
+def participant_detail(
+    request: HttpRequest, programme_id: int, participant_id: int
+) -> HttpResponse:
+    participant = access.access_participant(request.user, participant_id)
+    if participant.programme_id != programme_id:
+        raise Http404
+    programme = participant.programme
+    can_manage = access.can_manage_programme(request.user, programme)
+    questions = {str(q.pk): q for q in programme.questions.filter(role=participant.role)}
+    answers = [
+        (questions[key].text if key in questions else _("A question since removed"), value)
+        for key, value in participant.answers.items()
+    ]
+    return render(
+        request,
+        "programmes/participant_detail.html",
+        _base(
+            request,
+            programme,
+            participant=participant,
+            answers=answers,
+            events=participant.events.select_related("actor"),
+            sees_sensitive=accounts_access.can_see_sensitive_attributes(
+                request.user, participant.person.organisation
+            ),
+            transition_form=TransitionForm(
+                allowed=pipeline_services.allowed_transitions(participant)
+            )
+            if can_manage
+            else None,
+            screening_form=ScreeningScheduleForm(initial={"at": participant.screening_at})
+            if can_manage and participant.role == ParticipantRole.MENTOR
+            else None,
+            outcome_form=ScreeningRecordForm(
+                initial={
+                    "outcome": participant.screening_outcome,
+                    "notes": participant.screening_notes,
+                }
+            )
+            if can_manage and participant.role == ParticipantRole.MENTOR
+            else None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def participant_transition(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = access.access_participant(request.user, participant_id, write=True)
+    form = TransitionForm(request.POST, allowed=S.values)
+    if form.is_valid():
+        try:
+            pipeline_services.participant_transition(
+                participant=participant, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The status was changed."))
+    else:
+        messages.error(request, _("Choose a new status."))
+    return redirect("participant_detail", participant.programme_id, participant.pk)
+
+
+@login_required
+@require_POST
+def screening_schedule(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = access.access_participant(request.user, participant_id, write=True)
+    form = ScreeningScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            screening.screening_schedule(
+                participant=participant, at=form.cleaned_data["at"], actor=request.user
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The interview was booked."))
+    else:
+        messages.error(request, _("Give the date and time of the interview."))
+    return redirect("participant_detail", participant.programme_id, participant.pk)
+
+
+@login_required
+@require_POST
+def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = access.access_participant(request.user, participant_id, write=True)
+    form = ScreeningRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            screening.screening_record(
+                participant=participant,
+                outcome=form.cleaned_data["outcome"],
+                notes=form.cleaned_data["notes"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The interview was recorded."))
+    return redirect("participant_detail", participant.programme_id, participant.pk)
+
+
+@login_required
+def line_manager_approvals(request: HttpRequest) -> HttpResponse:
+    participations = (
+        access.line_manager_participations(request.user)
+        .filter(role=ParticipantRole.MENTEE)
+        .select_related("programme", *label_related("person"))
+        .order_by("programme__name", "person__last_name")
+    )
+    pending = [p for p in participations if p.status == S.NEEDS_LINE_MANAGER]
+    others = [p for p in participations if p.status != S.NEEDS_LINE_MANAGER]
+    return render(
+        request,
+        "programmes/line_manager_approvals.html",
+        {"pending": pending, "others": others, "form": LineManagerDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = access.access_participant_as_line_manager(request.user, participant_id)
+    form = LineManagerDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            pipeline_services.line_manager_decide(
+                participant=participant,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("Thank you: your decision was recorded."))
+    else:
+        messages.error(request, _("Choose approve or decline."))
+    return redirect("line_manager_approvals")

@@ -1,0 +1,105 @@
+"""Planned touchpoints and the questionnaire builder."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentora.core.confirm import confirmed
+from mentora.programmes import access
+from mentora.programmes.forms import QuestionForm, TouchpointForm
+from mentora.programmes.models import Question, Touchpoint
+from mentora.programmes.services import questionnaire as questionnaire_services
+from mentora.programmes.views.common import _base, _posted
+
+
+@login_required
+@require_POST
+def touchpoint_add(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    form = TouchpointForm(request.POST)
+    if form.is_valid():
+        questionnaire_services.touchpoint_add(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The touchpoint was added."))
+    else:
+        messages.error(request, _("Give the touchpoint a kind and a date."))
+    return redirect("programme_detail", programme.pk)
+
+
+@login_required
+@require_POST
+def touchpoint_delete(request: HttpRequest, programme_id: int, touchpoint_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        touchpoint = programme.touchpoints.get(pk=touchpoint_id)
+    except Touchpoint.DoesNotExist:
+        raise Http404 from None
+    if not confirmed(request):
+        return redirect("programme_detail", programme.pk)
+    questionnaire_services.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
+    messages.success(request, _("The touchpoint was removed."))
+    return redirect("programme_detail", programme.pk)
+
+
+@login_required
+def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=request.method == "POST")
+    if not access.can_manage_programme(request.user, programme):
+        # The questions reveal nothing personal, but the builder is the managers' tool.
+        raise PermissionDenied
+    form = QuestionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            questionnaire_services.question_add(
+                programme=programme,
+                actor=request.user,
+                role=data["role"],
+                text=data["text"],
+                kind=data["kind"],
+                choices=data["choices"].splitlines(),
+                maps_to=data["maps_to"],
+                required=data["required"],
+            )
+        except ValidationError as error:
+            form.add_error("choices", error)
+        else:
+            messages.success(request, _("The question was added."))
+            return redirect("programme_questionnaire", programme.pk)
+    return render(
+        request,
+        "programmes/programme_questionnaire.html",
+        _base(
+            request,
+            programme,
+            form=form,
+            questions=programme.questions.all(),
+            application_url=request.build_absolute_uri(
+                reverse("programme_apply_link", args=[programme.application_token])
+            ),
+        ),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, programme_id: int, question_id: int) -> HttpResponse:
+    programme = access.access_programme(request.user, programme_id, write=True)
+    try:
+        question = programme.questions.get(pk=question_id)
+    except Question.DoesNotExist:
+        raise Http404 from None
+    if not confirmed(request):
+        return redirect("programme_questionnaire", programme.pk)
+    questionnaire_services.question_delete(question=question, actor=request.user)
+    messages.success(request, _("The question was removed."))
+    return redirect("programme_questionnaire", programme.pk)
