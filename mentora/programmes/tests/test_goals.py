@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from mentora.core.models import AuditEntry
-from mentora.programmes import services
 from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, ProgrammeGoal
+from mentora.programmes.services import design
 
 RETENTION_GOAL = {
     "text": "85% still with us after two years",
@@ -131,7 +131,7 @@ def test_a_manager_edits_and_removes_a_goal(client_for: Any, setup: Any) -> None
 
 
 def test_the_next_cohort_starts_with_the_same_goals(setup: Any) -> None:
-    copy = services.programme_copy(programme=setup.programme, actor=setup.personas.manager)
+    copy = design.programme_copy(programme=setup.programme, actor=setup.personas.manager)
     assert list(copy.goals.values_list("text", "measure", "target", "horizon_months")) == list(
         setup.programme.goals.values_list("text", "measure", "target", "horizon_months")
     )

@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentora.people.models import Person
-from mentora.programmes import services as programme_services
 from mentora.programmes.models import Participant, Programme
+from mentora.programmes.services import design
 from mentora.reports.organisation import outcomes
 
 
 def _programme(personas: Any, name: str, *, taking_part: int = 0) -> Programme:
-    programme = programme_services.programme_create(
+    programme = design.programme_create(
         organisation=personas.organisation,
         actor=personas.manager,
         name=name,
