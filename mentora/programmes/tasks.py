@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from mentora.core.mail import send_to_user
+from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 
 S = ParticipantStatus
@@ -35,7 +35,7 @@ def send_status_email(event_id: int) -> str:
     if participant.user is None:
         return ""
     template = STATUS_TEMPLATES.get(event.to_status, "status_changed")
-    send_to_user(
+    notify(
         user=participant.user,
         template=f"programmes/email/{template}",
         context={
@@ -46,6 +46,9 @@ def send_status_email(event_id: int) -> str:
             "my_programmes_path": reverse("my_programmes"),
             "apply_path": reverse("participant_apply", args=[participant.pk]),
         },
+        link=reverse("participant_apply", args=[participant.pk])
+        if event.to_status == S.INVITED
+        else reverse("my_programmes"),
     )
     return participant.user.email
 
@@ -57,7 +60,7 @@ def send_line_manager_request(participant_id: int) -> str:
     manager = participant.person.manager
     if manager is None or manager.user is None:
         return ""
-    send_to_user(
+    notify(
         user=manager.user,
         template="programmes/email/line_manager_request",
         context={
@@ -66,6 +69,7 @@ def send_line_manager_request(participant_id: int) -> str:
             "themes": participant.themes(),
             "approvals_path": reverse("line_manager_approvals"),
         },
+        link=reverse("line_manager_approvals"),
     )
     return manager.user.email
 
@@ -77,7 +81,7 @@ def send_line_manager_alignment(participant_id: int) -> str:
     manager = participant.person.manager
     if manager is None or manager.user is None:
         return ""
-    send_to_user(
+    notify(
         user=manager.user,
         template="programmes/email/line_manager_alignment",
         context={
@@ -86,6 +90,7 @@ def send_line_manager_alignment(participant_id: int) -> str:
             "themes": participant.themes(),
             "approvals_path": reverse("line_manager_approvals"),
         },
+        link=reverse("line_manager_approvals"),
     )
     return manager.user.email
 
@@ -96,10 +101,11 @@ def send_screening_invitation(participant_id: int) -> str:
     participant = _participant(participant_id)
     if participant.user is None or participant.screening_at is None:
         return ""
-    send_to_user(
+    notify(
         user=participant.user,
         template="programmes/email/screening_scheduled",
         context={"participant": participant, "programme": participant.programme},
+        link=reverse("my_programmes"),
     )
     return participant.user.email
 
@@ -116,8 +122,13 @@ def _remind(participant_id: int, kind: str) -> list[str]:
         recipients = [manager.user] if manager is not None and manager.user else []
     else:
         recipients = manager_users(participant.programme)
+    links = {
+        "apply": reverse("participant_apply", args=[participant.pk]),
+        "line_manager": reverse("line_manager_approvals"),
+        "screening": reverse("participant_detail", args=[participant.programme_id, participant.pk]),
+    }
     for user in recipients:
-        send_to_user(
+        notify(
             user=user,
             template=f"programmes/email/reminder_{kind}",
             context={
@@ -130,6 +141,7 @@ def _remind(participant_id: int, kind: str) -> list[str]:
                     "participant_detail", args=[participant.programme_id, participant.pk]
                 ),
             },
+            link=links[kind],
         )
     return [user.email for user in recipients if user is not None]
 
