@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "axes",
     "mentora.core",
     "mentora.accounts",
+    "mentora.notifications",
     "mentora.people",
     "mentora.programmes",
     "mentora.events",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentora.core.context_processors.mentora",
+                "mentora.notifications.context_processors.notifications",
             ],
         },
     }

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("mentora.core.urls")),
     path("", include("mentora.home.urls")),
     path("", include("mentora.accounts.urls")),
+    path("", include("mentora.notifications.urls")),
     path("", include("mentora.people.urls")),
     path("", include("mentora.programmes.urls")),
     path("", include("mentora.events.urls")),

@@ -104,6 +104,7 @@ def id_pools() -> dict[str, list[Any]]:
     """Every id a URL may carry, taken from what the database holds."""
     from mentora.accounts.models import Membership, Organisation
     from mentora.events.models import Event, EventRegistration
+    from mentora.notifications.models import Notification
     from mentora.people.models import ImportRun, Person
     from mentora.programmes.models import (
         Participant,
@@ -145,6 +146,7 @@ def id_pools() -> dict[str, list[Any]]:
         "connection_id": pks(ExpertConnection),
         "survey_id": pks(Survey),
         "invitation_id": pks(Invitation),
+        "notification_id": pks(Notification),
         "fmt": ["csv", "xlsx"],
         "token:programme_apply_link": list(
             Programme.objects.values_list("application_token", flat=True)

@@ -8,6 +8,7 @@ persona, and an anonymous visitor, requests every page, htmx fragment and downlo
 product with every id the database holds, and the real task worker sends every e-mail
 into a real SMTP sink. A marker may appear only where one of its readers looks; no marker
 may ever appear in a page title, a URL, an e-mail subject, the audit log or a log line.
+Both parts of every e-mail (plain text and HTML) are read, and every in-app notification.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.test import Client
 
 from conftest import database_url, ensure_shipped_libraries
 from mentora.core.models import AuditEntry
+from mentora.notifications.models import Notification
 from tests.crawl import Route, id_pools, page_title, readable_text, routes, urls
 from tests.world import World, build_world
 
@@ -204,6 +206,18 @@ def test_private_text_reaches_only_its_readers(crawl: Crawl) -> None:
             for marker in world.markers:
                 if marker.token in body:
                     shown[marker.what].add(f"e-mail to {reader}")
+    notifications = list(Notification.objects.select_related("user"))
+    for note in notifications:
+        reader = recipients.get(note.user.email)
+        if _leaks(note.subject + note.link, world, None):
+            problems.append(f"notification {note.subject!r}: a marker in the subject or link")
+        problems += [
+            f"notification {note.subject!r} to {reader}: shows {w}"
+            for w in _leaks(note.body, world, reader)
+        ]
+        for marker in world.markers:
+            if marker.token in note.body:
+                shown[marker.what].add(f"notification to {reader}")
     for record in crawl.audit:  # type: ignore[attr-defined]
         problems += [f"audit entry {record[:40]}: holds {w}" for w in _leaks(record, world, None)]
     problems += [f"a log line holds {w}" for w in _leaks(crawl.logged, world, None)]
@@ -211,6 +225,9 @@ def test_private_text_reaches_only_its_readers(crawl: Crawl) -> None:
     assert problems == [], "\n".join(sorted(set(problems)))
     # The guard looks where the texts really are: each one is read by one of its readers.
     assert len(crawl.emails) > 10, "the worker sent the world's e-mails"
+    # Every e-mail has its HTML part (read above with the text) and its inbox entry.
+    assert all(message.get_body(("html",)) is not None for message in crawl.emails)
+    assert len(notifications) == len(crawl.emails)
     unseen = [m.what for m in world.markers if not shown[m.what]]
     assert unseen == [], "never shown to a reader: " + ", ".join(unseen)
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.audit import audit_log
 from mentora.events.models import Event, RequiredFor
+from mentora.notifications.models import Notification
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 from mentora.relationships.models import ExpertConnection, FollowUp, Goal, Pair, Story
@@ -147,6 +148,18 @@ def _participations(world: World, k: int) -> None:
         )
 
 
+def _notifications(world: World, k: int) -> None:
+    for _ in range(k):
+        Notification.objects.create(
+            user=world.personas.mentee,
+            kind="rounds.choose",
+            subject=f"Notification {next(_serial)}",
+            body="Choose",
+            link=reverse("my_matching"),
+            channel="email",
+        )
+
+
 def _approvals(world: World, k: int) -> None:
     lead = world.personas.people["lead"]
     for _ in range(k):
@@ -211,6 +224,7 @@ CASES = {
     "approvals": Case("line_manager", lambda w: reverse("line_manager_approvals"), _approvals),
     "my programmes": Case("mentee", lambda w: reverse("my_programmes"), _participations),
     "audit log": Case("admin", lambda w: reverse("audit_log"), _audit_entries),
+    "notifications": Case("mentee", lambda w: reverse("notification_inbox"), _notifications),
     "round review": Case(
         "manager",
         lambda w: reverse("round_detail", args=[w.programme.rounds.latest("number").pk]),

@@ -5,11 +5,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Role, User
 from mentora.core.forms import ModelForm
+from mentora.core.mail import notify_user
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
@@ -42,3 +44,27 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> Any:
         return self.cleaned_data["email"].strip().lower()
+
+
+class ResetForm(PasswordResetForm):
+    """Django's password reset, sent like every other e-mail: in the person's language,
+    as HTML with a plain-text part, and noted (without its link) in their inbox."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        notify_user(
+            user=context["user"],
+            template=email_template_name.removesuffix("_body.txt"),
+            context=context,
+            link=reverse(
+                "password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            ),
+        )

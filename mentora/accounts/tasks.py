@@ -5,7 +5,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from mentora.accounts.models import Membership
-from mentora.core.mail import send_to_user
+from mentora.core.mail import notify_user
 
 
 @task()
@@ -22,9 +22,10 @@ def send_invitation(membership_id: int) -> str:
                 "token": default_token_generator.make_token(user),
             },
         )
-    send_to_user(
+    notify_user(
         user=user,
         template="accounts/email/invitation",
         context={"membership": membership, "set_password_path": set_password_path},
+        link=set_password_path or reverse("login"),
     )
     return user.email

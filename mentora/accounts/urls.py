@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from mentora.accounts import views
-from mentora.accounts.forms import LoginForm
+from mentora.accounts.forms import LoginForm, ResetForm
 
 urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "password/reset/",
         views.ThrottledPasswordResetView.as_view(
+            form_class=ResetForm,
             email_template_name="registration/password_reset_body.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

@@ -1,34 +1,37 @@
-"""E-mail to users, always in the recipient's own language."""
+"""The door to a user's notifications for the apps below the notifications app.
+
+Sending lives in `mentora.notifications` (an inbox entry, and an e-mail as the person
+prefers). Accounts sits below it in the layers, yet invites people and resets their
+passwords, so it calls `notify_user` here, and the notifications app connects itself
+when Django starts. Every other app calls `mentora.notifications.services.notify`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.core.exceptions import ImproperlyConfigured
+
+_notify: Callable[..., Any] | None = None
 
 
-def send_to_user(
+def connect(notify: Callable[..., Any]) -> None:
+    global _notify
+    _notify = notify
+
+
+def notify_user(
     *,
     user: Any,
     template: str,
     context: dict[str, Any],
+    link: str = "",
     attachments: list[tuple[str, bytes, str]] | None = None,
-) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` in the user's language and
-    send, with optional (file name, content, MIME type) attachments."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        full_context = {"user": user, "site_root": settings.SITE_ROOT, **context}
-        subject = render_to_string(f"{template}_subject.txt", full_context)
-        body = render_to_string(f"{template}_body.txt", full_context)
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+) -> Any:
+    """Notify `user` as `mentora.notifications.services.notify` does."""
+    if _notify is None:
+        raise ImproperlyConfigured("mentora.notifications is not installed")
+    return _notify(
+        user=user, template=template, context=context, link=link, attachments=attachments
     )
-    for name, content, mimetype in attachments or []:
-        message.attach(name, content, mimetype)
-    message.send()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django_tasks import task
 
-from mentora.core.mail import send_to_user
 from mentora.events.calendar import event_ics
 from mentora.events.models import EventRegistration, RegistrationStatus
+from mentora.notifications.services import notify
 
 
 @task()
@@ -28,10 +29,11 @@ def send_event_registration(registration_id: int) -> bool:
             cancelled=registration.status == RegistrationStatus.CANCELLED,
         )
         attachments.append(("event.ics", ics, "text/calendar"))
-    send_to_user(
+    notify(
         user=user,
         template="events/email/event_registration",
         context={"registration": registration, "event": registration.event},
+        link=reverse("my_events"),
         attachments=attachments,
     )
     return True

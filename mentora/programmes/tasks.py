@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from mentora.core.mail import send_to_user
+from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 from mentora.programmes.services.reminders import manager_users, pending_reminders
 
@@ -36,7 +36,7 @@ def send_status_email(event_id: int) -> str:
     if participant.user is None:
         return ""
     template = STATUS_TEMPLATES.get(event.to_status, "status_changed")
-    send_to_user(
+    notify(
         user=participant.user,
         template=f"programmes/email/{template}",
         context={
@@ -47,6 +47,9 @@ def send_status_email(event_id: int) -> str:
             "my_programmes_path": reverse("my_programmes"),
             "apply_path": reverse("participant_apply", args=[participant.pk]),
         },
+        link=reverse("participant_apply", args=[participant.pk])
+        if event.to_status == S.INVITED
+        else reverse("my_programmes"),
     )
     return participant.user.email
 
@@ -58,7 +61,7 @@ def send_line_manager_request(participant_id: int) -> str:
     manager = participant.person.manager
     if manager is None or manager.user is None:
         return ""
-    send_to_user(
+    notify(
         user=manager.user,
         template="programmes/email/line_manager_request",
         context={
@@ -67,6 +70,7 @@ def send_line_manager_request(participant_id: int) -> str:
             "themes": participant.themes(),
             "approvals_path": reverse("line_manager_approvals"),
         },
+        link=reverse("line_manager_approvals"),
     )
     return manager.user.email
 
@@ -78,7 +82,7 @@ def send_line_manager_alignment(participant_id: int) -> str:
     manager = participant.person.manager
     if manager is None or manager.user is None:
         return ""
-    send_to_user(
+    notify(
         user=manager.user,
         template="programmes/email/line_manager_alignment",
         context={
@@ -87,6 +91,7 @@ def send_line_manager_alignment(participant_id: int) -> str:
             "themes": participant.themes(),
             "approvals_path": reverse("line_manager_approvals"),
         },
+        link=reverse("line_manager_approvals"),
     )
     return manager.user.email
 
@@ -97,10 +102,11 @@ def send_screening_invitation(participant_id: int) -> str:
     participant = _participant(participant_id)
     if participant.user is None or participant.screening_at is None:
         return ""
-    send_to_user(
+    notify(
         user=participant.user,
         template="programmes/email/screening_scheduled",
         context={"participant": participant, "programme": participant.programme},
+        link=reverse("my_programmes"),
     )
     return participant.user.email
 
@@ -115,8 +121,13 @@ def _remind(participant_id: int, kind: str) -> list[str]:
         recipients = [manager.user] if manager is not None and manager.user else []
     else:
         recipients = manager_users(participant.programme)
+    links = {
+        "apply": reverse("participant_apply", args=[participant.pk]),
+        "line_manager": reverse("line_manager_approvals"),
+        "screening": reverse("participant_detail", args=[participant.programme_id, participant.pk]),
+    }
     for user in recipients:
-        send_to_user(
+        notify(
             user=user,
             template=f"programmes/email/reminder_{kind}",
             context={
@@ -129,6 +140,7 @@ def _remind(participant_id: int, kind: str) -> list[str]:
                     "participant_detail", args=[participant.programme_id, participant.pk]
                 ),
             },
+            link=links[kind],
         )
     return [user.email for user in recipients if user is not None]
 

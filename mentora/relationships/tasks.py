@@ -1,6 +1,7 @@
+from django.urls import reverse
 from django_tasks import task
 
-from mentora.core.mail import send_to_user
+from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.relationships.calendar import meeting_ics
 from mentora.relationships.models import ExpertConnection, Meeting, Pair, PeerGroup
@@ -15,10 +16,11 @@ def send_group_welcome(group_id: int) -> int:
         if member.user is None:
             continue
         others = [m.person.full_name for m in members if m.pk != member.pk]
-        send_to_user(
+        notify(
             user=member.user,
             template="relationships/email/group_welcome",
             context={"group": group, "programme": group.programme, "others": others},
+            link=reverse("my_matching"),
         )
         sent += 1
     return sent
@@ -44,7 +46,7 @@ def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
     ):
         if me.user is None:
             continue
-        send_to_user(
+        notify(
             user=me.user,
             template="relationships/email/meeting",
             context={
@@ -53,6 +55,7 @@ def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
                 "cancelled": cancelled,
                 "updated": meeting.sequence > 0 and not cancelled,
             },
+            link=reverse("pair_workspace", args=[meeting.pair_id]),
             attachments=[
                 (
                     "meeting.ics",
@@ -74,10 +77,11 @@ def send_agenda_reminder(meeting_id: int) -> bool:
     mentee = meeting.pair.mentee
     if mentee.user is None or meeting.agenda:
         return False
-    send_to_user(
+    notify(
         user=mentee.user,
         template="relationships/email/agenda_reminder",
         context={"meeting": meeting, "other": meeting.pair.mentor},
+        link=reverse("pair_workspace", args=[meeting.pair_id]),
     )
     return True
 
@@ -92,10 +96,11 @@ def send_nudge(pair_id: int) -> int:
     for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
         if me.user is None:
             continue
-        send_to_user(
+        notify(
             user=me.user,
             template="relationships/email/nudge",
             context={"pair": pair, "other": other},
+            link=reverse("pair_workspace", args=[pair.pk]),
         )
         sent += 1
     return sent
@@ -115,10 +120,11 @@ def send_expert_connected(connection_id: int) -> int:
     ):
         if me.user is None:
             continue
-        send_to_user(
+        notify(
             user=me.user,
             template="relationships/email/expert_connected",
             context={"connection": connection, "other": other, "as_expert": as_expert},
+            link=reverse("my_experts"),
         )
         sent += 1
     return sent
@@ -134,9 +140,10 @@ def send_expert_quiet_check(expert_id: int) -> bool:
     connections = expert.expert_connections_as_expert.filter(closed_at__isnull=True).select_related(
         "learner__person"
     )
-    send_to_user(
+    notify(
         user=expert.user,
         template="relationships/email/expert_quiet",
         context={"expert": expert, "programme": expert.programme, "connections": connections},
+        link=reverse("my_experts"),
     )
     return True

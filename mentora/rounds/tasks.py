@@ -1,6 +1,7 @@
+from django.urls import reverse
 from django_tasks import task
 
-from mentora.core.mail import send_to_user
+from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
 from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
@@ -22,10 +23,11 @@ def send_introductions(pair_id: int) -> int:
     for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
         if me.user is None:
             continue
-        send_to_user(
+        notify(
             user=me.user,
             template="rounds/email/introduction",
             context={"pair": pair, "me": me, "other": other, "programme": pair.programme},
+            link=reverse("my_programmes"),
         )
         sent += 1
     return sent
@@ -38,13 +40,14 @@ def send_choice_invitation(round_id: int, mentee_id: int) -> bool:
     mentee = Participant.objects.select_related("user").get(pk=mentee_id)
     if mentee.user is None:
         return False
-    send_to_user(
+    notify(
         user=mentee.user,
         template="rounds/email/choose",
         context={
             "programme": matching_round.programme,
             "count": matching_round.suggestions.filter(mentee=mentee).count(),
         },
+        link=reverse("my_matching"),
     )
     return True
 
@@ -70,7 +73,7 @@ def send_introduction_request(introduction_id: int, reminder: bool = False) -> i
     for side, me, other in sides:
         if me.user is None or (reminder and getattr(introduction, f"{side}_answer")):
             continue
-        send_to_user(
+        notify(
             user=me.user,
             template="rounds/email/introduction_request",
             context={
@@ -80,6 +83,7 @@ def send_introduction_request(introduction_id: int, reminder: bool = False) -> i
                 "programme": introduction.matching_round.programme,
                 "reminder": reminder,
             },
+            link=reverse("my_matching"),
         )
         sent += 1
     return sent

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
-from mentora.core.mail import send_to_user
+from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantStatus, Programme, TouchpointKind
 from mentora.surveys.models import (
     CHOICE_KINDS,
@@ -191,7 +191,7 @@ def survey_send(*, survey: Survey, now: dt.datetime | None = None) -> int:
     sent = 0
     pending = survey.invitations.filter(sent_at__isnull=True, answered_at__isnull=True)
     for invitation in pending.select_related("user", "survey__programme"):
-        send_to_user(
+        notify(
             user=invitation.user,
             template="surveys/email/invitation",
             context={
@@ -199,6 +199,7 @@ def survey_send(*, survey: Survey, now: dt.datetime | None = None) -> int:
                 "programme": survey.programme,
                 "answer_path": _answer_path(invitation),
             },
+            link=_answer_path(invitation),
         )
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=now)
         sent += 1
@@ -236,7 +237,7 @@ def survey_remind(*, now: dt.datetime | None = None) -> int:
         ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff))
         reminded = 0
         for invitation in waiting.select_related("user"):
-            send_to_user(
+            notify(
                 user=invitation.user,
                 template="surveys/email/reminder",
                 context={
@@ -244,6 +245,7 @@ def survey_remind(*, now: dt.datetime | None = None) -> int:
                     "programme": survey.programme,
                     "answer_path": _answer_path(invitation),
                 },
+                link=_answer_path(invitation),
             )
             Invitation.objects.filter(pk=invitation.pk).update(reminded_at=now)
             reminded += 1

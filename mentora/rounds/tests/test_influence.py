@@ -262,7 +262,7 @@ def test_the_introduction_email_asks_both_in_their_language(
     cohort.personas.mentor.save()
     introduction = introduced.introductions.get(mentee=cohort.junior)
     assert send_introduction_request.call(introduction.pk) == 2
-    messages = {m["To"]: m.get_content() for m in smtp_sink.wait_for(2)}
+    messages = {m["To"]: m.get_body(("plain",)).get_content() for m in smtp_sink.wait_for(2)}
     assert "Mo Mentor as your mentor" in messages["mentee@test.example"]
     assert "som din mentee" in messages["mentor@test.example"]
 

@@ -196,9 +196,9 @@ def test_the_introduction_is_written_in_each_persons_language(cohort: Any, smtp_
     jo_pair = next(p for p in pairs if p.mentee == cohort.junior)
     assert send_introductions.call(jo_pair.pk) == 2
     messages = {m["To"]: m for m in smtp_sink.wait_for(2)}
-    assert "Mo Mentor" in messages["mentee@test.example"].get_content()
-    assert "Din mentor" in messages["mentee@test.example"].get_content()
-    assert "Your mentee" in messages["mentor@test.example"].get_content()
+    assert "Mo Mentor" in messages["mentee@test.example"].get_body(("plain",)).get_content()
+    assert "Din mentor" in messages["mentee@test.example"].get_body(("plain",)).get_content()
+    assert "Your mentee" in messages["mentor@test.example"].get_body(("plain",)).get_content()
 
 
 def test_ending_a_match_is_private_and_puts_both_back_in_the_pool(cohort: Any) -> None:

@@ -31,10 +31,13 @@ def test_a_survey_that_opens_now_is_queued_on_commit_and_mailed_to_each_invitee(
         "linemanager@test.example",
     }
     # The greeting comes from the existing Danish catalogue.
-    assert messages["mentee@test.example"].get_content().startswith("Hej")
-    assert messages["mentor@test.example"].get_content().startswith("Hello")
+    assert messages["mentee@test.example"].get_body(("plain",)).get_content().startswith("Hej")
+    assert messages["mentor@test.example"].get_body(("plain",)).get_content().startswith("Hello")
     token = Invitation.objects.get(survey=survey, role="mentor").token
-    assert f"/surveys/answer/{token}/" in messages["mentor@test.example"].get_content()
+    assert (
+        f"/surveys/answer/{token}/"
+        in messages["mentor@test.example"].get_body(("plain",)).get_content()
+    )
 
 
 def test_a_survey_that_opens_later_is_not_queued_at_scheduling(
