@@ -21,9 +21,9 @@ from mentora.accounts.models import Membership, Role, User
 from mentora.events import services as event_services
 from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
+from mentora.programmes.services.goals import goal_add
 from mentora.relationships.models import Closure, Meeting, Pair
 from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
 from mentora.rounds.models import Introduction

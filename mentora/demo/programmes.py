@@ -23,7 +23,6 @@ from mentora.demo.participants import THEMES, free_staff, participant_add
 from mentora.events import services as event_services
 from mentora.events.models import RequiredFor
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
     GoalMeasure,
     ParticipantRole,
@@ -33,6 +32,7 @@ from mentora.programmes.models import (
 )
 from mentora.programmes.services import design as design_services
 from mentora.programmes.services import questionnaire
+from mentora.programmes.services.goals import goal_add
 
 S = ParticipantStatus
 # Demo programmes are named after the year they start in, e.g. "Graduate onboarding 2026".

@@ -19,6 +19,7 @@ from mentora.core.forms import (
 )
 from mentora.matching import Constraints, MatchingSettings, Weights
 from mentora.matching.policy import MODES
+from mentora.programmes.goal_models import ProgrammeGoal
 from mentora.programmes.models import (
     Participant,
     ParticipantRole,
@@ -30,6 +31,7 @@ from mentora.programmes.models import (
     ScreeningOutcome,
     TouchpointKind,
 )
+from mentora.programmes.services.goals import GOAL_FIELDS
 
 LANGUAGE_CHOICES = [*settings.LANGUAGES, ("no", _("Norwegian"))]
 
@@ -444,3 +446,10 @@ class LineManagerDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class GoalForm(ModelForm):
+    class Meta:
+        model = ProgrammeGoal
+        fields = list(GOAL_FIELDS)
+        widgets = {"text": forms.TextInput(attrs={"size": 60})}

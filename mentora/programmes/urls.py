@@ -1,7 +1,6 @@
 from django.urls import path
 
-from mentora.programmes import goals
-from mentora.programmes.views import design, participants, pipeline, questionnaire
+from mentora.programmes.views import design, goals, participants, pipeline, questionnaire
 
 urlpatterns = [
     path("programmes/", design.programme_list, name="programme_list"),

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from mentora.accounts.models import Organisation, User
 from mentora.core.audit import audit_log, diff, snapshot
 from mentora.matching import Policy, PolicyError
-from mentora.programmes.goals import goals_copy
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,
     Programme,
@@ -23,6 +22,7 @@ from mentora.programmes.models import (
     Question,
     Touchpoint,
 )
+from mentora.programmes.services.goals import goals_copy
 
 PROGRAMME_FIELDS = (
     "name",

@@ -13,9 +13,9 @@ from django.utils import timezone
 from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
-from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, Programme, Question
 from mentora.programmes.services import design, questionnaire
+from mentora.programmes.services.goals import goal_add
 
 
 @dataclass

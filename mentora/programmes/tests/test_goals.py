@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from mentora.core.models import AuditEntry
-from mentora.programmes.goals import goal_add
 from mentora.programmes.models import GoalMeasure, ProgrammeGoal
 from mentora.programmes.services import design
+from mentora.programmes.services.goals import goal_add
 
 RETENTION_GOAL = {
     "text": "85% still with us after two years",

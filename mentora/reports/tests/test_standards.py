@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from mentora.accounts.models import Membership, User
 from mentora.events.models import Attendance, Event
 from mentora.people.models import Person
-from mentora.programmes.goals import goal_add
 from mentora.programmes.models import (
     GoalMeasure,
     LineManagerDecision,
@@ -26,6 +25,7 @@ from mentora.programmes.models import (
     ScreeningOutcome,
 )
 from mentora.programmes.services import design, questionnaire
+from mentora.programmes.services.goals import goal_add
 from mentora.relationships.models import (
     Agreement,
     Closure,
