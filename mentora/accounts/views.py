@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.confirm import confirmed
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt
 from mentora.core.models import AuditEntry
 
 
@@ -147,12 +146,13 @@ def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> Ht
     membership = access.access_membership(request.user, slug, membership_id)
     if not confirmed(request):
         return redirect("organisation_members", slug=slug)
-    try:
-        services.membership_revoke(membership=membership, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(request, _("The role was removed."))
+    attempt(
+        request,
+        services.membership_revoke,
+        membership=membership,
+        actor=request.user,
+        success=_("The role was removed."),
+    )
     return redirect("organisation_members", slug=slug)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,7 +11,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access as accounts_access
 from mentora.core.forms import parse_id
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
 from mentora.people import access, services
 from mentora.people.forms import ImportForm
@@ -149,10 +148,7 @@ def people_import_run(request: HttpRequest, slug: str, run_id: int) -> HttpRespo
 @require_POST
 def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = access.access_import_run(request.user, slug, run_id)
-    try:
-        services.import_apply_start(run=run, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
+    attempt(request, services.import_apply_start, run=run, actor=request.user)
     return redirect("people_import_run", slug=slug, run_id=run.pk)
 
 
@@ -160,10 +156,7 @@ def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpRes
 @require_POST
 def people_import_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = access.access_import_run(request.user, slug, run_id)
-    try:
-        services.import_cancel(run=run, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
+    attempt(request, services.import_cancel, run=run, actor=request.user)
     return redirect("people_import_run", slug=slug, run_id=run.pk)
 
 

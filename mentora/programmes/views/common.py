@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from mentora.accounts.models import User
@@ -22,11 +20,6 @@ def _me(request: HttpRequest) -> User:
 def _posted(request: HttpRequest) -> Any:
     # An empty POST is still a submission: a form with no required field may be valid.
     return request.POST if request.method == "POST" else None
-
-
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _base(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:

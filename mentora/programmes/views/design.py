@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
+from mentora.core.messages import attempt
 from mentora.programmes import access
 from mentora.programmes.forms import (
     NewProgrammeForm,
@@ -23,7 +24,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Programme
 from mentora.programmes.services import design as design_services
-from mentora.programmes.views.common import _base, _error_messages, _posted
+from mentora.programmes.views.common import _base, _posted
 
 
 def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:
@@ -171,14 +172,14 @@ def programme_organisation_add(request: HttpRequest, programme_id: int) -> HttpR
         if c.organisation_id != partner.pk
     ]
     contributions.append((partner, data["contributes_mentors"], data["contributes_mentees"]))
-    try:
-        design_services.programme_set_organisations(
-            programme=programme, contributions=contributions, actor=request.user
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("The organisation takes part in the programme."))
+    attempt(
+        request,
+        design_services.programme_set_organisations,
+        programme=programme,
+        contributions=contributions,
+        actor=request.user,
+        success=_("The organisation takes part in the programme."),
+    )
     return redirect("programme_detail", programme.pk)
 
 

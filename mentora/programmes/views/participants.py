@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
+from mentora.core.messages import attempt
 from mentora.people.models import label_related
 from mentora.programmes import access
 from mentora.programmes.forms import ApplicationForm
 from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
 from mentora.programmes.services import pipeline
-from mentora.programmes.views.common import _error_messages, _me, _posted
+from mentora.programmes.views.common import _me, _posted
 
 S = ParticipantStatus
 # Statuses in which a mentor can be chosen as someone's preferred mentor.
@@ -71,14 +72,14 @@ def participant_withdraw(request: HttpRequest, participant_id: int) -> HttpRespo
     participant = access.access_own_participation(request.user, participant_id)
     if not confirmed(request):
         return redirect("my_programmes")
-    try:
-        pipeline.participant_transition(
-            participant=participant, to_status=S.WITHDRAWN, actor=request.user
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("You have left the programme."))
+    attempt(
+        request,
+        pipeline.participant_transition,
+        participant=participant,
+        to_status=S.WITHDRAWN,
+        actor=request.user,
+        success=_("You have left the programme."),
+    )
     return redirect("my_programmes")
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access as accounts_access
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt, refusal
 from mentora.people.models import label_related
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -27,7 +27,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
-from mentora.programmes.views.common import _base, _error_messages
+from mentora.programmes.views.common import _base
 
 S = ParticipantStatus
 
@@ -157,14 +157,14 @@ def participant_transition(request: HttpRequest, participant_id: int) -> HttpRes
     participant = access.access_participant(request.user, participant_id, write=True)
     form = TransitionForm(request.POST, allowed=S.values)
     if form.is_valid():
-        try:
-            pipeline_services.participant_transition(
-                participant=participant, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, _("The status was changed."))
+        attempt(
+            request,
+            pipeline_services.participant_transition,
+            participant=participant,
+            actor=request.user,
+            **form.cleaned_data,
+            success=_("The status was changed."),
+        )
     else:
         messages.error(request, _("Choose a new status."))
     return redirect("participant_detail", participant.programme_id, participant.pk)
@@ -176,14 +176,14 @@ def screening_schedule(request: HttpRequest, participant_id: int) -> HttpRespons
     participant = access.access_participant(request.user, participant_id, write=True)
     form = ScreeningScheduleForm(request.POST)
     if form.is_valid():
-        try:
-            screening.screening_schedule(
-                participant=participant, at=form.cleaned_data["at"], actor=request.user
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, _("The interview was booked."))
+        attempt(
+            request,
+            screening.screening_schedule,
+            participant=participant,
+            at=form.cleaned_data["at"],
+            actor=request.user,
+            success=_("The interview was booked."),
+        )
     else:
         messages.error(request, _("Give the date and time of the interview."))
     return redirect("participant_detail", participant.programme_id, participant.pk)
@@ -195,17 +195,15 @@ def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = access.access_participant(request.user, participant_id, write=True)
     form = ScreeningRecordForm(request.POST)
     if form.is_valid():
-        try:
-            screening.screening_record(
-                participant=participant,
-                outcome=form.cleaned_data["outcome"],
-                notes=form.cleaned_data["notes"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, _("The interview was recorded."))
+        attempt(
+            request,
+            screening.screening_record,
+            participant=participant,
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
+            actor=request.user,
+            success=_("The interview was recorded."),
+        )
     return redirect("participant_detail", participant.programme_id, participant.pk)
 
 
@@ -232,17 +230,15 @@ def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpRespon
     participant = access.access_participant_as_line_manager(request.user, participant_id)
     form = LineManagerDecisionForm(request.POST)
     if form.is_valid():
-        try:
-            pipeline_services.line_manager_decide(
-                participant=participant,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, _("Thank you: your decision was recorded."))
+        attempt(
+            request,
+            pipeline_services.line_manager_decide,
+            participant=participant,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            actor=request.user,
+            success=_("Thank you: your decision was recorded."),
+        )
     else:
         messages.error(request, _("Choose approve or decline."))
     return redirect("line_manager_approvals")
