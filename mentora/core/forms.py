@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -151,6 +152,12 @@ def formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field
             )
             return bounded
         return field
+    elif isinstance(model_field, models.DecimalField):
+        # The column holds max_digits digits: anything wider cannot be stored.
+        whole_digits = model_field.max_digits - model_field.decimal_places
+        widest = Decimal(10) ** whole_digits - Decimal(1).scaleb(-model_field.decimal_places)
+        kwargs.setdefault("min_value", -widest)
+        kwargs.setdefault("max_value", widest)
     return model_field.formfield(**kwargs)
 
 

@@ -125,9 +125,9 @@ def test_every_form_of_the_product_reads_numbers_ids_and_dates_with_bounds() -> 
     for form in product_forms:
         for name, field in form.base_fields.items():  # type: ignore[attr-defined]
             where = f"{form.__module__}.{form.__name__}.{name}"
-            # (Django's FloatField is a kind of IntegerField.)
+            # (Django's FloatField and DecimalField are kinds of IntegerField.)
             whole = isinstance(field, forms.IntegerField) and not isinstance(
-                field, forms.FloatField
+                field, forms.FloatField | forms.DecimalField
             )
             if whole and (not isinstance(field, WholeNumberField) or field.max_value is None):
                 loose.append(f"{where}: a whole number without bounds")
