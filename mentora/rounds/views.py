@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -162,23 +161,16 @@ def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
     return {"suggestion_rows": rows, "chosen": chosen, "suggested": len(rows)}
 
 
-def _round_step(service: Callable[..., Any]) -> Callable[[HttpRequest, int], HttpResponse]:
-    """A page that takes one confirmed step of a round (cancel it, open or resolve choosing)."""
-
-    @login_required
-    @require_POST
-    def view(request: HttpRequest, round_id: int) -> HttpResponse:
-        matching_round = access.access_round(request.user, round_id)
-        if confirmed(request):
-            attempt(request, service, matching_round=matching_round, actor=request.user)
+@login_required
+@require_POST
+def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
         return redirect("round_detail", round_id=round_id)
-
-    return view
-
-
-round_cancel = _round_step(rounds_services.round_cancel)
-round_open_choosing = _round_step(choices.round_open_choosing)
-round_resolve = _round_step(choices.round_resolve_choices)
+    attempt(
+        request, rounds_services.round_cancel, matching_round=matching_round, actor=request.user
+    )
+    return redirect("round_detail", round_id=round_id)
 
 
 @login_required
@@ -392,6 +384,28 @@ def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
         *label_related("mentee__person"), *label_related("mentor__person"), "ended_by"
     )
     return render(request, "rounds/pairs.html", {"programme": programme, "pairs": pairs})
+
+
+@login_required
+@require_POST
+def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
+    attempt(request, choices.round_open_choosing, matching_round=matching_round, actor=request.user)
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
+    matching_round = access.access_round(request.user, round_id)
+    if not confirmed(request):
+        return redirect("round_detail", round_id=round_id)
+    attempt(
+        request, choices.round_resolve_choices, matching_round=matching_round, actor=request.user
+    )
+    return redirect("round_detail", round_id=round_id)
 
 
 @login_required
