@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from mentora.reports.aggregates import build_report, retention
+from mentora.reports.standards.facts import gather
 from mentora.reports.tests.conftest import fill, hr_dates
 from mentora.surveys.tests.conftest import make_world
 
@@ -83,3 +86,16 @@ def test_numbers_at_risk_below_five_are_not_printed(personas: Any) -> None:
     result = retention(world.programme)
     assert result.participants.curve is not None
     assert all(n is None or n >= 5 for _month, n in result.participants.at_risk)
+
+
+def test_the_evidence_pack_hides_the_total_the_report_hides(personas: Any) -> None:
+    world = make_world(personas)
+    # Everyone invited answers: 4 mentees (hidden) and 10 mentors. A total of 14 of 14
+    # invited would say that all four mentees answered.
+    fill(world, mentees=3, mentors=9, answer_share=1.0)
+    report = build_report(world.programme)
+    facts = gather(world.programme, now=timezone.now())
+    assert len(facts.surveys) == len(report.surveys) == 2
+    for result, survey in zip(report.surveys, facts.surveys, strict=True):
+        assert [row.responded for row in result.rates] == [None, None, None]
+        assert survey.closed and survey.invited == 14 and survey.answered is None
