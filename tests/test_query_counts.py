@@ -172,10 +172,18 @@ def _approvals(world: World, k: int) -> None:
 
 
 def _surveys(world: World, k: int) -> None:
-    survey = world.programme.surveys.first()
+    """`k` more surveys, each with the first survey's invitations."""
+    survey = world.programme.surveys.order_by("pk").first()
+    assert survey is not None
+    invitations = list(survey.invitations.all())
+    assert invitations
     for _ in range(k):
         survey.pk = None
         survey.save()
+        for invitation in invitations:
+            invitation.pk, invitation.survey = None, survey
+            invitation.token = f"t{next(_serial)}"
+            invitation.save()
 
 
 def _proposals(world: World, k: int) -> None:
@@ -225,6 +233,7 @@ CASES = {
     "my programmes": Case("mentee", lambda w: reverse("my_programmes"), _participations),
     "audit log": Case("admin", lambda w: reverse("audit_log"), _audit_entries),
     "notifications": Case("mentee", lambda w: reverse("notification_inbox"), _notifications),
+    "surveys": Case("manager", lambda w: reverse("survey_list", args=[w.programme.pk]), _surveys),
     "round review": Case(
         "manager",
         lambda w: reverse("round_detail", args=[w.programme.rounds.latest("number").pk]),

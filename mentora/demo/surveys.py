@@ -155,6 +155,10 @@ def _answer(
     return {"text": rng.choice(["", "To ask for feedback early.", "At tage ordet på møder."])}
 
 
+# Share of the invited who answer each wave (at the end, of those who answered the start).
+ANSWER_RATE = {"start": 0.88, "end": 0.8}
+
+
 def _rng(*parts: object) -> random.Random:
     """A generator of its own for one part of the demo (one person's answers, one pair's
     meetings), so that what is drawn for one never depends on what was drawn before it, nor
@@ -392,7 +396,15 @@ def seed_surveys(*, organisation: Organisation, calendar: DemoCalendar | None = 
                 continue  # left the company before the survey was sent
             assert participant.user is not None  # every evaluated participant has a login
             draws = _rng(wave, participant.person.employee_id)
-            answered = draws.random() < 0.88
+            answered = draws.random() < ANSWER_RATE[wave]
+            if wave == "end":
+                # Who ignored the start survey ignores the end one too: the end wave's
+                # respondents are some of the start's, as in most programmes' attrition.
+                answered = (
+                    answered
+                    and _rng("start", participant.person.employee_id).random()
+                    < (ANSWER_RATE["start"])
+                )
             Invitation.objects.create(
                 survey=survey,
                 user=participant.user,

@@ -1,16 +1,19 @@
 """Every figure of a programme's outcome report, computed from the data.
 
-Pure aggregation: the statistics come from ``mentora.stats`` and every count
-of respondents passes ``mentora.stats.anonymity`` first. Within one survey the groups are
-the roles asked; one suppression pattern per survey decides, for every figure of that
-survey, which groups may be shown, so no two differently suppressed tables of the same
-people can be subtracted from each other.
+Pure aggregation: the statistics come from ``mentora.stats`` and every figure passes the
+disclosure control of docs/evaluation.md first: a survey is published only once closed
+(``mentora.surveys.disclosure``); within it the groups are the roles with invitees, and one
+suppression pattern per survey decides which groups may be shown, so no two differently
+suppressed tables of the same people can be subtracted from each other; a scale and its
+items share one respondent set; a distribution too alike is hidden; paired change is hidden
+when the unpaired are too few. Pages, charts, PDF, workbook, cohort comparisons and the
+benchmark export all read the published figures built here, never the answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +26,8 @@ from mentora import stats as st
 from mentora.programmes.models import Programme, ProgrammeGoal
 from mentora.relationships.models import Goal, Meeting, Pair
 from mentora.reports.retention import Retention, retention
-from mentora.stats.anonymity import TOTAL, Suppression, can_show, suppress
+from mentora.stats.anonymity import TOTAL, Suppression, can_show, nested_sets_safe, too_alike
+from mentora.surveys.disclosure import groups_asked, is_published, response_pattern
 from mentora.surveys.models import (
     MINIMUM_GROUP,
     Answer,
@@ -54,9 +58,11 @@ class ItemResult:
     distribution: st.ItemDistribution | None = None
     favourable: st.Proportion | None = None
     nps: st.NetPromoterScore | None = None
-    choices: list[tuple[str, int]] | None = None
+    choices: list[tuple[str, int | None]] | None = None
     percentile: float | None = None
     benchmark_programmes: int = 0
+    # Shown n, but the answers fall (nearly) all in one category: nothing else is shown.
+    too_alike: bool = False
 
     @property
     def shown(self) -> bool:
@@ -72,6 +78,8 @@ class ScaleResult:
     sd: float | None
     alpha: st.CronbachAlpha | None
     favourable: st.Proportion | None = None
+    # Each respondent's score by pseudonymous key, for pairing waves; never printed.
+    scores: dict[str, float] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -82,6 +90,8 @@ class SurveyResult:
     items: list[ItemResult]
     scales: list[ScaleResult]
     hidden_items: int
+    # False while the survey is open: then only invited and answered counts are shown.
+    published: bool = True
 
 
 @dataclass
@@ -89,6 +99,8 @@ class ChangeResult:
     construct: str
     change: st.PairedChange | None
     n_pairs: int
+    # Hidden because the unpaired people of a wave would be few enough to single out.
+    overlap: bool = False
 
 
 @dataclass
@@ -141,23 +153,23 @@ def _answers(programme: Programme) -> dict[int, list[tuple[int, str, str, int]]]
     return by_survey
 
 
-def _visible(question: Question, survey: Survey, pattern: Suppression) -> bool:
+def _visible(question: Question, groups: list[str], pattern: Suppression) -> bool:
     """Whether figures for a question may be shown under the survey's pattern.
 
     A question asked of every group of the survey is a figure about the total; one asked
     of some groups is about those groups, each of which must be shown.
     """
-    asked = [r for r in survey.roles if r in question.audience]
+    asked = [r for r in groups if r in question.audience]
     if not asked:
         return False
-    if set(asked) == set(survey.roles):
+    if set(asked) == set(groups):
         return pattern.shown(TOTAL)
     return all(pattern.shown(r) for r in asked)
 
 
-def _rates(survey: Survey, invited: dict[str, int], pattern: Suppression) -> list[RateRow]:
+def _rates(groups: list[str], invited: dict[str, int], pattern: Suppression) -> list[RateRow]:
     rows = []
-    for role in [*survey.roles, TOTAL]:
+    for role in [*groups, TOTAL]:
         responded = pattern.value(role)
         n_invited = invited.get(role, 0) if role is not TOTAL else sum(invited.values())
         label = str(Audience(role).label) if role is not TOTAL else str(_("All groups"))
@@ -170,22 +182,20 @@ def _rates(survey: Survey, invited: dict[str, int], pattern: Suppression) -> lis
     return rows
 
 
-def _scales(
-    questions: list[Question], numbers: dict[tuple[int, str], int], keys: list[str]
-) -> dict[str, tuple[list[Question], np.ndarray]]:
-    """{construct: (items, respondents x items matrix with nan for missing)}."""
+def _constructs(questions: list[Question]) -> dict[str, list[Question]]:
     by_construct: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         if q.kind == QuestionKind.SCALE and q.construct:
             by_construct[q.construct].append(q)
-    result = {}
-    for construct, items in by_construct.items():
-        matrix = np.array(
-            [[numbers.get((q.pk, key), np.nan) for q in items] for key in keys], dtype=float
-        )
-        answered = ~np.all(np.isnan(matrix), axis=1) if matrix.size else np.array([], bool)
-        result[construct] = (items, matrix[answered] if matrix.size else matrix)
-    return result
+    return dict(by_construct)
+
+
+def _complete(
+    items: list[Question], numbers: dict[tuple[int, str], int], keys: list[str]
+) -> list[str]:
+    """The respondents who answered every item of a scale: the one respondent set of the
+    scale's table and of its items' rows."""
+    return [key for key in keys if all((q.pk, key) in numbers for q in items)]
 
 
 def scale_scores(matrix: np.ndarray) -> np.ndarray:
@@ -196,121 +206,162 @@ def scale_scores(matrix: np.ndarray) -> np.ndarray:
     return np.asarray(matrix[complete].mean(axis=1))
 
 
+def _numeric_item(item: ItemResult, data: list[int]) -> None:
+    """Fill a shown numeric item, unless its answers are too alike to show (keeps n)."""
+    q = item.question
+    if q.kind == QuestionKind.SCALE:
+        distribution = st.item_distribution(data)
+        if too_alike(distribution.counts, MINIMUM_GROUP):
+            item.too_alike = True
+            return
+        item.distribution = distribution
+        item.favourable = st.share_favourable(data, threshold=FAVOURABLE)
+        return
+    score = st.nps(data)
+    if too_alike([score.promoters, score.passives, score.detractors], MINIMUM_GROUP):
+        item.too_alike = True
+        return
+    item.nps = score
+
+
+def _choice_item(item: ItemResult, picked: list[list[str]]) -> None:
+    """Counts per choice: a single choice as one distribution, a multiple choice as one
+    chosen/not chosen distribution per option (an option too alike prints no count)."""
+    q = item.question
+    counts = {value: 0 for value, _label in q.choice_labels()}
+    for chosen in picked:
+        for value in chosen:
+            counts[value] = counts.get(value, 0) + 1
+    labels = dict(q.choice_labels())
+    if q.kind == QuestionKind.SINGLE:
+        if too_alike(list(counts.values()), MINIMUM_GROUP):
+            item.too_alike = True
+            return
+        item.choices = [(labels.get(v, v), c) for v, c in counts.items()]
+        return
+    item.choices = [
+        (labels.get(v, v), None if too_alike([c, item.n - c], MINIMUM_GROUP) else c)
+        for v, c in counts.items()
+    ]
+
+
 def survey_result(
     survey: Survey,
     answers: list[tuple[int, str, str, int]],
     respondents: dict[str, int],
     invited: dict[str, int],
     choice_answers: dict[int, list[list[str]]],
+    *,
+    now: dt.datetime | None = None,
 ) -> SurveyResult:
-    pattern = suppress({role: respondents.get(role, 0) for role in survey.roles})
+    """The published figures of one survey (docs/evaluation.md, "Disclosure control").
+
+    ``choice_answers`` are this survey's own, by question.
+    """
+    groups = groups_asked(survey.roles, invited)
+    pattern = response_pattern(groups, invited, respondents)
+    rates = _rates(groups, invited, pattern)
+    if not is_published(survey, now):
+        return SurveyResult(survey, rates, pattern, [], [], 0, published=False)
     questions = list(survey.instrument.questions.all())
-    values: dict[int, list[int]] = defaultdict(list)
     numbers: dict[tuple[int, str], int] = {}
     keys: list[str] = []
     seen: set[str] = set()
     for question_id, key, _role, number in answers:
-        values[question_id].append(number)
         numbers[(question_id, key)] = number
         if key not in seen:
             seen.add(key)
             keys.append(key)
+    constructs = _constructs(questions)
+    complete = {c: _complete(items, numbers, keys) for c, items in constructs.items()}
     items: list[ItemResult] = []
     hidden = 0
     for q in questions:
-        if q.kind == QuestionKind.TEXT:
-            continue
+        if q.kind == QuestionKind.TEXT or not any(r in q.audience for r in groups):
+            continue  # free text is never a figure; a question for nobody asked is none
+        visible = _visible(q, groups, pattern)
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             picked = choice_answers.get(q.pk, [])
-            n = len(picked)
-            item = ItemResult(q, n)
-            if _visible(q, survey, pattern) and item.shown:
-                counts = {value: 0 for value, _label in q.choice_labels()}
-                for chosen in picked:
-                    for value in chosen:
-                        counts[value] = counts.get(value, 0) + 1
-                labels = dict(q.choice_labels())
-                item.choices = [(labels.get(v, v), c) for v, c in counts.items()]
+            item = ItemResult(q, len(picked))
+            if visible and item.shown:
+                _choice_item(item, picked)
             else:
                 item.n, hidden = 0, hidden + 1
             items.append(item)
             continue
-        data = values.get(q.pk, [])
+        # A scale's items are counted over the scale's respondents, so an item's figures
+        # and the scale's never differ by a partial answer.
+        among = complete[q.construct] if q.construct in complete else keys
+        data = [numbers[(q.pk, key)] for key in among if (q.pk, key) in numbers]
         item = ItemResult(q, len(data))
-        if not (_visible(q, survey, pattern) and item.shown):
-            item.n = 0
-            hidden += 1
-            items.append(item)
-            continue
-        if q.kind == QuestionKind.SCALE:
-            item.distribution = st.item_distribution(data)
-            item.favourable = st.share_favourable(data, threshold=FAVOURABLE)
+        if visible and item.shown:
+            _numeric_item(item, data)
         else:
-            item.nps = st.nps(data)
+            item.n, hidden = 0, hidden + 1
         items.append(item)
     scales = []
-    for construct, (scale_items, matrix) in _scales(questions, numbers, keys).items():
-        scores = scale_scores(matrix)
-        visible = all(_visible(q, survey, pattern) for q in scale_items)
-        if not visible or not can_show(int(scores.size), MINIMUM_GROUP):
+    for construct, scale_items in constructs.items():
+        people = complete[construct]
+        if not all(_visible(q, groups, pattern) for q in scale_items):
             continue
+        if not can_show(len(people), MINIMUM_GROUP):
+            continue
+        matrix = np.array(
+            [[numbers[(q.pk, key)] for q in scale_items] for key in people], dtype=float
+        )
+        sums = Counter(int(total) for total in matrix.sum(axis=1))
+        if too_alike(list(sums.values()), MINIMUM_GROUP):
+            continue
+        scores = matrix.mean(axis=1)
         scales.append(
             ScaleResult(
                 construct=construct,
                 items=[q.code for q in scale_items],
-                n=int(scores.size),
+                n=len(people),
                 mean=float(scores.mean()),
                 sd=float(scores.std(ddof=1)) if scores.size > 1 else None,
                 alpha=st.cronbach_alpha(matrix),
                 favourable=st.share_favourable(scores, threshold=FAVOURABLE),
+                scores=dict(zip(people, scores.tolist(), strict=True)),
             )
         )
-    return SurveyResult(survey, _rates(survey, invited, pattern), pattern, items, scales, hidden)
+    return SurveyResult(survey, rates, pattern, items, scales, hidden)
 
 
-def _construct_scores(
-    survey: Survey, answers: list[tuple[int, str, str, int]]
-) -> dict[str, dict[str, float]]:
-    """{construct: {key: score}} for complete respondents of one survey."""
-    questions = [
-        q for q in survey.instrument.questions.all() if q.kind == QuestionKind.SCALE and q.construct
-    ]
-    numbers = {(q, k): n for q, k, _r, n in answers}
-    keys = sorted({k for _q, k, _r, _n in answers})
-    result: dict[str, dict[str, float]] = defaultdict(dict)
-    by_construct: dict[str, list[Question]] = defaultdict(list)
-    for q in questions:
-        by_construct[q.construct].append(q)
-    for construct, items in by_construct.items():
-        for key in keys:
-            row = [numbers.get((q.pk, key)) for q in items]
-            complete = [v for v in row if v is not None]
-            if len(complete) == len(row):
-                result[construct][key] = float(np.mean(complete))
-    return result
+def paired_changes(results: list[SurveyResult]) -> list[ChangeResult]:
+    """Change from the start to the end wave per published scale, over people in both.
 
-
-def paired_changes(
-    surveys: list[Survey], answers: dict[int, list[tuple[int, str, str, int]]]
-) -> list[ChangeResult]:
-    """Change from the start to the end wave per scale, over people who answered both."""
-    start = [s for s in surveys if s.wave == Wave.START]
-    end = [s for s in surveys if s.wave == Wave.END]
+    Only scales published in both waves take part, so only shown groups do. The paired
+    figures are hidden when fewer than five people answered both, or when the people of a
+    wave's scale who are not paired are between one and four (their total would be the
+    scale's total minus the paired one).
+    """
+    start = [r for r in results if r.survey.wave == Wave.START and r.published]
+    end = [r for r in results if r.survey.wave == Wave.END and r.published]
     if not start or not end:
         return []
-    before = _construct_scores(start[-1], answers.get(start[-1].pk, []))
-    after = _construct_scores(end[-1], answers.get(end[-1].pk, []))
-    results = []
+    before = {s.construct: s for s in start[-1].scales}
+    after = {s.construct: s for s in end[-1].scales}
+    changes = []
     for construct in sorted(set(before) & set(after)):
-        keys = sorted(set(before[construct]) & set(after[construct]))
+        first, last = before[construct], after[construct]
+        keys = sorted(set(first.scores) & set(last.scores))
         if not can_show(len(keys), MINIMUM_GROUP):
-            results.append(ChangeResult(construct, None, len(keys)))
+            changes.append(ChangeResult(construct, None, len(keys)))
+            continue
+        if not (
+            nested_sets_safe(first.n, len(keys), MINIMUM_GROUP)
+            and nested_sets_safe(last.n, len(keys), MINIMUM_GROUP)
+        ):
+            changes.append(ChangeResult(construct, None, len(keys), overlap=True))
             continue
         change = st.paired_change(
-            [before[construct][k] for k in keys], [after[construct][k] for k in keys]
+            [first.scores[k] for k in keys],
+            [last.scores[k] for k in keys],
+            items=len(first.items),
         )
-        results.append(ChangeResult(construct, change, len(keys)))
-    return results
+        changes.append(ChangeResult(construct, change, len(keys)))
+    return changes
 
 
 # --- pairs and goals ---------------------------------------------------------------------------
@@ -360,83 +411,78 @@ def _counts(model: Any, programme: Programme, **filters: Any) -> dict[int, dict[
     return result
 
 
-def _choice_answers(programme: Programme) -> dict[int, list[list[str]]]:
+def _choice_answers(programme: Programme) -> dict[int, dict[int, list[list[str]]]]:
+    """{survey id: {question id: [choices, ...]}}: an instrument may serve several surveys."""
     rows = Answer.objects.filter(
         response__survey__programme=programme,
         question__kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE],
-    ).values_list("question_id", "choices")
-    result: dict[int, list[list[str]]] = defaultdict(list)
-    for question_id, choices in rows:
+    ).values_list("response__survey_id", "question_id", "choices")
+    result: dict[int, dict[int, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
+    for survey_id, question_id, choices in rows:
         if choices:
-            result[question_id].append(list(choices))
+            result[survey_id][question_id].append(list(choices))
     return result
 
 
-def programme_summary(programme: Programme) -> Comparison:
-    """NPS and end-wave scale means of one programme, for comparing cohorts."""
-    surveys = list(
-        Survey.objects.filter(programme=programme)
-        .filter(wave=Wave.END)
-        .select_related("instrument")
-        .prefetch_related("instrument__questions")
-        .order_by("opens_at")
-    )
-    answers = _answers(programme) if surveys else {}
-    scales: dict[str, tuple[int, float]] = {}
-    nps_result = None
-    if surveys:
-        survey = surveys[-1]
-        data = answers.get(survey.pk, [])
-        respondents = _counts(Response, programme).get(survey.pk, {})
-        pattern = suppress({role: respondents.get(role, 0) for role in survey.roles})
-        for construct, scores in _construct_scores(survey, data).items():
-            items = [q for q in survey.instrument.questions.all() if q.construct == construct]
-            if can_show(len(scores), MINIMUM_GROUP) and all(
-                _visible(q, survey, pattern) for q in items
-            ):
-                scales[construct] = (len(scores), float(np.mean(list(scores.values()))))
-        nps_questions = {
-            q.pk: q for q in survey.instrument.questions.all() if q.kind == QuestionKind.NPS
-        }
-        nps_values = [n for q, _k, _r, n in data if q in nps_questions]
-        if nps_questions and can_show(len(nps_values), MINIMUM_GROUP):
-            if _visible(next(iter(nps_questions.values())), survey, pattern):
-                nps_result = st.nps(nps_values)
-    return Comparison(programme, False, nps_result, scales)
-
-
-def build_report(programme: Programme, *, compare_with: list[Programme] | None = None) -> Report:
-    surveys = list(
+def published_surveys(
+    programme: Programme, *, wave: str | None = None, now: dt.datetime | None = None
+) -> list[SurveyResult]:
+    """The published figures of every survey of a programme (of one wave if given): the
+    one source of every page, chart, PDF, workbook, comparison and benchmark export."""
+    query = (
         Survey.objects.filter(programme=programme)
         .select_related("instrument")
         .prefetch_related("instrument__questions")
         .order_by("opens_at", "pk")
     )
+    surveys = list(query if wave is None else query.filter(wave=wave))
+    if not surveys:
+        return []
     answers = _answers(programme)
     respondents = _counts(Response, programme)
     invited = _counts(Invitation, programme)
     choice_answers = _choice_answers(programme)
-    results = [
+    return [
         survey_result(
             survey,
             answers.get(survey.pk, []),
             respondents.get(survey.pk, {}),
             invited.get(survey.pk, {}),
-            choice_answers,
+            choice_answers.get(survey.pk, {}),
+            now=now,
         )
         for survey in surveys
     ]
+
+
+def _summary(programme: Programme, results: list[SurveyResult]) -> Comparison:
+    """NPS and scale means of the programme's last published end-wave survey."""
+    ends = [r for r in results if r.survey.wave == Wave.END and r.published]
+    if not ends:
+        return Comparison(programme, False, None, {})
+    last = ends[-1]
+    scales = {s.construct: (s.n, s.mean) for s in last.scales if s.mean is not None}
+    nps_result = next((i.nps for i in last.items if i.nps is not None), None)
+    return Comparison(programme, False, nps_result, scales)
+
+
+def programme_summary(programme: Programme) -> Comparison:
+    """NPS and end-wave scale means of one programme, for comparing cohorts."""
+    return _summary(programme, published_surveys(programme, wave=Wave.END))
+
+
+def build_report(programme: Programme, *, compare_with: list[Programme] | None = None) -> Report:
+    results = published_surveys(programme)
     comparisons = []
     if compare_with:
-        for other in [programme, *compare_with]:
-            summary = programme_summary(other)
-            summary.is_this = other.pk == programme.pk
-            comparisons.append(summary)
+        mine = _summary(programme, results)
+        mine.is_this = True
+        comparisons = [mine, *(programme_summary(other) for other in compare_with)]
     constructs = sorted({c for comp in comparisons for c in comp.scales})
     return Report(
         programme=programme,
         surveys=results,
-        changes=paired_changes(surveys, answers),
+        changes=paired_changes(results),
         retention=retention(programme),
         pairs=pair_activity(programme),
         goals=list(programme.goals.all()),

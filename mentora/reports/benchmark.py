@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from mentora import stats as st
 from mentora.core.audit import audit_log
+from mentora.reports.aggregates import published_surveys
 from mentora.reports.models import BenchmarkRow
 from mentora.stats.anonymity import can_show
 from mentora.surveys.models import MINIMUM_GROUP, Answer, QuestionKind
@@ -29,7 +30,10 @@ Key = tuple[str, str, str]
 
 
 def item_aggregates(programme_ids: Any = None) -> dict[int, dict[Key, tuple[int, float, float]]]:
-    """{programme id: {(wave, code, text_en): (n, mean, share favourable)}} for n >= 5."""
+    """{programme id: {(wave, code, text_en): (n, mean, share favourable)}} for n >= 5.
+
+    Only the population of other programmes a percentile ranks among; never published.
+    """
     answers = Answer.objects.filter(question__kind=QuestionKind.SCALE, number__isnull=False)
     if programme_ids is not None:
         answers = answers.filter(response__survey__programme_id__in=programme_ids)
@@ -50,14 +54,32 @@ def item_aggregates(programme_ids: Any = None) -> dict[int, dict[Key, tuple[int,
     return result
 
 
-def percentiles(programme: Any) -> dict[Key, tuple[float | None, int]]:
-    """The programme's percentile of share favourable per item, and how many it is among.
+def published_items(results: Any) -> dict[Key, tuple[int, float, float]]:
+    """{(wave, code, text_en): (n, mean, share favourable)} of the agreement items a
+    report publishes (the last survey of a wave wins, as on the report)."""
+    figures: dict[Key, tuple[int, float, float]] = {}
+    for result in results:
+        for item in result.items:
+            d, favourable = item.distribution, item.favourable
+            if d is None or favourable is None or d.mean is None or favourable.estimate is None:
+                continue
+            q = item.question
+            figures[(result.survey.wave, q.code, q.text_en)] = (d.n, d.mean, favourable.estimate)
+    return figures
+
+
+def percentiles(programme: Any, results: Any = None) -> dict[Key, tuple[float | None, int]]:
+    """The programme's percentile of share favourable per published item, and how many
+    programmes it is among.
 
     The population is every other programme of the installation plus the figures the
     organisation loaded from elsewhere; with fewer than five of them there is no percentile.
     """
     everyone = item_aggregates()
-    mine = everyone.pop(programme.pk, {})
+    everyone.pop(programme.pk, None)
+    if results is None:
+        results = published_surveys(programme)
+    mine = published_items(results)
     external: dict[Key, list[float]] = {}
     for row in BenchmarkRow.objects.filter(organisation=programme.organisation):
         external.setdefault((row.wave, row.code, row.text_en), []).append(row.favourable)
@@ -73,11 +95,15 @@ def percentiles(programme: Any) -> dict[Key, tuple[float | None, int]]:
 
 
 def export(programmes: Any) -> dict[str, Any]:
-    """Anonymised aggregates of `programmes`: no names, no counts below five."""
+    """Anonymised aggregates of `programmes`: no names, and only the figures their reports
+    publish (so nothing a report hides, and nothing computed over other respondents)."""
     salt = secrets.token_hex(8)
     groups = []
-    for programme_id, items in sorted(item_aggregates([p.pk for p in programmes]).items()):
-        label = hashlib.sha256(f"{salt}:{programme_id}".encode()).hexdigest()[:16]
+    for programme in sorted(programmes, key=lambda p: p.pk):
+        items = published_items(published_surveys(programme))
+        if not items:
+            continue
+        label = hashlib.sha256(f"{salt}:{programme.pk}".encode()).hexdigest()[:16]
         groups.append(
             {
                 "group": label,

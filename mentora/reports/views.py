@@ -41,7 +41,7 @@ def _compared(user: Any, programme: Programme) -> list[Programme]:
 def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
     language = (get_language() or "en")[:2]
     report = build_report(programme, compare_with=_compared(request.user, programme))
-    percentiles = benchmark.percentiles(programme)
+    percentiles = benchmark.percentiles(programme, report.surveys)
     for result in report.surveys:
         for item in result.items:
             key = (result.survey.wave, item.question.code, item.question.text_en)

@@ -21,11 +21,20 @@ determined reader can still bound it (it is at least 0 and at most the line tota
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["TOTAL", "Cell", "Suppression", "can_show", "suppress"]
+__all__ = [
+    "TOTAL",
+    "Cell",
+    "Suppression",
+    "can_show",
+    "nested_sets_safe",
+    "protect_bounds",
+    "suppress",
+    "too_alike",
+]
 
 
 class _Total:
@@ -101,6 +110,31 @@ def can_show(n: int, minimum: int = 5) -> bool:
     return n >= minimum
 
 
+def too_alike(counts: Sequence[int], minimum: int = 5) -> bool:
+    """Whether a distribution says too much about each respondent in it (dominance rule).
+
+    When all answers, or all but fewer than ``minimum``, fall in one category, the reader
+    learns (nearly) every respondent's answer from the distribution alone: five people who
+    all answered 5 are five disclosed answers. Such a distribution is hidden; its n is not.
+    """
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
+    return sum(counts) - max(counts, default=0) < minimum
+
+
+def nested_sets_safe(larger: int, smaller: int, minimum: int = 5) -> bool:
+    """Whether figures about a group and about a subset of it may both be published.
+
+    Their difference describes the people in one but not the other: the two may stand
+    side by side only when that difference is empty or itself at least ``minimum`` people
+    (secondary suppression across tables that share respondents).
+    """
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
+    difference = abs(larger - smaller)
+    return difference == 0 or difference >= minimum
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"counts must be non-negative integers, not {value!r}")
@@ -130,6 +164,36 @@ def suppress(
     if any(isinstance(v, Mapping) for v in values):
         raise ValueError("mix of counts and nested tables")
     return _one_way(table, minimum)  # type: ignore[arg-type]
+
+
+def protect_bounds(pattern: Suppression, upper: Mapping[Hashable, int]) -> Suppression:
+    """Hide the total of a one-way table too where it and the groups' known upper bounds
+    (say, how many were invited) pin a hidden group's count.
+
+    With the total shown, the hidden groups share ``total - shown groups`` between them;
+    each lies between 0 and its bound. When that share leaves a hidden group one possible
+    value (everyone in the hidden groups answered, or no one did) the count is disclosed,
+    so the total is hidden as well; then a hidden group is only known to lie in
+    ``0..bound``.
+    """
+    cells = dict(pattern.cells)
+    if TOTAL not in cells or not cells[TOTAL].shown:
+        return pattern
+    hidden = [key for key, cell in cells.items() if key is not TOTAL and not cell.shown]
+    if not hidden:
+        return pattern
+    shown = sum(cell.count for key, cell in cells.items() if key is not TOTAL and cell.shown)
+    share = cells[TOTAL].count - shown
+    capacity = sum(upper[key] for key in hidden)
+    if not any(max(0, share - (capacity - upper[key])) == min(upper[key], share) for key in hidden):
+        return pattern
+    cells[TOTAL] = Cell(
+        TOTAL,
+        cells[TOTAL].count,
+        "complementary",
+        "hidden so that the hidden groups cannot be worked out from the total and their bounds",
+    )
+    return Suppression(pattern.minimum, cells)
 
 
 def _primary_reason(minimum: int) -> str:

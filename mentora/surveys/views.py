@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from mentora.accounts.models import User
 from mentora.programmes import access as programme_access
-from mentora.stats.anonymity import suppress
 from mentora.surveys import access, services
+from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.forms import (
     AnswerForm,
     CustomQuestionForm,
@@ -33,38 +33,51 @@ def _language() -> str:
     return (get_language() or "en")[:2]
 
 
-def _counts(survey: Survey) -> list[dict[str, Any]]:
-    """Invited and answered per role: counts only, never who.
+def _counts(surveys: list[Survey]) -> dict[int, list[dict[str, Any]]]:
+    """Invited and answered per group of each survey: counts only, never who.
 
-    Answered counts pass the same suppression as the report, so that no page gives away a
+    One query for all the surveys. Answered counts pass the same disclosure control as the
+    report (groups with invitees, one suppression pattern), so that no page gives away a
     count the report hides.
     """
-    rows = survey.invitations.values("role").annotate(
-        invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+    rows = (
+        Invitation.objects.filter(survey__in=surveys)
+        .values("survey_id", "role")
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
     )
-    by_role = {row["role"]: row for row in rows}
-    pattern = suppress({role: by_role.get(role, {}).get("answered", 0) for role in survey.roles})
-    return [
-        {
-            "role": Audience(role).label,
-            "invited": by_role.get(role, {}).get("invited", 0),
-            "answered": pattern.value(role),
-        }
-        for role in survey.roles
-    ]
+    by_survey: dict[int, dict[str, dict[str, int]]] = {}
+    for row in rows:
+        by_survey.setdefault(row["survey_id"], {})[row["role"]] = row
+    result = {}
+    for survey in surveys:
+        by_role = by_survey.get(survey.pk, {})
+        invited = {role: row["invited"] for role, row in by_role.items()}
+        groups = groups_asked(survey.roles, invited)
+        answered = {role: by_role[role]["answered"] for role in groups}
+        pattern = response_pattern(groups, invited, answered)
+        result[survey.pk] = [
+            {
+                "role": Audience(role).label,
+                "invited": invited[role],
+                "answered": pattern.value(role),
+            }
+            for role in groups
+        ]
+    return result
 
 
 @login_required
 def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id)
     surveys = list(programme.surveys.select_related("instrument"))
+    counts = _counts(surveys)
     return render(
         request,
         "surveys/survey_list.html",
         {
             "programme": programme,
             "can_manage": programme_access.can_manage_programme(request.user, programme),
-            "rows": [(survey, _counts(survey)) for survey in surveys],
+            "rows": [(survey, counts[survey.pk]) for survey in surveys],
         },
     )
 
@@ -117,7 +130,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         {
             "survey": survey,
             "programme": survey.programme,
-            "counts": _counts(survey),
+            "counts": _counts([survey])[survey.pk],
             "questions": list(survey.instrument.questions.all()),
             "can_manage": programme_access.can_manage_programme(request.user, survey.programme),
         },

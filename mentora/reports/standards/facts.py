@@ -43,7 +43,8 @@ from mentora.relationships.models import (
     Story,
     StoryStatus,
 )
-from mentora.stats.anonymity import TOTAL, suppress
+from mentora.stats.anonymity import TOTAL
+from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.models import Invitation, Response, Survey
 from mentora.surveys.services import TAKING_PART
 
@@ -314,9 +315,9 @@ def _survey_facts(programme: Programme, now: dt.datetime) -> list[SurveyFacts]:
         shown: int | None = None
         if closed:
             # The outcome report's own pattern for this survey: the total it shows, or none.
-            respondents = answered.get(survey.pk, {})
-            pattern = suppress({role: respondents.get(role, 0) for role in survey.roles})
-            shown = pattern.value(TOTAL)
+            asked = invited.get(survey.pk, {})
+            groups = groups_asked(survey.roles, asked)
+            shown = response_pattern(groups, asked, answered.get(survey.pk, {})).value(TOTAL)
         result.append(
             SurveyFacts(
                 wave=survey.wave,

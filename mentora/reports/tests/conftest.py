@@ -26,15 +26,17 @@ class Filled:
     answers: dict[tuple[int, int], dict[int, Any]]  # (survey id, invitation id) -> answers
 
 
-def random_answers(invitation: Invitation, rng: random.Random) -> dict[int, Any]:
+def random_answers(
+    invitation: Invitation, rng: random.Random, blank: float = 0.05
+) -> dict[int, Any]:
     result: dict[int, Any] = {}
     for q in invitation.survey.instrument.questions_for(invitation.role):
-        if rng.random() < 0.05:
+        if rng.random() < blank:
             continue  # left blank now and then
         if q.kind == "scale_1_5":
             result[q.pk] = str(rng.choice([1, 2, 3, 3, 4, 4, 4, 5, 5]))
         elif q.kind == "nps":
-            result[q.pk] = str(rng.randint(0, 10))
+            result[q.pk] = str(rng.choice([2, 5, 6, 7, 7, 8, 8, 9, 9, 10, 10]))
         elif q.kind == "single":
             result[q.pk] = rng.choice(q.choices)["value"]
         elif q.kind == "multiple":
@@ -46,6 +48,15 @@ def random_answers(invitation: Invitation, rng: random.Random) -> dict[int, Any]
     return result
 
 
+def close_surveys(*surveys: Survey) -> None:
+    """Close the surveys now: a report publishes a survey's answers only once it has closed."""
+    Survey.objects.filter(pk__in=[s.pk for s in surveys]).update(
+        closes_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    for survey in surveys:
+        survey.refresh_from_db()
+
+
 def fill(
     world: World,
     *,
@@ -55,10 +66,15 @@ def fill(
     answer_share: float = 0.9,
     roles: list[str] | None = None,
     offset: int = 0,
+    close: bool = True,
+    blank: float = 0.05,
+    silent: int = 0,
 ) -> Filled:
     rng = random.Random(seed)
     add_participants(world, "mentee", mentees, start=offset + 100)
     add_participants(world, "mentor", mentors, start=offset + 300)
+    # Mentors who are invited and never answer.
+    quiet = {p.person_id for p in add_participants(world, "mentor", silent, start=offset + 500)}
     roles = roles or ["mentee", "mentor"]
     opens, closes = window()
     surveys = {}
@@ -75,11 +91,13 @@ def fill(
     given: dict[tuple[int, int], dict[int, Any]] = {}
     for survey in surveys.values():
         for invitation in survey.invitations.select_related("survey__instrument"):
-            if rng.random() > answer_share:
+            if rng.random() > answer_share or invitation.person_id in quiet:
                 continue
-            answers = random_answers(invitation, rng)
+            answers = random_answers(invitation, rng, blank)
             services.response_submit(invitation=invitation, answers=answers, actor=None)
             given[(survey.pk, invitation.pk)] = answers
+    if close:
+        close_surveys(*surveys.values())
     return Filled(world, surveys["start"], surveys["end"], given)
 
 

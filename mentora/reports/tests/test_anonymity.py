@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from mentora.reports.aggregates import build_report, retention
+from mentora.reports.standards.facts import gather
 from mentora.reports.tests.conftest import fill, hr_dates
 from mentora.surveys.tests.conftest import make_world
 
@@ -38,7 +41,9 @@ def test_a_hidden_group_cannot_be_recovered_by_subtraction_from_the_total(
 ) -> None:
     world = make_world(personas)
     # Mentees: 3 + the persona = 4 (hidden); mentors: 9 + the persona = 10.
-    fill(world, mentees=3, mentors=9, answer_share=1.0)
+    # One more mentor is invited and does not answer, so the total does not say that
+    # everyone in the hidden groups answered.
+    fill(world, mentees=3, mentors=9, answer_share=1.0, silent=1)
     report = build_report(world.programme)
     for result in report.surveys:
         rates = {row.role: row.responded for row in result.rates}
@@ -60,8 +65,9 @@ def test_paired_change_needs_five_people_in_both_waves(personas: Any) -> None:
     world = make_world(personas)
     fill(world, mentees=3, mentors=9, answer_share=1.0, roles=["mentee"])
     report = build_report(world.programme)
-    assert report.changes and all(c.change is None for c in report.changes)
-    assert all(c.n_pairs <= 4 for c in report.changes)
+    # Four mentees: no scale is published in either wave, so no change is either.
+    assert all(result.scales == [] for result in report.surveys)
+    assert [c.change for c in report.changes if c.change is not None] == []
 
 
 def test_retention_is_not_shown_for_fewer_than_five_participants(personas: Any) -> None:
@@ -80,3 +86,16 @@ def test_numbers_at_risk_below_five_are_not_printed(personas: Any) -> None:
     result = retention(world.programme)
     assert result.participants.curve is not None
     assert all(n is None or n >= 5 for _month, n in result.participants.at_risk)
+
+
+def test_the_evidence_pack_hides_the_total_the_report_hides(personas: Any) -> None:
+    world = make_world(personas)
+    # Everyone invited answers: 4 mentees (hidden) and 10 mentors. A total of 14 of 14
+    # invited would say that all four mentees answered.
+    fill(world, mentees=3, mentors=9, answer_share=1.0)
+    report = build_report(world.programme)
+    facts = gather(world.programme, now=timezone.now())
+    assert len(facts.surveys) == len(report.surveys) == 2
+    for result, survey in zip(report.surveys, facts.surveys, strict=True):
+        assert [row.responded for row in result.rates] == [None, None, None]
+        assert survey.closed and survey.invited == 14 and survey.answered is None

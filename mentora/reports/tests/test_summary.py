@@ -15,13 +15,19 @@ from mentora import stats as st
 from mentora.programmes.models import GoalMeasure, ProgrammeGoal
 from mentora.reports.aggregates import build_report
 from mentora.reports.summary import Verdict, report_tests, summarise
-from mentora.reports.tests.conftest import Filled
+from mentora.reports.tests.conftest import Filled, fill
 from mentora.surveys.models import Survey
+from mentora.surveys.tests.conftest import make_world
 
 
 @pytest.fixture
-def closed(filled: Filled) -> Filled:
-    """The filled programme with both waves closed and four goals, NPS the primary."""
+def closed(personas: Any) -> Filled:
+    """The filled programme with both waves closed and four goals, NPS the primary.
+
+    Everyone answers everything, so the paired people are each wave's scale respondents
+    and the change from start to end is published.
+    """
+    filled = fill(make_world(personas), answer_share=1.0, blank=0.0)
     now = timezone.now()
     Survey.objects.filter(programme=filled.world.programme).update(
         opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(days=1)

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentora.stats.anonymity import TOTAL, Cell, Suppression, can_show, suppress
+from mentora.stats.anonymity import (
+    TOTAL,
+    Cell,
+    Suppression,
+    can_show,
+    nested_sets_safe,
+    protect_bounds,
+    suppress,
+    too_alike,
+)
 
 Table = dict[str, dict[str, int]]
 
@@ -260,3 +269,33 @@ def _shown_values(result: Suppression) -> Mapping[Hashable, int | None]:
 def test_suppression_is_deterministic() -> None:
     table = {"r1": {"c1": 2, "c2": 9, "c3": 9}, "r2": {"c1": 9, "c2": 9, "c3": 2}}
     assert _shown_values(suppress(table)) == _shown_values(suppress(table))
+
+
+def test_a_distribution_with_all_but_fewer_than_the_minimum_in_one_category_is_too_alike() -> None:
+    assert too_alike([0, 0, 0, 0, 5])  # five people, all answered 5
+    assert too_alike([0, 1, 0, 3, 20])  # 20 of 24 in one category, only 4 elsewhere
+    assert not too_alike([0, 2, 3, 0, 20])  # five answers outside the largest category
+    assert too_alike([])
+
+
+def test_nested_groups_may_differ_by_nobody_or_by_at_least_the_minimum() -> None:
+    assert nested_sets_safe(26, 26)
+    assert not nested_sets_safe(26, 23)  # the three people in between would be disclosed
+    assert not nested_sets_safe(8, 7)
+    assert nested_sets_safe(26, 21)
+    assert nested_sets_safe(21, 26)
+
+
+def test_a_total_that_with_the_numbers_invited_pins_a_hidden_group_is_hidden_too() -> None:
+    # 20 of 20 mentees and 3 of 3 mentors answered: mentors (3) are hidden and mentees with
+    # them, but a total of 23 with 20 and 3 invited says everyone answered.
+    pattern = protect_bounds(suppress({"mentee": 20, "mentor": 3}), {"mentee": 20, "mentor": 3})
+    assert pattern.suppressed == ("mentee", "mentor", TOTAL)
+    # With 25 mentees invited, the mentors could have been 0 to 3: the total may stand.
+    pattern = protect_bounds(suppress({"mentee": 20, "mentor": 3}), {"mentee": 25, "mentor": 3})
+    assert pattern.suppressed == ("mentee", "mentor")
+    # No one in the hidden groups answered: also a disclosure.
+    pattern = protect_bounds(
+        suppress({"mentee": 12, "mentor": 0, "lm": 0}), {"mentee": 12, "mentor": 3, "lm": 2}
+    )
+    assert not pattern.shown(TOTAL)
