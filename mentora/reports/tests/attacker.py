@@ -1,3 +1,5 @@
+# Long, at about 650 lines: every kind of published figure becomes its constraints here, and
+# the model of what an attacker knows is only checkable as a whole.
 """An attacker with an exact solver, for the disclosure-control tests.
 
 The attacker knows everything but the answers: who answered each survey, in which role,
