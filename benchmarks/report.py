@@ -63,7 +63,6 @@ def _build(responses: int) -> tuple[int, int]:
             name=name,
             start_date=start,
             end_date=start + dt.timedelta(days=300),
-            goals="Keep our people",
         )
         offset = Person.objects.count()
         users = User.objects.bulk_create(
@@ -111,6 +110,12 @@ def _build(responses: int) -> tuple[int, int]:
                 status="completed",
             )
             for i in range(people)
+        )
+        # They joined before the programme started and took part from its first day, as
+        # retention's intention-to-treat rule reads from their records.
+        joined = timezone.now() - dt.timedelta(days=730)
+        Participant.objects.filter(programme=programme).update(
+            created_at=joined, status_changed_at=joined
         )
         opened = timezone.now() - dt.timedelta(days=400)
         for wave in ("start", "end"):
