@@ -78,6 +78,8 @@ class ScaleResult:
     sd: float | None
     alpha: st.CronbachAlpha | None
     favourable: st.Proportion | None = None
+    # The mean's t interval, over the same respondents as the mean and alpha.
+    interval: st.MeanInterval | None = None
     # Each respondent's score by pseudonymous key, for pairing waves; never printed.
     scores: dict[str, float] = field(default_factory=dict, repr=False)
 
@@ -101,6 +103,10 @@ class ChangeResult:
     n_pairs: int
     # Hidden because the unpaired people of a wave would be few enough to single out.
     overlap: bool = False
+    # Attrition: how many the scale was published for at the start and at the end (both
+    # already shown in each wave's scale table, so nothing new can be subtracted).
+    answered_start: int = 0
+    answered_end: int = 0
 
 
 @dataclass
@@ -217,7 +223,8 @@ def _numeric_item(item: ItemResult, data: list[int]) -> None:
         item.distribution = distribution
         item.favourable = st.share_favourable(data, threshold=FAVOURABLE)
         return
-    score = st.nps(data)
+    # The adjusted Wald interval keeps its width and coverage with few people and at +/-100.
+    score = st.nps(data, method="adjusted_wald")
     if too_alike([score.promoters, score.passives, score.detractors], MINIMUM_GROUP):
         item.too_alike = True
         return
@@ -321,6 +328,7 @@ def survey_result(
                 mean=float(scores.mean()),
                 sd=float(scores.std(ddof=1)) if scores.size > 1 else None,
                 alpha=st.cronbach_alpha(matrix),
+                interval=st.scale_mean(matrix),
                 favourable=st.share_favourable(scores, threshold=FAVOURABLE),
                 scores=dict(zip(people, scores.tolist(), strict=True)),
             )
@@ -360,7 +368,9 @@ def paired_changes(results: list[SurveyResult]) -> list[ChangeResult]:
             [last.scores[k] for k in keys],
             items=len(first.items),
         )
-        changes.append(ChangeResult(construct, change, len(keys)))
+        changes.append(
+            ChangeResult(construct, change, len(keys), answered_start=first.n, answered_end=last.n)
+        )
     return changes
 
 

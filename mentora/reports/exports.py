@@ -200,7 +200,21 @@ def report_xlsx(
         ]
     )
     scales = workbook.create_sheet(_("Scales")[:31])
-    scales.append([_("Wave"), _("Scale"), _("Items"), "n", _("Mean"), _("SD"), "alpha"])
+    scales.append(
+        [
+            _("Wave"),
+            _("Scale"),
+            _("Items"),
+            "n",
+            _("Mean"),
+            _("Lower bound"),
+            _("Upper bound"),
+            _("SD"),
+            "alpha",
+            _("Lower bound"),
+            _("Upper bound"),
+        ]
+    )
     for result in report.surveys:
         wave = result.survey.get_wave_display()
         for row in result.rates:
@@ -254,7 +268,7 @@ def report_xlsx(
                     ]
                 )
         for scale in result.scales:
-            alpha = scale.alpha.alpha if scale.alpha else None
+            alpha, interval = scale.alpha, scale.interval
             scales.append(
                 [
                     wave,
@@ -262,8 +276,12 @@ def report_xlsx(
                     ", ".join(scale.items),
                     scale.n,
                     _num(scale.mean),
+                    _num(interval.low if interval else None),
+                    _num(interval.high if interval else None),
                     _num(scale.sd),
-                    _num(alpha),
+                    _num(alpha.alpha if alpha else None),
+                    _num(alpha.ci_low if alpha else None),
+                    _num(alpha.ci_high if alpha else None),
                 ]
             )
     change = workbook.create_sheet(_("Start to end")[:31])
@@ -271,6 +289,8 @@ def report_xlsx(
         [
             _("Scale"),
             _("Pairs"),
+            _("Answered at the start"),
+            _("Answered at the end"),
             _("Before"),
             _("After"),
             _("Difference"),
@@ -292,6 +312,8 @@ def report_xlsx(
             [
                 scale_name(c.construct),
                 x.n_pairs,
+                c.answered_start,
+                c.answered_end,
                 _num(x.mean_before),
                 _num(x.mean_after),
                 _num(x.mean_difference),

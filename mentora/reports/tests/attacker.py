@@ -323,15 +323,17 @@ class Attacker:
         ]:
             survey = self.survey_by_wave(wave)
             self.nps(survey, self.question(survey, code), n, (promoters, passives, detractors))
-        for wave, _name, codes, n, mean, sd, alpha in sheets["Scales"][1:]:
+        for wave, _name, codes, n, mean, _low, _high, sd, alpha, *_alpha_bounds in sheets["Scales"][
+            1:
+        ]:
             survey = self.survey_by_wave(wave)
             construct = self.question(survey, codes.split(", ")[0]).construct
             self.scale(survey, construct, n, mean, sd, alpha)
         starts = [s for s in self.surveys if s.wave == "start"]
         ends = [s for s in self.surveys if s.wave == "end"]
         for row in sheets["Start to end"][1:]:
-            name, n, before, after, difference, *_rest = row
-            dz = row[10]
+            name, n, _start, _end, before, after, difference, *_rest = row
+            dz = row[12]
             start, end = starts[-1], ends[-1]
             construct = next(
                 q.construct for q in self.questions[start.pk] if scale_name(q.construct) == name

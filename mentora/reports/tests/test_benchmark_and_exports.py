@@ -17,7 +17,7 @@ from mentora.reports.aggregates import build_report
 from mentora.reports.models import BenchmarkRow
 from mentora.reports.tests.conftest import Filled, fill, hr_dates
 from mentora.surveys.models import Answer
-from mentora.surveys.tests.conftest import World
+from mentora.surveys.tests.conftest import World, make_world
 
 
 def _second_programme(world: World, seed: int) -> World:
@@ -219,3 +219,27 @@ def test_the_workbook_holds_formula_like_names_as_quoted_text(
     # The figures beside the names are still numbers.
     numbers = [c for row in comparison.iter_rows(min_row=2) for c in row[1:] if c.value is not None]
     assert numbers and all(c.data_type == "n" for c in numbers)
+
+
+def test_the_page_and_workbook_give_intervals_reliability_and_the_design_of_the_change(
+    personas: Any, client_for: Any
+) -> None:
+    filled = fill(make_world(personas), answer_share=1.0, blank=0.0)
+    report = build_report(filled.world.programme)
+    scale = next(s for r in report.surveys for s in r.scales if s.interval is not None)
+    change = next(c for c in report.changes if c.change is not None)
+    client = client_for(filled.world.personas.manager)
+    page = client.get(f"/programmes/{filled.world.programme.pk}/report/").content.decode()
+    interval = f"{scale.mean:.2f} ({scale.interval.low:.2f}–{scale.interval.high:.2f})"
+    assert interval in page
+    assert f"{change.n_pairs} ({change.answered_start} / {change.answered_end})" in page
+    assert "Uncontrolled before and after:" in page
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/programmes/{filled.world.programme.pk}/report.xlsx").content)
+    )
+    rows = list(workbook["Scales"].iter_rows(values_only=True))
+    assert rows[0][4:11] == ("Mean", "Lower bound", "Upper bound", "SD", "alpha") + (
+        "Lower bound",
+        "Upper bound",
+    )
+    assert any(row[3] == scale.n and abs(row[5] - scale.interval.low) < 1e-9 for row in rows[1:])
