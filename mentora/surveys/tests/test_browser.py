@@ -3,9 +3,11 @@ Danish), and the manager opens the report and downloads the PDF and the workbook
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import log_in, make_personas
 from mentora.surveys import services
@@ -81,13 +83,24 @@ def test_a_survey_from_scheduling_to_the_downloaded_report(
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{base}/login/")
 
-    # The others answer too (through the same service as the form).
-    for invitation in survey.invitations.filter(answered_at__isnull=True):
-        services.response_submit(invitation=invitation, answers=answers_for(invitation), actor=None)
+    # The others answer too (through the same service as the form), each differently:
+    # answers all alike would be withheld, as they would give everyone's answer away.
+    for i, invitation in enumerate(survey.invitations.filter(answered_at__isnull=True)):
+        answers = answers_for(invitation, number=1 + i % 5)
+        services.response_submit(invitation=invitation, answers=answers, actor=None)
 
-    # The manager opens the report and downloads both exports.
+    # The manager opens the report: its answers wait for the survey to close.
     log_in(page, base, personas.manager.email)
     page.goto(f"{base}/programmes/{programme.pk}/report/")
+    assert page.get_by_text("The answers are published when the survey closes").is_visible()
+    # The survey's closing date passes; the manager reads the report and downloads both.
+    survey.refresh_from_db()
+    now = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_at=min(survey.opens_at, now - dt.timedelta(hours=2)),
+        closes_at=now - dt.timedelta(hours=1),
+    )
+    page.reload()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Outcome report")
     assert page.locator("img.chart").count() >= 1
     assert page.get_by_text("RQ1 We meet as often as we agreed.").first.is_visible()
