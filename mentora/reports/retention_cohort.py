@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -192,12 +193,38 @@ def match(found: list[Starter], pool: list[Employee]) -> list[MatchedSet]:
         # Candidates within the caliper form one slice of the band sorted by hire date.
         low = bisect.bisect_left(band, day - CALIPER_DAYS, key=lambda row: row[0])
         high = bisect.bisect_right(band, day + CALIPER_DAYS, key=lambda row: row[0])
-        options = [i for i in range(low, high) if band[i][2].employed_on(starter.index)]
-        if not options:
+        best = _nearest(band, low, high, day, starter.index)
+        if best is None:
             continue
-        best = min(options, key=lambda i: (abs(band[i][0] - day), band[i][1]))
         sets.append(MatchedSet(len(sets), starter, band.pop(best)[2]))
     return sets
+
+
+def _nearest(
+    band: list[tuple[int, int, Employee]], low: int, high: int, day: int, index: dt.date
+) -> int | None:
+    """The position in ``band[low:high]`` of the colleague hired nearest to ``day`` who was
+    employed on ``index``, the lower person id among equally near ones. Walks outwards
+    from ``day``, so a large band costs only the few rows nearest to it."""
+    right = bisect.bisect_left(band, day, lo=low, hi=high, key=lambda row: row[0])
+    left = right - 1
+    while left >= low or right < high:
+        near = min(
+            day - band[left][0] if left >= low else math.inf,
+            band[right][0] - day if right < high else math.inf,
+        )
+        found = []
+        while left >= low and day - band[left][0] == near:
+            if band[left][2].employed_on(index):
+                found.append(left)
+            left -= 1
+        while right < high and band[right][0] - day == near:
+            if band[right][2].employed_on(index):
+                found.append(right)
+            right += 1
+        if found:
+            return min(found, key=lambda i: band[i][1])
+    return None
 
 
 def cohort(programme: Programme, origin: dt.date, today: dt.date) -> Cohort:

@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import io
 import math
+import random
 import warnings
 from typing import Any
 
@@ -31,6 +32,7 @@ from mentora.reports.retention_cohort import (
     Cohort,
     Employee,
     Starter,
+    _nearest,
     cohort,
     match,
     starters,
@@ -343,3 +345,26 @@ def test_no_leavers_gives_flat_curves_a_test_without_evidence_and_no_hazard_rati
     assert set(result.participants.curve.survival) == {1.0}
     assert result.logrank is not None and result.logrank.p_value == 1.0
     assert result.cox is not None and result.hazard is None
+
+
+def test_the_nearest_colleague_is_the_one_a_full_search_finds() -> None:
+    rng = random.Random(3)
+    for _ in range(300):
+        index = dt.date(2024, 1, 1)
+        band = sorted(
+            (
+                (hired.toordinal(), pk, Employee(pk, hired, left, 2))
+                for pk in rng.sample(range(1, 400), rng.randint(0, 40))
+                for hired in [dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 400))]
+                for left in [rng.choice([None, dt.date(2023, 6, 1), dt.date(2025, 1, 1)])]
+            ),
+            key=lambda row: (row[0], row[1]),
+        )
+        day = (dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 400))).toordinal()
+        low = next((i for i, row in enumerate(band) if row[0] >= day - CALIPER_DAYS), len(band))
+        high = next((i for i, row in enumerate(band) if row[0] > day + CALIPER_DAYS), len(band))
+        options = [i for i in range(low, high) if band[i][2].employed_on(index)]
+        expected = (
+            min(options, key=lambda i: (abs(band[i][0] - day), band[i][1])) if options else None
+        )
+        assert _nearest(band, low, high, day, index) == expected
