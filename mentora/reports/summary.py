@@ -23,7 +23,6 @@ from mentora import stats as st
 from mentora.programmes.models import GoalMeasure, ProgrammeGoal
 from mentora.reports.aggregates import Report, SurveyResult
 from mentora.stats.anonymity import can_show
-from mentora.stats.scales import mean_interval_from_summary
 from mentora.surveys.builtin_instruments import scale_name
 from mentora.surveys.models import MINIMUM_GROUP, Wave
 
@@ -214,10 +213,9 @@ def _survey_figure(goal: ProgrammeGoal, report: Report, now: dt.datetime) -> Res
         return Verdict.TOO_FEW
     if goal.measure == GoalMeasure.SCALE_FAVOURABLE:
         return _proportion(scale.favourable, "wilson") or Verdict.TOO_FEW
-    if scale.mean is None:
+    if scale.mean is None or scale.interval is None:
         return Verdict.TOO_FEW
-    interval = mean_interval_from_summary(scale.n, scale.mean, scale.sd)
-    return Result(scale.mean, interval.low, interval.high, scale.n, "mean", "t")
+    return Result(scale.mean, scale.interval.low, scale.interval.high, scale.n, "mean", "t")
 
 
 def _nps(end: SurveyResult) -> Result | Verdict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -47,40 +47,15 @@ def mean_interval(values: ArrayLike, *, confidence: float = 0.95) -> MeanInterva
     interval has zero width (the t interval's answer, not a claim of certainty: the
     ``small_sample`` flag, n below ``SMALL_SAMPLE``, says when to read it with care).
     """
-    confidence = check_confidence(confidence)
     data, missing = answered(values, "values")
     n = int(data.size)
-    mean = float(data.mean()) if n else None
-    if n < 2 or mean is None:
-        return MeanInterval(
-            n=n,
-            missing=missing,
-            mean=mean,
-            sd=None,
-            standard_error=None,
-            df=None,
-            low=None,
-            high=None,
-            confidence=confidence,
-            small_sample=n < SMALL_SAMPLE,
-            reason="an interval needs at least two answers",
-        )
-    sd = float(data.std(ddof=1))
-    se = sd / math.sqrt(n)
-    margin = float(stats.t.isf((1.0 - confidence) / 2.0, n - 1)) * se
-    return MeanInterval(
-        n=n,
-        missing=missing,
-        mean=mean,
-        sd=sd,
-        standard_error=se,
-        df=n - 1,
-        low=mean - margin,
-        high=mean + margin,
+    summary = mean_interval_from_summary(
+        n,
+        float(data.mean()) if n else 0.0,
+        float(data.std(ddof=1)) if n > 1 else None,
         confidence=confidence,
-        small_sample=n < SMALL_SAMPLE,
-        reason=None,
     )
+    return replace(summary, missing=missing)
 
 
 def mean_interval_from_summary(
