@@ -267,7 +267,14 @@ class InviteForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"), choices=ParticipantStatus.choices)
+    to_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=ParticipantStatus.choices,
+        error_messages={
+            "required": _("Choose a new status."),
+            "invalid_choice": _("Choose a new status."),
+        },
+    )
     reason = forms.CharField(
         label=_("Reason for declining (programme managers only)"),
         required=False,

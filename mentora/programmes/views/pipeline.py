@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access as accounts_access
-from mentora.core.messages import attempt, refusal
+from mentora.core.messages import attempt, refusal, submit
 from mentora.people.models import label_related
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -155,18 +155,14 @@ def participant_detail(
 @require_POST
 def participant_transition(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = access.access_participant(request.user, participant_id, write=True)
-    form = TransitionForm(request.POST, allowed=S.values)
-    if form.is_valid():
-        attempt(
-            request,
-            pipeline_services.participant_transition,
-            participant=participant,
-            actor=request.user,
-            **form.cleaned_data,
-            success=_("The status was changed."),
-        )
-    else:
-        messages.error(request, _("Choose a new status."))
+    submit(
+        request,
+        TransitionForm(request.POST, allowed=S.values),
+        pipeline_services.participant_transition,
+        participant=participant,
+        actor=request.user,
+        success=_("The status was changed."),
+    )
     return redirect("participant_detail", participant.programme_id, participant.pk)
 
 

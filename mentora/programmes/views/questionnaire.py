@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from mentora.core.confirm import confirmed
 from mentora.programmes import access
 from mentora.programmes.forms import QuestionForm, TouchpointForm
-from mentora.programmes.models import Question, Touchpoint
 from mentora.programmes.services import questionnaire as questionnaire_services
 from mentora.programmes.views.common import _base, _posted
 
@@ -38,10 +37,7 @@ def touchpoint_add(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def touchpoint_delete(request: HttpRequest, programme_id: int, touchpoint_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    try:
-        touchpoint = programme.touchpoints.get(pk=touchpoint_id)
-    except Touchpoint.DoesNotExist:
-        raise Http404 from None
+    touchpoint = get_object_or_404(programme.touchpoints, pk=touchpoint_id)
     if not confirmed(request):
         return redirect("programme_detail", programme.pk)
     questionnaire_services.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
@@ -94,10 +90,7 @@ def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResp
 @require_POST
 def question_delete(request: HttpRequest, programme_id: int, question_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    try:
-        question = programme.questions.get(pk=question_id)
-    except Question.DoesNotExist:
-        raise Http404 from None
+    question = get_object_or_404(programme.questions, pk=question_id)
     if not confirmed(request):
         return redirect("programme_questionnaire", programme.pk)
     questionnaire_services.question_delete(question=question, actor=request.user)
