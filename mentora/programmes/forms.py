@@ -31,6 +31,7 @@ from mentora.programmes.models import (
     ScreeningOutcome,
     TouchpointKind,
 )
+from mentora.programmes.services.design import PROGRAMME_FIELDS
 from mentora.programmes.services.goals import GOAL_FIELDS
 
 LANGUAGE_CHOICES = [*settings.LANGUAGES, ("no", _("Norwegian"))]
@@ -65,19 +66,7 @@ class ProgrammeForm(ModelForm):
 
     class Meta:
         model = Programme
-        fields = [
-            "name",
-            "kind",
-            "delivery",
-            "purpose",
-            "languages",
-            "start_date",
-            "end_date",
-            "max_mentees_per_mentor",
-            "group_size_override_reason",
-            "influence_mode",
-            "applications_open",
-        ]
+        fields = list(PROGRAMME_FIELDS)
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
