@@ -17,7 +17,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -84,7 +84,28 @@ def level_band(level: int | None) -> int | None:
     return None if level is None else (level - 1) // 3
 
 
-def _status_at(participant: Any, events: list[Any], day: dt.date) -> str | None:
+class _Row(NamedTuple):
+    """The fields of a participant and their person that retention reads."""
+
+    pk: int
+    created_at: dt.datetime
+    status: str
+    status_changed_at: dt.datetime
+    role: str
+    person_id: int
+    person__hire_date: dt.date | None
+    person__leave_date: dt.date | None
+    person__level: int | None
+
+
+class _Event(NamedTuple):
+    participant_id: int
+    at: dt.datetime
+    from_status: str
+    to_status: str
+
+
+def _status_at(participant: _Row, events: list[_Event], day: dt.date) -> str | None:
     """The participant's status at the end of ``day``, from their history; ``None`` if
     they were not yet a participant. Without any history the present status is taken as
     the status they have had since they were added."""
@@ -98,7 +119,9 @@ def _status_at(participant: Any, events: list[Any], day: dt.date) -> str | None:
     return str(participant.status)
 
 
-def _first_paired(participant: Any, events: list[Any], pairs: list[dt.datetime]) -> dt.date | None:
+def _first_paired(
+    participant: _Row, events: list[_Event], pairs: list[dt.datetime]
+) -> dt.date | None:
     """The first day the participant is known to have been matched, or ``None``."""
     days = [timezone.localdate(at) for at in pairs]
     days += [timezone.localdate(e.at) for e in events if e.to_status in PAIRED]
@@ -113,16 +136,20 @@ def starters(programme: Programme, origin: dt.date, today: dt.date) -> list[Star
     """Everyone who started (see the module's docstring), with their index date, whatever
     their status now; only people with a hire date, employed on their index date, and
     with an index date before ``today``."""
-    participants = list(
-        Participant.objects.filter(programme=programme, role__in=("mentee", "mentor"))
-        .select_related("person")
+    # Plain rows rather than model instances: a large programme has thousands of each.
+    participants = [
+        _Row(*row)
+        for row in Participant.objects.filter(programme=programme, role__in=("mentee", "mentor"))
         .order_by("pk")
-    )
-    events: dict[int, list[Any]] = defaultdict(list)
-    for event in ParticipantEvent.objects.filter(participant__programme=programme).order_by(
-        "at", "pk"
+        .values_list(*_Row._fields)
+    ]
+    events: dict[int, list[_Event]] = defaultdict(list)
+    for event in (
+        ParticipantEvent.objects.filter(participant__programme=programme)
+        .order_by("at", "pk")
+        .values_list(*_Event._fields)
     ):
-        events[event.participant_id].append(event)
+        events[event[0]].append(_Event(*event))
     pairs: dict[int, list[dt.datetime]] = defaultdict(list)
     for mentee, mentor, started in Pair.objects.filter(programme=programme).values_list(
         "mentee_id", "mentor_id", "started_at"
@@ -137,19 +164,18 @@ def starters(programme: Programme, origin: dt.date, today: dt.date) -> list[Star
         else:
             paired = _first_paired(p, history, pairs[p.pk])
             index = None if paired is None else max(origin, paired)
-        person = p.person
-        if index is None or index >= today or person.hire_date is None:
+        if index is None or index >= today or p.person__hire_date is None:
             continue
-        employee = Employee(person.pk, person.hire_date, person.leave_date, person.level)
+        employee = Employee(p.person_id, p.person__hire_date, p.person__leave_date, p.person__level)
         if not employee.employed_on(index):
             continue
         # One person in two roles is one person followed, from the earlier of the two.
-        if person.pk in found:
-            _same, earlier, roles = found[person.pk]
+        if p.person_id in found:
+            _same, earlier, roles = found[p.person_id]
             roles.add(p.role)
-            found[person.pk] = (employee, min(index, earlier), roles)
+            found[p.person_id] = (employee, min(index, earlier), roles)
         else:
-            found[person.pk] = (employee, index, {p.role})
+            found[p.person_id] = (employee, index, {p.role})
     return [
         Starter(employee, index, frozenset(roles))
         for employee, index, roles in sorted(

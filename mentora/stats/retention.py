@@ -188,12 +188,18 @@ def _logrank_sums(
     n_a = (times_a.size - np.searchsorted(sorted_a, event_times, side="left")).astype(float)
     n_b = (times_b.size - np.searchsorted(sorted_b, event_times, side="left")).astype(float)
     d = _events_at(event_times, times_a[observed_a]) + _events_at(event_times, times_b[observed_b])
+    expected_a, variance = _logrank_terms(n_a, n_b, d)
+    return expected_a, variance, int(event_times.size)
+
+
+def _logrank_terms(n_a: np.ndarray, n_b: np.ndarray, d: np.ndarray) -> tuple[float, float]:
+    """E_a and V summed over event times with n_a, n_b at risk and d leavers at each."""
     n = n_a + n_b
     denominator = n * n * (n - 1)
     variance = np.divide(
-        d * (n - d) * n_a * n_b, denominator, out=np.zeros(event_times.size), where=denominator > 0
+        d * (n - d) * n_a * n_b, denominator, out=np.zeros(d.size), where=denominator > 0
     )
-    return float((d * n_a / n).sum()), float(variance.sum()), int(event_times.size)
+    return float((d * n_a / n).sum()), float(variance.sum())
 
 
 def _logrank_result(
@@ -274,15 +280,18 @@ def stratified_logrank_test(
         raise ValueError("groups must be 0/1 or booleans (1 = the first group)")
     in_a = marks.astype(bool)
     _, stratum = np.unique(labels, return_inverse=True)
-    # Sorted by stratum once, each stratum is a slice (matched sets can number thousands).
-    order = np.argsort(stratum, kind="stable")
-    bounds = np.flatnonzero(np.diff(stratum[order])) + 1
-    expected_a = variance = 0.0
-    for rows in np.split(order, bounds) if order.size else []:
-        a, b = rows[in_a[rows]], rows[~in_a[rows]]
-        e, v, _ = _logrank_sums(times[a], observed[a], times[b], observed[b])
-        expected_a += e
-        variance += v
+    # Matched sets can number thousands: rather than loop over them, each person gets one
+    # integer key, stratum * K + rank of their time, so that everyone of a stratum at risk
+    # at a time t (same stratum, time >= t) is one slice of the sorted keys of each group.
+    _, rank = np.unique(times, return_inverse=True)
+    width = int(rank.max()) + 2 if rank.size else 1
+    key = stratum.astype(np.int64) * width + rank
+    keys_a, keys_b = np.sort(key[in_a]), np.sort(key[~in_a])
+    events, d = np.unique(key[observed], return_counts=True)
+    stratum_end = (events // width + 1) * width
+    n_a = (np.searchsorted(keys_a, stratum_end) - np.searchsorted(keys_a, events)).astype(float)
+    n_b = (np.searchsorted(keys_b, stratum_end) - np.searchsorted(keys_b, events)).astype(float)
+    expected_a, variance = _logrank_terms(n_a, n_b, d.astype(float))
     o_a, o_b = int(observed[in_a].sum()), int(observed[~in_a].sum())
-    count = int(bounds.size + 1) if order.size else 0
+    count = int(stratum.max()) + 1 if stratum.size else 0
     return _logrank_result(o_a, expected_a, o_b, o_a + o_b - expected_a, variance, count)
