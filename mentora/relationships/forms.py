@@ -21,6 +21,7 @@ from mentora.relationships.models import (
     Pair,
     Tool,
 )
+from mentora.relationships.services.workspace import AGREEMENT_FIELDS
 
 
 class AgreementForm(ModelForm):
@@ -28,16 +29,7 @@ class AgreementForm(ModelForm):
 
     class Meta:
         model = Agreement
-        fields = [
-            "meeting_frequency",
-            "planned_meetings",
-            "learning_goals",
-            "ways_of_working",
-            "confidentiality",
-            "not_recruitment",
-            "end_date",
-            "after_end",
-        ]
+        fields = list(AGREEMENT_FIELDS)
         widgets = {
             "end_date": forms.DateInput(attrs={"type": "date"}),
             "learning_goals": forms.Textarea(attrs={"rows": 3}),
