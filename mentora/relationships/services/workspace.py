@@ -45,10 +45,17 @@ def pair_side(pair: Pair, user: Any) -> str | None:
     return None
 
 
-def _member_side(pair: Pair, actor: Any) -> str:
+def _member_side_or_closed(pair: Pair, actor: Any) -> str:
+    """The actor's side, refused to anyone else; the pair may have ended."""
     side = pair_side(pair, actor)
     if side is None:
         raise ValidationError(_("Only the mentee and the mentor can do this."))
+    return side
+
+
+def _member_side(pair: Pair, actor: Any) -> str:
+    """The actor's side, refused to anyone else and once the pair has ended."""
+    side = _member_side_or_closed(pair, actor)
     if not pair.is_active:
         raise ValidationError(_("This match has ended."))
     return side
