@@ -78,7 +78,7 @@ def agreement_save(
                 "not a recruitment channel."
             )
         )
-    latest = pair.agreements.order_by("-version").first()
+    latest = pair.latest_agreement()
     agreement = Agreement.objects.create(
         pair=pair, version=(latest.version + 1) if latest else 1, created_by=actor, **values
     )
@@ -95,7 +95,7 @@ def agreement_save(
 @transaction.atomic
 def agreement_sign(*, agreement: Agreement, actor: Any) -> Agreement:
     side = _member_side(agreement.pair, actor)
-    latest = agreement.pair.agreements.order_by("-version").first()
+    latest = agreement.pair.latest_agreement()
     if latest is None or latest.pk != agreement.pk:
         raise ValidationError(_("Only the latest version of the agreement can be signed."))
     field = f"{side}_signed_at"
