@@ -21,6 +21,29 @@ from mentora.relationships.models import (
     Pair,
     Tool,
 )
+from mentora.relationships.services.workspace import AGREEMENT_FIELDS
+
+
+def _saying(message: Any, *problems: str) -> dict[str, Any]:
+    """Error messages that say `message` for each of `problems`."""
+    return dict.fromkeys(problems, message)
+
+
+def _whole(message: Any, low: int, high: int) -> WholeNumberField:
+    """A whole number from `low` to `high` that says `message` when it is anything else."""
+    errors = _saying(message, "required", "invalid", "min_value", "max_value")
+    return WholeNumberField(min_value=low, max_value=high, error_messages=errors)
+
+
+def _date(message: Any) -> DateField:
+    return DateField(error_messages=_saying(message, "required", "invalid"))
+
+
+def _choice(message: Any, choices: Any) -> forms.ChoiceField:
+    """One of `choices`, saying `message` when none or another is sent."""
+    return forms.ChoiceField(
+        choices=choices, error_messages=_saying(message, "required", "invalid_choice")
+    )
 
 
 class AgreementForm(ModelForm):
@@ -28,16 +51,7 @@ class AgreementForm(ModelForm):
 
     class Meta:
         model = Agreement
-        fields = [
-            "meeting_frequency",
-            "planned_meetings",
-            "learning_goals",
-            "ways_of_working",
-            "confidentiality",
-            "not_recruitment",
-            "end_date",
-            "after_end",
-        ]
+        fields = list(AGREEMENT_FIELDS)
         widgets = {
             "end_date": forms.DateInput(attrs={"type": "date"}),
             "learning_goals": forms.Textarea(attrs={"rows": 3}),
@@ -97,13 +111,7 @@ class GoalForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    direction = forms.ChoiceField(
-        choices=FeedbackDirection.choices,
-        error_messages={
-            "required": _("Choose who the feedback is for."),
-            "invalid_choice": _("Choose who the feedback is for."),
-        },
-    )
+    direction = _choice(_("Choose who the feedback is for."), FeedbackDirection.choices)
     moment = ModelChoiceField(
         queryset=FeedbackMoment.objects.none(),
         required=False,
@@ -122,13 +130,7 @@ class FeedbackForm(forms.Form):
 
 class ClosureForm(forms.Form):
     reflection = forms.CharField(required=False)
-    continuation = forms.ChoiceField(
-        choices=Continuation.choices,
-        error_messages={
-            "required": _("Choose what happens after the programme."),
-            "invalid_choice": _("Choose what happens after the programme."),
-        },
-    )
+    continuation = _choice(_("Choose what happens after the programme."), Continuation.choices)
     thanks = forms.CharField(required=False)
     submission = submission_field()
 
@@ -144,44 +146,18 @@ class StoryForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    held_on = DateField(
-        error_messages={
-            "required": _("Give the date of the check-in."),
-            "invalid": _("Give the date of the check-in."),
-        }
-    )
+    held_on = _date(_("Give the date of the check-in."))
     channel = forms.CharField(max_length=100, required=False)
     note = forms.CharField(required=False)
     submission = submission_field()
 
 
 class ExpertActivityForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=ExpertActivityKind.choices,
-        error_messages={
-            "required": _("Choose what kind of activity it was."),
-            "invalid_choice": _("Choose what kind of activity it was."),
-        },
-    )
-    happened_on = DateField(
-        error_messages={
-            "required": _("Give the date of the activity."),
-            "invalid": _("Give the date of the activity."),
-        }
-    )
+    kind = _choice(_("Choose what kind of activity it was."), ExpertActivityKind.choices)
+    happened_on = _date(_("Give the date of the activity."))
     # Longer notes get the service's own refusal.
     note = forms.CharField(required=False)
     submission = submission_field()
-
-
-def _whole(message: Any, low: int, high: int) -> WholeNumberField:
-    """A whole number from `low` to `high` that says `message` when it is anything else."""
-    errors = {key: message for key in ("required", "invalid", "min_value", "max_value")}
-    return WholeNumberField(min_value=low, max_value=high, error_messages=errors)
-
-
-def _date(message: Any) -> DateField:
-    return DateField(error_messages={"required": message, "invalid": message})
 
 
 class RatingForm(forms.Form):
@@ -222,20 +198,9 @@ class ToolForm(forms.Form):
 
 
 class ExpertConnectForm(forms.Form):
-    learner = ModelChoiceField(
-        queryset=Participant.objects.none(),
-        error_messages={
-            "required": _("Choose a learner and an expert."),
-            "invalid_choice": _("Choose a learner and an expert."),
-        },
-    )
-    expert = ModelChoiceField(
-        queryset=Participant.objects.none(),
-        error_messages={
-            "required": _("Choose a learner and an expert."),
-            "invalid_choice": _("Choose a learner and an expert."),
-        },
-    )
+    _unchosen = _saying(_("Choose a learner and an expert."), "required", "invalid_choice")
+    learner = ModelChoiceField(queryset=Participant.objects.none(), error_messages=_unchosen)
+    expert = ModelChoiceField(queryset=Participant.objects.none(), error_messages=_unchosen)
     theme = forms.CharField(required=False)
 
     def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:

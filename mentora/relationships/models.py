@@ -70,6 +70,10 @@ class Pair(models.Model):
     def member_user_ids(self) -> set[int]:
         return {uid for uid in (self.mentee.user_id, self.mentor.user_id) if uid}
 
+    def latest_agreement(self) -> Agreement | None:
+        """The version of the agreement in force: the one both sign."""
+        return self.agreements.order_by("-version").first()
+
     def closure_refusals(self, *, now: dt.datetime | None = None) -> list[str]:
         """Why the pair may not close yet, in words (empty when it may). A closing ends
         the mentoring and earns a diploma: the programme must be under way and the pair

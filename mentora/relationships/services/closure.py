@@ -23,7 +23,7 @@ from mentora.relationships.models import (
     Story,
     StoryStatus,
 )
-from mentora.relationships.services.workspace import _member_side, pair_side
+from mentora.relationships.services.workspace import _member_side, _member_side_or_closed
 
 
 @transaction.atomic
@@ -109,13 +109,6 @@ def story_submit(
     )
     audit_log(actor=actor, action="relationships.story.submit", obj=story, programme=pair.programme)
     return story
-
-
-def _member_side_or_closed(pair: Pair, actor: Any) -> str:
-    side = pair_side(pair, actor)
-    if side is None:
-        raise ValidationError(_("Only the mentee and the mentor can do this."))
-    return side
 
 
 @transaction.atomic

@@ -48,6 +48,15 @@ def _expert_theme(expert: Participant, theme: str) -> str | None:
     return None
 
 
+def _takes_part(participant: Participant, programme: Programme, role: str) -> bool:
+    """Whether `participant` still takes part in `programme`, in `role`."""
+    return (
+        participant.programme_id == programme.pk
+        and participant.role == role
+        and participant.status not in NOT_TAKING_PART
+    )
+
+
 @transaction.atomic
 def expert_connect(
     *, programme: Programme, learner: Participant, expert: Participant, theme: str, actor: Any
@@ -57,17 +66,9 @@ def expert_connect(
 
     if programme.kind != ProgrammeKind.EXPERT_NETWORK:
         raise ValidationError(_("Learners are connected with experts only in expert networks."))
-    if (
-        learner.programme_id != programme.pk
-        or learner.role != ParticipantRole.MENTEE
-        or learner.status in NOT_TAKING_PART
-    ):
+    if not _takes_part(learner, programme, ParticipantRole.MENTEE):
         raise ValidationError(_("Choose a learner taking part in this programme."))
-    if (
-        expert.programme_id != programme.pk
-        or expert.role != ParticipantRole.MENTOR
-        or expert.status in NOT_TAKING_PART
-    ):
+    if not _takes_part(expert, programme, ParticipantRole.MENTOR):
         raise ValidationError(_("Choose an expert taking part in this programme."))
     if learner.person_id == expert.person_id:
         raise ValidationError(_("A learner cannot be their own expert."))

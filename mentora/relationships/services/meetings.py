@@ -31,6 +31,18 @@ def _announce(meeting: Meeting, *, cancelled: bool = False) -> None:
     transaction.on_commit(partial(tasks.send_meeting_invitation.enqueue, meeting.pk, cancelled))
 
 
+def _meeting_save(meeting: Meeting, actor: Any, change: str, fields: list[str]) -> Meeting:
+    """Save the changed `fields` and log which `change` it was; what was written stays out."""
+    meeting.save(update_fields=fields)
+    audit_log(
+        actor=actor,
+        action=f"relationships.meeting.{change}",
+        obj=meeting,
+        programme=meeting.pair.programme,
+    )
+    return meeting
+
+
 @transaction.atomic
 def meeting_schedule(
     *,
@@ -77,13 +89,7 @@ def meeting_move(
     if duration_minutes:
         meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
-    meeting.save(update_fields=["starts_at", "duration_minutes", "sequence"])
-    audit_log(
-        actor=actor,
-        action="relationships.meeting.move",
-        obj=meeting,
-        programme=meeting.pair.programme,
-    )
+    _meeting_save(meeting, actor, "move", ["starts_at", "duration_minutes", "sequence"])
     _announce(meeting)
     return meeting
 
@@ -93,13 +99,7 @@ def meeting_cancel(*, meeting: Meeting, actor: Any) -> Meeting:
     _member_side(meeting.pair, actor)
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
-    meeting.save(update_fields=["cancelled_at", "sequence"])
-    audit_log(
-        actor=actor,
-        action="relationships.meeting.cancel",
-        obj=meeting,
-        programme=meeting.pair.programme,
-    )
+    _meeting_save(meeting, actor, "cancel", ["cancelled_at", "sequence"])
     _announce(meeting, cancelled=True)
     return meeting
 
@@ -117,14 +117,7 @@ def meeting_write(*, meeting: Meeting, actor: Any, part: str, text: str) -> Meet
         raise ValidationError(_("You can reflect on a meeting once it has taken place."))
     field = f"{side}_reflection" if part == "reflection" else part
     setattr(meeting, field, text.strip())
-    meeting.save(update_fields=[field])
-    audit_log(
-        actor=actor,
-        action=f"relationships.meeting.{part}",
-        obj=meeting,
-        programme=meeting.pair.programme,
-    )
-    return meeting
+    return _meeting_save(meeting, actor, part, [field])
 
 
 @transaction.atomic
@@ -136,14 +129,7 @@ def meeting_rate(*, meeting: Meeting, actor: Any, rating: int) -> Meeting:
         raise ValidationError(_("A meeting can be rated once it has taken place."))
     field = f"{side}_rating"
     setattr(meeting, field, rating)
-    meeting.save(update_fields=[field])
-    audit_log(
-        actor=actor,
-        action="relationships.meeting.rate",
-        obj=meeting,
-        programme=meeting.pair.programme,
-    )
-    return meeting
+    return _meeting_save(meeting, actor, "rate", [field])
 
 
 def agenda_reminders(*, now: dt.datetime | None = None, days_before: int = 3) -> int:

@@ -45,10 +45,17 @@ def pair_side(pair: Pair, user: Any) -> str | None:
     return None
 
 
-def _member_side(pair: Pair, actor: Any) -> str:
+def _member_side_or_closed(pair: Pair, actor: Any) -> str:
+    """The actor's side, refused to anyone else; the pair may have ended."""
     side = pair_side(pair, actor)
     if side is None:
         raise ValidationError(_("Only the mentee and the mentor can do this."))
+    return side
+
+
+def _member_side(pair: Pair, actor: Any) -> str:
+    """The actor's side, refused to anyone else and once the pair has ended."""
+    side = _member_side_or_closed(pair, actor)
     if not pair.is_active:
         raise ValidationError(_("This match has ended."))
     return side
@@ -71,7 +78,7 @@ def agreement_save(
                 "not a recruitment channel."
             )
         )
-    latest = pair.agreements.order_by("-version").first()
+    latest = pair.latest_agreement()
     agreement = Agreement.objects.create(
         pair=pair, version=(latest.version + 1) if latest else 1, created_by=actor, **values
     )
@@ -88,7 +95,7 @@ def agreement_save(
 @transaction.atomic
 def agreement_sign(*, agreement: Agreement, actor: Any) -> Agreement:
     side = _member_side(agreement.pair, actor)
-    latest = agreement.pair.agreements.order_by("-version").first()
+    latest = agreement.pair.latest_agreement()
     if latest is None or latest.pk != agreement.pk:
         raise ValidationError(_("Only the latest version of the agreement can be signed."))
     field = f"{side}_signed_at"

@@ -105,10 +105,7 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
         actor=request.user,
         success=_("Activity recorded."),
     )
-    # The two of them go back to their own page; a manager to the programme's overview.
-    if request.user.pk in connection.member_user_ids():
-        return redirect("my_experts")
-    return redirect("expert_network", programme_id=connection.programme_id)
+    return _back_from(connection, request)
 
 
 @login_required
@@ -123,6 +120,11 @@ def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
             actor=request.user,
             success=_("The connection is closed; its activity is kept."),
         )
+    return _back_from(connection, request)
+
+
+def _back_from(connection: ExpertConnection, request: HttpRequest) -> HttpResponse:
+    """The two of them go back to their own page; a manager to the programme's overview."""
     if request.user.pk in connection.member_user_ids():
         return redirect("my_experts")
     return redirect("expert_network", programme_id=connection.programme_id)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -54,42 +55,34 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     side = workspace.pair_side(meeting.pair, request.user)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            if action in meetings_services.MEETING_TEXTS:
-                meetings_services.meeting_write(
-                    meeting=meeting,
-                    actor=request.user,
-                    part=action,
-                    text=request.POST.get("text", ""),
+        acting: dict[str, Any] = {"meeting": meeting, "actor": request.user}
+        if action in meetings_services.MEETING_TEXTS:
+            attempt(
+                request,
+                meetings_services.meeting_write,
+                part=action,
+                text=request.POST.get("text", ""),
+                **acting,
+            )
+        elif action == "rate":
+            submit(request, RatingForm(request.POST), meetings_services.meeting_rate, **acting)
+        elif action == "move":
+            form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
+            if form.is_valid():
+                attempt(
+                    request,
+                    meetings_services.meeting_move,
+                    starts_at=form.starts_at(),
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                    **acting,
                 )
-            elif action == "rate":
-                rating = RatingForm(request.POST)
-                if rating.is_valid():
-                    meetings_services.meeting_rate(
-                        meeting=meeting, actor=request.user, **rating.cleaned_data
-                    )
-                else:
-                    refusal(request, rating)
-            elif action == "move":
-                form = MeetingForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
-                if form.is_valid():
-                    meetings_services.meeting_move(
-                        meeting=meeting,
-                        actor=request.user,
-                        starts_at=form.starts_at(),
-                        duration_minutes=form.cleaned_data["duration_minutes"],
-                    )
-                else:
-                    messages.error(request, _("Give a valid date and time."))
-            elif action == "cancel":
-                if not confirmed(request):
-                    return redirect("meeting_detail", meeting_id=meeting.pk)
-                meetings_services.meeting_cancel(meeting=meeting, actor=request.user)
-                return redirect("pair_workspace", pair_id=meeting.pair_id)
             else:
-                raise Http404
-        except ValidationError as error:
-            refusal(request, error)
+                messages.error(request, _("Give a valid date and time."))
+        elif action == "cancel":
+            if confirmed(request) and attempt(request, meetings_services.meeting_cancel, **acting):
+                return redirect("pair_workspace", pair_id=meeting.pair_id)
+        else:
+            raise Http404
         return redirect("meeting_detail", meeting_id=meeting.pk)
     return render(
         request,

@@ -34,7 +34,7 @@ from mentora.relationships.toolbox import phase_of, tools_for
 def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     side = workspace.pair_side(pair, request.user)
-    agreement = pair.agreements.order_by("-version").first()
+    agreement = pair.latest_agreement()
     initial: dict[str, Any] = {}
     if agreement is not None:
         initial = {name: getattr(agreement, name) for name in workspace.AGREEMENT_FIELDS}
@@ -109,7 +109,7 @@ def agreement_save(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def agreement_sign(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
-    agreement = pair.agreements.order_by("-version").first()
+    agreement = pair.latest_agreement()
     if agreement is None:
         raise Http404
     attempt(request, workspace.agreement_sign, agreement=agreement, actor=request.user)
