@@ -8,8 +8,13 @@ docs/evaluation.md by which each published figure picks its respondents. Every a
 an unknown integer (a one-hot choice among its possible values), and every published
 figure becomes a constraint: counts, sums (a mean times its n), sums of squares (from a
 standard deviation), Cronbach's alpha, the paired means and the spread of the paired
-differences, NPS categories and choice counts. The workbook gives figures to ten decimals,
-so they are taken as exact.
+differences, NPS categories and choice counts. Where a signed-rank p is published, the
+attacker is told the whole multiset of the paired differences, which fixes that p and more.
+The workbook gives figures to ten decimals, so they are taken as exact. Confidence
+intervals (of means, alpha, NPS and the paired change) and benchmark percentiles add no
+constraint of their own: each is a function of figures already read (n, mean and sd;
+alpha, n and the item count; the NPS counts; the share favourable among other
+programmes' published shares).
 
 A value is *pinned* when no assignment that satisfies every constraint gives it another
 value: then it is disclosed. The attacker asks OR-Tools CP-SAT, for each respondent's
@@ -26,7 +31,7 @@ from __future__ import annotations
 import io
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +132,8 @@ class Attacker:
             self.onehot[(response_id, question_id)] = bits
         self.kind = {q.pk: q.kind for qs in self.questions.values() for q in qs}
         self.published_sets: dict[int, set[frozenset[int]]] = defaultdict(set)
-        self._squares: dict[tuple[str, Any], Expr] = {}
+        self._onehots: dict[str, dict[int, Any]] = {}
+        self.signed_ranks = 0  # paired tables whose signed-rank p was read
         self.distributions: set[tuple[int, int]] = set()
 
     # --- the unknowns -----------------------------------------------------------------------
@@ -147,15 +153,21 @@ class Attacker:
     def rowsum(self, response_id: int, items: list[Question]) -> Expr:
         return sum(self.value(response_id, q.pk) for q in items)
 
-    def _onehot_square(self, name: str, expr: Expr, low: int, high: int) -> Expr:
-        """expr squared, as a linear expression over a one-hot of expr's possible values."""
-        key = (name, None)
-        if key not in self._squares:
+    def _onehot(self, name: str, expr: Expr, low: int, high: int) -> dict[int, Any]:
+        """A one-hot of expr's possible values, made once per name."""
+        if name not in self._onehots:
             bits = {v: self.model.new_bool_var(f"{name}={v}") for v in range(low, high + 1)}
             self.model.add_exactly_one(bits.values())
             self.model.add(sum(v * b for v, b in bits.items()) == expr)
-            self._squares[key] = sum(v * v * b for v, b in bits.items())
-        return self._squares[key]
+            self._onehots[name] = bits
+        return self._onehots[name]
+
+    def _onehot_square(self, name: str, expr: Expr, low: int, high: int) -> Expr:
+        """expr squared, as a linear expression over a one-hot of expr's possible values."""
+        return sum(v * v * b for v, b in self._onehot(name, expr, low, high).items())
+
+    def _true_rowsum(self, response_id: int, items: list[Question]) -> int:
+        return sum(int(self.truth[(response_id, q.pk)]) for q in items)
 
     # --- respondent sets, by the published rules --------------------------------------------
 
@@ -262,6 +274,7 @@ class Attacker:
         after: float,
         difference: float,
         dz: float | None,
+        wilcoxon_p: float | None,
     ) -> None:
         first = {r.key: r.pk for r in self.responses[start.pk]}
         last = {r.key: r.pk for r in self.responses[end.pk]}
@@ -281,18 +294,31 @@ class Attacker:
         self.model.add(
             sum(self.rowsum(last[key], items_end) for key in keys) == _close(after * n * k)
         )
-        if not dz:
-            return
-        sd = difference / dz
-        squares = [
-            self._onehot_square(
+        differences = {
+            key: self._onehot(
                 f"d{start.pk}{key[:8]}{construct}",
                 self.rowsum(last[key], items_end) - self.rowsum(first[key], items_start),
                 -4 * k,
                 4 * k,
             )
             for key in keys
-        ]
+        }
+        if wilcoxon_p is not None:
+            # The signed-rank p is a function of the differences' ranks, ties and signs,
+            # all of which the multiset of the differences fixes. The attacker is told that
+            # whole multiset (more than the p reveals), so finding nothing proves the p
+            # discloses nothing either.
+            truth = Counter(
+                self._true_rowsum(last[key], items_end) - self._true_rowsum(first[key], items_start)
+                for key in keys
+            )
+            for v in range(-4 * k, 4 * k + 1):
+                self.model.add(sum(bits[v] for bits in differences.values()) == truth[v])
+            self.signed_ranks += 1
+        if not dz:
+            return
+        sd = difference / dz
+        squares = [sum(v * v * b for v, b in bits.items()) for bits in differences.values()]
         spread = k * k * ((n - 1) * sd * sd + n * difference * difference)
         self.model.add(sum(squares) == _close(spread, 1e-3))
 
@@ -333,12 +359,12 @@ class Attacker:
         ends = [s for s in self.surveys if s.wave == "end"]
         for row in sheets["Start to end"][1:]:
             name, n, _start, _end, before, after, difference, *_rest = row
-            dz = row[12]
+            dz, wilcoxon_p = row[12], row[14]
             start, end = starts[-1], ends[-1]
             construct = next(
                 q.construct for q in self.questions[start.pk] if scale_name(q.construct) == name
             )
-            self.paired(start, end, construct, n, before, after, difference, dz)
+            self.paired(start, end, construct, n, before, after, difference, dz, wilcoxon_p)
         if "Comparison" in sheets:
             header, *rows = sheets["Comparison"]
             for name, score, n, *means in rows:

@@ -112,6 +112,19 @@ def test_paired_change_beside_the_scale_gives_no_one_away(
     assert attacker.figures > 0 and attacker.leaks() == []
 
 
+def test_a_published_paired_change_and_its_signed_rank_p_give_no_one_away(
+    personas: Any, client_for: Any
+) -> None:
+    # Everyone answered both waves: the paired table shares its respondents with the scale
+    # and is published, signed-rank p included.
+    world = _paired(personas, 12, 0)
+    attacker, [downloads, _] = _attack(world, client_for)
+    published = [c.change for c in downloads.report.changes if c.change]
+    assert published and all(c.wilcoxon_p_value is not None for c in published)
+    assert attacker.signed_ranks == 2 * len(published)  # read by manager and sponsor
+    assert attacker.leaks() == []
+
+
 def test_the_attacker_finds_the_unpaired_when_the_paired_means_are_published(
     personas: Any, client_for: Any
 ) -> None:
