@@ -94,6 +94,32 @@ def instruments_for(programme: Programme) -> Any:
 
 
 @transaction.atomic
+def survey_close(*, survey: Survey, actor: Any, now: dt.datetime | None = None) -> Survey:
+    """Close an open survey now, before its closing time: nobody can answer any more, no
+    reminder goes out, and its results are published (as they would be at the set time).
+    """
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.closes_at <= now:
+        raise ValidationError(_("This survey has already closed."))
+    if survey.opens_at >= now:
+        raise ValidationError(
+            _("This survey has not opened yet; change its dates or schedule it again.")
+        )
+    planned = survey.closes_at
+    survey.closes_at = now
+    survey.save(update_fields=["closes_at"])
+    audit_log(
+        actor=actor,
+        action="surveys.survey.close",
+        obj=survey,
+        programme=survey.programme,
+        changes={"closes_at": now, "planned": planned},
+    )
+    return survey
+
+
+@transaction.atomic
 def survey_schedule(
     *,
     programme: Programme,

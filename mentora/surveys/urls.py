@@ -15,6 +15,7 @@ urlpatterns = [
         name="survey_questions",
     ),
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey_detail"),
+    path("surveys/<int:survey_id>/close/", views.survey_close, name="survey_close"),
     path("surveys/answer/<str:token>/", views.survey_answer, name="survey_answer"),
     path("surveys/instruments/<slug:slug>/", views.instrument_list, name="instrument_list"),
     path("my/surveys/", views.my_surveys, name="my_surveys"),

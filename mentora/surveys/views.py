@@ -11,8 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from mentora.accounts.models import User
+from mentora.core.confirm import confirmed
+from mentora.core.messages import attempt
 from mentora.programmes import access as programme_access
 from mentora.surveys import access, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
@@ -133,8 +136,24 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             "counts": _counts([survey])[survey.pk],
             "questions": list(survey.instrument.questions.all()),
             "can_manage": programme_access.can_manage_programme(request.user, survey.programme),
+            "is_open": survey.is_open(),
         },
     )
+
+
+@login_required
+@require_POST
+def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
+    survey = access.access_survey(request.user, survey_id, write=True)
+    if confirmed(request):
+        attempt(
+            request,
+            services.survey_close,
+            survey=survey,
+            actor=request.user,
+            success=_("The survey is closed and its results are published."),
+        )
+    return redirect("survey_detail", survey_id=survey.pk)
 
 
 @login_required

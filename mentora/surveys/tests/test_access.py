@@ -180,3 +180,16 @@ def test_the_line_manager_sees_nothing_of_the_mentees_answers(
     page = client.get("/my/surveys/")
     # Their own invitation only, not the mentee's.
     assert answered["invitation"].token.encode() not in page.content
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_only_those_running_the_programme_close_a_survey_early(
+    answered: dict[str, Any], client_for: Any, who: str
+) -> None:
+    survey = answered["survey"]
+    planned = survey.closes_at
+    client = client_for(answered["world"].personas.all()[who])
+    response = client.post(f"/surveys/{survey.pk}/close/", {"confirm": "on"})
+    assert response.status_code == WRITE[who]
+    survey.refresh_from_db()
+    assert (survey.closes_at < planned) == (WRITE[who] == 302)

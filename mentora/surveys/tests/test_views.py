@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from mentora.core.models import AuditEntry
 from mentora.surveys.models import Instrument, Invitation, Question, Response, Survey
 from mentora.surveys.tests.conftest import World, builtin
 from mentora.surveys.tests.test_services import schedule
@@ -183,3 +185,53 @@ def test_the_survey_pages_hide_answered_counts_the_report_hides(
     assert b"fewer than 5 or hidden" in page.content
     listing = client_for(world.personas.manager).get(f"/programmes/{world.programme.pk}/surveys/")
     assert b"Mentees: &lt;5/1" in listing.content
+
+
+def test_a_manager_closes_a_survey_early_and_its_results_are_published(
+    world: World, client_for: Any
+) -> None:
+    survey = schedule(world, "end", ["mentee"])
+    planned = survey.closes_at
+    client = client_for(world.personas.manager)
+    page = client.get(f"/surveys/{survey.pk}/")
+    assert b"Close the survey now" in page.content
+    # Without the tick nothing changes.
+    client.post(f"/surveys/{survey.pk}/close/")
+    survey.refresh_from_db()
+    assert survey.closes_at == planned and survey.is_open()
+    response = client.post(f"/surveys/{survey.pk}/close/", {"confirm": "on"}, follow=True)
+    survey.refresh_from_db()
+    assert survey.closes_at < planned and not survey.is_open()
+    assert b"The survey is closed and its results are published." in response.content
+    assert b"Close the survey now" not in response.content
+    entry = AuditEntry.objects.get(action="surveys.survey.close")
+    assert entry.actor == world.personas.manager
+    # The entry keeps the time it was meant to close (to the millisecond, as JSON does).
+    assert parse_datetime(entry.changes["planned"]) == planned.replace(
+        microsecond=planned.microsecond // 1000 * 1000
+    )
+    # A second close is refused, and the closing time stays.
+    closed_at = survey.closes_at
+    again = client.post(f"/surveys/{survey.pk}/close/", {"confirm": "on"}, follow=True)
+    assert b"This survey has already closed." in again.content
+    survey.refresh_from_db()
+    assert survey.closes_at == closed_at
+    token = Invitation.objects.get(survey=survey).token
+    assert client_for(world.personas.mentee).get(f"/surveys/answer/{token}/").status_code == 410
+
+
+def test_a_survey_that_has_not_opened_cannot_be_closed(world: World, client_for: Any) -> None:
+    now = timezone.now()
+    survey = schedule(
+        world,
+        "start",
+        ["mentee"],
+        opens_at=now + dt.timedelta(days=2),
+        closes_at=now + dt.timedelta(days=9),
+    )
+    response = client_for(world.personas.manager).post(
+        f"/surveys/{survey.pk}/close/", {"confirm": "on"}, follow=True
+    )
+    assert b"This survey has not opened yet" in response.content
+    survey.refresh_from_db()
+    assert survey.closes_at > now + dt.timedelta(days=8)
