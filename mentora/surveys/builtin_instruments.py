@@ -103,6 +103,15 @@ RELATIONSHIP = [
     ),
 ]
 
+# Asked midway on its own, and at the end with the rest of the programme's design.
+MANAGER_HELPED = _q(
+    "PD2",
+    "scale_1_5",
+    "The programme manager helped when I needed it.",
+    "Programlederen hjalp, når jeg havde brug for det.",
+    PAIR,
+    "programme_design",
+)
 DESIGN = [
     _q(
         "PD1",
@@ -112,14 +121,7 @@ DESIGN = [
         PAIR,
         "programme_design",
     ),
-    _q(
-        "PD2",
-        "scale_1_5",
-        "The programme manager helped when I needed it.",
-        "Programlederen hjalp, når jeg havde brug for det.",
-        PAIR,
-        "programme_design",
-    ),
+    MANAGER_HELPED,
     _q(
         "PD3",
         "scale_1_5",
@@ -204,14 +206,7 @@ LIBRARY: list[dict[str, Any]] = [
         "wave": "midway",
         "questions": [
             *RELATIONSHIP,
-            _q(
-                "PD2",
-                "scale_1_5",
-                "The programme manager helped when I needed it.",
-                "Programlederen hjalp, når jeg havde brug for det.",
-                PAIR,
-                "programme_design",
-            ),
+            MANAGER_HELPED,
             _q(
                 "MW1",
                 "text",

@@ -4,7 +4,7 @@ applicants, and support for every pair until an agreed closing."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from mentora.programmes.health import GREEN, RED
 from mentora.programmes.models import TouchpointKind
@@ -17,6 +17,7 @@ from mentora.reports.standards.model import (
     Criterion,
     Standard,
     local_date,
+    share_criterion,
     status_by_share,
 )
 
@@ -108,46 +109,38 @@ def standard(ctx: Context) -> Standard:
                 else _("No one has applied yet."),
                 [ctx.link(_("Participants"), "programme_pipeline")],
             ),
-            Criterion(
+            share_criterion(
                 "meeting",
                 _("Pairs keep meeting"),
                 2,
-                status_by_share(pairs.met, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair has met.",
-                        "%(n)s of %(total)s pairs have met.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.met, "total": pairs.total}
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Call the pairs that have not met; offer a rematch where it does not work.")
-                if pairs.total
-                else _("No pairs yet."),
-                [pair_health],
+                pairs.met,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair has met.",
+                    "%(n)s of %(total)s pairs have met.",
+                    "total",
+                ),
+                none=_("No pairs yet."),
+                gap=_("Call the pairs that have not met; offer a rematch where it does not work."),
+                none_gap=_("No pairs yet."),
+                links=[pair_health],
                 due=facts.started,
             ),
-            Criterion(
+            share_criterion(
                 "follow_up",
                 _("The programme manager follows up with every pair"),
                 2,
-                status_by_share(pairs.followed_up, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair has had a check-in with the programme manager.",
-                        "%(n)s of %(total)s pairs have had a check-in with the programme manager.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.followed_up, "total": pairs.total}
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Check in with each pair at least once, and record it.")
-                if pairs.total
-                else _("No pairs yet."),
-                [pair_health],
+                pairs.followed_up,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair has had a check-in with the programme manager.",
+                    "%(n)s of %(total)s pairs have had a check-in with the programme manager.",
+                    "total",
+                ),
+                none=_("No pairs yet."),
+                gap=_("Check in with each pair at least once, and record it."),
+                none_gap=_("No pairs yet."),
+                links=[pair_health],
                 due=facts.started,
             ),
             Criterion(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mentora.programmes.health import health_items
+from mentora.programmes.health import RED, health_items
 from mentora.reports.standards.facts import Facts
-from mentora.reports.standards.model import FROM_LIGHT, PARTLY, Link
+from mentora.reports.standards.model import FROM_LIGHT, PARTLY, Criterion, Link
 
 
 class Context:
@@ -26,6 +26,25 @@ class Context:
     def from_health(self, code: str) -> str:
         """A check of the health check as a criterion's status (amber is partly met)."""
         return FROM_LIGHT.get(self.health[code].light, PARTLY)
+
+    def check_criterion(
+        self,
+        code: str,
+        title: str,
+        weight: int,
+        check: str,
+        *,
+        there: str,
+        missing: str,
+        gap: str,
+        links: list[Link],
+    ) -> Criterion:
+        """A criterion one check of the health check decides: the check's light as its
+        status, and as its evidence whether what the check looks for is there (in part, on
+        amber) or missing."""
+        found = self.health[check].light != RED
+        status = self.from_health(check)
+        return Criterion(code, title, weight, status, [there if found else missing], gap, links)
 
     def design_links(self) -> list[Link]:
         return [

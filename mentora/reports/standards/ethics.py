@@ -4,7 +4,7 @@ both; recordings only with consent; private texts and answers kept private."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from mentora.reports.standards.context import Context
 from mentora.reports.standards.model import (
@@ -12,7 +12,7 @@ from mentora.reports.standards.model import (
     NOT_MET,
     Criterion,
     Standard,
-    status_by_share,
+    share_criterion,
 )
 from mentora.surveys.models import MINIMUM_GROUP
 
@@ -56,54 +56,50 @@ def standard(ctx: Context) -> Standard:
             "is kept, and personal data is handled with care."
         ),
         [
-            Criterion(
+            share_criterion(
                 "agreements",
                 _("Every pair agrees how it works together"),
                 2,
-                status_by_share(pairs.with_agreement, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair has a written agreement.",
-                        "%(n)s of %(total)s pairs have a written agreement.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.with_agreement, "total": pairs.total},
+                pairs.with_agreement,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair has a written agreement.",
+                    "%(n)s of %(total)s pairs have a written agreement.",
+                    "total",
+                ),
+                more=[
                     _(
                         "An agreement sets how often the pair meets, what the mentee wants "
                         "to learn, how they work together and the formal end date."
-                    ),
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Ask pairs without an agreement to write it at their next meeting.")
-                if pairs.total
-                else _("No pairs yet."),
-                [pairs_link],
+                    )
+                ],
+                none=_("No pairs yet."),
+                gap=_("Ask pairs without an agreement to write it at their next meeting."),
+                none_gap=_("No pairs yet."),
+                links=[pairs_link],
                 due=facts.started,
             ),
-            Criterion(
+            share_criterion(
                 "confidentiality",
                 _("Confidentiality and boundaries agreed by both"),
                 2,
-                status_by_share(pairs.signed, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair has both signed its latest agreement.",
-                        "%(n)s of %(total)s pairs have both signed their latest agreement.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.signed, "total": pairs.total},
+                pairs.signed,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair has both signed its latest agreement.",
+                    "%(n)s of %(total)s pairs have both signed their latest agreement.",
+                    "total",
+                ),
+                more=[
                     _(
                         "Every agreement states that what is said stays between the two, "
                         "both ways, and that the programme is not a recruitment channel."
-                    ),
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Ask both members to sign: an agreement counts once both have.")
-                if pairs.total
-                else _("No pairs yet."),
-                [pairs_link],
+                    )
+                ],
+                none=_("No pairs yet."),
+                gap=_("Ask both members to sign: an agreement counts once both have."),
+                none_gap=_("No pairs yet."),
+                links=[pairs_link],
                 due=facts.started,
             ),
             Criterion(

@@ -4,9 +4,8 @@ both sides, screened mentors, and matches unwound without blame."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
-from mentora.programmes.health import GREEN
 from mentora.programmes.models import InfluenceMode
 from mentora.reports.standards.context import Context
 from mentora.reports.standards.model import (
@@ -15,7 +14,8 @@ from mentora.reports.standards.model import (
     PARTLY,
     Criterion,
     Standard,
-    status_by_share,
+    share_criterion,
+    status_by_parts,
 )
 
 
@@ -101,47 +101,39 @@ def standard(ctx: Context) -> Standard:
                     ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True),
                 ],
             ),
-            Criterion(
+            ctx.check_criterion(
                 "needs",
                 _("Mentors chosen for the mentees' needs"),
                 1,
-                ctx.from_health("competences"),
-                [
-                    _("The application form asks mentees what they want to learn.")
-                    if ctx.health["competences"].light == GREEN
-                    else _("The application form does not ask mentees what they want to learn.")
-                ],
-                _("Ask mentees for their learning themes, so mentors are matched to them."),
-                [ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
+                "competences",
+                there=_("The application form asks mentees what they want to learn."),
+                missing=_("The application form does not ask mentees what they want to learn."),
+                gap=_("Ask mentees for their learning themes, so mentors are matched to them."),
+                links=[ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
             ),
-            Criterion(
+            share_criterion(
                 "explained",
                 _("Every match can be explained"),
                 2,
-                status_by_share(pairs.explained, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair carries the reasons it was matched.",
-                        "%(n)s of %(total)s pairs carry the reasons they were matched.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.explained, "total": pairs.total}
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Form pairs through a matching round, so that every match carries its reasons."),
-                [rounds],
+                pairs.explained,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair carries the reasons it was matched.",
+                    "%(n)s of %(total)s pairs carry the reasons they were matched.",
+                    "total",
+                ),
+                none=_("No pairs yet."),
+                gap=_(
+                    "Form pairs through a matching round, so that every match carries its reasons."
+                ),
+                links=[rounds],
                 due=facts.started,
             ),
             Criterion(
                 "influence",
                 _("Both sides influence who they are paired with"),
                 2,
-                MET
-                if mentees_influence and mentors_influence
-                else PARTLY
-                if mentees_influence or mentors_influence
-                else NOT_MET,
+                status_by_parts(mentees_influence, mentors_influence),
                 influence,
                 _(
                     "Let mentees choose among a few suggestions or both sides opt in, and "
@@ -149,23 +141,20 @@ def standard(ctx: Context) -> Standard:
                 ),
                 [ctx.link(_("Matching policy"), "programme_edit", "policy", manage_only=True)],
             ),
-            Criterion(
+            share_criterion(
                 "screening",
                 _("Mentors screened before matching"),
                 2,
-                status_by_share(people.mentors_screened, people.mentors),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s mentor taking part passed a screening interview.",
-                        "%(n)s of %(total)s mentors taking part passed a screening interview.",
-                        people.mentors,
-                    )
-                    % {"n": people.mentors_screened, "total": people.mentors}
-                ]
-                if people.mentors
-                else [_("No mentor is taking part yet.")],
-                _("Hold and record a screening interview with every mentor before matching."),
-                [ctx.link(_("Participants"), "programme_pipeline")],
+                people.mentors_screened,
+                people.mentors,
+                ngettext_lazy(
+                    "%(n)s of %(total)s mentor taking part passed a screening interview.",
+                    "%(n)s of %(total)s mentors taking part passed a screening interview.",
+                    "total",
+                ),
+                none=_("No mentor is taking part yet."),
+                gap=_("Hold and record a screening interview with every mentor before matching."),
+                links=[ctx.link(_("Participants"), "programme_pipeline")],
                 due=facts.started or people.mentors > 0,
             ),
             Criterion(

@@ -8,18 +8,15 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mentora.programmes.health import GREEN
 from mentora.reports.standards.context import Context
 from mentora.reports.standards.model import (
-    MET,
-    NOT_MET,
-    PARTLY,
     RESPONSE_MET,
     RESPONSE_PARTLY,
     Criterion,
     Standard,
     local_date,
     percent,
+    status_by_parts,
     status_by_share,
 )
 from mentora.surveys.models import MINIMUM_GROUP, Wave
@@ -33,7 +30,6 @@ def standard(ctx: Context) -> Standard:
     scheduled = {s.wave for s in facts.surveys}
     missing = [str(Wave(w).label) for w in wanted if w not in scheduled]
     present = [str(Wave(w).label) for w in wanted if w in scheduled]
-    waves_status = {3: MET, 2: PARTLY}.get(len(present), NOT_MET)
     rates: list[str] = []
     invited = answered = 0
     for survey in facts.surveys:
@@ -85,13 +81,6 @@ def standard(ctx: Context) -> Standard:
             )
             % {"n": pairs.at_risk, "total": pairs.active}
         )
-    feedback_status = (
-        MET
-        if facts.feedback_moments and facts.feedback_given
-        else PARTLY
-        if facts.feedback_moments or facts.feedback_given
-        else NOT_MET
-    )
     return Standard(
         4,
         "measurement",
@@ -101,24 +90,21 @@ def standard(ctx: Context) -> Standard:
             "relationships, adjust its processes in time, and show its impact."
         ),
         [
-            Criterion(
+            ctx.check_criterion(
                 "evaluation_planned",
                 _("Evaluation planned"),
                 1,
-                ctx.from_health("evaluation"),
-                [
-                    _("An evaluation touchpoint is planned.")
-                    if ctx.health["evaluation"].light == GREEN
-                    else _("No evaluation touchpoint is planned.")
-                ],
-                _("Plan an evaluation touchpoint near the end of the programme."),
-                [ctx.link(_("Touchpoints"), "programme_detail", "touchpoints")],
+                "evaluation",
+                there=_("An evaluation touchpoint is planned."),
+                missing=_("No evaluation touchpoint is planned."),
+                gap=_("Plan an evaluation touchpoint near the end of the programme."),
+                links=[ctx.link(_("Touchpoints"), "programme_detail", "touchpoints")],
             ),
             Criterion(
                 "waves",
                 _("Surveys at the start, midway and at the end"),
                 2,
-                waves_status,
+                status_by_parts(*(wave in scheduled for wave in wanted)),
                 [
                     _("Surveys scheduled: %(waves)s.")
                     % {"waves": ", ".join(present) if present else _("none")}
@@ -148,7 +134,7 @@ def standard(ctx: Context) -> Standard:
                 "impact",
                 _("Outcomes measured against the goals"),
                 2,
-                {3: MET, 2: PARTLY}.get(sum(impact), NOT_MET),
+                status_by_parts(*impact),
                 [
                     ngettext(
                         "%(n)s goal measured in Mentora.", "%(n)s goals measured in Mentora.", goals
@@ -182,7 +168,7 @@ def standard(ctx: Context) -> Standard:
                 "feedback",
                 _("Two-way feedback collected"),
                 1,
-                feedback_status,
+                status_by_parts(facts.feedback_moments > 0, facts.feedback_given > 0),
                 [
                     ngettext(
                         "%(n)s feedback moment set.",

@@ -4,6 +4,7 @@ levels, and the exact arithmetic that scores them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor
@@ -204,6 +205,39 @@ def status_by_share(
         return NOT_MET
     share = Fraction(part, whole)
     return MET if share >= met else PARTLY if share >= partly else NOT_MET
+
+
+def status_by_parts(*parts: bool) -> str:
+    """Met when every part holds, partly met when all but one do, else not met."""
+    held = sum(parts)
+    return MET if held == len(parts) else PARTLY if held == len(parts) - 1 else NOT_MET
+
+
+def share_criterion(
+    code: str,
+    title: str,
+    weight: int,
+    part: int,
+    whole: int,
+    counted: Any,
+    *,
+    more: Sequence[str] = (),
+    none: str,
+    gap: str,
+    none_gap: str | None = None,
+    links: list[Link],
+    due: bool,
+) -> Criterion:
+    """A criterion met by the share `part / whole` of pairs or participants.
+
+    `counted` says how many of the whole: an ``ngettext_lazy`` of "%(n)s of %(total)s …"
+    whose number is ``"total"``, followed in the evidence by `more`. While there is no
+    whole, `none` stands for the evidence, and `none_gap` (when given) for the gap."""
+    if not whole:
+        gap = gap if none_gap is None else none_gap
+        return Criterion(code, title, weight, NOT_MET, [none], gap, links, due)
+    evidence = [counted % {"n": part, "total": whole}, *more]
+    return Criterion(code, title, weight, status_by_share(part, whole), evidence, gap, links, due)
 
 
 def cycle(programme: Programme, today: dt.date) -> tuple[bool, str]:

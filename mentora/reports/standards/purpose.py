@@ -4,9 +4,8 @@ turned into each relationship's own objectives."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
-from mentora.programmes.health import RED
 from mentora.reports.standards.context import Context
 from mentora.reports.standards.model import (
     MET,
@@ -14,7 +13,7 @@ from mentora.reports.standards.model import (
     PARTLY,
     Criterion,
     Standard,
-    status_by_share,
+    share_criterion,
 )
 
 
@@ -59,44 +58,39 @@ def standard(ctx: Context) -> Standard:
                 _("Name a sponsor from top management who backs the programme."),
                 ctx.design_links(),
             ),
-            Criterion(
+            ctx.check_criterion(
                 "own_goals",
                 _("Participants state their own goals"),
                 1,
-                ctx.from_health("expectations"),
-                [
-                    _("The application form asks participants about their goals.")
-                    if ctx.health["expectations"].light != RED
-                    else _("The application form does not ask participants about their goals.")
-                ],
-                _("Ask about each participant's goals in the application form."),
-                [ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
+                "expectations",
+                there=_("The application form asks participants about their goals."),
+                missing=_("The application form does not ask participants about their goals."),
+                gap=_("Ask about each participant's goals in the application form."),
+                links=[ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
             ),
-            Criterion(
+            share_criterion(
                 "objectives",
                 _("Each relationship has learning objectives of its own"),
                 2,
-                status_by_share(pairs.with_objectives, pairs.total),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s pair has recorded learning objectives.",
-                        "%(n)s of %(total)s pairs have recorded learning objectives.",
-                        pairs.total,
-                    )
-                    % {"n": pairs.with_objectives, "total": pairs.total},
+                pairs.with_objectives,
+                pairs.total,
+                ngettext_lazy(
+                    "%(n)s of %(total)s pair has recorded learning objectives.",
+                    "%(n)s of %(total)s pairs have recorded learning objectives.",
+                    "total",
+                ),
+                more=[
                     ngettext(
                         "%(reached)s of %(n)s learning theme reached.",
                         "%(reached)s of %(n)s learning themes reached.",
                         pairs.goals,
                     )
-                    % {"reached": pairs.goals_reached, "n": pairs.goals},
-                ]
-                if pairs.total
-                else [_("No pairs yet.")],
-                _("Ask every pair to record its learning themes at its first meeting.")
-                if pairs.total
-                else _("No pairs yet: each pair sets its objectives at its first meeting."),
-                [ctx.link(_("Pairs"), "programme_pairs", manage_only=True)],
+                    % {"reached": pairs.goals_reached, "n": pairs.goals}
+                ],
+                none=_("No pairs yet."),
+                gap=_("Ask every pair to record its learning themes at its first meeting."),
+                none_gap=_("No pairs yet: each pair sets its objectives at its first meeting."),
+                links=[ctx.link(_("Pairs"), "programme_pairs", manage_only=True)],
                 due=facts.started,
             ),
             Criterion(

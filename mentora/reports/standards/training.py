@@ -4,7 +4,7 @@ managers involved, learning support throughout."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from mentora.reports.standards.context import Context
 from mentora.reports.standards.model import (
@@ -14,7 +14,7 @@ from mentora.reports.standards.model import (
     Criterion,
     Standard,
     local_date,
-    status_by_share,
+    share_criterion,
 )
 
 
@@ -38,7 +38,6 @@ def standard(ctx: Context) -> Standard:
             ngettext("%(n)s more planned.", "%(n)s more planned.", events.preparation_planned)
             % {"n": events.preparation_planned}
         )
-    line_managers = people.mentees_with_line_manager
     support = events.support_events + events.peer_groups
     return Standard(
         2,
@@ -59,47 +58,41 @@ def standard(ctx: Context) -> Standard:
                 _("Plan preparation workshops for mentors and mentees before matching."),
                 [workshops],
             ),
-            Criterion(
+            share_criterion(
                 "prepared",
                 _("Participants prepared before they are matched"),
                 3,
-                status_by_share(people.attended_preparation, people.past_preparation),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s participant past preparation attended a workshop.",
-                        "%(n)s of %(total)s participants past preparation attended a workshop.",
-                        people.past_preparation,
-                    )
-                    % {"n": people.attended_preparation, "total": people.past_preparation}
-                ]
-                if people.past_preparation
-                else [_("No participant has reached preparation yet.")],
-                _("Record attendance at the workshops, and prepare those who missed them."),
-                [workshops, ctx.link(_("Participants"), "programme_pipeline")],
+                people.attended_preparation,
+                people.past_preparation,
+                ngettext_lazy(
+                    "%(n)s of %(total)s participant past preparation attended a workshop.",
+                    "%(n)s of %(total)s participants past preparation attended a workshop.",
+                    "total",
+                ),
+                none=_("No participant has reached preparation yet."),
+                gap=_("Record attendance at the workshops, and prepare those who missed them."),
+                links=[workshops, ctx.link(_("Participants"), "programme_pipeline")],
                 due=facts.started or people.past_preparation > 0,
             ),
-            Criterion(
+            share_criterion(
                 "line_managers",
                 _("Line managers involved"),
                 2,
-                status_by_share(people.mentees_approved_by_line_manager, line_managers),
-                [
-                    ngettext(
-                        "%(n)s of %(total)s mentee with a line manager was approved by them.",
-                        "%(n)s of %(total)s mentees with a line manager were approved by them.",
-                        line_managers,
-                    )
-                    % {"n": people.mentees_approved_by_line_manager, "total": line_managers}
-                    if line_managers
-                    else _("No mentee taking part has a line manager on record.")
-                    if people.mentees
-                    else _("No mentee is taking part yet.")
-                ],
-                _(
+                people.mentees_approved_by_line_manager,
+                people.mentees_with_line_manager,
+                ngettext_lazy(
+                    "%(n)s of %(total)s mentee with a line manager was approved by them.",
+                    "%(n)s of %(total)s mentees with a line manager were approved by them.",
+                    "total",
+                ),
+                none=_("No mentee taking part has a line manager on record.")
+                if people.mentees
+                else _("No mentee is taking part yet."),
+                gap=_(
                     "Import reporting lines from HR, so that each mentee's line manager "
                     "approves and aligns with them before the first meeting."
                 ),
-                [ctx.link(_("Participants"), "programme_pipeline")],
+                links=[ctx.link(_("Participants"), "programme_pipeline")],
                 due=facts.started or people.mentees > 0,
             ),
             Criterion(

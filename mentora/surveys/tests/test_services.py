@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from mentora.core.models import AuditEntry
@@ -350,6 +351,21 @@ def test_a_licensed_instrument_is_visible_only_to_its_organisation(
     # Loading it again replaces it rather than duplicating it.
     call_command("load_instrument", str(path), "--organisation", "acme")
     assert Instrument.objects.filter(slug="vendor-scale").count() == 1
+
+
+def test_the_load_command_says_why_it_loads_nothing(world: Any, tmp_path: Any) -> None:
+    path = tmp_path / "instrument.json"
+    path.write_text("{not json")
+    with pytest.raises(CommandError, match="No such organisation."):
+        call_command("load_instrument", str(path), "--organisation", "nowhere")
+    with pytest.raises(CommandError, match="Expecting property name"):
+        call_command("load_instrument", str(path), "--organisation", "acme")
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("load_instrument", str(tmp_path / "missing.json"), "--organisation", "acme")
+    path.write_text(json.dumps({"name": "X", "questions": [{"code": "A"}]}))
+    with pytest.raises(CommandError):
+        call_command("load_instrument", str(path), "--organisation", "acme")
+    assert not Instrument.objects.filter(organisation=world.personas.organisation).exists()
 
 
 def test_an_instrument_without_licence_metadata_is_refused(world: Any) -> None:

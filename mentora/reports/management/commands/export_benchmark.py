@@ -1,9 +1,9 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from mentora.accounts.models import Organisation
+from mentora.accounts.management.base import command_organisation
 from mentora.programmes.models import Programme
 from mentora.reports.benchmark import export
 
@@ -20,9 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         programmes = Programme.objects.all()
         if options["organisation"]:
-            try:
-                organisation = Organisation.objects.get(slug=options["organisation"])
-            except Organisation.DoesNotExist:
-                raise CommandError("No such organisation.") from None
+            organisation = command_organisation(options["organisation"])
             programmes = programmes.filter(organisation=organisation)
         self.stdout.write(json.dumps(export(list(programmes)), indent=1))
