@@ -3,7 +3,7 @@ from django_tasks import task
 
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
-from mentora.relationships.models import Pair
+from mentora.relationships.tasks import notify_both, pair_with_people
 from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
 from mentora.rounds.services import rounds
 
@@ -16,21 +16,14 @@ def run_round(round_id: int) -> str:
 @task()
 def send_introductions(pair_id: int) -> int:
     """Introduce the pair to each other, each in their own language."""
-    pair = Pair.objects.select_related(
-        "programme", "mentee__person", "mentee__user", "mentor__person", "mentor__user"
-    ).get(pk=pair_id)
-    sent = 0
-    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
-        if me.user is None:
-            continue
-        notify(
-            user=me.user,
-            template="rounds/email/introduction",
-            context={"pair": pair, "me": me, "other": other, "programme": pair.programme},
-            link=reverse("my_programmes"),
-        )
-        sent += 1
-    return sent
+    pair = pair_with_people(pair_id)
+    return notify_both(
+        pair.mentee,
+        pair.mentor,
+        template="rounds/email/introduction",
+        context={"pair": pair, "programme": pair.programme},
+        link=reverse("my_programmes"),
+    )
 
 
 @task()
