@@ -245,6 +245,27 @@ def _editable(matching_round: MatchingRound) -> MatchingRound:
     return matching_round
 
 
+def _round_move(
+    matching_round: MatchingRound,
+    to_status: str,
+    *,
+    actor: Any,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Move a round, locked by `_editable` or read again under lock, on to ``to_status``,
+    and log the step."""
+    matching_round.status = to_status
+    matching_round.save(update_fields=["status"])
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes=changes,
+    )
+
+
 def _current(proposal: Proposal) -> Proposal:
     """The proposal as it is now, in a round locked by `_editable`."""
     current = (
