@@ -3,7 +3,6 @@ contention for the same mentors."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 from typing import Any
 
@@ -30,7 +29,7 @@ from mentora.rounds.models import (
 from mentora.rounds.problem import (
     build_input,
 )
-from mentora.rounds.services.rounds import _editable, _preference_rank, _round_move
+from mentora.rounds.services.rounds import _editable, _in_mode, _preference_rank, _round_move
 
 
 @transaction.atomic
@@ -123,10 +122,7 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         mentors=data.problem.mentors,
         pairs=ExplicitPairs(np.array(rows), np.array(cols), np.array(scores, dtype=float)),
     )
-    policy = dataclasses.replace(
-        data.policy, matching=dataclasses.replace(data.policy.matching, mode="optimal")
-    )
-    result = match(problem=problem, policy=policy)
+    result = match(problem=problem, policy=_in_mode(data.policy, "optimal"))
     by_pair = {(s.mentee_id, s.mentor_id): s for s in suggestions}
     proposals = []
     for found in result.matches:

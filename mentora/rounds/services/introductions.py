@@ -33,7 +33,7 @@ from mentora.rounds.problem import (
     pairs_at_work,
 )
 from mentora.rounds.services.proposals import _checked_proposals, _pair_make
-from mentora.rounds.services.rounds import _editable
+from mentora.rounds.services.rounds import _editable, _in_mode
 
 
 def _introduction_create(
@@ -127,10 +127,7 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
             for p in data.problem.mentors
         )
         problem = dataclasses.replace(data.problem, mentors=mentors)
-        policy = dataclasses.replace(
-            data.policy, matching=dataclasses.replace(data.policy.matching, mode="optimal")
-        )
-        result = match(problem=problem, policy=policy)
+        result = match(problem=problem, policy=_in_mode(data.policy, "optimal"))
         if result.matches:
             found = result.matches[0]
             return _introduction_create(
