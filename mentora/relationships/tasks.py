@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from typing import Any
 
 from django.urls import reverse
@@ -25,13 +26,14 @@ def notify_both(
     context: dict[str, Any],
     link: str,
     attachments: list[Attachment] | None = None,
+    passing_over: Collection[Participant] = (),
 ) -> int:
     """Tell each of two people about the other (``me`` and ``other`` in the template's
-    context), each in their own language; one without an account is passed over.
-    Returns how many were told."""
+    context), each in their own language; one without an account, or in ``passing_over``,
+    is not told. Returns how many were told."""
     sent = 0
     for me, other in ((first, second), (second, first)):
-        if me.user is None:
+        if me.user is None or me in passing_over:
             continue
         notify(
             user=me.user,

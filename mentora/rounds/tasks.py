@@ -58,25 +58,24 @@ def send_introduction_request(introduction_id: int, reminder: bool = False) -> i
     ).get(pk=introduction_id)
     if introduction.status != IntroductionStatus.PENDING:
         return 0
-    sent = 0
-    sides = (
-        ("mentee", introduction.mentee, introduction.mentor),
-        ("mentor", introduction.mentor, introduction.mentee),
-    )
-    for side, me, other in sides:
-        if me.user is None or (reminder and getattr(introduction, f"{side}_answer")):
-            continue
-        notify(
-            user=me.user,
-            template="rounds/email/introduction_request",
-            context={
-                "introduction": introduction,
-                "me": me,
-                "other": other,
-                "programme": introduction.matching_round.programme,
-                "reminder": reminder,
-            },
-            link=reverse("my_matching"),
+    mentee, mentor = introduction.mentee, introduction.mentor
+    answered = [
+        who
+        for who, answer in (
+            (mentee, introduction.mentee_answer),
+            (mentor, introduction.mentor_answer),
         )
-        sent += 1
-    return sent
+        if answer
+    ]
+    return notify_both(
+        mentee,
+        mentor,
+        template="rounds/email/introduction_request",
+        context={
+            "introduction": introduction,
+            "programme": introduction.matching_round.programme,
+            "reminder": reminder,
+        },
+        link=reverse("my_matching"),
+        passing_over=answered if reminder else (),
+    )
