@@ -30,12 +30,16 @@ def refusal(request: HttpRequest, reason: ValidationError | forms.BaseForm) -> N
         messages.error(request, " ".join(reason.messages))
 
 
+# The success message, or a function that words it from what the service returned.
+Success = str | Callable[[Any], str] | None
+
+
 def attempt(
     request: HttpRequest,
     service: Callable[..., Any],
     /,
     *,
-    success: str | None = None,
+    success: Success = None,
     **arguments: Any,
 ) -> bool:
     """Run a service; its refusal, a repeated submission or ``success`` becomes a message.
@@ -43,15 +47,16 @@ def attempt(
     True when the service ran to the end.
     """
     try:
-        service(**arguments)
+        result = service(**arguments)
     except AlreadySubmitted:
         already_sent(request)
         return False
     except ValidationError as error:
         refusal(request, error)
         return False
-    if success:
-        messages.success(request, success)
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
     return True
 
 
@@ -61,7 +66,7 @@ def submit(
     service: Callable[..., Any],
     /,
     *,
-    success: str | None = None,
+    success: Success = None,
     **arguments: Any,
 ) -> bool:
     """Validate a bound form, then run the service with its cleaned data and ``arguments``."""

@@ -148,15 +148,22 @@ def event_register(*, event: Event, participant: Participant, actor: Any) -> Eve
             return registration
         registration.status, registration.registered_at = status, timezone.now()
         registration.save(update_fields=["status", "registered_at"])
+    _registration_told(registration, event=event, action=f"programmes.event.{status}", actor=actor)
+    return registration
+
+
+def _registration_told(
+    registration: EventRegistration, *, event: Event, action: str, actor: Any
+) -> None:
+    """Log a registration's new status, and tell its participant once the change commits."""
     audit_log(
         actor=actor,
-        action=f"programmes.event.{status}",
+        action=action,
         obj=registration,
         programme=event.programme,
         changes={"event": event.pk},
     )
     transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
-    return registration
 
 
 @transaction.atomic
@@ -166,25 +173,13 @@ def event_cancel(*, registration: EventRegistration, actor: Any) -> EventRegistr
     was_registered = registration.status == RegistrationStatus.REGISTERED
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status"])
-    audit_log(
-        actor=actor,
-        action="programmes.event.cancel",
-        obj=registration,
-        programme=event.programme,
-        changes={"event": event.pk},
-    )
-    transaction.on_commit(partial(tasks.send_event_registration.enqueue, registration.pk))
+    _registration_told(registration, event=event, action="programmes.event.cancel", actor=actor)
     if was_registered:
         following = event.registrations.waiting().first()
         if following is not None:
             following.status = RegistrationStatus.REGISTERED
             following.save(update_fields=["status"])
-            audit_log(
-                actor=actor,
-                action="programmes.event.promote",
-                obj=following,
-                programme=event.programme,
-                changes={"event": event.pk},
+            _registration_told(
+                following, event=event, action="programmes.event.promote", actor=actor
             )
-            transaction.on_commit(partial(tasks.send_event_registration.enqueue, following.pk))
     return registration

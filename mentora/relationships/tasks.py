@@ -1,10 +1,49 @@
+from collections.abc import Collection
+from typing import Any
+
 from django.urls import reverse
 from django_tasks import task
 
+from mentora.notifications.mail import Attachment
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.relationships.calendar import meeting_ics
 from mentora.relationships.models import ExpertConnection, Meeting, Pair, PeerGroup
+
+
+def pair_with_people(pair_id: int) -> Pair:
+    """The pair with its programme, and both people with their accounts, for a message."""
+    return Pair.objects.select_related(
+        "programme", "mentee__person", "mentee__user", "mentor__person", "mentor__user"
+    ).get(pk=pair_id)
+
+
+def notify_both(
+    first: Participant,
+    second: Participant,
+    *,
+    template: str,
+    context: dict[str, Any],
+    link: str,
+    attachments: list[Attachment] | None = None,
+    passing_over: Collection[Participant] = (),
+) -> int:
+    """Tell each of two people about the other (``me`` and ``other`` in the template's
+    context), each in their own language; one without an account, or in ``passing_over``,
+    is not told. Returns how many were told."""
+    sent = 0
+    for me, other in ((first, second), (second, first)):
+        if me.user is None or me in passing_over:
+            continue
+        notify(
+            user=me.user,
+            template=template,
+            context={**context, "me": me, "other": other},
+            link=link,
+            attachments=attachments,
+        )
+        sent += 1
+    return sent
 
 
 @task()
@@ -39,33 +78,20 @@ def send_meeting_invitation(meeting_id: int, cancelled: bool = False) -> int:
         "pair__mentor__person",
     ).get(pk=meeting_id)
     ics = meeting_ics(meeting, cancelled=cancelled)
-    sent = 0
-    for me, other in (
-        (meeting.pair.mentee, meeting.pair.mentor),
-        (meeting.pair.mentor, meeting.pair.mentee),
-    ):
-        if me.user is None:
-            continue
-        notify(
-            user=me.user,
-            template="relationships/email/meeting",
-            context={
-                "meeting": meeting,
-                "other": other,
-                "cancelled": cancelled,
-                "updated": meeting.sequence > 0 and not cancelled,
-            },
-            link=reverse("pair_workspace", args=[meeting.pair_id]),
-            attachments=[
-                (
-                    "meeting.ics",
-                    ics,
-                    "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"),
-                )
-            ],
-        )
-        sent += 1
-    return sent
+    return notify_both(
+        meeting.pair.mentee,
+        meeting.pair.mentor,
+        template="relationships/email/meeting",
+        context={
+            "meeting": meeting,
+            "cancelled": cancelled,
+            "updated": meeting.sequence > 0 and not cancelled,
+        },
+        link=reverse("pair_workspace", args=[meeting.pair_id]),
+        attachments=[
+            ("meeting.ics", ics, "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"))
+        ],
+    )
 
 
 @task()
@@ -88,22 +114,14 @@ def send_agenda_reminder(meeting_id: int) -> bool:
 
 @task()
 def send_nudge(pair_id: int) -> int:
-
-    pair = Pair.objects.select_related(
-        "programme", "mentee__user", "mentee__person", "mentor__user", "mentor__person"
-    ).get(pk=pair_id)
-    sent = 0
-    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
-        if me.user is None:
-            continue
-        notify(
-            user=me.user,
-            template="relationships/email/nudge",
-            context={"pair": pair, "other": other},
-            link=reverse("pair_workspace", args=[pair.pk]),
-        )
-        sent += 1
-    return sent
+    pair = pair_with_people(pair_id)
+    return notify_both(
+        pair.mentee,
+        pair.mentor,
+        template="relationships/email/nudge",
+        context={"pair": pair},
+        link=reverse("pair_workspace", args=[pair.pk]),
+    )
 
 
 @task()

@@ -3,7 +3,7 @@ from django_tasks import task
 
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
-from mentora.relationships.models import Pair
+from mentora.relationships.tasks import notify_both, pair_with_people
 from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
 from mentora.rounds.services import rounds
 
@@ -16,21 +16,14 @@ def run_round(round_id: int) -> str:
 @task()
 def send_introductions(pair_id: int) -> int:
     """Introduce the pair to each other, each in their own language."""
-    pair = Pair.objects.select_related(
-        "programme", "mentee__person", "mentee__user", "mentor__person", "mentor__user"
-    ).get(pk=pair_id)
-    sent = 0
-    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
-        if me.user is None:
-            continue
-        notify(
-            user=me.user,
-            template="rounds/email/introduction",
-            context={"pair": pair, "me": me, "other": other, "programme": pair.programme},
-            link=reverse("my_programmes"),
-        )
-        sent += 1
-    return sent
+    pair = pair_with_people(pair_id)
+    return notify_both(
+        pair.mentee,
+        pair.mentor,
+        template="rounds/email/introduction",
+        context={"pair": pair, "programme": pair.programme},
+        link=reverse("my_programmes"),
+    )
 
 
 @task()
@@ -65,25 +58,24 @@ def send_introduction_request(introduction_id: int, reminder: bool = False) -> i
     ).get(pk=introduction_id)
     if introduction.status != IntroductionStatus.PENDING:
         return 0
-    sent = 0
-    sides = (
-        ("mentee", introduction.mentee, introduction.mentor),
-        ("mentor", introduction.mentor, introduction.mentee),
-    )
-    for side, me, other in sides:
-        if me.user is None or (reminder and getattr(introduction, f"{side}_answer")):
-            continue
-        notify(
-            user=me.user,
-            template="rounds/email/introduction_request",
-            context={
-                "introduction": introduction,
-                "me": me,
-                "other": other,
-                "programme": introduction.matching_round.programme,
-                "reminder": reminder,
-            },
-            link=reverse("my_matching"),
+    mentee, mentor = introduction.mentee, introduction.mentor
+    answered = [
+        who
+        for who, answer in (
+            (mentee, introduction.mentee_answer),
+            (mentor, introduction.mentor_answer),
         )
-        sent += 1
-    return sent
+        if answer
+    ]
+    return notify_both(
+        mentee,
+        mentor,
+        template="rounds/email/introduction_request",
+        context={
+            "introduction": introduction,
+            "programme": introduction.matching_round.programme,
+            "reminder": reminder,
+        },
+        link=reverse("my_matching"),
+        passing_over=answered if reminder else (),
+    )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,7 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access as accounts_access
 from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt, refusal, submit
+from mentora.core.messages import Success, attempt, refusal, submit
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, ParticipantRole
@@ -69,11 +70,18 @@ def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def round_start(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
+    return _queue_round(
+        request, redirect("round_list", programme_id=programme.pk), programme=programme
+    )
+
+
+def _queue_round(request: HttpRequest, back: HttpResponse, **arguments: Any) -> HttpResponse:
+    """Queue a round and show it; a refusal is shown on ``back``, where the manager was."""
     try:
-        matching_round = rounds_services.round_start(programme=programme, actor=request.user)
+        matching_round = rounds_services.round_start(actor=request.user, **arguments)
     except ValidationError as error:
         refusal(request, error)
-        return redirect("round_list", programme_id=programme.pk)
+        return back
     return redirect("round_detail", round_id=matching_round.pk)
 
 
@@ -164,12 +172,26 @@ def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
 @login_required
 @require_POST
 def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _round_step(request, round_id, rounds_services.round_cancel)
+
+
+def _round_step(
+    request: HttpRequest,
+    round_id: int,
+    service: Callable[..., Any],
+    *,
+    form: forms.BaseForm | None = None,
+    success: Success = None,
+) -> HttpResponse:
+    """A confirmed step of a round the user manages: the service runs on the round (with
+    ``form``'s data, if it has a form), and the round is shown again with the outcome."""
     matching_round = access.access_round(request.user, round_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    attempt(
-        request, rounds_services.round_cancel, matching_round=matching_round, actor=request.user
-    )
+    if confirmed(request):
+        arguments: dict[str, Any] = {"matching_round": matching_round, "actor": request.user}
+        if form is None:
+            attempt(request, service, success=success, **arguments)
+        else:
+            submit(request, form, service, success=success, **arguments)
     return redirect("round_detail", round_id=round_id)
 
 
@@ -177,35 +199,24 @@ def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_rerun(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round = access.access_round(request.user, round_id)
-    try:
-        new_round = rounds_services.round_start(
-            programme=matching_round.programme, actor=request.user, previous=matching_round
-        )
-    except ValidationError as error:
-        refusal(request, error)
-        return redirect("round_detail", round_id=round_id)
-    return redirect("round_detail", round_id=new_round.pk)
+    return _queue_round(
+        request,
+        redirect("round_detail", round_id=round_id),
+        programme=matching_round.programme,
+        previous=matching_round,
+    )
 
 
 @login_required
 @require_POST
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
-    matching_round = access.access_round(request.user, round_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    try:
-        pairs = proposals_services.round_publish(matching_round=matching_round, actor=request.user)
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        messages.success(
-            request,
-            _n_pairs_published(len(pairs)),
-        )
-    return redirect("round_detail", round_id=round_id)
+    return _round_step(
+        request, round_id, proposals_services.round_publish, success=_pairs_published
+    )
 
 
-def _n_pairs_published(n: int) -> str:
+def _pairs_published(pairs: list[Pair]) -> str:
+    n = len(pairs)
     return ngettext(
         "%(n)s pair was published and introduced.", "%(n)s pairs were published and introduced.", n
     ) % {"n": n}
@@ -389,39 +400,21 @@ def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_open_choosing(request: HttpRequest, round_id: int) -> HttpResponse:
-    matching_round = access.access_round(request.user, round_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    attempt(request, choices.round_open_choosing, matching_round=matching_round, actor=request.user)
-    return redirect("round_detail", round_id=round_id)
+    return _round_step(request, round_id, choices.round_open_choosing)
 
 
 @login_required
 @require_POST
 def round_resolve(request: HttpRequest, round_id: int) -> HttpResponse:
-    matching_round = access.access_round(request.user, round_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    attempt(
-        request, choices.round_resolve_choices, matching_round=matching_round, actor=request.user
-    )
-    return redirect("round_detail", round_id=round_id)
+    return _round_step(request, round_id, choices.round_resolve_choices)
 
 
 @login_required
 @require_POST
 def round_introduce(request: HttpRequest, round_id: int) -> HttpResponse:
-    matching_round = access.access_round(request.user, round_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    submit(
-        request,
-        IntroduceForm(request.POST),
-        introductions_services.round_introduce,
-        matching_round=matching_round,
-        actor=request.user,
+    return _round_step(
+        request, round_id, introductions_services.round_introduce, form=IntroduceForm(request.POST)
     )
-    return redirect("round_detail", round_id=round_id)
 
 
 @login_required
@@ -543,20 +536,21 @@ def programme_groups(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def groups_form(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
-    form = GroupsForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("programme_groups", programme_id=programme.pk)
-    try:
-        groups, left_out = rounds_groups.groups_form(
-            programme=programme, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
-        messages.success(request, text % {"groups": len(groups), "left": len(left_out)})
+    submit(
+        request,
+        GroupsForm(request.POST),
+        rounds_groups.groups_form,
+        programme=programme,
+        actor=request.user,
+        success=_groups_formed,
+    )
     return redirect("programme_groups", programme_id=programme.pk)
+
+
+def _groups_formed(formed: tuple[list[PeerGroup], list[Participant]]) -> str:
+    groups, left_out = formed
+    text = _("%(groups)s groups formed; %(left)s could not be placed without breaking a rule.")
+    return text % {"groups": len(groups), "left": len(left_out)}
 
 
 @login_required

@@ -3,7 +3,6 @@ contention for the same mentors."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 from typing import Any
 
@@ -30,7 +29,7 @@ from mentora.rounds.models import (
 from mentora.rounds.problem import (
     build_input,
 )
-from mentora.rounds.services.rounds import _editable, _preference_rank
+from mentora.rounds.services.rounds import _editable, _in_mode, _preference_rank, _round_move
 
 
 @transaction.atomic
@@ -42,20 +41,18 @@ def round_open_choosing(*, matching_round: MatchingRound, actor: Any) -> int:
         raise ValidationError(_("This round has no suggestions to choose from."))
     if matching_round.proposals.exists():
         raise ValidationError(_("The mentees' choices have already been settled."))
-    matching_round.status = RoundStatus.CHOOSING
-    matching_round.save(update_fields=["status"])
     mentee_ids = sorted(set(matching_round.suggestions.values_list("mentee_id", flat=True)))
+    _round_move(
+        matching_round,
+        RoundStatus.CHOOSING,
+        actor=actor,
+        action="rounds.round.open_choosing",
+        changes={"mentees": len(mentee_ids)},
+    )
     for mentee_id in mentee_ids:
         transaction.on_commit(
             partial(tasks.send_choice_invitation.enqueue, matching_round.pk, mentee_id)
         )
-    audit_log(
-        actor=actor,
-        action="rounds.round.open_choosing",
-        obj=matching_round,
-        programme=matching_round.programme,
-        changes={"mentees": len(mentee_ids)},
-    )
     return len(mentee_ids)
 
 
@@ -125,10 +122,7 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         mentors=data.problem.mentors,
         pairs=ExplicitPairs(np.array(rows), np.array(cols), np.array(scores, dtype=float)),
     )
-    policy = dataclasses.replace(
-        data.policy, matching=dataclasses.replace(data.policy.matching, mode="optimal")
-    )
-    result = match(problem=problem, policy=policy)
+    result = match(problem=problem, policy=_in_mode(data.policy, "optimal"))
     by_pair = {(s.mentee_id, s.mentor_id): s for s in suggestions}
     proposals = []
     for found in result.matches:
@@ -171,13 +165,11 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         ],
         ignore_conflicts=True,
     )
-    matching_round.status = RoundStatus.DONE
-    matching_round.save(update_fields=["status"])
-    audit_log(
+    _round_move(
+        matching_round,
+        RoundStatus.DONE,
         actor=actor,
         action="rounds.round.resolve_choices",
-        obj=matching_round,
-        programme=matching_round.programme,
         changes={"matched": len(proposals)},
     )
     return matching_round

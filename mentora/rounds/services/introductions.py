@@ -18,8 +18,6 @@ from mentora.matching import (
     match,
 )
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
-from mentora.programmes.services import pipeline
-from mentora.relationships.models import Pair
 from mentora.rounds import tasks
 from mentora.rounds.models import (
     Answer,
@@ -34,8 +32,30 @@ from mentora.rounds.problem import (
     contributions_as_json,
     pairs_at_work,
 )
-from mentora.rounds.services.proposals import _checked_proposals
-from mentora.rounds.services.rounds import _editable
+from mentora.rounds.services.proposals import _checked_proposals, _pair_make
+from mentora.rounds.services.rounds import _editable, _in_mode
+
+
+def _introduction_create(
+    matching_round: MatchingRound,
+    mentee: Participant,
+    mentor: Participant,
+    *,
+    score: float,
+    contributions: list[dict[str, Any]],
+) -> Introduction:
+    """Introduce two people, to answer within the round's days; both are asked once the
+    change commits."""
+    introduction = Introduction.objects.create(
+        matching_round=matching_round,
+        mentee=mentee,
+        mentor=mentor,
+        score=score,
+        contributions=contributions,
+        expires_at=timezone.now() + dt.timedelta(days=matching_round.answer_within_days),
+    )
+    transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
+    return introduction
 
 
 @transaction.atomic
@@ -54,15 +74,13 @@ def round_introduce(*, matching_round: MatchingRound, actor: Any, days: int = 7)
     matching_round.status = RoundStatus.INTRODUCING
     matching_round.save(update_fields=["answer_within_days", "status"])
     for proposal in proposals:
-        introduction = Introduction.objects.create(
-            matching_round=matching_round,
-            mentee=proposal.mentee,
-            mentor=proposal.mentor,
+        _introduction_create(
+            matching_round,
+            proposal.mentee,
+            proposal.mentor,
             score=proposal.score,
             contributions=proposal.contributions,
-            expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
     audit_log(
         actor=actor,
         action="rounds.round.introduce",
@@ -109,22 +127,16 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
             for p in data.problem.mentors
         )
         problem = dataclasses.replace(data.problem, mentors=mentors)
-        policy = dataclasses.replace(
-            data.policy, matching=dataclasses.replace(data.policy.matching, mode="optimal")
-        )
-        result = match(problem=problem, policy=policy)
+        result = match(problem=problem, policy=_in_mode(data.policy, "optimal"))
         if result.matches:
             found = result.matches[0]
-            introduction = Introduction.objects.create(
-                matching_round=matching_round,
-                mentee=mentee,
-                mentor=data.mentors[found.mentor_id],
+            return _introduction_create(
+                matching_round,
+                mentee,
+                data.mentors[found.mentor_id],
                 score=found.score,
                 contributions=contributions_as_json(found.contributions),
-                expires_at=timezone.now() + dt.timedelta(days=matching_round.answer_within_days),
             )
-            transaction.on_commit(partial(tasks.send_introduction_request.enqueue, introduction.pk))
-            return introduction
     UnmatchedParticipant.objects.update_or_create(
         matching_round=matching_round,
         participant=mentee,
@@ -164,46 +176,28 @@ def introduction_answer(
     if not accept:
         introduction.status = IntroductionStatus.DECLINED
         introduction.decline_reason = reason.strip()
-        introduction.save()
-        audit_log(
-            actor=actor,
-            action="rounds.introduction.decline",
-            obj=introduction,
-            programme=matching_round.programme,
-            changes={"side": side},
-        )
-        _introduce_next(matching_round, introduction.mentee)
-        _finish_if_settled(matching_round)
-        return introduction
     introduction.save()
     audit_log(
         actor=actor,
-        action="rounds.introduction.accept",
+        action="rounds.introduction.accept" if accept else "rounds.introduction.decline",
         obj=introduction,
         programme=matching_round.programme,
         changes={"side": side},
     )
-    if introduction.mentee_answer == introduction.mentor_answer == Answer.ACCEPTED:
-        for participant in (introduction.mentee, introduction.mentor):
-            fresh = Participant.objects.get(pk=participant.pk)
-            if fresh.status == ParticipantStatus.READY:
-                pipeline.participant_transition(
-                    participant=fresh,
-                    to_status=ParticipantStatus.MATCHED,
-                    actor=actor,
-                    note=_("Both accepted the introduction."),
-                )
-        pair = Pair.objects.create(
-            programme=matching_round.programme,
-            mentee=introduction.mentee,
-            mentor=introduction.mentor,
-            matching_round=matching_round,
+    if not accept:
+        _introduce_next(matching_round, introduction.mentee)
+        _finish_if_settled(matching_round)
+    elif introduction.mentee_answer == introduction.mentor_answer == Answer.ACCEPTED:
+        introduction.pair = _pair_make(
+            matching_round,
+            introduction.mentee,
+            introduction.mentor,
             score=introduction.score,
+            actor=actor,
+            note=_("Both accepted the introduction."),
         )
         introduction.status = IntroductionStatus.ACCEPTED
-        introduction.pair = pair
         introduction.save(update_fields=["status", "pair"])
-        transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
         _finish_if_settled(matching_round)
     return introduction
 

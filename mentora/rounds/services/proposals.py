@@ -35,7 +35,7 @@ from mentora.rounds.problem import (
     ended_partners,
     pairs_at_work,
 )
-from mentora.rounds.services.rounds import _current, _editable, _preference_rank
+from mentora.rounds.services.rounds import _current, _editable, _preference_rank, _round_move
 
 
 @transaction.atomic
@@ -200,6 +200,57 @@ def _checked_proposals(matching_round: MatchingRound, *, empty: str, broken: str
     return proposals
 
 
+def _move_both(
+    mentee: Participant,
+    mentor: Participant,
+    *,
+    from_status: str,
+    to_status: str,
+    actor: Any,
+    note: str,
+) -> None:
+    """Move each of the two, read afresh, along the pipeline if they still stand at
+    ``from_status``; one who has moved on meanwhile is left where they are."""
+    for participant in (mentee, mentor):
+        fresh = Participant.objects.get(pk=participant.pk)
+        if fresh.status == from_status:
+            pipeline.participant_transition(
+                participant=fresh, to_status=to_status, actor=actor, note=note
+            )
+
+
+def _pair_make(
+    matching_round: MatchingRound,
+    mentee: Participant,
+    mentor: Participant,
+    *,
+    score: float,
+    actor: Any,
+    note: str,
+    explanation: str = "",
+) -> Pair:
+    """Make a pair of the round: both ready people become matched (``note`` in their
+    history), and both are introduced to each other once the change commits."""
+    _move_both(
+        mentee,
+        mentor,
+        from_status=ParticipantStatus.READY,
+        to_status=ParticipantStatus.MATCHED,
+        actor=actor,
+        note=note,
+    )
+    pair = Pair.objects.create(
+        programme=matching_round.programme,
+        mentee=mentee,
+        mentor=mentor,
+        matching_round=matching_round,
+        score=score,
+        explanation=explanation,
+    )
+    transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
+    return pair
+
+
 @transaction.atomic
 def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
     """Publish every proposal: create the pairs, mark both matched, tell them and the line
@@ -216,36 +267,25 @@ def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
         empty=_("There is nothing to publish."),
         broken=_("%(pair)s cannot be published: %(rules)s"),
     )
-    pairs = []
-    for proposal in proposals:
-        for participant in (proposal.mentee, proposal.mentor):
-            fresh = Participant.objects.get(pk=participant.pk)
-            if fresh.status == ParticipantStatus.READY:
-                pipeline.participant_transition(
-                    participant=fresh,
-                    to_status=ParticipantStatus.MATCHED,
-                    actor=actor,
-                    note=_("Matched in round %(n)s.") % {"n": matching_round.number},
-                )
-        pair = Pair.objects.create(
-            programme=matching_round.programme,
-            mentee=proposal.mentee,
-            mentor=proposal.mentor,
-            matching_round=matching_round,
+    pairs = [
+        _pair_make(
+            matching_round,
+            proposal.mentee,
+            proposal.mentor,
             score=proposal.score,
             explanation=proposal.explanation,
+            actor=actor,
+            note=_("Matched in round %(n)s.") % {"n": matching_round.number},
         )
-        pairs.append(pair)
-        transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
+        for proposal in proposals
+    ]
     if matching_round.programme.kind == "group":
         mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
-    matching_round.status = RoundStatus.PUBLISHED
-    matching_round.save(update_fields=["status"])
-    audit_log(
+    _round_move(
+        matching_round,
+        RoundStatus.PUBLISHED,
         actor=actor,
         action="rounds.round.publish",
-        obj=matching_round,
-        programme=matching_round.programme,
         changes={"pairs": len(pairs)},
     )
     return pairs
@@ -261,15 +301,14 @@ def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
     pair.ended_by = actor
     pair.end_reason = reason.strip()
     pair.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    for participant in (pair.mentee, pair.mentor):
-        fresh = Participant.objects.get(pk=participant.pk)
-        if fresh.status == ParticipantStatus.MATCHED:
-            pipeline.participant_transition(
-                participant=fresh,
-                to_status=ParticipantStatus.READY,
-                actor=actor,
-                note=_("The match ended; ready to be matched again."),
-            )
+    _move_both(
+        pair.mentee,
+        pair.mentor,
+        from_status=ParticipantStatus.MATCHED,
+        to_status=ParticipantStatus.READY,
+        actor=actor,
+        note=_("The match ended; ready to be matched again."),
+    )
     # The reason stays out of the audit log's changes: it is for the manager's eyes only.
     audit_log(actor=actor, action="relationships.pair.end", obj=pair, programme=pair.programme)
     return pair

@@ -158,7 +158,7 @@ def _run_and_store(matching_round: MatchingRound) -> None:
     data = build_input(programme, locks=locks)
     policy = data.policy
     if matching_round.kind == "suggestions":
-        policy = _suggest_policy(policy)
+        policy = _in_mode(policy, "suggest")
     result = _run_engine(data, policy, matching_round)
     with transaction.atomic():
         if matching_round.kind == "suggestions":
@@ -245,6 +245,27 @@ def _editable(matching_round: MatchingRound) -> MatchingRound:
     return matching_round
 
 
+def _round_move(
+    matching_round: MatchingRound,
+    to_status: str,
+    *,
+    actor: Any,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Move a round, locked by `_editable` or read again under lock, on to ``to_status``,
+    and log the step."""
+    matching_round.status = to_status
+    matching_round.save(update_fields=["status"])
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=matching_round,
+        programme=matching_round.programme,
+        changes=changes,
+    )
+
+
 def _current(proposal: Proposal) -> Proposal:
     """The proposal as it is now, in a round locked by `_editable`."""
     current = (
@@ -261,10 +282,9 @@ def _run_engine(data: RoundInput, policy: Any, matching_round: MatchingRound) ->
     return match(problem=data.problem, policy=policy, progress=_progress(matching_round))
 
 
-def _suggest_policy(policy: Any) -> Any:
-    return dataclasses.replace(
-        policy, matching=dataclasses.replace(policy.matching, mode="suggest")
-    )
+def _in_mode(policy: Any, mode: str) -> Any:
+    """The policy, matching in ``mode`` ("suggest", "optimal") whatever the programme set."""
+    return dataclasses.replace(policy, matching=dataclasses.replace(policy.matching, mode=mode))
 
 
 def _store_suggestions(matching_round: MatchingRound, data: RoundInput, result: Any) -> None:

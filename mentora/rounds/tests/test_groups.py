@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -139,6 +140,21 @@ def test_forming_and_publishing_groups_is_for_those_running_the_programme(
         assert groups.exists() == (MANAGERS_ONLY[who] == 200)
     else:
         assert groups.filter(published=True).exists() == (MANAGERS_ONLY[who] == 200)
+
+
+def test_forming_groups_says_how_many_were_formed_and_left_out(
+    client_for: Any, cohort: Any
+) -> None:
+    add_mentees(cohort, 5)
+    response = client_for(cohort.personas.manager).post(
+        reverse("groups_form", args=[cohort.programme.pk]),
+        {"kind": "mentee_peers", "min_size": 3, "max_size": 3},
+    )
+    groups = PeerGroup.objects.filter(programme=cohort.programme, kind="mentee_peers").count()
+    placed = sum(g.members.count() for g in PeerGroup.objects.filter(programme=cohort.programme))
+    left = Participant.objects.filter(programme=cohort.programme, role="mentee").count() - placed
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == [f"{groups} groups formed; {left} could not be placed without breaking a rule."]
 
 
 def test_members_see_their_published_group(client_for: Any, cohort: Any) -> None:

@@ -267,6 +267,20 @@ def test_the_introduction_email_asks_both_in_their_language(
     assert "som din mentee" in messages["mentor@test.example"]
 
 
+def test_a_reminder_goes_only_to_the_side_that_has_not_answered(
+    cohort: Any, introduced: MatchingRound, smtp_sink: Any
+) -> None:
+    from mentora.rounds.tasks import send_introduction_request
+
+    introduction = introduced.introductions.get(mentee=cohort.junior)
+    introductions.introduction_answer(
+        introduction=introduction, actor=cohort.personas.mentee, accept=True
+    )
+    assert send_introduction_request.call(introduction.pk, True) == 1
+    [reminder] = smtp_sink.wait_for(1)
+    assert reminder["To"] == "mentor@test.example"
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from conftest import MANAGERS_ONLY, PERSONAS
@@ -78,6 +79,18 @@ def test_nothing_changes_when_a_sponsor_tries_to_publish(
         reverse("round_publish", args=[done.pk]), {"confirm": "on"}
     )
     assert not Pair.objects.exists()
+
+
+def test_publishing_says_how_many_pairs_were_published(
+    client_for: Any, cohort: Any, done: MatchingRound
+) -> None:
+    response = client_for(cohort.personas.manager).post(
+        reverse("round_publish", args=[done.pk]), {"confirm": "on"}
+    )
+    n = Pair.objects.count()
+    assert n > 1
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == [f"{n} pairs were published and introduced."]
 
 
 def test_the_review_screen_explains_each_pair_and_the_unmatched(
