@@ -54,16 +54,15 @@ def send_status_email(event_id: int) -> str:
     return participant.user.email
 
 
-@task()
-def send_line_manager_request(participant_id: int) -> str:
-    """Ask the mentee's line manager to approve, showing the learning themes."""
+def _tell_line_manager(participant_id: int, template: str) -> str:
+    # The line manager's e-mails show the mentee's learning themes and link to the approvals.
     participant = _participant(participant_id)
     manager = participant.person.manager
     if manager is None or manager.user is None:
         return ""
     notify(
         user=manager.user,
-        template="programmes/email/line_manager_request",
+        template=f"programmes/email/{template}",
         context={
             "participant": participant,
             "programme": participant.programme,
@@ -73,27 +72,18 @@ def send_line_manager_request(participant_id: int) -> str:
         link=reverse("line_manager_approvals"),
     )
     return manager.user.email
+
+
+@task()
+def send_line_manager_request(participant_id: int) -> str:
+    """Ask the mentee's line manager to approve, showing the learning themes."""
+    return _tell_line_manager(participant_id, "line_manager_request")
 
 
 @task()
 def send_line_manager_alignment(participant_id: int) -> str:
     """Before the first mentor meeting: remind the line manager to align expectations."""
-    participant = _participant(participant_id)
-    manager = participant.person.manager
-    if manager is None or manager.user is None:
-        return ""
-    notify(
-        user=manager.user,
-        template="programmes/email/line_manager_alignment",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "themes": participant.themes(),
-            "approvals_path": reverse("line_manager_approvals"),
-        },
-        link=reverse("line_manager_approvals"),
-    )
-    return manager.user.email
+    return _tell_line_manager(participant_id, "line_manager_alignment")
 
 
 @task()
