@@ -335,6 +335,43 @@ def test_an_illegal_transition_on_the_page_shows_the_message(client_for: Any, se
     assert "cannot go from" in response.content.decode()
 
 
+def test_an_interview_without_a_date_asks_for_one(client_for: Any, setup: Any) -> None:
+    p = setup.personas
+    mentor = pipeline.participant_invite(
+        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
+    )
+    response = client_for(p.manager).post(
+        reverse("screening_schedule", args=[mentor.pk]), {"at": ""}, follow=True
+    )
+    assert "Give the date and time of the interview." in response.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.screening_at is None
+
+
+def test_a_line_managers_decision_without_a_choice_asks_for_one(
+    client_for: Any, setup: Any
+) -> None:
+    p = setup.personas
+    pipeline.participant_invite(
+        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
+    )
+    mentee = pipeline.participant_apply(
+        programme=setup.programme,
+        person=p.people["junior"],
+        role="mentee",
+        answers={setup.themes.pk: ["Career"]},
+        actor=p.mentee,
+    )
+    url = reverse("line_manager_decide", args=[mentee.pk])
+    for decision in ("", "maybe"):
+        response = client_for(p.line_manager).post(url, {"decision": decision}, follow=True)
+        assert "Choose approve or decline." in response.content.decode()
+    client_for(p.line_manager).post(url, {"decision": "decline", "note": "Not now"})
+    mentee.refresh_from_db()
+    assert mentee.status == "declined"
+    assert mentee.line_manager_decision == "declined"
+
+
 def test_copying_on_the_page_opens_the_new_cohorts_design(
     client_for: Any, programme: Programme, personas: Any
 ) -> None:
