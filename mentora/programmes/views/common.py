@@ -7,10 +7,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from mentora.accounts.models import User
+from mentora.core.confirm import confirmed
 from mentora.programmes import access
 from mentora.programmes.models import Programme
 
@@ -33,6 +36,22 @@ def _base(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str,
         "can_manage": access.can_manage_programme(request.user, programme),
         **extra,
     }
+
+
+def _remove_part(
+    request: HttpRequest,
+    programme_id: int,
+    page: str,
+    service: Callable[..., Any],
+    *,
+    success: str,
+    **part: Any,
+) -> HttpResponse:
+    """Remove a part of the programme's design once the manager confirms; back to its page."""
+    if confirmed(request):
+        service(actor=request.user, **part)
+        messages.success(request, success)
+    return redirect(page, programme_id)
 
 
 def run_on_form(form: forms.BaseForm, service: Callable[..., T], /, **arguments: Any) -> T | None:
