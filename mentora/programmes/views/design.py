@@ -95,6 +95,27 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
 
 
+def _edit_page(
+    request: HttpRequest,
+    programme: Programme,
+    *,
+    form: ProgrammeForm | None = None,
+    policy_form: PolicyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The design page: the programme's form and its matching policy's, either as posted."""
+    if form is None:
+        form = ProgrammeForm(instance=programme, organisation=programme.organisation)
+    if policy_form is None:
+        policy_form = PolicyForm(policy=programme.matching_policy)
+    return render(
+        request,
+        "programmes/programme_edit.html",
+        _base(request, programme, form=form, policy_form=policy_form),
+        status=status,
+    )
+
+
 @login_required
 def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
@@ -116,16 +137,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
             messages.success(request, _("The design was saved."))
             _warn_about_duration(request, fresh)
             return redirect("programme_detail", programme.pk)
-    return render(
-        request,
-        "programmes/programme_edit.html",
-        _base(
-            request,
-            programme,
-            form=form,
-            policy_form=PolicyForm(policy=programme.matching_policy),
-        ),
-    )
+    return _edit_page(request, programme, form=form)
 
 
 @login_required
@@ -144,17 +156,7 @@ def programme_policy(request: HttpRequest, programme_id: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("The matching policy was saved."))
             return redirect("programme_edit", programme.pk)
-    return render(
-        request,
-        "programmes/programme_edit.html",
-        _base(
-            request,
-            programme,
-            form=ProgrammeForm(instance=programme, organisation=programme.organisation),
-            policy_form=form,
-        ),
-        status=400,
-    )
+    return _edit_page(request, programme, policy_form=form, status=400)
 
 
 @login_required
