@@ -57,11 +57,11 @@ def send_status_email(event_id: int) -> str:
 def _tell_line_manager(participant_id: int, template: str) -> str:
     # The line manager's e-mails show the mentee's learning themes and link to the approvals.
     participant = _participant(participant_id)
-    manager = participant.person.manager
-    if manager is None or manager.user is None:
+    manager = participant.line_manager_user()
+    if manager is None:
         return ""
     notify(
-        user=manager.user,
+        user=manager,
         template=f"programmes/email/{template}",
         context={
             "participant": participant,
@@ -71,7 +71,7 @@ def _tell_line_manager(participant_id: int, template: str) -> str:
         },
         link=reverse("line_manager_approvals"),
     )
-    return manager.user.email
+    return manager.email
 
 
 @task()
@@ -107,8 +107,8 @@ def _remind(participant_id: int, kind: str) -> list[str]:
     if kind == "apply":
         recipients = [participant.user] if participant.user else []
     elif kind == "line_manager":
-        manager = participant.person.manager
-        recipients = [manager.user] if manager is not None and manager.user else []
+        manager = participant.line_manager_user()
+        recipients = [manager] if manager is not None else []
     else:
         recipients = manager_users(participant.programme)
     links = {
