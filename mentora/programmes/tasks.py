@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from mentora.accounts.models import User
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 from mentora.programmes.services.reminders import manager_users, pending_reminders
@@ -28,6 +31,18 @@ def _participant(participant_id: int) -> Participant:
     ).get(pk=participant_id)
 
 
+def _tell(
+    user: User, participant: Participant, template: str, *, link: str, **context: Any
+) -> None:
+    # Every e-mail of the pipeline speaks of one participation in one programme.
+    notify(
+        user=user,
+        template=f"programmes/email/{template}",
+        context={"participant": participant, "programme": participant.programme, **context},
+        link=link,
+    )
+
+
 @task()
 def send_status_email(event_id: int) -> str:
     """Tell a participant about a step in their participation, in their language."""
@@ -36,20 +51,17 @@ def send_status_email(event_id: int) -> str:
     if participant.user is None:
         return ""
     template = STATUS_TEMPLATES.get(event.to_status, "status_changed")
-    notify(
-        user=participant.user,
-        template=f"programmes/email/{template}",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "event": event,
-            "status": S(event.to_status).label,
-            "my_programmes_path": reverse("my_programmes"),
-            "apply_path": reverse("participant_apply", args=[participant.pk]),
-        },
+    _tell(
+        participant.user,
+        participant,
+        template,
         link=reverse("participant_apply", args=[participant.pk])
         if event.to_status == S.INVITED
         else reverse("my_programmes"),
+        event=event,
+        status=S(event.to_status).label,
+        my_programmes_path=reverse("my_programmes"),
+        apply_path=reverse("participant_apply", args=[participant.pk]),
     )
     return participant.user.email
 
@@ -60,16 +72,13 @@ def _tell_line_manager(participant_id: int, template: str) -> str:
     manager = participant.line_manager_user()
     if manager is None:
         return ""
-    notify(
-        user=manager,
-        template=f"programmes/email/{template}",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "themes": participant.themes(),
-            "approvals_path": reverse("line_manager_approvals"),
-        },
+    _tell(
+        manager,
+        participant,
+        template,
         link=reverse("line_manager_approvals"),
+        themes=participant.themes(),
+        approvals_path=reverse("line_manager_approvals"),
     )
     return manager.email
 
@@ -92,12 +101,7 @@ def send_screening_invitation(participant_id: int) -> str:
     participant = _participant(participant_id)
     if participant.user is None or participant.screening_at is None:
         return ""
-    notify(
-        user=participant.user,
-        template="programmes/email/screening_scheduled",
-        context={"participant": participant, "programme": participant.programme},
-        link=reverse("my_programmes"),
-    )
+    _tell(participant.user, participant, "screening_scheduled", link=reverse("my_programmes"))
     return participant.user.email
 
 
@@ -117,20 +121,17 @@ def _remind(participant_id: int, kind: str) -> list[str]:
         "screening": reverse("participant_detail", args=[participant.programme_id, participant.pk]),
     }
     for user in recipients:
-        notify(
-            user=user,
-            template=f"programmes/email/reminder_{kind}",
-            context={
-                "participant": participant,
-                "programme": participant.programme,
-                "themes": participant.themes(),
-                "apply_path": reverse("participant_apply", args=[participant.pk]),
-                "approvals_path": reverse("line_manager_approvals"),
-                "participant_path": reverse(
-                    "participant_detail", args=[participant.programme_id, participant.pk]
-                ),
-            },
+        _tell(
+            user,
+            participant,
+            f"reminder_{kind}",
             link=links[kind],
+            themes=participant.themes(),
+            apply_path=reverse("participant_apply", args=[participant.pk]),
+            approvals_path=reverse("line_manager_approvals"),
+            participant_path=reverse(
+                "participant_detail", args=[participant.programme_id, participant.pk]
+            ),
         )
     return [user.email for user in recipients if user is not None]
 
