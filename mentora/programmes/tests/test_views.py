@@ -13,6 +13,7 @@ from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design, pipeline, questionnaire, screening
+from mentora.programmes.tests.conftest import mentee_applies
 
 
 def test_a_manager_creates_a_programme_and_joins_its_team(client_for: Any, personas: Any) -> None:
@@ -352,16 +353,7 @@ def test_a_line_managers_decision_without_a_choice_asks_for_one(
     client_for: Any, setup: Any
 ) -> None:
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Career"]},
-        actor=p.mentee,
-    )
+    mentee = mentee_applies(setup)
     url = reverse("line_manager_decide", args=[mentee.pk])
     for decision in ("", "maybe"):
         response = client_for(p.line_manager).post(url, {"decision": decision}, follow=True)
