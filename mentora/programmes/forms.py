@@ -281,7 +281,14 @@ class TransitionForm(forms.Form):
 
 
 class ScreeningScheduleForm(forms.Form):
-    at = DateTimeField(label=_("Interview date and time"), widget=DateTimeInput)
+    at = DateTimeField(
+        label=_("Interview date and time"),
+        widget=DateTimeInput,
+        error_messages={
+            "required": _("Give the date and time of the interview."),
+            "invalid": _("Give the date and time of the interview."),
+        },
+    )
 
 
 class ScreeningRecordForm(forms.Form):
@@ -440,8 +447,19 @@ class LineManagerDecisionForm(forms.Form):
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("decline", _("Decline"))],
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose approve or decline."),
+            "invalid_choice": _("Choose approve or decline."),
+        },
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        # The service is told whether the line manager approves, in its own terms.
+        data = super().clean() or {}
+        if "decision" in data:
+            data["approve"] = data.pop("decision") == "approve"
+        return data
 
 
 class GoalForm(ModelForm):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentora.accounts.models import Organisation
+from mentora.accounts.models import Organisation, User
 from mentora.matching import Policy
 from mentora.people.models import Person
 
@@ -416,6 +416,11 @@ class Participant(models.Model):
 
     def themes(self) -> list[str]:
         return list(self.profile.get("themes", []))
+
+    def line_manager_user(self) -> User | None:
+        """The account of the person's line manager, who approves a mentee's taking part."""
+        manager = self.person.manager
+        return manager.user if manager is not None and manager.user is not None else None
 
     @property
     def mentee_capacity(self) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from mentora.accounts.models import User
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 from mentora.programmes.services.reminders import manager_users, pending_reminders
@@ -28,6 +31,18 @@ def _participant(participant_id: int) -> Participant:
     ).get(pk=participant_id)
 
 
+def _tell(
+    user: User, participant: Participant, template: str, *, link: str, **context: Any
+) -> None:
+    # Every e-mail of the pipeline speaks of one participation in one programme.
+    notify(
+        user=user,
+        template=f"programmes/email/{template}",
+        context={"participant": participant, "programme": participant.programme, **context},
+        link=link,
+    )
+
+
 @task()
 def send_status_email(event_id: int) -> str:
     """Tell a participant about a step in their participation, in their language."""
@@ -36,64 +51,48 @@ def send_status_email(event_id: int) -> str:
     if participant.user is None:
         return ""
     template = STATUS_TEMPLATES.get(event.to_status, "status_changed")
-    notify(
-        user=participant.user,
-        template=f"programmes/email/{template}",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "event": event,
-            "status": S(event.to_status).label,
-            "my_programmes_path": reverse("my_programmes"),
-            "apply_path": reverse("participant_apply", args=[participant.pk]),
-        },
+    _tell(
+        participant.user,
+        participant,
+        template,
         link=reverse("participant_apply", args=[participant.pk])
         if event.to_status == S.INVITED
         else reverse("my_programmes"),
+        event=event,
+        status=S(event.to_status).label,
+        my_programmes_path=reverse("my_programmes"),
+        apply_path=reverse("participant_apply", args=[participant.pk]),
     )
     return participant.user.email
+
+
+def _tell_line_manager(participant_id: int, template: str) -> str:
+    # The line manager's e-mails show the mentee's learning themes and link to the approvals.
+    participant = _participant(participant_id)
+    manager = participant.line_manager_user()
+    if manager is None:
+        return ""
+    _tell(
+        manager,
+        participant,
+        template,
+        link=reverse("line_manager_approvals"),
+        themes=participant.themes(),
+        approvals_path=reverse("line_manager_approvals"),
+    )
+    return manager.email
 
 
 @task()
 def send_line_manager_request(participant_id: int) -> str:
     """Ask the mentee's line manager to approve, showing the learning themes."""
-    participant = _participant(participant_id)
-    manager = participant.person.manager
-    if manager is None or manager.user is None:
-        return ""
-    notify(
-        user=manager.user,
-        template="programmes/email/line_manager_request",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "themes": participant.themes(),
-            "approvals_path": reverse("line_manager_approvals"),
-        },
-        link=reverse("line_manager_approvals"),
-    )
-    return manager.user.email
+    return _tell_line_manager(participant_id, "line_manager_request")
 
 
 @task()
 def send_line_manager_alignment(participant_id: int) -> str:
     """Before the first mentor meeting: remind the line manager to align expectations."""
-    participant = _participant(participant_id)
-    manager = participant.person.manager
-    if manager is None or manager.user is None:
-        return ""
-    notify(
-        user=manager.user,
-        template="programmes/email/line_manager_alignment",
-        context={
-            "participant": participant,
-            "programme": participant.programme,
-            "themes": participant.themes(),
-            "approvals_path": reverse("line_manager_approvals"),
-        },
-        link=reverse("line_manager_approvals"),
-    )
-    return manager.user.email
+    return _tell_line_manager(participant_id, "line_manager_alignment")
 
 
 @task()
@@ -102,12 +101,7 @@ def send_screening_invitation(participant_id: int) -> str:
     participant = _participant(participant_id)
     if participant.user is None or participant.screening_at is None:
         return ""
-    notify(
-        user=participant.user,
-        template="programmes/email/screening_scheduled",
-        context={"participant": participant, "programme": participant.programme},
-        link=reverse("my_programmes"),
-    )
+    _tell(participant.user, participant, "screening_scheduled", link=reverse("my_programmes"))
     return participant.user.email
 
 
@@ -117,8 +111,8 @@ def _remind(participant_id: int, kind: str) -> list[str]:
     if kind == "apply":
         recipients = [participant.user] if participant.user else []
     elif kind == "line_manager":
-        manager = participant.person.manager
-        recipients = [manager.user] if manager is not None and manager.user else []
+        manager = participant.line_manager_user()
+        recipients = [manager] if manager is not None else []
     else:
         recipients = manager_users(participant.programme)
     links = {
@@ -127,20 +121,17 @@ def _remind(participant_id: int, kind: str) -> list[str]:
         "screening": reverse("participant_detail", args=[participant.programme_id, participant.pk]),
     }
     for user in recipients:
-        notify(
-            user=user,
-            template=f"programmes/email/reminder_{kind}",
-            context={
-                "participant": participant,
-                "programme": participant.programme,
-                "themes": participant.themes(),
-                "apply_path": reverse("participant_apply", args=[participant.pk]),
-                "approvals_path": reverse("line_manager_approvals"),
-                "participant_path": reverse(
-                    "participant_detail", args=[participant.programme_id, participant.pk]
-                ),
-            },
+        _tell(
+            user,
+            participant,
+            f"reminder_{kind}",
             link=links[kind],
+            themes=participant.themes(),
+            apply_path=reverse("participant_apply", args=[participant.pk]),
+            approvals_path=reverse("line_manager_approvals"),
+            participant_path=reverse(
+                "participant_detail", args=[participant.programme_id, participant.pk]
+            ),
         )
     return [user.email for user in recipients if user is not None]
 

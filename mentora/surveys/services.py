@@ -208,6 +208,31 @@ def _answer_path(invitation: Invitation) -> str:
     return reverse("survey_answer", args=[invitation.token])
 
 
+def _email_invitee(survey: Survey, invitation: Invitation, template: str) -> None:
+    # The invitation and the reminder say the same things: which survey, and where to answer.
+    notify(
+        user=invitation.user,
+        template=f"surveys/email/{template}",
+        context={
+            "survey": survey,
+            "programme": survey.programme,
+            "answer_path": _answer_path(invitation),
+        },
+        link=_answer_path(invitation),
+    )
+
+
+def _log_mailing(survey: Survey, action: str, **counts: int) -> None:
+    # The system mails, not a person: no actor, and how many were written to, never who.
+    audit_log(
+        actor=None,
+        action=action,
+        obj=survey,
+        organisation=survey.programme.organisation,
+        changes=counts,
+    )
+
+
 def survey_send(*, survey: Survey, now: dt.datetime | None = None) -> int:
     """E-mail every invitee not yet e-mailed, each in their own language; returns how many.
 
@@ -217,27 +242,12 @@ def survey_send(*, survey: Survey, now: dt.datetime | None = None) -> int:
     sent = 0
     pending = survey.invitations.filter(sent_at__isnull=True, answered_at__isnull=True)
     for invitation in pending.select_related("user", "survey__programme"):
-        notify(
-            user=invitation.user,
-            template="surveys/email/invitation",
-            context={
-                "survey": survey,
-                "programme": survey.programme,
-                "answer_path": _answer_path(invitation),
-            },
-            link=_answer_path(invitation),
-        )
+        _email_invitee(survey, invitation, "invitation")
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=now)
         sent += 1
     if sent or survey.sent_at is None:
         Survey.objects.filter(pk=survey.pk).update(sent_at=survey.sent_at or now)
-        audit_log(
-            actor=None,
-            action="surveys.survey.send",
-            obj=survey,
-            organisation=survey.programme.organisation,
-            changes={"sent": sent},
-        )
+        _log_mailing(survey, "surveys.survey.send", sent=sent)
     return sent
 
 
@@ -263,26 +273,11 @@ def survey_remind(*, now: dt.datetime | None = None) -> int:
         ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff))
         reminded = 0
         for invitation in waiting.select_related("user"):
-            notify(
-                user=invitation.user,
-                template="surveys/email/reminder",
-                context={
-                    "survey": survey,
-                    "programme": survey.programme,
-                    "answer_path": _answer_path(invitation),
-                },
-                link=_answer_path(invitation),
-            )
+            _email_invitee(survey, invitation, "reminder")
             Invitation.objects.filter(pk=invitation.pk).update(reminded_at=now)
             reminded += 1
         if reminded:
-            audit_log(
-                actor=None,
-                action="surveys.survey.remind",
-                obj=survey,
-                organisation=survey.programme.organisation,
-                changes={"reminded": reminded},
-            )
+            _log_mailing(survey, "surveys.survey.remind", reminded=reminded)
         sent += reminded
     return sent
 

@@ -4,7 +4,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from mentora.accounts.models import User
 from mentora.core.confirm import confirmed
 from mentora.core.messages import attempt
 from mentora.programmes import access as programme_access
+from mentora.programmes.views.common import run_on_form
 from mentora.surveys import access, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.forms import (
@@ -103,14 +103,14 @@ def survey_schedule(request: HttpRequest, programme_id: int) -> HttpResponse:
         }
     form = ScheduleForm(request.POST or None, instruments=instruments, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.survey_schedule(
-                programme=programme, actor=_me(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        survey = run_on_form(
+            form,
+            services.survey_schedule,
+            programme=programme,
+            actor=_me(request),
+            **form.cleaned_data,
+        )
+        if survey is not None:
             messages.success(
                 request,
                 _("The survey is scheduled for %(count)s people.")
@@ -161,20 +161,17 @@ def survey_questions(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     form = CustomQuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.custom_question_add(
-                programme=programme,
-                kind=form.cleaned_data["kind"],
-                text_en=form.cleaned_data["text_en"],
-                text_da=form.cleaned_data["text_da"],
-                audience=form.cleaned_data["audience"],
-                choices=form.choice_list(),
-                actor=_me(request),
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        if run_on_form(
+            form,
+            services.custom_question_add,
+            programme=programme,
+            kind=form.cleaned_data["kind"],
+            text_en=form.cleaned_data["text_en"],
+            text_da=form.cleaned_data["text_da"],
+            audience=form.cleaned_data["audience"],
+            choices=form.choice_list(),
+            actor=_me(request),
+        ):
             messages.success(request, _("The question is added."))
             return redirect("survey_questions", programme.pk)
     own = Instrument.objects.filter(programme=programme).first()
@@ -195,14 +192,14 @@ def instrument_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.access_organisation_instruments(request.user, slug)
     form = InstrumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            instrument = services.instrument_import(
-                organisation=organisation, data=form.instrument_data(), actor=_me(request)
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        instrument = run_on_form(
+            form,
+            services.instrument_import,
+            organisation=organisation,
+            data=form.instrument_data(),
+            actor=_me(request),
+        )
+        if instrument is not None:
             messages.success(request, _("Loaded %(name)s.") % {"name": instrument.name})
             return redirect("instrument_list", organisation.slug)
     return render(
@@ -231,17 +228,14 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     questions = survey.instrument.questions_for(invitation.role)
     form = AnswerForm(request.POST or None, questions=questions, language=language)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.response_submit(
-                invitation=invitation,
-                answers=form.answers(),
-                actor=_me(request),
-                language=language,
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        if run_on_form(
+            form,
+            services.response_submit,
+            invitation=invitation,
+            answers=form.answers(),
+            actor=_me(request),
+            language=language,
+        ):
             messages.success(request, _("Thank you for your answers."))
             return redirect("my_answers", invitation.pk)
     return render(

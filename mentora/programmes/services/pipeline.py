@@ -72,11 +72,6 @@ def _record(
     )
 
 
-def _line_manager_user(participant: Participant) -> User | None:
-    manager = participant.person.manager
-    return manager.user if manager is not None and manager.user is not None else None
-
-
 def _required_events(participant: Participant) -> list[Any]:
     # Events sit a layer above programmes, so the rule reads them through the reverse
     # relations (`programme.events`, `participant.attendance`) and never imports them.
@@ -105,7 +100,7 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
             raise ValidationError(
                 _("Only mentees need their line manager's approval."), code="line_manager"
             )
-        if _line_manager_user(participant) is None:
+        if participant.line_manager_user() is None:
             raise ValidationError(
                 _("This mentee has no line manager with a Mentora account."), code="line_manager"
             )
@@ -126,7 +121,7 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
             )
         if (
             is_mentee
-            and _line_manager_user(participant) is not None
+            and participant.line_manager_user() is not None
             and participant.line_manager_decision != LineManagerDecision.APPROVED
         ):
             raise ValidationError(
@@ -194,7 +189,7 @@ def participant_transition(
     if to_status == S.NEEDS_LINE_MANAGER:
         transaction.on_commit(partial(tasks.send_line_manager_request.enqueue, participant.pk))
     elif to_status == S.MATCHED and participant.role == ParticipantRole.MENTEE:
-        if _line_manager_user(participant) is not None:
+        if participant.line_manager_user() is not None:
             transaction.on_commit(
                 partial(tasks.send_line_manager_alignment.enqueue, participant.pk)
             )
@@ -380,7 +375,7 @@ def participant_apply(
         changes={"answers": sorted(participant.answers)},
     )
     participant = participant_transition(participant=participant, to_status=S.APPLIED, actor=actor)
-    if role == ParticipantRole.MENTEE and _line_manager_user(participant) is not None:
+    if role == ParticipantRole.MENTEE and participant.line_manager_user() is not None:
         participant = participant_transition(
             participant=participant, to_status=S.NEEDS_LINE_MANAGER, actor=actor
         )

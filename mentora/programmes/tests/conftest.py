@@ -13,8 +13,8 @@ from django.utils import timezone
 from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
-from mentora.programmes.models import GoalMeasure, Programme, Question
-from mentora.programmes.services import design, questionnaire
+from mentora.programmes.models import GoalMeasure, Participant, Programme, Question
+from mentora.programmes.services import design, pipeline, questionnaire
 from mentora.programmes.services.goals import goal_add
 
 
@@ -122,4 +122,22 @@ def event(setup: Setup) -> Event:
         place="Room 1",
         capacity=20,
         actor=setup.personas.manager,
+    )
+
+
+def mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
+    """The junior colleague is invited as a mentee and applies: their line manager decides next."""
+    p = setup.personas
+    participant = pipeline.participant_invite(
+        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
+    )
+    return pipeline.participant_apply(
+        programme=setup.programme,
+        person=p.people["junior"],
+        role="mentee",
+        answers={
+            setup.themes.pk: themes if themes is not None else ["Leadership", "Career"],
+            setup.goals.pk: "Lead a team",
+        },
+        actor=participant.user,
     )

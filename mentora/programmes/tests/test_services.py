@@ -22,23 +22,7 @@ from mentora.programmes.models import (
     Programme,
 )
 from mentora.programmes.services import design, pipeline, questionnaire, reminders, screening
-
-
-def _mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
-    p = setup.personas
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    return pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={
-            setup.themes.pk: themes if themes is not None else ["Leadership", "Career"],
-            setup.goals.pk: "Lead a team",
-        },
-        actor=participant.user,
-    )
+from mentora.programmes.tests.conftest import mentee_applies
 
 
 def _mentor_applies(setup: Any) -> Participant:
@@ -222,7 +206,7 @@ def test_applying_builds_the_matching_profile_and_asks_the_line_manager(setup: A
 
 
 def test_the_line_manager_approves_and_the_mentee_is_approved(setup: Any) -> None:
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     approved = pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
@@ -233,7 +217,7 @@ def test_the_line_manager_approves_and_the_mentee_is_approved(setup: Any) -> Non
 
 
 def test_the_line_manager_declines_and_the_reason_stays_with_the_managers(setup: Any) -> None:
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     declined = pipeline.line_manager_decide(
         participant=mentee, approve=False, actor=setup.personas.line_manager, note="Busy season"
     )
@@ -242,7 +226,7 @@ def test_the_line_manager_declines_and_the_reason_stays_with_the_managers(setup:
 
 
 def test_a_mentee_cannot_be_approved_before_the_line_manager_has(setup: Any) -> None:
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     with pytest.raises(ValidationError) as error:
         pipeline.participant_transition(
             participant=mentee, to_status="approved", actor=setup.personas.manager
@@ -251,7 +235,7 @@ def test_a_mentee_cannot_be_approved_before_the_line_manager_has(setup: Any) -> 
 
 
 def test_a_line_manager_cannot_decide_twice(setup: Any) -> None:
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
@@ -331,7 +315,7 @@ def test_withdrawn_is_final(setup: Any) -> None:
 
 def _approved_pair(setup: Any) -> tuple[Participant, Participant]:
     manager = setup.personas.manager
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     mentee = pipeline.line_manager_decide(
         participant=mentee, approve=True, actor=setup.personas.line_manager
     )
@@ -515,7 +499,7 @@ def test_csv_identifiers_come_from_the_email_column() -> None:
 def test_pending_steps_are_found_for_reminders_once(setup: Any) -> None:
     from mentora.programmes.tasks import send_reminders
 
-    mentee = _mentee_applies(setup)
+    mentee = mentee_applies(setup)
     invited = pipeline.participant_invite(
         programme=setup.programme,
         person=Person.objects.get(employee_id="E5"),

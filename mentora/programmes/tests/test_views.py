@@ -13,6 +13,7 @@ from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design, pipeline, questionnaire, screening
+from mentora.programmes.tests.conftest import mentee_applies
 
 
 def test_a_manager_creates_a_programme_and_joins_its_team(client_for: Any, personas: Any) -> None:
@@ -333,6 +334,34 @@ def test_an_illegal_transition_on_the_page_shows_the_message(client_for: Any, se
         follow=True,
     )
     assert "cannot go from" in response.content.decode()
+
+
+def test_an_interview_without_a_date_asks_for_one(client_for: Any, setup: Any) -> None:
+    p = setup.personas
+    mentor = pipeline.participant_invite(
+        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
+    )
+    response = client_for(p.manager).post(
+        reverse("screening_schedule", args=[mentor.pk]), {"at": ""}, follow=True
+    )
+    assert "Give the date and time of the interview." in response.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.screening_at is None
+
+
+def test_a_line_managers_decision_without_a_choice_asks_for_one(
+    client_for: Any, setup: Any
+) -> None:
+    p = setup.personas
+    mentee = mentee_applies(setup)
+    url = reverse("line_manager_decide", args=[mentee.pk])
+    for decision in ("", "maybe"):
+        response = client_for(p.line_manager).post(url, {"decision": decision}, follow=True)
+        assert "Choose approve or decline." in response.content.decode()
+    client_for(p.line_manager).post(url, {"decision": "decline", "note": "Not now"})
+    mentee.refresh_from_db()
+    assert mentee.status == "declined"
+    assert mentee.line_manager_decision == "declined"
 
 
 def test_copying_on_the_page_opens_the_new_cohorts_design(

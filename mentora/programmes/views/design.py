@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Programme
 from mentora.programmes.services import design as design_services
-from mentora.programmes.views.common import _base, _posted
+from mentora.programmes.views.common import _base, _posted, run_on_form
 
 
 def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:
@@ -63,13 +63,14 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     form = NewProgrammeForm(_posted(request), organisations=organisations)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
-        try:
-            programme = design_services.programme_create(
-                organisation=form.cleaned_data["organisation"], actor=request.user, **values
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        programme = run_on_form(
+            form,
+            design_services.programme_create,
+            organisation=form.cleaned_data["organisation"],
+            actor=request.user,
+            **values,
+        )
+        if programme is not None:
             messages.success(request, _("The programme was created."))
             _warn_about_duration(request, programme)
             return redirect("programme_detail", programme.pk)
@@ -94,6 +95,27 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
 
 
+def _edit_page(
+    request: HttpRequest,
+    programme: Programme,
+    *,
+    form: ProgrammeForm | None = None,
+    policy_form: PolicyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The design page: the programme's form and its matching policy's, either as posted."""
+    if form is None:
+        form = ProgrammeForm(instance=programme, organisation=programme.organisation)
+    if policy_form is None:
+        policy_form = PolicyForm(policy=programme.matching_policy)
+    return render(
+        request,
+        "programmes/programme_edit.html",
+        _base(request, programme, form=form, policy_form=policy_form),
+        status=status,
+    )
+
+
 @login_required
 def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
@@ -103,26 +125,19 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
         sponsors, managers = data.pop("sponsors"), data.pop("managers")
         # The form edited a copy of the instance; the service applies and audits the change.
         fresh = Programme.objects.get(pk=programme.pk)
-        try:
-            design_services.programme_update(
-                programme=fresh, actor=request.user, sponsors=sponsors, managers=managers, **data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if run_on_form(
+            form,
+            design_services.programme_update,
+            programme=fresh,
+            actor=request.user,
+            sponsors=sponsors,
+            managers=managers,
+            **data,
+        ):
             messages.success(request, _("The design was saved."))
             _warn_about_duration(request, fresh)
             return redirect("programme_detail", programme.pk)
-    return render(
-        request,
-        "programmes/programme_edit.html",
-        _base(
-            request,
-            programme,
-            form=form,
-            policy_form=PolicyForm(policy=programme.matching_policy),
-        ),
-    )
+    return _edit_page(request, programme, form=form)
 
 
 @login_required
@@ -131,26 +146,17 @@ def programme_policy(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     form = PolicyForm(request.POST, policy=programme.matching_policy)
     if form.is_valid():
-        try:
-            design_services.programme_set_policy(
-                programme=programme, policy=form.to_policy(), actor=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        saved = run_on_form(
+            form,
+            design_services.programme_set_policy,
+            programme=programme,
+            policy=form.to_policy(),
+            actor=request.user,
+        )
+        if saved is not None:
             messages.success(request, _("The matching policy was saved."))
             return redirect("programme_edit", programme.pk)
-    return render(
-        request,
-        "programmes/programme_edit.html",
-        _base(
-            request,
-            programme,
-            form=ProgrammeForm(instance=programme, organisation=programme.organisation),
-            policy_form=form,
-        ),
-        status=400,
-    )
+    return _edit_page(request, programme, policy_form=form, status=400)
 
 
 @login_required

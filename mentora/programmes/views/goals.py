@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
 from mentora.programmes import access
 from mentora.programmes.forms import GoalForm
 from mentora.programmes.goal_models import ProgrammeGoal
 from mentora.programmes.models import Programme
 from mentora.programmes.services.goals import goal_add, goal_delete, goal_update
+from mentora.programmes.views.common import _remove_part
 
 
 def _page(request: HttpRequest, programme: Programme, form: GoalForm) -> HttpResponse:
@@ -63,7 +63,11 @@ def programme_goal_edit(request: HttpRequest, programme_id: int, goal_id: int) -
 @require_POST
 def programme_goal_delete(request: HttpRequest, programme_id: int, goal_id: int) -> HttpResponse:
     goal = access.access_programme_goal(request.user, programme_id, goal_id)
-    if confirmed(request):
-        goal_delete(goal=goal, actor=request.user)
-        messages.success(request, _("The goal was removed."))
-    return redirect("programme_goals", programme_id)
+    return _remove_part(
+        request,
+        programme_id,
+        "programme_goals",
+        goal_delete,
+        goal=goal,
+        success=_("The goal was removed."),
+    )

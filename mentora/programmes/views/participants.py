@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
 from mentora.core.messages import attempt
-from mentora.people.models import label_related
+from mentora.people.models import Person, label_related
 from mentora.programmes import access
 from mentora.programmes.forms import ApplicationForm
 from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
 from mentora.programmes.services import pipeline
-from mentora.programmes.views.common import _me, _posted
+from mentora.programmes.views.common import _me, _posted, run_on_form
 
 S = ParticipantStatus
 # Statuses in which a mentor can be chosen as someone's preferred mentor.
@@ -35,6 +34,27 @@ def _application_form(request: HttpRequest, programme: Programme, role: str) -> 
     return ApplicationForm(_posted(request), questions=questions, mentors=mentors)
 
 
+def _application_sent(
+    request: HttpRequest, form: ApplicationForm, *, programme: Programme, person: Person, role: str
+) -> bool:
+    """Send a posted application; the service's refusal shows on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    sent = run_on_form(
+        form,
+        pipeline.participant_apply,
+        programme=programme,
+        person=person,
+        role=role,
+        answers=form.answers(),
+        actor=request.user,
+    )
+    if sent is None:
+        return False
+    messages.success(request, _("Thank you: your application was sent."))
+    return True
+
+
 @login_required
 def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse:
     """The application form for someone who was invited."""
@@ -44,20 +64,10 @@ def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse
         messages.info(request, _("You have already applied to this programme."))
         return redirect("my_programmes")
     form = _application_form(request, programme, participant.role)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pipeline.participant_apply(
-                programme=programme,
-                person=participant.person,
-                role=participant.role,
-                answers=form.answers(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Thank you: your application was sent."))
-            return redirect("my_programmes")
+    if _application_sent(
+        request, form, programme=programme, person=participant.person, role=participant.role
+    ):
+        return redirect("my_programmes")
     return render(
         request,
         "programmes/apply.html",
@@ -102,20 +112,8 @@ def programme_apply_link(request: HttpRequest, token: str) -> HttpResponse:
         )
     assert role is not None
     form = _application_form(request, programme, role)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pipeline.participant_apply(
-                programme=programme,
-                person=person,
-                role=role,
-                answers=form.answers(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Thank you: your application was sent."))
-            return redirect("my_programmes")
+    if _application_sent(request, form, programme=programme, person=person, role=role):
+        return redirect("my_programmes")
     return render(
         request,
         "programmes/apply.html",

@@ -3,6 +3,10 @@ status changes and screening interviews; and the line manager's approvals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access as accounts_access
-from mentora.core.messages import attempt, refusal, submit
+from mentora.core.messages import refusal, submit
 from mentora.people.models import label_related
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -151,56 +155,54 @@ def participant_detail(
     )
 
 
+def _record_change(
+    request: HttpRequest,
+    participant_id: int,
+    form: forms.BaseForm,
+    service: Callable[..., Any],
+    *,
+    success: str,
+) -> HttpResponse:
+    """A manager's change to a participant's record: the form, the service, back to the record."""
+    participant = access.access_participant(request.user, participant_id, write=True)
+    submit(request, form, service, participant=participant, actor=request.user, success=success)
+    return redirect("participant_detail", participant.programme_id, participant.pk)
+
+
 @login_required
 @require_POST
 def participant_transition(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = access.access_participant(request.user, participant_id, write=True)
-    submit(
+    return _record_change(
         request,
+        participant_id,
         TransitionForm(request.POST, allowed=S.values),
         pipeline_services.participant_transition,
-        participant=participant,
-        actor=request.user,
         success=_("The status was changed."),
     )
-    return redirect("participant_detail", participant.programme_id, participant.pk)
 
 
 @login_required
 @require_POST
 def screening_schedule(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = access.access_participant(request.user, participant_id, write=True)
-    form = ScreeningScheduleForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            screening.screening_schedule,
-            participant=participant,
-            at=form.cleaned_data["at"],
-            actor=request.user,
-            success=_("The interview was booked."),
-        )
-    else:
-        messages.error(request, _("Give the date and time of the interview."))
-    return redirect("participant_detail", participant.programme_id, participant.pk)
+    return _record_change(
+        request,
+        participant_id,
+        ScreeningScheduleForm(request.POST),
+        screening.screening_schedule,
+        success=_("The interview was booked."),
+    )
 
 
 @login_required
 @require_POST
 def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = access.access_participant(request.user, participant_id, write=True)
-    form = ScreeningRecordForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            screening.screening_record,
-            participant=participant,
-            outcome=form.cleaned_data["outcome"],
-            notes=form.cleaned_data["notes"],
-            actor=request.user,
-            success=_("The interview was recorded."),
-        )
-    return redirect("participant_detail", participant.programme_id, participant.pk)
+    return _record_change(
+        request,
+        participant_id,
+        ScreeningRecordForm(request.POST),
+        screening.screening_record,
+        success=_("The interview was recorded."),
+    )
 
 
 @login_required
@@ -224,17 +226,12 @@ def line_manager_approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def line_manager_decide(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = access.access_participant_as_line_manager(request.user, participant_id)
-    form = LineManagerDecisionForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            pipeline_services.line_manager_decide,
-            participant=participant,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-            actor=request.user,
-            success=_("Thank you: your decision was recorded."),
-        )
-    else:
-        messages.error(request, _("Choose approve or decline."))
+    submit(
+        request,
+        LineManagerDecisionForm(request.POST),
+        pipeline_services.line_manager_decide,
+        participant=participant,
+        actor=request.user,
+        success=_("Thank you: your decision was recorded."),
+    )
     return redirect("line_manager_approvals")

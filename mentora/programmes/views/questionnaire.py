@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
 from mentora.programmes import access
 from mentora.programmes.forms import QuestionForm, TouchpointForm
 from mentora.programmes.services import questionnaire as questionnaire_services
-from mentora.programmes.views.common import _base, _posted
+from mentora.programmes.views.common import _base, _posted, _remove_part
 
 
 @login_required
@@ -38,11 +37,14 @@ def touchpoint_add(request: HttpRequest, programme_id: int) -> HttpResponse:
 def touchpoint_delete(request: HttpRequest, programme_id: int, touchpoint_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     touchpoint = get_object_or_404(programme.touchpoints, pk=touchpoint_id)
-    if not confirmed(request):
-        return redirect("programme_detail", programme.pk)
-    questionnaire_services.touchpoint_delete(touchpoint=touchpoint, actor=request.user)
-    messages.success(request, _("The touchpoint was removed."))
-    return redirect("programme_detail", programme.pk)
+    return _remove_part(
+        request,
+        programme.pk,
+        "programme_detail",
+        questionnaire_services.touchpoint_delete,
+        touchpoint=touchpoint,
+        success=_("The touchpoint was removed."),
+    )
 
 
 @login_required
@@ -91,8 +93,11 @@ def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResp
 def question_delete(request: HttpRequest, programme_id: int, question_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
     question = get_object_or_404(programme.questions, pk=question_id)
-    if not confirmed(request):
-        return redirect("programme_questionnaire", programme.pk)
-    questionnaire_services.question_delete(question=question, actor=request.user)
-    messages.success(request, _("The question was removed."))
-    return redirect("programme_questionnaire", programme.pk)
+    return _remove_part(
+        request,
+        programme.pk,
+        "programme_questionnaire",
+        questionnaire_services.question_delete,
+        question=question,
+        success=_("The question was removed."),
+    )
