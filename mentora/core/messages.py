@@ -6,12 +6,15 @@ A view that takes a post validates a form, calls one service and shows the outco
     submit(request, GoalForm(request.POST), goals.goal_add, pair=pair, actor=request.user,
            success=_("The goal is added."))
     return redirect("pair_workspace", pair_id=pair.pk)
+
+A page that shows its form again on a refusal calls ``run_on_form`` instead: the
+service's refusal becomes the form's own error, shown with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from mentora.core.submissions import AlreadySubmitted, already_sent
+
+T = TypeVar("T")
 
 
 def refusal(request: HttpRequest, reason: ValidationError | forms.BaseForm) -> None:
@@ -74,3 +79,17 @@ def submit(
         refusal(request, form)
         return False
     return attempt(request, service, success=success, **arguments, **form.cleaned_data)
+
+
+def run_on_form(form: forms.BaseForm, service: Callable[..., T], /, **arguments: Any) -> T | None:
+    """Run a service for a valid form; its refusal becomes the form's own error, shown with it.
+
+    The service's result, or None when it refused. A form page calls this where a page that
+    only posts calls ``submit``.
+    """
+    try:
+        return service(**arguments)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None

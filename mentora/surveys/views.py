@@ -14,9 +14,8 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts.models import User
 from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt
+from mentora.core.messages import attempt, run_on_form
 from mentora.programmes import access as programme_access
-from mentora.programmes.views.common import run_on_form
 from mentora.surveys import access, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.forms import (

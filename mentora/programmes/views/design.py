@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt
+from mentora.core.messages import attempt, run_on_form
 from mentora.programmes import access
 from mentora.programmes.forms import (
     NewProgrammeForm,
@@ -24,7 +24,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Programme
 from mentora.programmes.services import design as design_services
-from mentora.programmes.views.common import _base, _posted, run_on_form
+from mentora.programmes.views.common import _base, _posted
 
 
 def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt
+from mentora.core.messages import attempt, run_on_form
 from mentora.people.models import Person, label_related
 from mentora.programmes import access
 from mentora.programmes.forms import ApplicationForm
 from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
 from mentora.programmes.services import pipeline
-from mentora.programmes.views.common import _me, _posted, run_on_form
+from mentora.programmes.views.common import _me, _posted
 
 S = ParticipantStatus
 # Statuses in which a mentor can be chosen as someone's preferred mentor.
