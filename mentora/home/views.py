@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mentora.accounts.access import STAFF_ROLES, is_platform_admin, signed_in
+from mentora.accounts.models import Membership
 from mentora.home.dashboard import dashboard_for
 
 
@@ -14,3 +17,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "home/dashboard.html", {"dashboard": dashboard_for(request.user)})
+
+
+@login_required
+def design_system(request: HttpRequest) -> HttpResponse:
+    """The living style page: every component as it renders, for those who build pages
+    (platform admins, and organisation admins and programme managers)."""
+    user = request.user
+    if not is_platform_admin(user) and not (
+        signed_in(user) and Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+    ):
+        raise PermissionDenied
+    return render(request, "home/design.html")
