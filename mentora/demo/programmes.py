@@ -76,27 +76,40 @@ PARTNERS = [
     ("fjordkraft", "Fjord Kraft AS", True),
     ("havnlogistik", "Havn Logistik A/S", False),
 ]
-PARTNER_PEOPLE: dict[str, list[tuple[str, str, str, int, str]]] = {
-    # employee id suffix, first, last, level, manager suffix
+# Both partners' leadership development units have the same shape: a director, two team
+# leads and their teams.
+PARTNER_CHART: list[tuple[str, int, str]] = [
+    # employee id suffix, level, manager suffix
+    ("01", 8, ""),
+    ("02", 6, "01"),
+    ("03", 6, "01"),
+    ("04", 4, "02"),
+    ("05", 3, "02"),
+    ("06", 2, "03"),
+    ("07", 2, "03"),
+    ("08", 5, "02"),
+]
+# Who holds each place of the chart, in the chart's order.
+PARTNER_NAMES: dict[str, list[tuple[str, str]]] = {
     "fjordkraft": [
-        ("01", "Kari", "Nordmann", 8, ""),
-        ("02", "Per", "Hansen", 6, "01"),
-        ("03", "Ingrid", "Lie", 6, "01"),
-        ("04", "Ola", "Berg", 4, "02"),
-        ("05", "Siri", "Dahl", 3, "02"),
-        ("06", "Jonas", "Moe", 2, "03"),
-        ("07", "Nora", "Vik", 2, "03"),
-        ("08", "Emil", "Strand", 5, "02"),
+        ("Kari", "Nordmann"),
+        ("Per", "Hansen"),
+        ("Ingrid", "Lie"),
+        ("Ola", "Berg"),
+        ("Siri", "Dahl"),
+        ("Jonas", "Moe"),
+        ("Nora", "Vik"),
+        ("Emil", "Strand"),
     ],
     "havnlogistik": [
-        ("01", "Birgitte", "Skov", 8, ""),
-        ("02", "Niels", "Krogh", 6, "01"),
-        ("03", "Hanne", "Bech", 6, "01"),
-        ("04", "Jakob", "Lund", 4, "02"),
-        ("05", "Signe", "Friis", 3, "02"),
-        ("06", "Troels", "Vang", 2, "03"),
-        ("07", "Ditte", "Winther", 2, "03"),
-        ("08", "Kasper", "Bruun", 5, "02"),
+        ("Birgitte", "Skov"),
+        ("Niels", "Krogh"),
+        ("Hanne", "Bech"),
+        ("Jakob", "Lund"),
+        ("Signe", "Friis"),
+        ("Troels", "Vang"),
+        ("Ditte", "Winther"),
+        ("Kasper", "Bruun"),
     ],
 }
 # Partner employees have been with their company since before any demo programme.
@@ -261,29 +274,38 @@ def _partner(slug: str, name: str, calendar: DemoCalendar) -> tuple[Organisation
         defaults={"kind": OrgUnitKind.DIVISION},
     )
     people: dict[str, Person] = {}
-    for suffix, first, last, level, manager in PARTNER_PEOPLE[slug]:
-        person, _ = Person.objects.get_or_create(
-            organisation=organisation,
-            employee_id=f"{slug[:3].upper()}{suffix}",
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{first}.{last}@{slug}.example".lower(),
-                "level": level,
-                "org_unit": unit,
-                "manager": people.get(manager),
-                "location": "Oslo" if slug == "fjordkraft" else "Aarhus",
-                "timezone": "Europe/Oslo" if slug == "fjordkraft" else "Europe/Copenhagen",
-                "languages": ["no", "en"] if slug == "fjordkraft" else ["da", "en"],
-                "hire_date": partner_hire_date(calendar),
-            },
+    for (suffix, level, manager), (first, last) in zip(
+        PARTNER_CHART, PARTNER_NAMES[slug], strict=True
+    ):
+        people[suffix] = partner_person(
+            organisation,
+            f"{slug[:3].upper()}{suffix}",
+            calendar,
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@{slug}.example".lower(),
+            level=level,
+            org_unit=unit,
+            manager=people.get(manager),
+            location="Oslo" if slug == "fjordkraft" else "Aarhus",
+            timezone="Europe/Oslo" if slug == "fjordkraft" else "Europe/Copenhagen",
+            languages=["no", "en"] if slug == "fjordkraft" else ["da", "en"],
         )
-        people[suffix] = person
     return organisation, list(people.values())
 
 
-def partner_hire_date(calendar: DemoCalendar) -> dt.date:
-    return calendar.today.replace(day=1) - dt.timedelta(days=365 * PARTNER_HIRED_YEARS_AGO)
+def partner_person(
+    organisation: Organisation, employee_id: str, calendar: DemoCalendar, **values: Any
+) -> Person:
+    """The partner's employee `employee_id` (created with `values` on the first run), with
+    the company since before any demo programme."""
+    hired = calendar.today.replace(day=1) - dt.timedelta(days=365 * PARTNER_HIRED_YEARS_AGO)
+    person, _created = Person.objects.get_or_create(
+        organisation=organisation,
+        employee_id=employee_id,
+        defaults={**values, "hire_date": hired},
+    )
+    return person
 
 
 def _user(email: str) -> User | None:

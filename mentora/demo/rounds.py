@@ -11,7 +11,7 @@ from django.db import transaction
 from mentora.accounts.models import Organisation, User
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import THEMES, free_staff, participant_add
-from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, partner_hire_date
+from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, partner_person
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import (
     Participant,
@@ -159,18 +159,16 @@ def _exchange_cohort(
     for n, org in enumerate(partners, start=1):
         unit = OrgUnit.objects.filter(organisation=org).order_by("pk").first()
         for suffix, first, last, level in EXCHANGE_READY.get(org.slug, []):
-            person, _created = Person.objects.get_or_create(
-                organisation=org,
-                employee_id=f"X{org.slug[:3].upper()}{suffix}",
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "level": level,
-                    "org_unit": unit,
-                    "languages": ["da", "no", "en"],
-                    "timezone": "Europe/Copenhagen",
-                    "hire_date": partner_hire_date(calendar),
-                },
+            person = partner_person(
+                org,
+                f"X{org.slug[:3].upper()}{suffix}",
+                calendar,
+                first_name=first,
+                last_name=last,
+                level=level,
+                org_unit=unit,
+                languages=["da", "no", "en"],
+                timezone="Europe/Copenhagen",
             )
             cohort.append((person, n + level))
     for index, (person, theme) in enumerate(cohort):
