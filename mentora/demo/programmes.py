@@ -381,7 +381,7 @@ def _graduate_pipeline(
     first_intake = free_staff(organisation, employed_on=calendar.graduate_invited.date())
     late_intake = free_staff(organisation, employed_on=calendar.late_invited.date())
     used: set[int] = set()
-    index = 0
+    cohort: list[tuple[Person, str, str, dt.datetime]] = []
     for role, levels in ((ParticipantRole.MENTEE, (1, 2)), (ParticipantRole.MENTOR, (4, 5))):
         steps = [(s, calendar.graduate_invited, first_intake) for s in HELD_BACK_STATUSES]
         steps += [(s, calendar.late_invited, late_intake) for s in LATE_STATUSES]
@@ -395,40 +395,28 @@ def _graduate_pipeline(
             if person is None:
                 continue  # a very small demo organisation
             used.add(person.pk)
-            participant_add(
-                programme=graduate,
-                person=person,
-                role=role,
-                status=status,
-                invited_at=invited + dt.timedelta(hours=index % 8),
-                actor=manager,
-                index=index,
-            )
-            index += 1
+            cohort.append((person, role, status, invited))
+    _pipeline_add(graduate, cohort, manager, first_index=0)
     # The demo logins: the mentee applied late and waits for the line manager; the mentor
     # was prepared with the first intake and is matched by the round.
-    mentee = Person.objects.filter(user__email="mentee@example.org").first()
-    mentor = Person.objects.filter(user__email="mentor@example.org").first()
-    if mentee is not None:
-        participant_add(
-            programme=graduate,
-            person=mentee,
-            role=ParticipantRole.MENTEE,
-            status=S.NEEDS_LINE_MANAGER,
-            invited_at=calendar.days_ago(12),
-            actor=manager,
-            index=200,
-        )
-    if mentor is not None:
-        participant_add(
-            programme=graduate,
-            person=mentor,
-            role=ParticipantRole.MENTOR,
-            status=S.READY,
-            invited_at=calendar.graduate_invited,
-            actor=manager,
-            index=201,
-        )
+    _persona_add(
+        graduate,
+        "mentee@example.org",
+        manager,
+        role=ParticipantRole.MENTEE,
+        status=S.NEEDS_LINE_MANAGER,
+        invited_at=calendar.days_ago(12),
+        index=200,
+    )
+    _persona_add(
+        graduate,
+        "mentor@example.org",
+        manager,
+        role=ParticipantRole.MENTOR,
+        status=S.READY,
+        invited_at=calendar.graduate_invited,
+        index=201,
+    )
 
 
 def _exchange_pipeline(
@@ -446,29 +434,49 @@ def _exchange_pipeline(
     for (_org, people), _c in partners:
         cohort += [(p, ParticipantRole.MENTOR) for p in people if (p.level or 0) >= 4]
         cohort += [(p, ParticipantRole.MENTEE) for p in people if (p.level or 0) < 4]
+    stopped: list[tuple[Person, str, str, dt.datetime]] = []
     for index, (person, role) in enumerate(cohort):
         status = EXCHANGE_STATUSES[index % len(EXCHANGE_STATUSES)]
         if role == ParticipantRole.MENTOR and status == S.NEEDS_LINE_MANAGER:
             status = S.UNDER_REVIEW
         if role == ParticipantRole.MENTEE and status == S.UNDER_REVIEW:
             status = S.APPLIED
+        stopped.append((person, role, status, calendar.exchange_invited))
+    _pipeline_add(exchange, stopped, manager, first_index=300)
+    _persona_add(
+        exchange,
+        "mentor@example.org",
+        manager,
+        role=ParticipantRole.MENTOR,
+        status=S.APPROVED,
+        invited_at=calendar.exchange_invited,
+        index=400,
+    )
+
+
+def _pipeline_add(
+    programme: Programme,
+    cohort: list[tuple[Person, str, str, dt.datetime]],
+    manager: User,
+    *,
+    first_index: int,
+) -> None:
+    """Each (person, role, status, invitation) of `cohort` as a participant stopped at that
+    status; the invitations of an intake went out over eight hours."""
+    for n, (person, role, status, invited) in enumerate(cohort):
         participant_add(
-            programme=exchange,
+            programme=programme,
             person=person,
             role=role,
             status=status,
-            invited_at=calendar.exchange_invited + dt.timedelta(hours=index % 8),
+            invited_at=invited + dt.timedelta(hours=n % 8),
             actor=manager,
-            index=300 + index,
+            index=first_index + n,
         )
-    mentor = Person.objects.filter(user__email="mentor@example.org").first()
-    if mentor is not None:
-        participant_add(
-            programme=exchange,
-            person=mentor,
-            role=ParticipantRole.MENTOR,
-            status=S.APPROVED,
-            invited_at=calendar.exchange_invited,
-            actor=manager,
-            index=400,
-        )
+
+
+def _persona_add(programme: Programme, email: str, manager: User, **values: Any) -> None:
+    """The demo login `email` as a participant, where seeding gave it an HR record."""
+    person = Person.objects.filter(user__email=email).first()
+    if person is not None:
+        participant_add(programme=programme, person=person, actor=manager, **values)
