@@ -11,6 +11,7 @@ sends no e-mail.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -456,7 +457,7 @@ def _exchange_pipeline(
 
 def _pipeline_add(
     programme: Programme,
-    cohort: list[tuple[Person, str, str, dt.datetime]],
+    cohort: Iterable[tuple[Person, str, str, dt.datetime]],
     manager: User,
     *,
     first_index: int,
