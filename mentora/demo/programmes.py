@@ -11,6 +11,7 @@ sends no e-mail.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -76,27 +77,40 @@ PARTNERS = [
     ("fjordkraft", "Fjord Kraft AS", True),
     ("havnlogistik", "Havn Logistik A/S", False),
 ]
-PARTNER_PEOPLE: dict[str, list[tuple[str, str, str, int, str]]] = {
-    # employee id suffix, first, last, level, manager suffix
+# Both partners' leadership development units have the same shape: a director, two team
+# leads and their teams.
+PARTNER_CHART: list[tuple[str, int, str]] = [
+    # employee id suffix, level, manager suffix
+    ("01", 8, ""),
+    ("02", 6, "01"),
+    ("03", 6, "01"),
+    ("04", 4, "02"),
+    ("05", 3, "02"),
+    ("06", 2, "03"),
+    ("07", 2, "03"),
+    ("08", 5, "02"),
+]
+# Who holds each place of the chart, in the chart's order.
+PARTNER_NAMES: dict[str, list[tuple[str, str]]] = {
     "fjordkraft": [
-        ("01", "Kari", "Nordmann", 8, ""),
-        ("02", "Per", "Hansen", 6, "01"),
-        ("03", "Ingrid", "Lie", 6, "01"),
-        ("04", "Ola", "Berg", 4, "02"),
-        ("05", "Siri", "Dahl", 3, "02"),
-        ("06", "Jonas", "Moe", 2, "03"),
-        ("07", "Nora", "Vik", 2, "03"),
-        ("08", "Emil", "Strand", 5, "02"),
+        ("Kari", "Nordmann"),
+        ("Per", "Hansen"),
+        ("Ingrid", "Lie"),
+        ("Ola", "Berg"),
+        ("Siri", "Dahl"),
+        ("Jonas", "Moe"),
+        ("Nora", "Vik"),
+        ("Emil", "Strand"),
     ],
     "havnlogistik": [
-        ("01", "Birgitte", "Skov", 8, ""),
-        ("02", "Niels", "Krogh", 6, "01"),
-        ("03", "Hanne", "Bech", 6, "01"),
-        ("04", "Jakob", "Lund", 4, "02"),
-        ("05", "Signe", "Friis", 3, "02"),
-        ("06", "Troels", "Vang", 2, "03"),
-        ("07", "Ditte", "Winther", 2, "03"),
-        ("08", "Kasper", "Bruun", 5, "02"),
+        ("Birgitte", "Skov"),
+        ("Niels", "Krogh"),
+        ("Hanne", "Bech"),
+        ("Jakob", "Lund"),
+        ("Signe", "Friis"),
+        ("Troels", "Vang"),
+        ("Ditte", "Winther"),
+        ("Kasper", "Bruun"),
     ],
 }
 # Partner employees have been with their company since before any demo programme.
@@ -261,29 +275,38 @@ def _partner(slug: str, name: str, calendar: DemoCalendar) -> tuple[Organisation
         defaults={"kind": OrgUnitKind.DIVISION},
     )
     people: dict[str, Person] = {}
-    for suffix, first, last, level, manager in PARTNER_PEOPLE[slug]:
-        person, _ = Person.objects.get_or_create(
-            organisation=organisation,
-            employee_id=f"{slug[:3].upper()}{suffix}",
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{first}.{last}@{slug}.example".lower(),
-                "level": level,
-                "org_unit": unit,
-                "manager": people.get(manager),
-                "location": "Oslo" if slug == "fjordkraft" else "Aarhus",
-                "timezone": "Europe/Oslo" if slug == "fjordkraft" else "Europe/Copenhagen",
-                "languages": ["no", "en"] if slug == "fjordkraft" else ["da", "en"],
-                "hire_date": partner_hire_date(calendar),
-            },
+    for (suffix, level, manager), (first, last) in zip(
+        PARTNER_CHART, PARTNER_NAMES[slug], strict=True
+    ):
+        people[suffix] = partner_person(
+            organisation,
+            f"{slug[:3].upper()}{suffix}",
+            calendar,
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@{slug}.example".lower(),
+            level=level,
+            org_unit=unit,
+            manager=people.get(manager),
+            location="Oslo" if slug == "fjordkraft" else "Aarhus",
+            timezone="Europe/Oslo" if slug == "fjordkraft" else "Europe/Copenhagen",
+            languages=["no", "en"] if slug == "fjordkraft" else ["da", "en"],
         )
-        people[suffix] = person
     return organisation, list(people.values())
 
 
-def partner_hire_date(calendar: DemoCalendar) -> dt.date:
-    return calendar.today.replace(day=1) - dt.timedelta(days=365 * PARTNER_HIRED_YEARS_AGO)
+def partner_person(
+    organisation: Organisation, employee_id: str, calendar: DemoCalendar, **values: Any
+) -> Person:
+    """The partner's employee `employee_id` (created with `values` on the first run), with
+    the company since before any demo programme."""
+    hired = calendar.today.replace(day=1) - dt.timedelta(days=365 * PARTNER_HIRED_YEARS_AGO)
+    person, _created = Person.objects.get_or_create(
+        organisation=organisation,
+        employee_id=employee_id,
+        defaults={**values, "hire_date": hired},
+    )
+    return person
 
 
 def _user(email: str) -> User | None:
@@ -359,7 +382,7 @@ def _graduate_pipeline(
     first_intake = free_staff(organisation, employed_on=calendar.graduate_invited.date())
     late_intake = free_staff(organisation, employed_on=calendar.late_invited.date())
     used: set[int] = set()
-    index = 0
+    cohort: list[tuple[Person, str, str, dt.datetime]] = []
     for role, levels in ((ParticipantRole.MENTEE, (1, 2)), (ParticipantRole.MENTOR, (4, 5))):
         steps = [(s, calendar.graduate_invited, first_intake) for s in HELD_BACK_STATUSES]
         steps += [(s, calendar.late_invited, late_intake) for s in LATE_STATUSES]
@@ -373,40 +396,28 @@ def _graduate_pipeline(
             if person is None:
                 continue  # a very small demo organisation
             used.add(person.pk)
-            participant_add(
-                programme=graduate,
-                person=person,
-                role=role,
-                status=status,
-                invited_at=invited + dt.timedelta(hours=index % 8),
-                actor=manager,
-                index=index,
-            )
-            index += 1
+            cohort.append((person, role, status, invited))
+    _pipeline_add(graduate, cohort, manager, first_index=0)
     # The demo logins: the mentee applied late and waits for the line manager; the mentor
     # was prepared with the first intake and is matched by the round.
-    mentee = Person.objects.filter(user__email="mentee@example.org").first()
-    mentor = Person.objects.filter(user__email="mentor@example.org").first()
-    if mentee is not None:
-        participant_add(
-            programme=graduate,
-            person=mentee,
-            role=ParticipantRole.MENTEE,
-            status=S.NEEDS_LINE_MANAGER,
-            invited_at=calendar.days_ago(12),
-            actor=manager,
-            index=200,
-        )
-    if mentor is not None:
-        participant_add(
-            programme=graduate,
-            person=mentor,
-            role=ParticipantRole.MENTOR,
-            status=S.READY,
-            invited_at=calendar.graduate_invited,
-            actor=manager,
-            index=201,
-        )
+    _persona_add(
+        graduate,
+        "mentee@example.org",
+        manager,
+        role=ParticipantRole.MENTEE,
+        status=S.NEEDS_LINE_MANAGER,
+        invited_at=calendar.days_ago(12),
+        index=200,
+    )
+    _persona_add(
+        graduate,
+        "mentor@example.org",
+        manager,
+        role=ParticipantRole.MENTOR,
+        status=S.READY,
+        invited_at=calendar.graduate_invited,
+        index=201,
+    )
 
 
 def _exchange_pipeline(
@@ -424,29 +435,49 @@ def _exchange_pipeline(
     for (_org, people), _c in partners:
         cohort += [(p, ParticipantRole.MENTOR) for p in people if (p.level or 0) >= 4]
         cohort += [(p, ParticipantRole.MENTEE) for p in people if (p.level or 0) < 4]
+    stopped: list[tuple[Person, str, str, dt.datetime]] = []
     for index, (person, role) in enumerate(cohort):
         status = EXCHANGE_STATUSES[index % len(EXCHANGE_STATUSES)]
         if role == ParticipantRole.MENTOR and status == S.NEEDS_LINE_MANAGER:
             status = S.UNDER_REVIEW
         if role == ParticipantRole.MENTEE and status == S.UNDER_REVIEW:
             status = S.APPLIED
+        stopped.append((person, role, status, calendar.exchange_invited))
+    _pipeline_add(exchange, stopped, manager, first_index=300)
+    _persona_add(
+        exchange,
+        "mentor@example.org",
+        manager,
+        role=ParticipantRole.MENTOR,
+        status=S.APPROVED,
+        invited_at=calendar.exchange_invited,
+        index=400,
+    )
+
+
+def _pipeline_add(
+    programme: Programme,
+    cohort: Iterable[tuple[Person, str, str, dt.datetime]],
+    manager: User,
+    *,
+    first_index: int,
+) -> None:
+    """Each (person, role, status, invitation) of `cohort` as a participant stopped at that
+    status; the invitations of an intake went out over eight hours."""
+    for n, (person, role, status, invited) in enumerate(cohort):
         participant_add(
-            programme=exchange,
+            programme=programme,
             person=person,
             role=role,
             status=status,
-            invited_at=calendar.exchange_invited + dt.timedelta(hours=index % 8),
+            invited_at=invited + dt.timedelta(hours=n % 8),
             actor=manager,
-            index=300 + index,
+            index=first_index + n,
         )
-    mentor = Person.objects.filter(user__email="mentor@example.org").first()
-    if mentor is not None:
-        participant_add(
-            programme=exchange,
-            person=mentor,
-            role=ParticipantRole.MENTOR,
-            status=S.APPROVED,
-            invited_at=calendar.exchange_invited,
-            actor=manager,
-            index=400,
-        )
+
+
+def _persona_add(programme: Programme, email: str, manager: User, **values: Any) -> None:
+    """The demo login `email` as a participant, where seeding gave it an HR record."""
+    person = Person.objects.filter(user__email=email).first()
+    if person is not None:
+        participant_add(programme=programme, person=person, actor=manager, **values)

@@ -6,6 +6,7 @@ that have an agreement or a meeting are left as they are)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -52,6 +53,23 @@ GOALS = {
 }
 
 
+def agreement_add(pair: Pair, *, at: dt.datetime, end_date: dt.date, **terms: Any) -> Agreement:
+    """The pair's agreement, written and signed at their first meeting (`at`) and valid to
+    `end_date`: ten meetings planned, confidential, no recruitment."""
+    return Agreement.objects.create(
+        pair=pair,
+        version=1,
+        planned_meetings=10,
+        confidentiality=True,
+        not_recruitment=True,
+        end_date=end_date,
+        created_at=at,
+        mentee_signed_at=at + dt.timedelta(minutes=50),
+        mentor_signed_at=at + dt.timedelta(minutes=55),
+        **terms,
+    )
+
+
 @transaction.atomic
 def seed_pair_support(*, organisation: Organisation, calendar: DemoCalendar | None = None) -> None:
     calendar = calendar or DemoCalendar.for_today()
@@ -78,22 +96,15 @@ def seed_pair_support(*, organisation: Organisation, calendar: DemoCalendar | No
         first = meetings[0][0]
         if first < pair.started_at + dt.timedelta(days=7):
             raise ValueError("The demo's first meeting comes before the pair had a week.")
-        # The agreement is written and signed at the first meeting, to the programme's end.
-        Agreement.objects.create(
-            pair=pair,
-            version=1,
+        agreement_add(
+            pair,
+            at=first,
+            end_date=graduate.end_date,
             meeting_frequency="Every third week",
-            planned_meetings=10,
             learning_goals="Build a network; present with confidence.",
             ways_of_working="Alternate between the office and walks; the mentee sends the agenda.",
-            confidentiality=True,
-            not_recruitment=True,
-            end_date=graduate.end_date,
             after_end="Decide at the closing meeting.",
             created_by=pair.mentee.user,
-            created_at=first,
-            mentee_signed_at=first + dt.timedelta(minutes=50),
-            mentor_signed_at=first + dt.timedelta(minutes=55),
         )
         for side in (pair.mentee, pair.mentor):
             fresh = Participant.objects.get(pk=side.pk)

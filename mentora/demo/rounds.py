@@ -5,13 +5,15 @@ Dates come from the demo calendar. Deterministic and idempotent."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
 from mentora.accounts.models import Organisation, User
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import THEMES, free_staff, participant_add
-from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, partner_hire_date
+from mentora.demo.programmes import EXCHANGE, GRADUATE, find_programme, partner_person
 from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import (
     Participant,
@@ -75,34 +77,26 @@ def _graduate_cohort(
     free = free_staff(organisation, employed_on=invited.date())
     mentors = [p for p in free if (p.level or 0) in (5, 6)][:6]
     mentees = [p for p in free if (p.level or 0) in (1, 2)][:12]
-    for n, person in enumerate(mentors):
-        participant_add(
-            programme=graduate,
-            person=person,
-            role=ParticipantRole.MENTOR,
-            status=S.READY,
-            invited_at=invited + dt.timedelta(minutes=10 * n),
-            actor=manager,
-            index=100 + n,
-            profile={"themes": [THEMES[n % len(THEMES)], THEMES[(n + 2) % len(THEMES)]]},
+    mentor_cohort = [
+        (
+            person,
+            ParticipantRole.MENTOR,
+            {"themes": [THEMES[n % len(THEMES)], THEMES[(n + 2) % len(THEMES)]]},
         )
+        for n, person in enumerate(mentors)
+    ]
+    _ready_add(graduate, mentor_cohort, manager, invited=invited, first_index=100)
+    mentee_cohort: list[tuple[Person, str, dict[str, Any]]] = []
     for n, person in enumerate(mentees):
         # Half the mentees name the mentor they would like, as real applicants do.
         wish = [str(mentors[(n * 5) % len(mentors)].pk)] if n % 2 == 0 and mentors else []
-        participant_add(
-            programme=graduate,
-            person=person,
-            role=ParticipantRole.MENTEE,
-            status=S.READY,
-            invited_at=invited + dt.timedelta(minutes=10 * n),
-            actor=manager,
-            index=n,
-            profile={
-                "themes": [THEMES[n % len(THEMES)]],
-                "preferences": wish,
-                "goals": "Find my feet and build a network across the company.",
-            },
-        )
+        profile = {
+            "themes": [THEMES[n % len(THEMES)]],
+            "preferences": wish,
+            "goals": "Find my feet and build a network across the company.",
+        }
+        mentee_cohort.append((person, ParticipantRole.MENTEE, profile))
+    _ready_add(graduate, mentee_cohort, manager, invited=invited)
 
 
 def _late_joiners(
@@ -114,18 +108,13 @@ def _late_joiners(
     late = [
         p for p in free_staff(organisation, employed_on=invited.date()) if (p.level or 0) in (1, 2)
     ][:2]
-    for n, person in enumerate(late):
-        participant_add(
-            programme=graduate,
-            person=person,
-            role=ParticipantRole.MENTEE,
-            status=S.READY,
-            invited_at=invited + dt.timedelta(days=2, minutes=10 * n),
-            actor=manager,
-            index=n,
-            at={S.READY: calendar.graduate_matched + dt.timedelta(days=2)},
-            profile={"themes": ["Networking"], "preferences": []},
-        )
+    _ready_add(
+        graduate,
+        [(p, ParticipantRole.MENTEE, {"themes": ["Networking"], "preferences": []}) for p in late],
+        manager,
+        invited=invited + dt.timedelta(days=2),
+        at={S.READY: calendar.graduate_matched + dt.timedelta(days=2)},
+    )
 
 
 # Newcomers to the exchange, ready to be matched across the three organisations.
@@ -159,29 +148,49 @@ def _exchange_cohort(
     for n, org in enumerate(partners, start=1):
         unit = OrgUnit.objects.filter(organisation=org).order_by("pk").first()
         for suffix, first, last, level in EXCHANGE_READY.get(org.slug, []):
-            person, _created = Person.objects.get_or_create(
-                organisation=org,
-                employee_id=f"X{org.slug[:3].upper()}{suffix}",
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "level": level,
-                    "org_unit": unit,
-                    "languages": ["da", "no", "en"],
-                    "timezone": "Europe/Copenhagen",
-                    "hire_date": partner_hire_date(calendar),
-                },
+            person = partner_person(
+                org,
+                f"X{org.slug[:3].upper()}{suffix}",
+                calendar,
+                first_name=first,
+                last_name=last,
+                level=level,
+                org_unit=unit,
+                languages=["da", "no", "en"],
+                timezone="Europe/Copenhagen",
             )
             cohort.append((person, n + level))
-    for index, (person, theme) in enumerate(cohort):
-        role = ParticipantRole.MENTOR if (person.level or 0) >= 5 else ParticipantRole.MENTEE
+    ready = [
+        (
+            person,
+            ParticipantRole.MENTOR if (person.level or 0) >= 5 else ParticipantRole.MENTEE,
+            {"themes": [THEMES[theme % len(THEMES)]], "preferences": []},
+        )
+        for person, theme in cohort
+    ]
+    _ready_add(exchange, ready, manager, invited=invited, first_index=500)
+
+
+def _ready_add(
+    programme: Programme,
+    cohort: Iterable[tuple[Person, str, dict[str, Any]]],
+    manager: User,
+    *,
+    invited: dt.datetime,
+    first_index: int = 0,
+    **values: Any,
+) -> None:
+    """Each (person, role, profile) of `cohort` as a participant ready for a round; their
+    invitations went out ten minutes apart from `invited`."""
+    for n, (person, role, profile) in enumerate(cohort):
         participant_add(
-            programme=exchange,
+            programme=programme,
             person=person,
             role=role,
             status=S.READY,
-            invited_at=invited + dt.timedelta(minutes=10 * index),
+            invited_at=invited + dt.timedelta(minutes=10 * n),
             actor=manager,
-            index=500 + index,
-            profile={"themes": [THEMES[theme % len(THEMES)]], "preferences": []},
+            index=first_index + n,
+            profile=profile,
+            **values,
         )

@@ -31,6 +31,7 @@ from mentora.accounts.models import Membership, Organisation, Role, User
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import participant_add
 from mentora.demo.programmes import EVALUATED, design, find_programme
+from mentora.demo.relationships import agreement_add
 from mentora.people.models import Person
 from mentora.programmes.models import (
     GoalMeasure,
@@ -39,7 +40,7 @@ from mentora.programmes.models import (
     Programme,
     ProgrammeGoal,
 )
-from mentora.relationships.models import Agreement, Goal, Meeting, Pair
+from mentora.relationships.models import Goal, Meeting, Pair
 from mentora.surveys.models import (
     Answer,
     Instrument,
@@ -333,19 +334,13 @@ def seed_surveys(*, organisation: Organisation, calendar: DemoCalendar | None = 
         )
         draws = _rng("pair", n)
         together = Respondent.draw(draws)
-        Agreement.objects.create(
-            pair=pair,
-            version=1,
+        agreement_add(
+            pair,
+            at=first_meeting,
+            end_date=end,
             meeting_frequency="Every fourth week",
-            planned_meetings=10,
             learning_goals="Find my feet; build a network.",
             ways_of_working="We meet at the office; the mentee sends the agenda.",
-            confidentiality=True,
-            not_recruitment=True,
-            end_date=end,
-            created_at=first_meeting,
-            mentee_signed_at=first_meeting + dt.timedelta(minutes=50),
-            mentor_signed_at=first_meeting + dt.timedelta(minutes=55),
         )
         meeting = last_meeting = first_meeting
         while meeting < pair_end - dt.timedelta(days=3):
