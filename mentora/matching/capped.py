@@ -32,8 +32,6 @@ def solve_capped(
     capacity: np.ndarray,
     *,
     resolution: float,
-    mentee_org: np.ndarray | None,
-    mentor_org: np.ndarray | None,
     bounds: Bounds | None,
     time_limit: float,
     progress: ProgressCallback | None = None,
@@ -42,7 +40,8 @@ def solve_capped(
 
     Stopped by ``time_limit`` (seconds) before proving optimality, the best assignment
     found so far is returned uncertified; with none found, ProblemError says so."""
-    assert mentee_org is not None and mentor_org is not None and bounds is not None
+    assert bounds is not None
+    mentee_org, mentor_org = bounds.mentee_org, bounds.mentor_org
     w = integer_weights(graph.score, resolution)
     active = np.flatnonzero(np.bincount(graph.mentee, minlength=graph.n_mentees))
     big_m = lexicographic_m(w, active.size, capacity)
@@ -110,7 +109,7 @@ def solve_capped(
         progress("certificate", 0.0)
     total = int((w[chosen] + big_m).sum())
     proven = status == cp_model.OPTIMAL and round(solver.best_objective_bound) == total
-    certified = proven and meets_bounds(graph, chosen, capacity, mentee_org, mentor_org, bounds)
+    certified = proven and meets_bounds(graph, chosen, capacity, bounds)
     if progress:
         progress("certificate", 1.0)
     return FlowResult(chosen, certified, -total)
@@ -120,8 +119,6 @@ def meets_bounds(
     graph: CandidateGraph,
     chosen: np.ndarray,
     capacity: np.ndarray,
-    mentee_org: np.ndarray,
-    mentor_org: np.ndarray,
     bounds: Bounds,
 ) -> bool:
     """Re-count, from the chosen arcs alone, each mentee once, each capacity and bound."""
@@ -133,6 +130,7 @@ def meets_bounds(
         return False
     unlocked = np.ones(graph.n_mentors, bool) if bounds.unlocked is None else bounds.unlocked
     in_use = (load > 0) & unlocked
+    mentee_org, mentor_org = bounds.mentee_org, bounds.mentor_org
     for low, high, counts in (
         (bounds.mentee_low, bounds.mentee_high, lambda org: np.sum(mentee_org[mentees] == org)),
         (bounds.load_low, bounds.load_high, lambda org: np.sum(mentor_org[mentors] == org)),

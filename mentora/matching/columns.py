@@ -228,40 +228,12 @@ def compile_problem(problem: Problem, *, capacity_cap: int | None = None) -> Com
 
     mentee_pos = {p.id: i for i, p in enumerate(mentees)}
     mentor_pos = {p.id: j for j, p in enumerate(mentors)}
-    rows: list[int] = []
-    cols: list[int] = []
-    ranks: list[float] = []
-    for i, p in enumerate(mentees):
-        for r, mid in enumerate(dict.fromkeys(p.preferences), start=1):
-            j = mentor_pos.get(mid)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-                ranks.append(r)
-    mentee_rank = _sparse(rows, cols, ranks, len(mentees), len(mentors))
-    rows, cols, ranks = [], [], []
-    for j, p in enumerate(mentors):
-        for r, eid in enumerate(dict.fromkeys(p.preferences), start=1):
-            found = mentee_pos.get(eid)
-            if found is not None:
-                rows.append(found)
-                cols.append(j)
-                ranks.append(r)
-    mentor_rank = _sparse(rows, cols, ranks, len(mentees), len(mentors))
-    rows, cols = [], []
-    for i, p in enumerate(mentees):
-        for mid in p.exclude:
-            found = mentor_pos.get(mid)
-            if found is not None:
-                rows.append(i)
-                cols.append(found)
-    for j, p in enumerate(mentors):
-        for eid in p.exclude:
-            found = mentee_pos.get(eid)
-            if found is not None:
-                rows.append(found)
-                cols.append(j)
-    excluded = _sparse(rows, cols, [1.0] * len(rows), len(mentees), len(mentors))
+    shape = (len(mentees), len(mentors))
+    mentee_rank = _sparse(_listed(mentees, "preferences", mentor_pos, mentee_side=True), shape)
+    mentor_rank = _sparse(_listed(mentors, "preferences", mentee_pos, mentee_side=False), shape)
+    exclusions = _listed(mentees, "exclude", mentor_pos, mentee_side=True)
+    exclusions += _listed(mentors, "exclude", mentee_pos, mentee_side=False)
+    excluded = _sparse([(i, j, 1.0) for i, j, _ in exclusions], shape)
     org_names = tuple(sorted(vocab["organisation"], key=vocab["organisation"].__getitem__))
     theme_names = tuple(sorted(theme_vocab, key=theme_vocab.__getitem__))
     return Compiled(
@@ -269,13 +241,25 @@ def compile_problem(problem: Problem, *, capacity_cap: int | None = None) -> Com
     )
 
 
-def _sparse(
-    rows: list[int], cols: list[int], values: list[float], n_rows: int, n_cols: int
-) -> SparsePairs:
+def _listed(
+    people: Sequence[Person], attribute: str, others: dict[str, int], *, mentee_side: bool
+) -> list[tuple[int, int, float]]:
+    """(mentee index, mentor index, rank) for each person of the other side that a list
+    names; ranks count from 1 in list order, a repeated name keeps its first place and a
+    name from outside the problem still takes its place."""
+    pairs: list[tuple[int, int, float]] = []
+    for own, p in enumerate(people):
+        for rank, other_id in enumerate(dict.fromkeys(getattr(p, attribute)), start=1):
+            other = others.get(other_id)
+            if other is not None:
+                pairs.append((own, other, rank) if mentee_side else (other, own, rank))
+    return pairs
+
+
+def _sparse(pairs: list[tuple[int, int, float]], shape: tuple[int, int]) -> SparsePairs:
     return SparsePairs(
-        np.asarray(rows, dtype=np.int64),
-        np.asarray(cols, dtype=np.int64),
-        np.asarray(values, dtype=np.float64),
-        n_rows,
-        n_cols,
+        np.asarray([i for i, _, _ in pairs], dtype=np.int64),
+        np.asarray([j for _, j, _ in pairs], dtype=np.int64),
+        np.asarray([value for _, _, value in pairs], dtype=np.float64),
+        *shape,
     )

@@ -136,7 +136,7 @@ def _candidates(
 
 def _match_optimal(run: _Run) -> MatchResult:
     """The largest assignment of the highest total score, certified optimal."""
-    bounds, mentee_org, mentor_org = _fairness(run.prep, run.locks)
+    bounds = _fairness(run.prep, run.locks)
     # Caps on used mentors are not a flow constraint: those runs go to CP-SAT.
     solver = (
         functools.partial(solve_capped, time_limit=run.policy.matching.cp_sat_time_limit_seconds)
@@ -147,8 +147,6 @@ def _match_optimal(run: _Run) -> MatchResult:
         run.graph,
         run.remaining,
         resolution=run.policy.matching.score_resolution,
-        mentee_org=mentee_org,
-        mentor_org=mentor_org,
         bounds=bounds,
         progress=run.progress,
     )
@@ -255,12 +253,10 @@ PAIR_MODES: dict[str, Callable[[_Run], MatchResult]] = {
 }
 
 
-def _fairness(
-    prep: Prepared, locks: list[tuple[int, int]]
-) -> tuple[flow.Bounds | None, np.ndarray | None, np.ndarray | None]:
+def _fairness(prep: Prepared, locks: list[tuple[int, int]]) -> flow.Bounds | None:
     policy = prep.policy
     if not policy.fairness:
-        return None, None, None
+        return None
     if prep.compiled is None:
         raise ProblemError("fairness bounds need profiles with organisations, not a pairs file")
     c = prep.compiled
@@ -277,7 +273,7 @@ def _fairness(
     )
     unlocked = np.ones(len(mentor_org), dtype=bool)
     unlocked[locked_mentors] = False
-    bounds = flow.Bounds({}, {}, {}, {}, unlocked=unlocked)
+    bounds = flow.Bounds(mentee_org, mentor_org, {}, {}, {}, {}, unlocked=unlocked)
     for b in policy.fairness:
         if b.organisation not in code:
             raise ProblemError(f"fairness bounds name unknown organisation {b.organisation!r}")
@@ -304,7 +300,7 @@ def _fairness(
             low_target[k] = max(0, (low or 0) - done)
             if high is not None:
                 high_target[k] = high - done
-    return bounds, mentee_org, mentor_org
+    return bounds
 
 
 def _stable_preferences(

@@ -20,6 +20,7 @@ import numpy as np
 
 from mentora.matching.model import MAX_CAPACITY, ExplicitPairs, Person
 from mentora.matching.policy import Policy, PolicyError
+from mentora.matching.reporting import reporting_loops
 from mentora.matching.timezones import utc_offset_hours
 
 PERSON_COLUMNS = (
@@ -270,21 +271,13 @@ def check_reporting(
         if mid and mid not in managers:
             file, row = located[pid]
             raise InputError(file, row, "manager_id", mid, "unknown person id")
-    state: dict[str, int] = {}
-    for start in managers:
-        path: list[str] = []
-        node = start
-        while node and state.get(node, 0) == 0:
-            state[node] = 1
-            path.append(node)
-            node = managers.get(node, "")
-        if node and state.get(node) == 1:
-            file, row = located[node]
-            raise InputError(
-                file, row, "manager_id", managers[node], f"reporting cycle through {node!r}"
-            )
-        for visited in path:
-            state[visited] = 2
+    loop = next(reporting_loops(managers, managers), None)
+    if loop is not None:
+        node = loop[0]
+        file, row = located[node]
+        raise InputError(
+            file, row, "manager_id", managers[node], f"reporting cycle through {node!r}"
+        )
 
 
 def read_competitors(path: Path) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ built from the whole people table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,3 +119,20 @@ def chain(managers: Mapping[str, str], person_id: str) -> list[str]:
         current = managers.get(current, "")
         guard -= 1
     return seen
+
+
+def reporting_loops(managers: Mapping[str, str], starts: Iterable[str]) -> Iterator[list[str]]:
+    """Each loop in the reporting lines once, walking up from every one of ``starts``: the
+    people on it, from the one where the walk came into it ("" means no manager)."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = known to end at a root
+    for start in starts:
+        path: list[str] = []
+        node = start
+        while node and state.get(node, 0) == 0:
+            state[node] = 1
+            path.append(node)
+            node = managers.get(node, "")
+        if node and state.get(node) == 1:
+            yield path[path.index(node) :]
+        for visited in path:
+            state[visited] = 2

@@ -31,44 +31,6 @@ RULES = (
 )
 
 
-def broken_masks(
-    c: Compiled,
-    a: Mapping[str, np.ndarray],
-    b: Mapping[str, np.ndarray],
-    constraints: Constraints,
-    excluded: np.ndarray | None,
-) -> dict[str, np.ndarray]:
-    """One boolean array per enabled rule: True where the rule is broken."""
-    out: dict[str, np.ndarray] = {"same_person": a["pid"] == b["pid"]}
-    if constraints.reporting_line:
-        ea, xa, eb, xb = a["entry"], a["exit"], b["entry"], b["exit"]
-        known = (ea >= 0) & (eb >= 0)
-        out["reporting_line"] = known & (((ea <= eb) & (xb <= xa)) | ((eb <= ea) & (xa <= xb)))
-    if constraints.same_team:
-        out["same_team"] = (a["team"] >= 0) & (a["team"] == b["team"])
-    if constraints.competitors and c.competitor.any():
-        out["competitors"] = c.competitor[a["organisation"] + 1, b["organisation"] + 1]
-    if constraints.same_organisation:
-        out["same_organisation"] = (a["organisation"] >= 0) & (
-            a["organisation"] == b["organisation"]
-        )
-    if constraints.max_timezone_gap_hours is not None:
-        out["timezone_gap"] = too_far_apart(a["tz"], b["tz"], constraints.max_timezone_gap_hours)
-    if constraints.shared_language:
-        common = np.bitwise_and(a["langs"], b["langs"]).any(axis=-1)
-        out["shared_language"] = a["has_langs"] & b["has_langs"] & ~common
-    if constraints.exclude and excluded is not None:
-        out["exclude"] = excluded
-    return out
-
-
-def too_far_apart(tz_a: ArrayLike, tz_b: ArrayLike, max_gap: float) -> np.ndarray:
-    """The time-zone rule: offsets more than ``max_gap`` hours apart; an unknown offset
-    never breaks it."""
-    with np.errstate(invalid="ignore"):
-        return circular_gaps(tz_a, tz_b) > max_gap + 1e-9
-
-
 def infeasible(
     c: Compiled,
     a: Mapping[str, np.ndarray],
@@ -76,11 +38,38 @@ def infeasible(
     constraints: Constraints,
     excluded: np.ndarray | None,
 ) -> np.ndarray:
-    masks = broken_masks(c, a, b, constraints, excluded)
-    result = np.zeros(np.broadcast_shapes(*(m.shape for m in masks.values())), dtype=bool)
-    for mask in masks.values():
+    """True where a pair breaks any enabled rule (one mask per rule, combined)."""
+    broken: dict[str, np.ndarray] = {"same_person": a["pid"] == b["pid"]}
+    if constraints.reporting_line:
+        ea, xa, eb, xb = a["entry"], a["exit"], b["entry"], b["exit"]
+        known = (ea >= 0) & (eb >= 0)
+        broken["reporting_line"] = known & (((ea <= eb) & (xb <= xa)) | ((eb <= ea) & (xa <= xb)))
+    if constraints.same_team:
+        broken["same_team"] = (a["team"] >= 0) & (a["team"] == b["team"])
+    if constraints.competitors and c.competitor.any():
+        broken["competitors"] = c.competitor[a["organisation"] + 1, b["organisation"] + 1]
+    if constraints.same_organisation:
+        broken["same_organisation"] = (a["organisation"] >= 0) & (
+            a["organisation"] == b["organisation"]
+        )
+    if constraints.max_timezone_gap_hours is not None:
+        broken["timezone_gap"] = too_far_apart(a["tz"], b["tz"], constraints.max_timezone_gap_hours)
+    if constraints.shared_language:
+        common = np.bitwise_and(a["langs"], b["langs"]).any(axis=-1)
+        broken["shared_language"] = a["has_langs"] & b["has_langs"] & ~common
+    if constraints.exclude and excluded is not None:
+        broken["exclude"] = excluded
+    result = np.zeros(np.broadcast_shapes(*(m.shape for m in broken.values())), dtype=bool)
+    for mask in broken.values():
         result |= mask
     return result
+
+
+def too_far_apart(tz_a: ArrayLike, tz_b: ArrayLike, max_gap: float) -> np.ndarray:
+    """The time-zone rule: offsets more than ``max_gap`` hours apart; an unknown offset
+    never breaks it."""
+    with np.errstate(invalid="ignore"):
+        return circular_gaps(tz_a, tz_b) > max_gap + 1e-9
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,12 @@ class InfeasibleError(ProblemError):
 class Bounds:
     """Lower/upper bounds per organisation code, already net of locked pairs.
 
-    ``used_*`` bound the organisation's mentors who take someone, counting only mentors
-    without a locked pair (``unlocked``): those with one are in use already."""
+    ``mentee_org`` and ``mentor_org`` give each person's organisation code. ``used_*``
+    bound the organisation's mentors who take someone, counting only mentors without a
+    locked pair (``unlocked``): those with one are in use already."""
 
+    mentee_org: np.ndarray
+    mentor_org: np.ndarray
     mentee_low: dict[int, int]
     mentee_high: dict[int, int]
     load_low: dict[int, int]
@@ -164,8 +167,6 @@ def build_network(
     capacity: np.ndarray,
     *,
     resolution: float,
-    mentee_org: np.ndarray | None = None,
-    mentor_org: np.ndarray | None = None,
     bounds: Bounds | None = None,
     weights: np.ndarray | None = None,
     big_m: int | None = None,
@@ -207,9 +208,9 @@ def build_network(
 
     # Source side.
     from_node = np.full(active.size, _SOURCE, dtype=np.int64)
-    if orgs_a and mentee_org is not None and bounds is not None:
+    if orgs_a and bounds is not None:
         org_node = {org: base_a + k for k, org in enumerate(orgs_a)}
-        codes = mentee_org[active]
+        codes = bounds.mentee_org[active]
         for org, node in org_node.items():
             from_node[codes == org] = node
         lo = [bounds.mentee_low.get(o, 0) for o in orgs_a]
@@ -220,20 +221,20 @@ def build_network(
     add(graph.mentee + mentee0, graph.mentor + mentor0, np.ones(len(graph)), -(big_m + w))
     # Sink side.
     to_node = np.full(n_b, _SINK, dtype=np.int64)
-    if orgs_b and mentor_org is not None and bounds is not None:
+    if orgs_b and bounds is not None:
         org_node_b = {org: base_b + k for k, org in enumerate(orgs_b)}
         for org, node in org_node_b.items():
-            to_node[mentor_org == org] = node
+            to_node[bounds.mentor_org == org] = node
         total = min(int(capacity.sum()), MAX_CAPACITY)  # arc capacities are 32-bit
         lo = [bounds.load_low.get(o, 0) for o in orgs_b]
         hi = [bounds.load_high.get(o, total) for o in orgs_b]
         add(list(org_node_b.values()), np.full(len(orgs_b), _SINK), hi, np.zeros(len(orgs_b)), lo)
     used = np.flatnonzero(capacity > 0)
     first = np.zeros(n_b, dtype=np.int64)
-    if orgs_u and mentor_org is not None and bounds is not None:
+    if orgs_u and bounds is not None:
         # One first place per unlocked mentor of the organisation, through its used node.
         for k, org in enumerate(orgs_u):
-            mine = used[mentor_org[used] == org]
+            mine = used[bounds.mentor_org[used] == org]
             if bounds.unlocked is not None:
                 mine = mine[bounds.unlocked[mine]]
             first[mine] = 1
@@ -424,8 +425,6 @@ def solve_optimal(
     capacity: np.ndarray,
     *,
     resolution: float,
-    mentee_org: np.ndarray | None = None,
-    mentor_org: np.ndarray | None = None,
     bounds: Bounds | None = None,
     progress: ProgressCallback | None = None,
     # Measured on 5,000 x 2,500 full graphs with the windows below: 96 first arcs solve in
@@ -488,8 +487,6 @@ def solve_optimal(
             sub,
             capacity,
             resolution=resolution,
-            mentee_org=mentee_org,
-            mentor_org=mentor_org,
             bounds=bounds,
             weights=sub_w,
             big_m=big_m,

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -147,16 +150,21 @@ def people_import_run(request: HttpRequest, slug: str, run_id: int) -> HttpRespo
 @login_required
 @require_POST
 def people_import_apply(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    run = access.access_import_run(request.user, slug, run_id)
-    attempt(request, services.import_apply_start, run=run, actor=request.user)
-    return redirect("people_import_run", slug=slug, run_id=run.pk)
+    return _import_run_step(request, slug, run_id, services.import_apply_start)
 
 
 @login_required
 @require_POST
 def people_import_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    return _import_run_step(request, slug, run_id, services.import_cancel)
+
+
+def _import_run_step(
+    request: HttpRequest, slug: str, run_id: int, service: Callable[..., Any]
+) -> HttpResponse:
+    """Move an import run on with ``service`` and show the run again."""
     run = access.access_import_run(request.user, slug, run_id)
-    attempt(request, services.import_cancel, run=run, actor=request.user)
+    attempt(request, service, run=run, actor=request.user)
     return redirect("people_import_run", slug=slug, run_id=run.pk)
 
 

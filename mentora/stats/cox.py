@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -254,20 +255,20 @@ def cox_regression(
     n_strata = int(stratum.max()) + 1 if stratum is not None and n else 1
     n_clusters = int(cluster.max()) + 1 if cluster is not None and n else None
 
+    # What every outcome shares: a fit adds its terms, a refusal its reason.
+    model = functools.partial(
+        CoxModel,
+        n=n,
+        n_events=int(observed.sum()),
+        strata=n_strata,
+        clusters=n_clusters,
+        robust=is_robust,
+        ties=ties,
+        confidence=confidence,
+    )
+
     def undefined(reason: str, iterations: int = 0) -> CoxModel:
-        return CoxModel(
-            terms=(),
-            n=n,
-            n_events=int(observed.sum()),
-            strata=n_strata,
-            clusters=n_clusters,
-            robust=is_robust,
-            ties=ties,
-            log_likelihood=None,
-            iterations=iterations,
-            confidence=confidence,
-            reason=reason,
-        )
+        return model(terms=(), log_likelihood=None, iterations=iterations, reason=reason)
 
     if p == 0:
         raise ValueError("a Cox model needs at least one covariate")
@@ -347,16 +348,4 @@ def cox_regression(
         )
         for j in range(p)
     )
-    return CoxModel(
-        terms=terms,
-        n=n,
-        n_events=int(observed.sum()),
-        strata=n_strata,
-        clusters=n_clusters,
-        robust=is_robust,
-        ties=ties,
-        log_likelihood=log_likelihood,
-        iterations=iterations,
-        confidence=confidence,
-        reason=None,
-    )
+    return model(terms=terms, log_likelihood=log_likelihood, iterations=iterations, reason=None)

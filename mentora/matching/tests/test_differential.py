@@ -255,14 +255,22 @@ def test_pricing_meets_lower_bounds_its_first_round_cannot(seed: int, quantity: 
         # beyond each mentee's first arcs, are left for them once 25 places are short.
         capacity[:25] = 0
         capacity[:3] = 1
-        bounds = Bounds({1: 3}, {}, {}, {})
+        bounds = Bounds(mentee_org, mentor_org, {1: 3}, {}, {}, {})
     elif quantity == "load":
-        bounds = Bounds({}, {}, {1: 2}, {})
+        bounds = Bounds(mentee_org, mentor_org, {}, {}, {1: 2}, {})
     else:
-        bounds = Bounds({}, {}, {}, {}, used_low={1: 2}, unlocked=np.ones(n_b, dtype=bool))
-    kwargs = {"mentee_org": mentee_org, "mentor_org": mentor_org, "bounds": bounds}
-    priced = solve_optimal(graph, capacity, resolution=1.0, first_arcs=2, **kwargs)
-    whole = solve_optimal(graph, capacity, resolution=1.0, first_arcs=10**6, **kwargs)
+        bounds = Bounds(
+            mentee_org,
+            mentor_org,
+            {},
+            {},
+            {},
+            {},
+            used_low={1: 2},
+            unlocked=np.ones(n_b, dtype=bool),
+        )
+    priced = solve_optimal(graph, capacity, resolution=1.0, first_arcs=2, bounds=bounds)
+    whole = solve_optimal(graph, capacity, resolution=1.0, first_arcs=10**6, bounds=bounds)
     assert whole.certified and priced.certified
     assert priced.cost == whole.cost
     assert priced.chosen.size == whole.chosen.size

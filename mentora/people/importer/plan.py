@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
+from mentora.matching.reporting import reporting_loops
 from mentora.people.importer.files import ImportFileError, read_table
 from mentora.people.importer.rows import (
     COLUMNS,
@@ -140,29 +141,18 @@ def _find_cycles(
     manager_of.update(
         {eid: ("" if row.manager_ref == eid else row.manager_ref) for eid, row in rows.items()}
     )
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = known to end at a root
-    for start in rows:
-        path: list[str] = []
-        node = start
-        while node and state.get(node, 0) == 0:
-            state[node] = 1
-            path.append(node)
-            node = manager_of.get(node, "")
-        if node and state.get(node) == 1:
-            loop = path[path.index(node) :]
-            labels = [str(rows[e].row) if e in rows else e for e in loop]
-            first = rows[loop[0]] if loop[0] in rows else next(rows[e] for e in loop if e in rows)
-            problems.append(
-                Problem(
-                    first.row,
-                    "manager_employee_id",
-                    first.manager_ref,
-                    _("The reporting lines form a loop through rows %(rows)s.")
-                    % {"rows": " -> ".join([*labels, labels[0]])},
-                )
+    for loop in reporting_loops(manager_of, rows):
+        labels = [str(rows[e].row) if e in rows else e for e in loop]
+        first = rows[loop[0]] if loop[0] in rows else next(rows[e] for e in loop if e in rows)
+        problems.append(
+            Problem(
+                first.row,
+                "manager_employee_id",
+                first.manager_ref,
+                _("The reporting lines form a loop through rows %(rows)s.")
+                % {"rows": " -> ".join([*labels, labels[0]])},
             )
-        for visited in path:
-            state[visited] = 2
+        )
 
 
 def plan_import(

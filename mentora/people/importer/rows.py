@@ -47,19 +47,12 @@ UNIT_KINDS = {
     "team": OrgUnitKind.TEAM,
 }
 
-# Person fields an import sets, compared one by one to find what changed.
-PERSON_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "job_title",
-    "level",
-    "location",
-    "timezone",
-    "languages",
-    "hire_date",
-    "leave_date",
-    "gender",
+# Person fields an import sets, compared one by one to find what changed: every column
+# but the key and the two that become links (the manager and the org unit).
+PERSON_FIELDS = tuple(
+    column
+    for column in COLUMNS
+    if column not in ("employee_id", "manager_employee_id", *UNIT_COLUMNS)
 )
 
 MAX_LENGTHS = {
