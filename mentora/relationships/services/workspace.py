@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.accounts.services import values_check
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
 from mentora.relationships.models import (
@@ -68,9 +69,7 @@ def agreement_save(
     """Write the agreement, or change it: every change is a new version both sign again."""
     _member_side(pair, actor)
     submission_claim(token=submission, user=actor)
-    unknown = set(values) - set(AGREEMENT_FIELDS)
-    if unknown:
-        raise ValueError(f"Not an agreement field: {', '.join(sorted(unknown))}")
+    values_check(values, AGREEMENT_FIELDS, what="an agreement field")
     if not (values.get("confidentiality") and values.get("not_recruitment")):
         raise ValidationError(
             _(
