@@ -46,6 +46,14 @@ def pair_side(pair: Pair, user: Any) -> str | None:
     return None
 
 
+def text_required(value: str, refusal: str) -> str:
+    """What was written, without surrounding space; refused with `refusal` when blank."""
+    value = value.strip()
+    if not value:
+        raise ValidationError(refusal)
+    return value
+
+
 def _member_side_or_closed(pair: Pair, actor: Any) -> str:
     """The actor's side, refused to anyone else; the pair may have ended."""
     side = pair_side(pair, actor)
@@ -122,9 +130,8 @@ def goal_add(
 ) -> Goal:
     _member_side(pair, actor)
     submission_claim(token=submission, user=actor)
-    if not theme.strip():
-        raise ValidationError(_("Name the theme."))
-    goal = Goal.objects.create(pair=pair, theme=theme.strip(), description=description.strip())
+    theme = text_required(theme, _("Name the theme."))
+    goal = Goal.objects.create(pair=pair, theme=theme, description=description.strip())
     audit_log(
         actor=actor,
         action="relationships.goal.add",
