@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Membership, Organisation, Role, User
@@ -16,6 +17,25 @@ from mentora.core.audit import audit_log, diff, snapshot
 
 USER_PREFERENCE_FIELDS = ("full_name", "language", "time_zone")
 ORGANISATION_FIELDS = ("name", "allow_external_managers")
+
+
+def values_check(values: Collection[str], fields: Collection[str], *, what: str) -> None:
+    """Refuse a name outside `fields` among the `values` a service was given: a caller's
+    mistake, not the user's, so it raises ValueError naming `what` it is not."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"Not {what}: {', '.join(sorted(unknown))}")
+
+
+def values_assign(
+    instance: models.Model, values: dict[str, Any], fields: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Set `values` on `instance` without saving it; the `fields` whose value changed, as
+    the audit log's changes."""
+    before = snapshot(instance, fields)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return diff(before, snapshot(instance, fields))
 
 
 @transaction.atomic
@@ -50,15 +70,10 @@ def user_create(
 @transaction.atomic
 def user_update_preferences(*, user: User, actor: Any, **values: Any) -> User:
     """Change a user's name, language or time zone."""
-    unknown = set(values) - set(USER_PREFERENCE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not a preference: {', '.join(sorted(unknown))}")
+    values_check(values, USER_PREFERENCE_FIELDS, what="a preference")
     if "language" in values and values["language"] not in dict(settings.LANGUAGES):
         raise ValidationError(_("Unknown language."), code="language")
-    before = snapshot(user, USER_PREFERENCE_FIELDS)
-    for name, value in values.items():
-        setattr(user, name, value)
-    changes = diff(before, snapshot(user, USER_PREFERENCE_FIELDS))
+    changes = values_assign(user, values, USER_PREFERENCE_FIELDS)
     if changes:
         user.save(update_fields=list(changes))
         audit_log(actor=actor, action="accounts.user.update", obj=user, changes=changes)
@@ -79,13 +94,8 @@ def organisation_create(*, name: str, slug: str, actor: Any) -> Organisation:
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor: Any, **values: Any) -> Organisation:
-    unknown = set(values) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise ValueError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
-    before = snapshot(organisation, ORGANISATION_FIELDS)
-    for name, value in values.items():
-        setattr(organisation, name, value)
-    changes = diff(before, snapshot(organisation, ORGANISATION_FIELDS))
+    values_check(values, ORGANISATION_FIELDS, what="an organisation setting")
+    changes = values_assign(organisation, values, ORGANISATION_FIELDS)
     if changes:
         organisation.save(update_fields=list(changes))
         audit_log(

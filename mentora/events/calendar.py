@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEntry
@@ -10,31 +11,64 @@ from icalendar import Event as CalendarEntry
 from mentora.events.models import Event
 
 
-def event_ics(event: Event, *, email: str, name: str, cancelled: bool = False) -> bytes:
-    """One attendee's invitation (or its cancellation), in UTC so every calendar shows the
-    attendee's own local time."""
+def _address(email: str, name: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    return address
+
+
+def invitation_ics(
+    *,
+    product: str,
+    uid: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    summary: str,
+    place: str,
+    link: str,
+    attendees: Iterable[tuple[str, str]],
+    cancelled: bool,
+    sequence: int | None = None,
+    organizer: tuple[str, str] | None = None,
+) -> bytes:
+    """An invitation (or its cancellation) as an .ics file (RFC 5545) for `attendees`, each
+    an (e-mail, name). Times are in UTC, so every calendar shows them in its owner's own
+    time zone, across daylight-saving changes. An online link stands in for a place."""
     calendar = Calendar()
-    calendar.add("prodid", "-//Mentora//Programme events//EN")
+    calendar.add("prodid", f"-//Mentora//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     entry = CalendarEntry()
-    entry.add("uid", f"{event.uid}@mentora")
+    entry.add("uid", f"{uid}@mentora")
+    if sequence is not None:
+        entry.add("sequence", sequence)
     entry.add("dtstamp", dt.datetime.now(tz=dt.UTC))
-    entry.add("dtstart", event.starts_at.astimezone(dt.UTC))
-    entry.add(
-        "dtend",
-        (event.starts_at + dt.timedelta(minutes=event.duration_minutes)).astimezone(dt.UTC),
-    )
-    entry.add("summary", f"{event.title} ({event.programme.name})")
-    if event.place:
-        entry.add("location", event.place)
-    elif event.online_link:
-        entry.add("location", event.online_link)
-    if event.online_link:
-        entry.add("url", event.online_link)
+    entry.add("dtstart", starts_at.astimezone(dt.UTC))
+    entry.add("dtend", ends_at.astimezone(dt.UTC))
+    entry.add("summary", summary)
+    if place or link:
+        entry.add("location", place or link)
+    if link:
+        entry.add("url", link)
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    attendee = vCalAddress(f"mailto:{email}")
-    attendee.params["cn"] = vText(name)
-    entry.add("attendee", attendee, encode=False)
+    if organizer is not None:
+        entry["organizer"] = _address(*organizer)
+    for email, name in attendees:
+        entry.add("attendee", _address(email, name), encode=False)
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def event_ics(event: Event, *, email: str, name: str, cancelled: bool = False) -> bytes:
+    """One attendee's invitation to an event (or its cancellation)."""
+    return invitation_ics(
+        product="Programme events",
+        uid=str(event.uid),
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + dt.timedelta(minutes=event.duration_minutes),
+        summary=f"{event.title} ({event.programme.name})",
+        place=event.place,
+        link=event.online_link,
+        attendees=[(email, name)],
+        cancelled=cancelled,
+    )

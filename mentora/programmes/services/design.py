@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation, User
-from mentora.core.audit import audit_log, diff, snapshot
+from mentora.accounts.services import values_assign, values_check
+from mentora.core.audit import audit_log, snapshot
 from mentora.matching import Policy, PolicyError
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,
@@ -69,9 +70,7 @@ def _check_group_size(programme: Programme) -> None:
 @transaction.atomic
 def programme_create(*, organisation: Organisation, actor: Any, **values: Any) -> Programme:
     """Create a programme owned by `organisation`; the creator joins its manager team."""
-    unknown = set(values) - set(PROGRAMME_FIELDS) - {"matching_policy"}
-    if unknown:
-        raise ValueError(f"Not a programme field: {', '.join(sorted(unknown))}")
+    values_check(values, {*PROGRAMME_FIELDS, "matching_policy"}, what="a programme field")
     if "matching_policy" in values:
         values["matching_policy"] = policy_validate(values["matching_policy"])
     programme = Programme(organisation=organisation, **values)
@@ -101,19 +100,14 @@ def programme_update(
     **values: Any,
 ) -> Programme:
     """Change a programme's design; sponsors and managers are replaced when given."""
-    unknown = set(values) - set(PROGRAMME_FIELDS)
-    if unknown:
-        raise ValueError(f"Not a programme field: {', '.join(sorted(unknown))}")
-    before = snapshot(programme, PROGRAMME_FIELDS)
-    for name, value in values.items():
-        setattr(programme, name, value)
+    values_check(values, PROGRAMME_FIELDS, what="a programme field")
+    changes = values_assign(programme, values, PROGRAMME_FIELDS)
     try:
         _check_group_size(programme)
     except ValidationError:
         # Leave the caller's instance as it is stored, not half-changed.
         programme.refresh_from_db(fields=list(values))
         raise
-    changes = diff(before, snapshot(programme, PROGRAMME_FIELDS))
     if changes:
         programme.save(update_fields=list(changes))
     for name, users in (("sponsors", sponsors), ("managers", managers)):

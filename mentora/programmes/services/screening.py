@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mentora.core.audit import audit_log, diff, snapshot
+from mentora.accounts.services import values_assign
+from mentora.core.audit import audit_log
 from mentora.programmes.models import (
     Participant,
     ParticipantRole,
@@ -21,13 +22,18 @@ from mentora.programmes.services.pipeline import participant_transition
 from mentora.programmes.tasks import send_screening_invitation
 
 S = ParticipantStatus
+SCREENING_FIELDS = ("screening_outcome", "screening_notes")
+
+
+def _require_mentor(participant: Participant) -> None:
+    if participant.role != ParticipantRole.MENTOR:
+        raise ValidationError(_("Only mentors have a screening interview."), code="role")
 
 
 @transaction.atomic
 def screening_schedule(*, participant: Participant, at: dt.datetime, actor: Any) -> Participant:
     """Book a mentor's screening interview; the application moves under review."""
-    if participant.role != ParticipantRole.MENTOR:
-        raise ValidationError(_("Only mentors have a screening interview."), code="role")
+    _require_mentor(participant)
     old = participant.screening_at
     participant.screening_at = at
     participant.save(update_fields=["screening_at"])
@@ -51,15 +57,12 @@ def screening_record(
     *, participant: Participant, outcome: str, notes: str, actor: Any
 ) -> Participant:
     """Record the screening interview's notes and outcome (notes are for managers only)."""
-    if participant.role != ParticipantRole.MENTOR:
-        raise ValidationError(_("Only mentors have a screening interview."), code="role")
+    _require_mentor(participant)
     if outcome not in ScreeningOutcome.values:
         raise ValidationError(_("Unknown screening outcome."), code="outcome")
-    before = snapshot(participant, ("screening_outcome", "screening_notes"))
-    participant.screening_outcome = outcome
-    participant.screening_notes = notes
-    participant.save(update_fields=["screening_outcome", "screening_notes"])
-    changes = diff(before, snapshot(participant, ("screening_outcome", "screening_notes")))
+    values = {"screening_outcome": outcome, "screening_notes": notes}
+    changes = values_assign(participant, values, SCREENING_FIELDS)
+    participant.save(update_fields=list(SCREENING_FIELDS))
     if "screening_notes" in changes:
         # Notes are confidential; the log says they changed, not what they say.
         changes["screening_notes"] = {"old": "…", "new": "…"}

@@ -23,7 +23,11 @@ from mentora.relationships.models import (
     Story,
     StoryStatus,
 )
-from mentora.relationships.services.workspace import _member_side, _member_side_or_closed
+from mentora.relationships.services.workspace import (
+    _member_side,
+    _member_side_or_closed,
+    text_required,
+)
 
 
 @transaction.atomic
@@ -102,11 +106,9 @@ def story_submit(
     submission_claim(token=submission, user=actor)
     if not consent:
         raise ValidationError(_("A story is shared only with your consent."))
-    if not title.strip() or not text.strip():
-        raise ValidationError(_("Give your story a title and a text."))
-    story = Story.objects.create(
-        pair=pair, author=actor, title=title.strip(), text=text.strip(), consent=True
-    )
+    refusal = _("Give your story a title and a text.")
+    title, text = text_required(title, refusal), text_required(text, refusal)
+    story = Story.objects.create(pair=pair, author=actor, title=title, text=text, consent=True)
     audit_log(actor=actor, action="relationships.story.submit", obj=story, programme=pair.programme)
     return story
 

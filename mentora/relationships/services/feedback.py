@@ -21,7 +21,7 @@ from mentora.relationships.models import (
     Pair,
     Tool,
 )
-from mentora.relationships.services.workspace import pair_side
+from mentora.relationships.services.workspace import pair_side, text_required
 
 AUTHOR_OF: dict[str, str] = {
     FeedbackDirection.MENTOR_TO_MENTEE: "mentor",
@@ -59,12 +59,11 @@ def feedback_give(
     )
     if not allowed:
         raise ValidationError(_("You cannot give feedback in that direction."))
-    if not text.strip():
-        raise ValidationError(_("Write your feedback."))
+    text = text_required(text, _("Write your feedback."))
     if moment is not None and moment.programme_id != pair.programme_id:
         raise ValidationError(_("That feedback moment belongs to another programme."))
     feedback = Feedback.objects.create(
-        pair=pair, moment=moment, direction=direction, author=actor, text=text.strip()
+        pair=pair, moment=moment, direction=direction, author=actor, text=text
     )
     audit_log(
         actor=actor,
@@ -99,11 +98,8 @@ def feedback_visible_to(user: Any, pair: Pair) -> Any:
 def feedback_moment_add(
     *, programme: Any, actor: Any, title: str, opens_on: dt.date
 ) -> FeedbackMoment:
-    if not title.strip():
-        raise ValidationError(_("Name the feedback moment."))
-    moment = FeedbackMoment.objects.create(
-        programme=programme, title=title.strip(), opens_on=opens_on
-    )
+    title = text_required(title, _("Name the feedback moment."))
+    moment = FeedbackMoment.objects.create(programme=programme, title=title, opens_on=opens_on)
     audit_log(
         actor=actor,
         action="relationships.feedback_moment.add",

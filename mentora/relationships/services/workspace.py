@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentora.accounts.services import values_check
 from mentora.core.audit import audit_log
 from mentora.core.submissions import submission_claim
 from mentora.relationships.models import (
@@ -45,6 +46,14 @@ def pair_side(pair: Pair, user: Any) -> str | None:
     return None
 
 
+def text_required(value: str, refusal: str) -> str:
+    """What was written, without surrounding space; refused with `refusal` when blank."""
+    value = value.strip()
+    if not value:
+        raise ValidationError(refusal)
+    return value
+
+
 def _member_side_or_closed(pair: Pair, actor: Any) -> str:
     """The actor's side, refused to anyone else; the pair may have ended."""
     side = pair_side(pair, actor)
@@ -68,9 +77,7 @@ def agreement_save(
     """Write the agreement, or change it: every change is a new version both sign again."""
     _member_side(pair, actor)
     submission_claim(token=submission, user=actor)
-    unknown = set(values) - set(AGREEMENT_FIELDS)
-    if unknown:
-        raise ValueError(f"Not an agreement field: {', '.join(sorted(unknown))}")
+    values_check(values, AGREEMENT_FIELDS, what="an agreement field")
     if not (values.get("confidentiality") and values.get("not_recruitment")):
         raise ValidationError(
             _(
@@ -123,9 +130,8 @@ def goal_add(
 ) -> Goal:
     _member_side(pair, actor)
     submission_claim(token=submission, user=actor)
-    if not theme.strip():
-        raise ValidationError(_("Name the theme."))
-    goal = Goal.objects.create(pair=pair, theme=theme.strip(), description=description.strip())
+    theme = text_required(theme, _("Name the theme."))
+    goal = Goal.objects.create(pair=pair, theme=theme, description=description.strip())
     audit_log(
         actor=actor,
         action="relationships.goal.add",

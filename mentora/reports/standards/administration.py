@@ -17,7 +17,6 @@ from mentora.reports.standards.model import (
     Criterion,
     Standard,
     local_date,
-    share_criterion,
     status_by_share,
 )
 
@@ -109,39 +108,33 @@ def standard(ctx: Context) -> Standard:
                 else _("No one has applied yet."),
                 [ctx.link(_("Participants"), "programme_pipeline")],
             ),
-            share_criterion(
+            ctx.pair_share(
                 "meeting",
                 _("Pairs keep meeting"),
                 2,
                 pairs.met,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair has met.",
                     "%(n)s of %(total)s pairs have met.",
                     "total",
                 ),
-                none=_("No pairs yet."),
                 gap=_("Call the pairs that have not met; offer a rematch where it does not work."),
                 none_gap=_("No pairs yet."),
                 links=[pair_health],
-                due=facts.started,
             ),
-            share_criterion(
+            ctx.pair_share(
                 "follow_up",
                 _("The programme manager follows up with every pair"),
                 2,
                 pairs.followed_up,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair has had a check-in with the programme manager.",
                     "%(n)s of %(total)s pairs have had a check-in with the programme manager.",
                     "total",
                 ),
-                none=_("No pairs yet."),
                 gap=_("Check in with each pair at least once, and record it."),
                 none_gap=_("No pairs yet."),
                 links=[pair_health],
-                due=facts.started,
             ),
             Criterion(
                 "closure",

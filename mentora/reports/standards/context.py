@@ -3,12 +3,15 @@ and links to the pages that show the evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mentora.programmes.health import RED, health_items
 from mentora.reports.standards.facts import Facts
-from mentora.reports.standards.model import FROM_LIGHT, PARTLY, Criterion, Link
+from mentora.reports.standards.model import FROM_LIGHT, PARTLY, Criterion, Link, share_criterion
 
 
 class Context:
@@ -45,6 +48,36 @@ class Context:
         found = self.health[check].light != RED
         status = self.from_health(check)
         return Criterion(code, title, weight, status, [there if found else missing], gap, links)
+
+    def pair_share(
+        self,
+        code: str,
+        title: str,
+        weight: int,
+        part: int,
+        counted: Any,
+        *,
+        more: Sequence[str] = (),
+        gap: str,
+        none_gap: str | None = None,
+        links: list[Link],
+    ) -> Criterion:
+        """A criterion met by the share `part` of all the programme's pairs, due once the
+        programme has started; while there are no pairs, "No pairs yet." is its evidence."""
+        return share_criterion(
+            code,
+            title,
+            weight,
+            part,
+            self.pairs.total,
+            counted,
+            more=more,
+            none=_("No pairs yet."),
+            gap=gap,
+            none_gap=none_gap,
+            links=links,
+            due=self.facts.started,
+        )
 
     def design_links(self) -> list[Link]:
         return [

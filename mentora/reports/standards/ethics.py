@@ -12,7 +12,6 @@ from mentora.reports.standards.model import (
     NOT_MET,
     Criterion,
     Standard,
-    share_criterion,
 )
 from mentora.surveys.models import MINIMUM_GROUP
 
@@ -56,12 +55,11 @@ def standard(ctx: Context) -> Standard:
             "is kept, and personal data is handled with care."
         ),
         [
-            share_criterion(
+            ctx.pair_share(
                 "agreements",
                 _("Every pair agrees how it works together"),
                 2,
                 pairs.with_agreement,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair has a written agreement.",
                     "%(n)s of %(total)s pairs have a written agreement.",
@@ -73,18 +71,15 @@ def standard(ctx: Context) -> Standard:
                         "to learn, how they work together and the formal end date."
                     )
                 ],
-                none=_("No pairs yet."),
                 gap=_("Ask pairs without an agreement to write it at their next meeting."),
                 none_gap=_("No pairs yet."),
                 links=[pairs_link],
-                due=facts.started,
             ),
-            share_criterion(
+            ctx.pair_share(
                 "confidentiality",
                 _("Confidentiality and boundaries agreed by both"),
                 2,
                 pairs.signed,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair has both signed its latest agreement.",
                     "%(n)s of %(total)s pairs have both signed their latest agreement.",
@@ -96,11 +91,9 @@ def standard(ctx: Context) -> Standard:
                         "both ways, and that the programme is not a recruitment channel."
                     )
                 ],
-                none=_("No pairs yet."),
                 gap=_("Ask both members to sign: an agreement counts once both have."),
                 none_gap=_("No pairs yet."),
                 links=[pairs_link],
-                due=facts.started,
             ),
             Criterion(
                 "recordings",

@@ -111,23 +111,20 @@ def standard(ctx: Context) -> Standard:
                 gap=_("Ask mentees for their learning themes, so mentors are matched to them."),
                 links=[ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
             ),
-            share_criterion(
+            ctx.pair_share(
                 "explained",
                 _("Every match can be explained"),
                 2,
                 pairs.explained,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair carries the reasons it was matched.",
                     "%(n)s of %(total)s pairs carry the reasons they were matched.",
                     "total",
                 ),
-                none=_("No pairs yet."),
                 gap=_(
                     "Form pairs through a matching round, so that every match carries its reasons."
                 ),
                 links=[rounds],
-                due=facts.started,
             ),
             Criterion(
                 "influence",

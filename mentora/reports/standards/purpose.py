@@ -13,7 +13,6 @@ from mentora.reports.standards.model import (
     PARTLY,
     Criterion,
     Standard,
-    share_criterion,
 )
 
 
@@ -68,12 +67,11 @@ def standard(ctx: Context) -> Standard:
                 gap=_("Ask about each participant's goals in the application form."),
                 links=[ctx.link(_("Questionnaire"), "programme_questionnaire", manage_only=True)],
             ),
-            share_criterion(
+            ctx.pair_share(
                 "objectives",
                 _("Each relationship has learning objectives of its own"),
                 2,
                 pairs.with_objectives,
-                pairs.total,
                 ngettext_lazy(
                     "%(n)s of %(total)s pair has recorded learning objectives.",
                     "%(n)s of %(total)s pairs have recorded learning objectives.",
@@ -87,11 +85,9 @@ def standard(ctx: Context) -> Standard:
                     )
                     % {"reached": pairs.goals_reached, "n": pairs.goals}
                 ],
-                none=_("No pairs yet."),
                 gap=_("Ask every pair to record its learning themes at its first meeting."),
                 none_gap=_("No pairs yet: each pair sets its objectives at its first meeting."),
                 links=[ctx.link(_("Pairs"), "programme_pairs", manage_only=True)],
-                due=facts.started,
             ),
             Criterion(
                 "stories",
