@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Membership, Organisation, Role, User
 from mentora.accounts.tasks import send_invitation
-from mentora.core.audit import audit_log, diff, snapshot
+from mentora.core.audit import audit_log, snapshot, values_assign, values_check
 
 USER_PREFERENCE_FIELDS = ("full_name", "language", "time_zone")
 ORGANISATION_FIELDS = ("name", "allow_external_managers")
-
-
-def values_check(values: Collection[str], fields: Collection[str], *, what: str) -> None:
-    """Refuse a name outside `fields` among the `values` a service was given: a caller's
-    mistake, not the user's, so it raises ValueError naming `what` it is not."""
-    unknown = set(values) - set(fields)
-    if unknown:
-        raise ValueError(f"Not {what}: {', '.join(sorted(unknown))}")
-
-
-def values_assign(
-    instance: models.Model, values: dict[str, Any], fields: Sequence[str]
-) -> dict[str, dict[str, Any]]:
-    """Set `values` on `instance` without saving it; the `fields` whose value changed, as
-    the audit log's changes."""
-    before = snapshot(instance, fields)
-    for name, value in values.items():
-        setattr(instance, name, value)
-    return diff(before, snapshot(instance, fields))
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +28,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
         for name in after
         if before.get(name) != after.get(name)
     }
+
+
+def values_check(values: Collection[str], fields: Collection[str], *, what: str) -> None:
+    """Refuse a name outside `fields` among the `values` a service was given: a caller's
+    mistake, not the user's, so it raises ValueError naming `what` it is not."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"Not {what}: {', '.join(sorted(unknown))}")
+
+
+def values_assign(
+    instance: models.Model, values: dict[str, Any], fields: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Set `values` on `instance` without saving it; the `fields` whose value changed, as
+    the audit log's changes."""
+    before = snapshot(instance, fields)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return diff(before, snapshot(instance, fields))
 
 
 def audit_log(

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation, User
-from mentora.accounts.services import values_assign, values_check
-from mentora.core.audit import audit_log, snapshot
+from mentora.core.audit import audit_log, snapshot, values_assign, values_check
 from mentora.matching import Policy, PolicyError
 from mentora.programmes.models import (
     GROUP_SIZE_RECOMMENDED,

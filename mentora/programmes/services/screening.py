@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mentora.accounts.services import values_assign
-from mentora.core.audit import audit_log
+from mentora.core.audit import audit_log, values_assign
 from mentora.programmes.models import (
     Participant,
     ParticipantRole,

@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentora.accounts.services import values_check
-from mentora.core.audit import audit_log
+from mentora.core.audit import audit_log, values_check
 from mentora.core.submissions import submission_claim
 from mentora.relationships.models import (
     Agreement,
