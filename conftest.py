@@ -51,6 +51,10 @@ MANAGERS_ONLY = {
 }
 # ...and from a page that sponsors may read too.
 READERS = {**MANAGERS_ONLY, "sponsor": 200}
+# ...and from a form that only those running a programme may send: they are redirected.
+WRITE = {who: 302 if code == 200 else code for who, code in MANAGERS_ONLY.items()}
+# ...and from a page every member, and every outsider, may see.
+EVERYONE = dict.fromkeys(PERSONAS, 200)
 
 
 @dataclass
@@ -83,9 +87,37 @@ class Personas:
         return {"admin": self.admin, **self.members(), "outsider": self.outsider}
 
 
+def make_person(
+    organisation: Any, employee_id: str, first_name: str, last_name: str, **fields: Any
+) -> Any:
+    """An HR record in `organisation`; `fields` are any other fields of a person."""
+    from mentora.people.models import Person
+
+    return Person.objects.create(
+        organisation=organisation,
+        employee_id=employee_id,
+        first_name=first_name,
+        last_name=last_name,
+        **fields,
+    )
+
+
+def invite_member(personas: Personas, email: str, role: str, **extra: Any) -> Any:
+    """Acme's administrator invites `email` as `role`; `extra` are the invitation's other fields."""
+    from mentora.accounts.services import member_invite
+
+    return member_invite(
+        organisation=personas.organisation,
+        email=email,
+        role=role,
+        actor=personas.org_admin,
+        **extra,
+    )
+
+
 def make_personas() -> Personas:
     from mentora.accounts.models import Membership, Organisation, Role, User
-    from mentora.people.models import OrgUnit, OrgUnitKind, Person
+    from mentora.people.models import OrgUnit, OrgUnitKind
 
     organisation = Organisation.objects.create(name="Acme Energy", slug="acme")
     other = Organisation.objects.create(name="Other Works", slug="other")
@@ -116,29 +148,22 @@ def make_personas() -> Personas:
     team = OrgUnit.objects.create(
         organisation=organisation, parent=division, name="Apps", kind=OrgUnitKind.TEAM
     )
-    boss = Person.objects.create(
-        organisation=organisation,
-        employee_id="E1",
-        first_name="Bo",
-        last_name="Boss",
-        org_unit=division,
-        level=8,
-    )
-    lead = Person.objects.create(
-        organisation=organisation,
-        employee_id="E2",
-        first_name="Lena",
-        last_name="Lead",
+    boss = make_person(organisation, "E1", "Bo", "Boss", org_unit=division, level=8)
+    lead = make_person(
+        organisation,
+        "E2",
+        "Lena",
+        "Lead",
         manager=boss,
         org_unit=team,
         level=6,
         user=personas.line_manager,
     )
-    junior = Person.objects.create(
-        organisation=organisation,
-        employee_id="E3",
-        first_name="Jo",
-        last_name="Junior",
+    junior = make_person(
+        organisation,
+        "E3",
+        "Jo",
+        "Junior",
         manager=lead,
         org_unit=team,
         level=2,
@@ -263,6 +288,45 @@ def run_worker() -> Any:
         return result.stdout + result.stderr
 
     return run
+
+
+def post_at_once(
+    user: Any, url: str, data: dict[str, Any], times: int
+) -> list[tuple[int, list[str]]]:
+    """`times` clients, each logged in as `user`, post `data` to `url` at the same moment (a
+    transactional test: each request runs in its own thread and connection). Returns each
+    answer's status code with the messages it carries, in the order they came back."""
+    from django.contrib.messages import get_messages
+    from django.db import connection
+    from django.test import Client
+
+    start = threading.Barrier(times)
+    answers: list[tuple[int, list[str]]] = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        try:
+            start.wait()
+            response = client.post(url, data)
+            said = [str(m) for m in get_messages(response.wsgi_request)]
+            with lock:
+                answers.append((response.status_code, said))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+# The marks of every end-to-end test: the browser drives a live server, which sees only
+# what is committed.
+BROWSER_TEST = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def chromium_path() -> str:

@@ -16,15 +16,12 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import random
 import resource
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from harness import add_database_argument, start_django
 
 FIRST = [
     "Anna",
@@ -144,31 +141,9 @@ def generate(rows: int) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=180_000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mentora_bench_import"
-        ),
-    )
+    add_database_argument(parser, "mentora_bench_import")
     args = parser.parse_args()
-
-    import psycopg
-
-    name = args.database.rsplit("/", 1)[1]
-    admin_url = args.database.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    os.environ.update(
-        DATABASE_URL=args.database, MENTORA_TESTING="1", DJANGO_SETTINGS_MODULE="config.settings"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django(args.database)
     from mentora.accounts.models import Organisation
     from mentora.people.importer.plan import apply_plan, plan_import
 

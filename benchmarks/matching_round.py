@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from harness import add_database_argument, start_django
 
 THEMES = [
     "leadership",
@@ -42,29 +39,9 @@ THEMES = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--participants", type=int, default=5000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mentora_bench_round"
-        ),
-    )
+    add_database_argument(parser, "mentora_bench_round")
     args = parser.parse_args()
-
-    import psycopg
-
-    name = args.database.rsplit("/", 1)[1]
-    with psycopg.connect(args.database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(
-        DATABASE_URL=args.database, MENTORA_TESTING="1", DJANGO_SETTINGS_MODULE="config.settings"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django(args.database)
     from mentora.demo.seed import seed_demo
     from mentora.people.models import Person
     from mentora.programmes.models import Participant, Programme

@@ -17,24 +17,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-
-def _prepare_database(url: str) -> None:
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+from harness import add_database_argument, start_django
 
 
 def _build(responses: int) -> tuple[int, int]:
@@ -76,31 +62,24 @@ def _build(responses: int) -> tuple[int, int]:
         def leave() -> dt.date | None:
             return start + dt.timedelta(days=rng.randint(1, 690)) if rng.random() < 0.2 else None
 
-        persons = Person.objects.bulk_create(
-            Person(
-                organisation=organisation,
-                employee_id=f"P{offset + i}",
-                first_name="B",
-                last_name=str(i),
-                level=2 if i % 2 else 7,
-                hire_date=hire(i),
-                leave_date=leave(),
-                user=users[i],
+        def staff(prefix: str, first_name: str, with_users: bool) -> list[Person]:
+            return Person.objects.bulk_create(
+                Person(
+                    organisation=organisation,
+                    employee_id=f"{prefix}{offset + i}",
+                    first_name=first_name,
+                    last_name=str(i),
+                    level=2 if i % 2 else 7,
+                    hire_date=hire(i),
+                    leave_date=leave(),
+                    user=users[i] if with_users else None,
+                )
+                for i in range(people)
             )
-            for i in range(people)
-        )
-        Person.objects.bulk_create(
-            Person(
-                organisation=organisation,
-                employee_id=f"C{offset + i}",
-                first_name="C",
-                last_name=str(i),
-                level=2 if i % 2 else 7,
-                hire_date=hire(i),
-                leave_date=leave(),
-            )
-            for i in range(people)
-        )
+
+        persons = staff("P", "B", with_users=True)
+        # As many colleagues outside the programme, for the retention comparison.
+        staff("C", "C", with_users=False)
         participants = Participant.objects.bulk_create(
             Participant(
                 programme=programme,
@@ -180,26 +159,13 @@ def _build(responses: int) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=10_000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mentora_bench_report"
-        ),
-    )
+    add_database_argument(parser, "mentora_bench_report")
     args = parser.parse_args()
-    _prepare_database(args.database)
-    os.environ.update(
-        DATABASE_URL=args.database, MENTORA_TESTING="1", DJANGO_SETTINGS_MODULE="config.settings"
-    )
-    import django
-
-    django.setup()
+    start_django(args.database)
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     from mentora.accounts.models import User
     from mentora.surveys.models import Response
 

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.audit import audit_log
 from mentora.events.models import Event, RequiredFor
@@ -36,14 +37,7 @@ _serial = itertools.count(1)
 
 def _person(world: World, **extra: Any) -> Person:
     n = next(_serial)
-    return Person.objects.create(
-        organisation=world.personas.organisation,
-        employee_id=f"Q{n}",
-        first_name=f"Quinn{n}",
-        last_name="Query",
-        level=3,
-        **extra,
-    )
+    return make_person(world.personas.organisation, f"Q{n}", f"Quinn{n}", "Query", level=3, **extra)
 
 
 def _participant(world: World, role: str, status: str = "ready", programme: Any = None) -> Any:

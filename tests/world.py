@@ -16,11 +16,11 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conftest import Personas, make_personas
+from conftest import Personas, make_person, make_personas
 from mentora.accounts.models import Membership, Role, User
 from mentora.events import services as event_services
 from mentora.people import services as people_services
-from mentora.people.models import OrgUnit, OrgUnitKind, Person
+from mentora.people.models import OrgUnit, OrgUnitKind
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
 from mentora.programmes.services.goals import goal_add
@@ -70,16 +70,7 @@ class World:
 
 
 def _person(org: Any, employee_id: str, first: str, last: str, **extra: Any) -> Any:
-
-    return Person.objects.create(
-        organisation=org,
-        employee_id=employee_id,
-        first_name=first,
-        last_name=last,
-        level=extra.pop("level", 4),
-        languages=["en"],
-        **extra,
-    )
+    return make_person(org, employee_id, first, last, languages=["en"], **{"level": 4, **extra})
 
 
 def build_world() -> World:  # noqa: PLR0915 - one story, told in order

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from conftest import invite_member
 from mentora.accounts import services
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.models import AuditEntry
@@ -17,13 +18,8 @@ def test_inviting_a_new_person_creates_the_account_the_role_and_queues_the_email
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.member_invite(
-            organisation=personas.organisation,
-            email="Ny.Person@Test.Example",
-            role=Role.MENTEE,
-            actor=personas.org_admin,
-            full_name="Ny Person",
-            language="da",
+        membership = invite_member(
+            personas, "Ny.Person@Test.Example", Role.MENTEE, full_name="Ny Person", language="da"
         )
     user = User.objects.get(email="ny.person@test.example")
     assert membership.user == user and membership.role == Role.MENTEE
@@ -42,12 +38,7 @@ def test_a_failed_invitation_sends_nothing(
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        services.member_invite(
-            organisation=personas.organisation,
-            email="x@test.example",
-            role="wizard",
-            actor=personas.org_admin,
-        )
+        invite_member(personas, "x@test.example", "wizard")
     assert not DBTaskResult.objects.exists()
     assert not User.objects.filter(email="x@test.example").exists()
 
@@ -57,13 +48,7 @@ def test_the_invitation_email_is_written_in_the_invitees_language(
 ) -> None:
     from mentora.accounts.tasks import send_invitation
 
-    membership = services.member_invite(
-        organisation=personas.organisation,
-        email="dansk@test.example",
-        role=Role.MENTOR,
-        actor=personas.org_admin,
-        language="da",
-    )
+    membership = invite_member(personas, "dansk@test.example", Role.MENTOR, language="da")
     send_invitation.call(membership.pk)
     [message] = smtp_sink.wait_for(1)
     assert message["To"] == "dansk@test.example"

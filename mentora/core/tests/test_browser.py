@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
+from conftest import BROWSER_TEST, log_in, make_personas
 
-from conftest import log_in, make_personas
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 
 EXPECTED_CARD = {

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.accounts import services
+from conftest import invite_member
 from mentora.accounts.models import Role
 from mentora.core.models import WorkerHeartbeat
 
@@ -42,13 +42,7 @@ def test_a_real_worker_process_sends_the_invitation_through_smtp(
     from conftest import make_personas
 
     personas = make_personas()
-    services.member_invite(
-        organisation=personas.organisation,
-        email="worker@test.example",
-        role=Role.MENTOR,
-        actor=personas.org_admin,
-        language="en",
-    )
+    invite_member(personas, "worker@test.example", Role.MENTOR, language="en")
     assert DBTaskResult.objects.ready().count() == 1
 
     run_worker({"EMAIL_HOST": smtp_sink.host, "EMAIL_PORT": str(smtp_sink.port)})

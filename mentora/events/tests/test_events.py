@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from conftest import PERSONAS
 from mentora.events import services
 from mentora.events.calendar import event_ics
 from mentora.events.models import Event, EventRegistration
@@ -104,10 +105,7 @@ def test_the_confirmation_carries_a_calendar_file(event: Event, setup: Any, smtp
     assert any(part.get_content_type() == "text/calendar" for part in message.iter_attachments())
 
 
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-
-
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_participants_register_themselves_and_others_cannot(
     client_for: Any, event: Event, setup: Any, who: str
 ) -> None:
@@ -122,7 +120,7 @@ def test_participants_register_themselves_and_others_cannot(
     assert EventRegistration.objects.exists() == (who == "mentee")
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_a_place_is_cancelled_by_its_holder_or_the_programme_team(
     client_for: Any, event: Event, setup: Any, who: str
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.accounts import services as account_services
+from conftest import invite_member
 from mentora.notifications.models import Channel, Notification, NotificationPreference
 from mentora.relationships.services import meetings
 from mentora.rounds.services import proposals, rounds
@@ -28,12 +28,7 @@ def test_an_organisation_invitation_reaches_the_inbox_without_its_password_link(
 ) -> None:
     from mentora.accounts.tasks import send_invitation
 
-    membership = account_services.member_invite(
-        organisation=personas.organisation,
-        email="new@test.example",
-        role="mentor",
-        actor=personas.org_admin,
-    )
+    membership = invite_member(personas, "new@test.example", "mentor")
     send_invitation.call(membership.pk)
     [message] = mailoutbox
     [notification] = _inbox(membership.user)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from conftest import log_in, make_personas
+from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.people.tests.test_importer import as_csv, row
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_a_manager_fixes_a_rejected_file_and_sees_the_people(live_server: Any, page: Any) -> None:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.accounts.models import Organisation
 from mentora.core.models import AuditEntry
 from mentora.people.importer.files import ImportFileError
@@ -251,7 +252,7 @@ def test_other_column_names_are_mapped(org: Organisation) -> None:
 
 def test_an_external_manager_needs_the_organisation_to_allow_it(org: Organisation) -> None:
     group = Organisation.objects.create(name="Group", slug="group")
-    Person.objects.create(organisation=group, employee_id="G1", first_name="G", last_name="H")
+    make_person(group, "G1", "G", "H")
     rows = [row("1", "group:G1")]
     assert "does not allow" in problems(org, rows)[0][3]
     org.allow_external_managers = True

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
@@ -31,20 +32,15 @@ class Setup:
 
 def make_setup(personas: Any) -> Setup:
     """The programme every programmes test starts from (also used by the browser tests)."""
-    mentor_person = Person.objects.create(
-        organisation=personas.organisation,
-        employee_id="E4",
-        first_name="Mo",
-        last_name="Mentor",
-        email="mentor@test.example",
-        level=7,
-        user=personas.mentor,
+    org = personas.organisation
+    mentor_person = make_person(
+        org, "E4", "Mo", "Mentor", email="mentor@test.example", level=7, user=personas.mentor
     )
-    Person.objects.create(
-        organisation=personas.organisation,
-        employee_id="E5",
-        first_name="Hanne",
-        last_name="Hronly",
+    make_person(
+        org,
+        "E5",
+        "Hanne",
+        "Hronly",
         email="hronly@test.example",
         level=3,
         manager=personas.people["lead"],
@@ -67,39 +63,44 @@ def make_setup(personas: Any) -> Setup:
         horizon_months=24,
     )
     programme.sponsors.add(personas.sponsor)
-    themes = questionnaire.question_add(
-        programme=programme,
-        role="mentee",
-        text="What do you want to learn?",
-        kind="ranked_themes",
+
+    def ask(role: str, text: str, kind: str, **extra: Any) -> Question:
+        return questionnaire.question_add(
+            programme=programme, role=role, text=text, kind=kind, actor=personas.manager, **extra
+        )
+
+    themes = ask(
+        "mentee",
+        "What do you want to learn?",
+        "ranked_themes",
         choices=["Leadership", "Networking", "Career"],
         maps_to="themes",
-        actor=personas.manager,
     )
-    goals = questionnaire.question_add(
-        programme=programme,
-        role="mentee",
-        text="Your goals",
-        kind="long_text",
-        maps_to="goals",
-        actor=personas.manager,
+    goals = ask("mentee", "Your goals", "long_text", maps_to="goals")
+    preferred = ask(
+        "mentee", "Who would you like as a mentor?", "preferred_mentors", maps_to="preferences"
     )
-    preferred = questionnaire.question_add(
-        programme=programme,
-        role="mentee",
-        text="Who would you like as a mentor?",
-        kind="preferred_mentors",
-        maps_to="preferences",
-        actor=personas.manager,
-    )
-    motivation = questionnaire.question_add(
-        programme=programme,
-        role="mentor",
-        text="Why do you want to be a mentor?",
-        kind="long_text",
-        actor=personas.manager,
-    )
+    motivation = ask("mentor", "Why do you want to be a mentor?", "long_text")
     return Setup(personas, programme, themes, goals, preferred, motivation, mentor_person)
+
+
+def invite(setup: Setup, person: Person, role: str) -> Participant:
+    """The programme manager invites `person` to take part as `role`."""
+    return pipeline.participant_invite(
+        programme=setup.programme, person=person, role=role, actor=setup.personas.manager
+    )
+
+
+def apply(setup: Setup, role: str, answers: dict[int, Any]) -> Participant:
+    """Jo (the mentee persona) applies as a mentee, or Mo (the mentor) as a mentor."""
+    mentee = role == "mentee"
+    return pipeline.participant_apply(
+        programme=setup.programme,
+        person=setup.personas.people["junior"] if mentee else setup.mentor_person,
+        role=role,
+        answers=answers,
+        actor=setup.personas.mentee if mentee else setup.personas.mentor,
+    )
 
 
 @pytest.fixture
@@ -127,17 +128,12 @@ def event(setup: Setup) -> Event:
 
 def mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
     """The junior colleague is invited as a mentee and applies: their line manager decides next."""
-    p = setup.personas
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    return pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={
+    invite(setup, setup.personas.people["junior"], "mentee")
+    return apply(
+        setup,
+        "mentee",
+        {
             setup.themes.pk: themes if themes is not None else ["Leadership", "Career"],
             setup.goals.pk: "Lead a team",
         },
-        actor=participant.user,
     )

@@ -13,45 +13,21 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import EVERYONE, MANAGERS_ONLY, PERSONAS, READERS, WRITE
 from mentora.accounts.models import Membership, Organisation
 from mentora.programmes import access
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design, pipeline, questionnaire
-
-ALL = ["admin", "org_admin", "manager", "sponsor", "mentor", "mentee", "line_manager", "outsider"]
-
-MANAGERS_ONLY = {
-    "admin": 200,
-    "org_admin": 200,
-    "manager": 200,
-    "sponsor": 403,
-    "mentor": 403,
-    "mentee": 403,
-    "line_manager": 403,
-    "outsider": 404,
-}
-READERS = {**MANAGERS_ONLY, "sponsor": 200}
-EVERYONE = dict.fromkeys(ALL, 200)
-WRITE = {who: 302 if code == 200 else code for who, code in MANAGERS_ONLY.items()}
+from mentora.programmes.tests.conftest import apply, invite
 
 
 @pytest.fixture
 def world(setup: Any, event: Any) -> dict[str, Any]:
     """A programme with an invited mentee, an applied mentor, a touchpoint and an event."""
     p = setup.personas
-    mentee = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
-    mentor = pipeline.participant_apply(
-        programme=setup.programme,
-        person=setup.mentor_person,
-        role="mentor",
-        answers={setup.motivation.pk: "A secret motivation"},
-        actor=p.mentor,
-    )
+    mentee = invite(setup, p.people["junior"], "mentee")
+    invite(setup, setup.mentor_person, "mentor")
+    mentor = apply(setup, "mentor", {setup.motivation.pk: "A secret motivation"})
     partner = Organisation.objects.create(name="Partner Ltd", slug="partner")
     design.programme_set_organisations(
         programme=setup.programme, contributions=[(partner, True, False)], actor=p.manager
@@ -105,13 +81,13 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, int]]]:
         ),
         "participant_apply": (
             reverse("participant_apply", args=[w["mentee"].pk]),
-            {**dict.fromkeys(ALL, 403), "mentee": 200, "outsider": 404},
+            {**dict.fromkeys(PERSONAS, 403), "mentee": 200, "outsider": 404},
         ),
         "programme_apply_link": (
             reverse("programme_apply_link", args=[w["programme"].application_token]),
             # Staff without an HR record see why they cannot apply.
             {
-                **dict.fromkeys(ALL, 200),
+                **dict.fromkeys(PERSONAS, 200),
                 "admin": 403,
                 "org_admin": 403,
                 "manager": 403,
@@ -148,7 +124,7 @@ def test_each_persona_gets_the_right_answer_on_each_page(
 ) -> None:
     url, expected = _pages(world)[page]
     personas = world["personas"]
-    got = {who: _get(client_for, getattr(personas, who), url) for who in ALL}
+    got = {who: _get(client_for, getattr(personas, who), url) for who in PERSONAS}
     assert got == expected
 
 
@@ -280,7 +256,7 @@ WRITE_NAMES = [
 
 
 @pytest.mark.parametrize("endpoint", WRITE_NAMES)
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_each_persona_gets_the_right_answer_on_each_write(
     client_for: Any, world: dict[str, Any], endpoint: str, who: str
 ) -> None:
@@ -314,16 +290,8 @@ def test_only_the_line_manager_decides_the_approval(
     client_for: Any, setup: Any, who: str, expected: int
 ) -> None:
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Career"]},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(setup, "mentee", {setup.themes.pk: ["Career"]})
     url = reverse("line_manager_decide", args=[mentee.pk])
     assert _post(client_for, getattr(p, who), url, {"decision": "approve"}) == expected
     mentee.refresh_from_db()
@@ -340,9 +308,7 @@ def test_the_boss_of_the_line_manager_also_sees_the_report(setup: Any) -> None:
     setup.personas.people["boss"].user = boss_user
     setup.personas.people["boss"].save()
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    invite(setup, p.people["junior"], "mentee")
     assert access.line_manager_participations(boss_user).count() == 1
     assert access.line_manager_participations(p.mentor).count() == 0
 
@@ -418,16 +384,8 @@ def test_the_line_manager_sees_themes_and_status_but_not_answers(
     client_for: Any, setup: Any
 ) -> None:
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Networking"], setup.goals.pk: "Private goal text"},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    apply(setup, "mentee", {setup.themes.pk: ["Networking"], setup.goals.pk: "Private goal text"})
     page = client_for(p.line_manager).get(reverse("line_manager_approvals")).content.decode()
     assert "Networking" in page
     assert "Private goal text" not in page
@@ -459,13 +417,13 @@ def test_staff_of_a_contributing_organisation_read_but_do_not_write(
     assert _get(client_for, p.outsider, url) == 403
 
 
-@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_only_the_participant_applies_and_withdraws_through_their_own_pages(
     client_for: Any, world: dict[str, Any], who: str
 ) -> None:
     personas = world["personas"]
     mentee: Participant = world["mentee"]
-    expected = {**dict.fromkeys(ALL, 403), "mentee": 302, "outsider": 404}[who]
+    expected = {**dict.fromkeys(PERSONAS, 403), "mentee": 302, "outsider": 404}[who]
     apply = reverse("participant_apply", args=[mentee.pk])
     # No mentee question is required, so an empty form is a valid application.
     assert _post(client_for, getattr(personas, who), apply) == expected

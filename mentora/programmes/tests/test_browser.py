@@ -16,14 +16,10 @@ import pytest
 from django.utils import translation
 from django.utils.text import capfirst
 
-from conftest import log_in, make_personas
-from mentora.people.models import Person
+from conftest import BROWSER_TEST, log_in, make_person, make_personas
 from mentora.programmes.models import Participant, Programme
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def _t(language: str) -> Any:
@@ -64,11 +60,11 @@ def test_from_a_new_programme_to_two_participants_ready_to_match(
     language: str,
 ) -> None:
     personas = make_personas()
-    Person.objects.create(
-        organisation=personas.organisation,
-        employee_id="E4",
-        first_name="Mo",
-        last_name="Mentor",
+    make_person(
+        personas.organisation,
+        "E4",
+        "Mo",
+        "Mentor",
         email=personas.mentor.email,
         user=personas.mentor,
     )

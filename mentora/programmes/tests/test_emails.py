@@ -11,12 +11,7 @@ from django.utils import timezone
 from mentora.programmes import tasks
 from mentora.programmes.models import ParticipantEvent, ParticipantStatus
 from mentora.programmes.services import pipeline, screening
-
-
-def _invite(setup: Any, person: Any, role: str) -> Any:
-    return pipeline.participant_invite(
-        programme=setup.programme, person=person, role=role, actor=setup.personas.manager
-    )
+from mentora.programmes.tests.conftest import apply, invite
 
 
 def test_an_invitation_is_queued_on_commit_and_names_the_programme(
@@ -25,7 +20,7 @@ def test_an_invitation_is_queued_on_commit_and_names_the_programme(
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
-        participant = _invite(setup, setup.personas.people["junior"], "mentee")
+        participant = invite(setup, setup.personas.people["junior"], "mentee")
     assert DBTaskResult.objects.count() == 1
     event = ParticipantEvent.objects.get(participant=participant)
     tasks.send_status_email.call(event.pk)
@@ -40,7 +35,7 @@ def test_the_invitation_is_written_in_danish_for_a_danish_participant(
 ) -> None:
     setup.personas.mentee.language = "da"
     setup.personas.mentee.save()
-    participant = _invite(setup, setup.personas.people["junior"], "mentee")
+    participant = invite(setup, setup.personas.people["junior"], "mentee")
     tasks.send_status_email.call(participant.events.get().pk)
     [message] = smtp_sink.wait_for(1)
     # The greeting comes from the existing Danish catalogue.
@@ -49,14 +44,8 @@ def test_the_invitation_is_written_in_danish_for_a_danish_participant(
 
 def test_the_line_manager_is_asked_with_the_learning_themes(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
-    _invite(setup, p.people["junior"], "mentee")
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Networking", "Career"]},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(setup, "mentee", {setup.themes.pk: ["Networking", "Career"]})
     tasks.send_line_manager_request.call(mentee.pk)
     [message] = smtp_sink.wait_for(1)
     assert message["To"] == "linemanager@test.example"
@@ -67,7 +56,7 @@ def test_the_line_manager_is_asked_with_the_learning_themes(setup: Any, smtp_sin
 
 def test_a_declined_participant_never_sees_the_reason(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
-    mentor = _invite(setup, setup.mentor_person, "mentor")
+    mentor = invite(setup, setup.mentor_person, "mentor")
     mentor = pipeline.participant_transition(
         participant=mentor, to_status="declined", reason="Too directive", actor=p.manager
     )
@@ -80,7 +69,7 @@ def test_a_declined_participant_never_sees_the_reason(setup: Any, smtp_sink: Any
 
 def test_the_mentor_hears_when_the_screening_interview_is(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
-    mentor = _invite(setup, setup.mentor_person, "mentor")
+    mentor = invite(setup, setup.mentor_person, "mentor")
     at = timezone.now() + dt.timedelta(days=3)
     screening.screening_schedule(participant=mentor, at=at, actor=p.manager)
     tasks.send_screening_invitation.call(mentor.pk)
@@ -92,14 +81,8 @@ def test_the_line_manager_is_reminded_to_align_expectations_when_the_mentee_is_m
     setup: Any, smtp_sink: Any
 ) -> None:
     p = setup.personas
-    _invite(setup, p.people["junior"], "mentee")
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Leadership"]},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(setup, "mentee", {setup.themes.pk: ["Leadership"]})
     tasks.send_line_manager_alignment.call(mentee.pk)
     [message] = smtp_sink.wait_for(1)
     assert message["To"] == "linemanager@test.example"
@@ -111,15 +94,9 @@ def test_reminders_reach_the_invited_the_line_manager_and_the_programme_managers
     setup: Any, smtp_sink: Any
 ) -> None:
     p = setup.personas
-    invited = _invite(setup, p.people["junior"], "mentee")
-    mentor = _invite(setup, setup.mentor_person, "mentor")
-    pipeline.participant_apply(
-        programme=setup.programme,
-        person=setup.mentor_person,
-        role="mentor",
-        answers={},
-        actor=p.mentor,
-    )
+    invited = invite(setup, p.people["junior"], "mentee")
+    mentor = invite(setup, setup.mentor_person, "mentor")
+    apply(setup, "mentor", {})
     tasks.remind_applicant.call(invited.pk)
     tasks.remind_managers_of_screening.call(mentor.pk)
     messages = smtp_sink.wait_for(2)
@@ -145,16 +122,8 @@ def test_a_real_worker_sends_the_application_and_line_manager_mails(
 
     setup = make_setup(make_personas())
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={setup.themes.pk: ["Presenting"]},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    apply(setup, "mentee", {setup.themes.pk: ["Presenting"]})
     # Invitation, application received, and the line manager's request.
     assert DBTaskResult.objects.ready().count() == 3
 
@@ -178,7 +147,7 @@ def test_every_status_has_an_email_that_renders(
     p = setup.personas
     p.mentor.language = language
     p.mentor.save()
-    mentor = _invite(setup, setup.mentor_person, "mentor")
+    mentor = invite(setup, setup.mentor_person, "mentor")
     event = ParticipantEvent.objects.create(
         participant=mentor, from_status="invited", to_status=status, actor=p.manager
     )
@@ -193,14 +162,8 @@ def test_every_status_has_an_email_that_renders(
 
 def test_the_line_manager_reminder_names_the_mentee(setup: Any, smtp_sink: Any) -> None:
     p = setup.personas
-    _invite(setup, p.people["junior"], "mentee")
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(setup, "mentee", {})
     tasks.remind_line_manager.call(mentee.pk)
     [message] = smtp_sink.wait_for(1)
     assert message["To"] == "linemanager@test.example"

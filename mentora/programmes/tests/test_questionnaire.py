@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from mentora.programmes.forms import ApplicationForm
 from mentora.programmes.models import Participant, Question
-from mentora.programmes.services import pipeline, questionnaire
+from mentora.programmes.services import questionnaire
+from mentora.programmes.tests.conftest import invite
 
 
 def required_themes(setup: Any) -> Question:
@@ -20,9 +21,7 @@ def required_themes(setup: Any) -> Question:
 
 def invited(setup: Any) -> Participant:
     p = setup.personas
-    return pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    return invite(setup, p.people["junior"], "mentee")
 
 
 def test_a_required_ranking_asks_the_browser_for_the_first_choice_only(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.accounts.models import Membership, Role, User
 from mentora.core.models import AuditEntry
 from mentora.events import services as event_services
@@ -22,21 +23,12 @@ from mentora.programmes.models import (
     Programme,
 )
 from mentora.programmes.services import design, pipeline, questionnaire, reminders, screening
-from mentora.programmes.tests.conftest import mentee_applies
+from mentora.programmes.tests.conftest import apply, invite, mentee_applies
 
 
 def _mentor_applies(setup: Any) -> Participant:
-    p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
-    return pipeline.participant_apply(
-        programme=setup.programme,
-        person=setup.mentor_person,
-        role="mentor",
-        answers={setup.motivation.pk: "I like helping people grow."},
-        actor=p.mentor,
-    )
+    invite(setup, setup.mentor_person, "mentor")
+    return apply(setup, "mentor", {setup.motivation.pk: "I like helping people grow."})
 
 
 def test_creating_a_programme_stores_the_engines_default_policy(personas: Any) -> None:
@@ -114,11 +106,8 @@ def test_a_programme_outside_six_to_eighteen_months_is_flagged(programme: Progra
 
 
 def test_inviting_someone_known_only_to_hr_creates_their_account_and_role(setup: Any) -> None:
-    p = setup.personas
     hr_only = Person.objects.get(employee_id="E5")
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=hr_only, role="mentee", actor=p.manager
-    )
+    participant = invite(setup, hr_only, "mentee")
     user = User.objects.get(email="hronly@test.example")
     assert participant.user == user
     assert Membership.objects.filter(user=user, role=Role.MENTEE).exists()
@@ -130,26 +119,18 @@ def test_inviting_someone_known_only_to_hr_creates_their_account_and_role(setup:
 
 def test_the_same_person_cannot_be_invited_twice_in_the_same_role(setup: Any) -> None:
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    invite(setup, p.people["junior"], "mentee")
     with pytest.raises(ValidationError):
-        pipeline.participant_invite(
-            programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-        )
+        invite(setup, p.people["junior"], "mentee")
 
 
 def test_people_of_another_organisation_cannot_join_a_single_organisation_programme(
     setup: Any,
 ) -> None:
     p = setup.personas
-    stranger = Person.objects.create(
-        organisation=p.other_organisation, employee_id="X", first_name="X", last_name="Y"
-    )
+    stranger = make_person(p.other_organisation, "X", "X", "Y")
     with pytest.raises(ValidationError):
-        pipeline.participant_invite(
-            programme=setup.programme, person=stranger, role="mentee", actor=p.manager
-        )
+        invite(setup, stranger, "mentee")
 
 
 def test_a_contributing_organisation_brings_only_the_roles_it_contributes(setup: Any) -> None:
@@ -159,38 +140,24 @@ def test_a_contributing_organisation_brings_only_the_roles_it_contributes(setup:
         contributions=[(p.other_organisation, True, False)],
         actor=p.manager,
     )
-    stranger = Person.objects.create(
-        organisation=p.other_organisation,
-        employee_id="X",
-        first_name="X",
-        last_name="Y",
-        email="x@other.example",
-    )
-    pipeline.participant_invite(
-        programme=setup.programme, person=stranger, role="mentor", actor=p.manager
-    )
+    stranger = make_person(p.other_organisation, "X", "X", "Y", email="x@other.example")
+    invite(setup, stranger, "mentor")
     with pytest.raises(ValidationError):
-        pipeline.participant_invite(
-            programme=setup.programme, person=stranger, role="mentee", actor=p.manager
-        )
+        invite(setup, stranger, "mentee")
 
 
 def test_applying_builds_the_matching_profile_and_asks_the_line_manager(setup: Any) -> None:
     mentor = _mentor_applies(setup)
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(
+        setup,
+        "mentee",
+        {
             setup.themes.pk: ["Career", "Leadership"],
             setup.goals.pk: "Lead a team",
             setup.preferred.pk: [str(mentor.pk)],
         },
-        actor=p.mentee,
     )
     assert mentee.status == "needs_line_manager"
     assert mentee.line_manager_decision == LineManagerDecision.PENDING
@@ -453,29 +420,16 @@ def test_copying_a_programme_keeps_the_design_and_leaves_participants_behind(
 
 
 def test_applying_through_the_link_needs_open_applications(setup: Any) -> None:
-    p = setup.personas
     setup.programme.applications_open = False
     setup.programme.save()
     with pytest.raises(ValidationError):
-        pipeline.participant_apply(
-            programme=setup.programme,
-            person=setup.mentor_person,
-            role="mentor",
-            answers={},
-            actor=p.mentor,
-        )
+        apply(setup, "mentor", {})
 
 
 def test_applying_twice_is_refused(setup: Any) -> None:
     _mentor_applies(setup)
     with pytest.raises(ValidationError):
-        pipeline.participant_apply(
-            programme=setup.programme,
-            person=setup.mentor_person,
-            role="mentor",
-            answers={},
-            actor=setup.personas.mentor,
-        )
+        apply(setup, "mentor", {})
 
 
 def test_invitations_from_a_list_report_unknown_people(setup: Any) -> None:
@@ -500,12 +454,7 @@ def test_pending_steps_are_found_for_reminders_once(setup: Any) -> None:
     from mentora.programmes.tasks import send_reminders
 
     mentee = mentee_applies(setup)
-    invited = pipeline.participant_invite(
-        programme=setup.programme,
-        person=Person.objects.get(employee_id="E5"),
-        role="mentee",
-        actor=setup.personas.manager,
-    )
+    invited = invite(setup, Person.objects.get(employee_id="E5"), "mentee")
     assert reminders.pending_reminders() == []
     later = timezone.now() + dt.timedelta(days=8)
     pending = set(reminders.pending_reminders(later))

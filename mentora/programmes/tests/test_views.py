@@ -7,13 +7,14 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import make_person
 from mentora.core.models import AuditEntry
 from mentora.matching import Policy
 from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design, pipeline, questionnaire, screening
-from mentora.programmes.tests.conftest import mentee_applies
+from mentora.programmes.tests.conftest import apply, invite, mentee_applies
 
 
 def test_a_manager_creates_a_programme_and_joins_its_team(client_for: Any, personas: Any) -> None:
@@ -180,9 +181,7 @@ def test_the_pipeline_counts_and_filters(client_for: Any, setup: Any) -> None:
     pipeline.participants_invite_many(
         programme=setup.programme, identifiers=["E3", "E5"], role="mentee", actor=p.manager
     )
-    pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
+    invite(setup, setup.mentor_person, "mentor")
     url = reverse("programme_pipeline", args=[setup.programme.pk])
     client = client_for(p.manager)
     page = client.get(url).content.decode()
@@ -218,9 +217,7 @@ def _apply_data(setup: Any, **extra: Any) -> dict[str, Any]:
 
 def test_an_invited_mentee_applies_with_ranked_themes(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    participant = invite(setup, p.people["junior"], "mentee")
     client = client_for(p.mentee)
     url = reverse("participant_apply", args=[participant.pk])
     form_page = client.get(url).content.decode()
@@ -238,9 +235,7 @@ def test_an_invited_mentee_applies_with_ranked_themes(client_for: Any, setup: An
 
 def test_the_same_theme_cannot_be_ranked_twice(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    participant = invite(setup, p.people["junior"], "mentee")
     data = _apply_data(setup, **{f"q{setup.themes.pk}_1": "Career"})
     response = client_for(p.mentee).post(reverse("participant_apply", args=[participant.pk]), data)
     assert response.status_code == 200
@@ -297,16 +292,8 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
     client_for: Any, setup: Any, event: Any
 ) -> None:
     p = setup.personas
-    pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
-    mentor = pipeline.participant_apply(
-        programme=setup.programme,
-        person=setup.mentor_person,
-        role="mentor",
-        answers={},
-        actor=p.mentor,
-    )
+    invite(setup, setup.mentor_person, "mentor")
+    mentor = apply(setup, "mentor", {})
     screening.screening_record(participant=mentor, outcome="passed", notes="", actor=p.manager)
     mentor.refresh_from_db()
     pipeline.participant_transition(participant=mentor, to_status="approved", actor=p.manager)
@@ -325,9 +312,7 @@ def test_attendance_recorded_on_the_page_trains_the_participant(
 
 def test_an_illegal_transition_on_the_page_shows_the_message(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    mentor = pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
+    mentor = invite(setup, setup.mentor_person, "mentor")
     response = client_for(p.manager).post(
         reverse("participant_transition", args=[mentor.pk]),
         {"to_status": "active"},
@@ -405,20 +390,10 @@ def test_a_preferred_people_question_can_feed_exclusions_as_people(setup: Any) -
         maps_to="exclusions",
         actor=p.manager,
     )
-    pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
+    invite(setup, setup.mentor_person, "mentor")
     mentor = Participant.objects.get(person=setup.mentor_person)
-    pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
-    mentee = pipeline.participant_apply(
-        programme=setup.programme,
-        person=p.people["junior"],
-        role="mentee",
-        answers={exclusions.pk: [str(mentor.pk)]},
-        actor=p.mentee,
-    )
+    invite(setup, p.people["junior"], "mentee")
+    mentee = apply(setup, "mentee", {exclusions.pk: [str(mentor.pk)]})
     assert mentee.profile["exclusions"] == [str(setup.mentor_person.pk)]
 
 
@@ -443,9 +418,7 @@ def test_saving_a_design_outside_six_to_eighteen_months_warns(
 
 def test_a_participant_leaves_the_programme_from_their_page(client_for: Any, setup: Any) -> None:
     p = setup.personas
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=setup.mentor_person, role="mentor", actor=p.manager
-    )
+    participant = invite(setup, setup.mentor_person, "mentor")
     client = client_for(p.mentor)
     assert "Leave the programme" in client.get(reverse("my_programmes")).content.decode()
     client.post(reverse("participant_withdraw", args=[participant.pk]), {"confirm": "on"})
@@ -461,21 +434,13 @@ def test_the_preferred_mentors_are_told_apart_by_organisation_unit_and_title(
 
     p = setup.personas
     Person.objects.filter(pk=setup.mentor_person.pk).update(job_title="Sales lead")
-    twin = Person.objects.create(
-        organisation=p.other_organisation,
-        employee_id="T1",
-        first_name="Mo",
-        last_name="Mentor",
-        job_title="Engineer",
-    )
+    twin = make_person(p.other_organisation, "T1", "Mo", "Mentor", job_title="Engineer")
     # Another organisation lends its Mo to the programme.
     for person in (setup.mentor_person, twin):
         Participant.objects.create(
             programme=setup.programme, person=person, role="mentor", status="applied"
         )
-    participant = pipeline.participant_invite(
-        programme=setup.programme, person=p.people["junior"], role="mentee", actor=p.manager
-    )
+    participant = invite(setup, p.people["junior"], "mentee")
     page = (
         client_for(p.mentee)
         .get(reverse("participant_apply", args=[participant.pk]))

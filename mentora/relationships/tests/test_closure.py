@@ -14,22 +14,9 @@ from django.utils import timezone
 from conftest import PERSONAS
 from mentora.programmes.models import Participant, Programme
 from mentora.relationships.models import Closure, Meeting, Pair, Story
-from mentora.relationships.services import closure, meetings
+from mentora.relationships.services import closure
+from mentora.relationships.tests.conftest import hold_a_meeting, mentor_also_manages
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
-
-
-def hold_a_meeting(cohort: Any, pair: Pair) -> Meeting:
-    """The programme has started and the pair has met once."""
-    Programme.objects.filter(pk=cohort.programme.pk).update(
-        start_date=timezone.localdate() - dt.timedelta(days=120),
-        end_date=timezone.localdate() + dt.timedelta(days=120),
-    )
-    meeting = meetings.meeting_schedule(
-        pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
-    )
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=9))
-    pair.refresh_from_db()
-    return meeting
 
 
 @pytest.fixture
@@ -38,41 +25,29 @@ def met(cohort: Any, pair: Pair) -> Pair:
     return pair
 
 
+def close_as(
+    cohort: Any, pair: Pair, who: str, reflection: str, thanks: str, continuation: str
+) -> None:
+    closure.closure_submit(
+        pair=pair,
+        actor=getattr(cohort.personas, who),
+        reflection=reflection,
+        continuation=continuation,
+        thanks=thanks,
+    )
+
+
 def close_both(cohort: Any, pair: Pair) -> None:
-    closure.closure_submit(
-        pair=pair,
-        actor=cohort.personas.mentee,
-        reflection="I learned a lot",
-        continuation="stay_in_touch",
-        thanks="Thank you, Mo!",
-    )
-    closure.closure_submit(
-        pair=pair,
-        actor=cohort.personas.mentor,
-        reflection="Rewarding",
-        continuation="stay_in_touch",
-        thanks="Thank you, Jo!",
-    )
+    close_as(cohort, pair, "mentee", "I learned a lot", "Thank you, Mo!", "stay_in_touch")
+    close_as(cohort, pair, "mentor", "Rewarding", "Thank you, Jo!", "stay_in_touch")
 
 
 def test_when_both_close_the_pair_ends_and_both_complete(cohort: Any, met: Pair) -> None:
     pair = met
-    closure.closure_submit(
-        pair=pair,
-        actor=cohort.personas.mentee,
-        reflection="x",
-        continuation="clean_end",
-        thanks="Thanks",
-    )
+    close_as(cohort, pair, "mentee", "x", "Thanks", "clean_end")
     pair.refresh_from_db()
     assert pair.is_active
-    closure.closure_submit(
-        pair=pair,
-        actor=cohort.personas.mentor,
-        reflection="y",
-        continuation="clean_end",
-        thanks="Thanks too",
-    )
+    close_as(cohort, pair, "mentor", "y", "Thanks too", "clean_end")
     pair.refresh_from_db()
     assert not pair.is_active
     assert pair.closure.agreed_continuation == "clean_end"
@@ -225,14 +200,7 @@ def test_the_closing_page_says_why_it_is_not_time_yet_and_gives_no_certificate(
 def test_a_manager_who_is_in_the_pair_neither_reads_nor_decides_its_waiting_story(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
-    from mentora.accounts.models import Membership, Role
-
-    # The pair's mentor also runs programmes in the organisation.
-    Membership.objects.create(
-        user=cohort.personas.mentor,
-        organisation=cohort.personas.organisation,
-        role=Role.PROGRAMME_MANAGER,
-    )
+    mentor_also_manages(cohort)
     story = Story.objects.create(
         pair=pair, author=cohort.personas.mentee, title="My mentor and I", text="x", consent=True
     )

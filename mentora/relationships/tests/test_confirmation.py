@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.programmes.models import Programme
 from mentora.relationships.models import Closure, Meeting, Pair, PeerGroup, Story
 from mentora.relationships.services import meetings
+from mentora.relationships.tests.conftest import hold_a_meeting
 from mentora.relationships.tests.test_workspace import pair  # noqa: F401
 from mentora.rounds.services import groups as rounds_groups
 from mentora.rounds.tests.test_groups import add_mentees
@@ -48,13 +48,7 @@ def cancel_meeting(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], C
 
 
 def close(cohort: Any, pair: Pair) -> tuple[Any, str, dict[str, Any], Callable[[], Any]]:
-    Programme.objects.filter(pk=cohort.programme.pk).update(
-        start_date=timezone.localdate() - dt.timedelta(days=90)
-    )
-    meeting = meetings.meeting_schedule(
-        pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
-    )
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=3))
+    hold_a_meeting(cohort, pair)
     return (
         cohort.personas.mentee,
         reverse("pair_close", args=[pair.pk]),

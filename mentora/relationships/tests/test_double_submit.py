@@ -3,23 +3,16 @@ answer is a friendly note, never a duplicate and never an error."""
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from conftest import make_personas
+from conftest import make_personas, post_at_once
 from mentora.core.submissions import AlreadySubmitted
-from mentora.programmes.models import Programme
 from mentora.relationships.models import (
     Agreement,
     Closure,
@@ -30,23 +23,13 @@ from mentora.relationships.models import (
     Pair,
     Story,
 )
-from mentora.relationships.services import meetings, workspace
+from mentora.relationships.services import workspace
+from mentora.relationships.tests.conftest import hold_a_meeting
 from mentora.relationships.tests.test_workspace import AGREEMENT, pair  # noqa: F401
 from mentora.rounds.services import proposals, rounds
 from mentora.rounds.tests.conftest import make_cohort
 
 ALREADY = "This was already sent, so it was saved only once."
-
-
-def under_way(cohort: Any, pair: Pair) -> None:
-    """The programme has started and the pair has met, so it may close."""
-    Programme.objects.filter(pk=cohort.programme.pk).update(
-        start_date=timezone.localdate() - dt.timedelta(days=90)
-    )
-    meeting = meetings.meeting_schedule(
-        pair=pair, actor=cohort.personas.mentee, starts_at=timezone.now() + dt.timedelta(days=1)
-    )
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=3))
 
 
 Form = tuple[Any, str, dict[str, Any], Callable[[], int]]
@@ -89,7 +72,7 @@ def agreement(cohort: Any, pair: Pair) -> Form:
 
 
 def closure(cohort: Any, pair: Pair) -> Form:
-    under_way(cohort, pair)
+    hold_a_meeting(cohort, pair)
     return (
         cohort.personas.mentee,
         reverse("pair_close", args=[pair.pk]),
@@ -195,27 +178,7 @@ def test_two_simultaneous_sends_of_one_form_save_once() -> None:
     the_pair = next(p for p in pairs if p.mentee == cohort.junior)
     url = reverse("goal_add", args=[the_pair.pk])
     data = {"theme": "Negotiation", "submission": str(uuid.uuid4())}
-    start = threading.Barrier(2)
-    answers: list[tuple[int, list[str]]] = []
-    lock = threading.Lock()
-
-    def send() -> None:
-        client = Client(raise_request_exception=False)
-        client.force_login(cohort.personas.mentee)
-        try:
-            start.wait()
-            response = client.post(url, data)
-            said = [str(m) for m in get_messages(response.wsgi_request)]
-            with lock:
-                answers.append((response.status_code, said))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = post_at_once(cohort.personas.mentee, url, data, times=2)
     assert [status for status, _said in answers] == [302, 302]
     assert Goal.objects.filter(pair=the_pair).count() == 1
     assert sum(ALREADY in said for _status, said in answers) == 1

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import MANAGERS_ONLY, PERSONAS, make_person
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design
@@ -39,17 +40,9 @@ def network(personas: Any) -> Network:
         organisation=org, actor=personas.manager, name="Energy experts", kind="expert_network"
     )
     programme.sponsors.add(personas.sponsor)
-    mo = Person.objects.create(
-        organisation=org,
-        employee_id="X1",
-        first_name="Mo",
-        last_name="Mentor",
-        user=personas.mentor,
-    )
-    tina = Person.objects.create(
-        organisation=org, employee_id="X2", first_name="Tina", last_name="Turbine"
-    )
-    eva = Person.objects.create(organisation=org, employee_id="X3", first_name="Eva", last_name="E")
+    mo = make_person(org, "X1", "Mo", "Mentor", user=personas.mentor)
+    tina = make_person(org, "X2", "Tina", "Turbine")
+    eva = make_person(org, "X3", "Eva", "E")
 
     def take_part(person: Person, role: str, themes: list[str]) -> Participant:
         return Participant.objects.create(
@@ -84,6 +77,13 @@ def connect(network: Network, **overrides: Any) -> ExpertConnection:
 
 def days_ago(days: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=days)
+
+
+def record_activity(connection: Any, actor: Any, kind: str, days: int) -> ExpertActivity:
+    """`actor` records activity of `kind` between the two of `connection`, `days` ago."""
+    return experts.expert_activity_record(
+        connection=connection, actor=actor, kind=kind, happened_on=days_ago(days)
+    )
 
 
 def age(connection: ExpertConnection, days: int) -> None:
@@ -202,12 +202,7 @@ def test_the_learner_the_expert_and_a_manager_record_activity(network: Network, 
 def test_others_may_not_record_activity(network: Network, who: str) -> None:
     connection = connect(network)
     with pytest.raises(ValidationError, match="Only the learner"):
-        experts.expert_activity_record(
-            connection=connection,
-            actor=getattr(network.personas, who),
-            kind="contact",
-            happened_on=days_ago(1),
-        )
+        record_activity(connection, getattr(network.personas, who), "contact", 1)
 
 
 def test_it_rejects_unknown_kinds_future_dates_and_closed_connections(network: Network) -> None:
@@ -230,15 +225,8 @@ def test_the_summary_counts_activity_per_expert_and_flags_the_quiet(network: Net
     age(busy, 200)
     age(quiet, 100)
     for days in (10, 40, 100):
-        experts.expert_activity_record(
-            connection=busy,
-            actor=network.personas.mentor,
-            kind="contact",
-            happened_on=days_ago(days),
-        )
-    experts.expert_activity_record(
-        connection=quiet, actor=network.personas.manager, kind="other", happened_on=days_ago(60)
-    )
+        record_activity(busy, network.personas.mentor, "contact", days)
+    record_activity(quiet, network.personas.manager, "other", 60)
     rows = {row.expert.pk: row for row in experts.expert_activity_summary(network.programme)}
     mo, tina = rows[network.expert.pk], rows[network.other_expert.pk]
     assert (mo.connections, mo.activities_30, mo.activities_90) == (1, 1, 2)
@@ -290,12 +278,7 @@ def test_quiet_experts_are_asked_once_per_period(
 def test_recent_activity_keeps_an_expert_from_being_asked(network: Network) -> None:
     connection = connect(network)
     age(connection, 100)
-    experts.expert_activity_record(
-        connection=connection,
-        actor=network.personas.mentor,
-        kind="contact",
-        happened_on=days_ago(3),
-    )
+    record_activity(connection, network.personas.mentor, "contact", 3)
     assert experts.experts_check_quiet() == 0
 
 
@@ -310,27 +293,13 @@ def test_the_daily_command_asks_quiet_experts(network: Network) -> None:
 
 # Pages and access ---------------------------------------------------------------------------
 
-MANAGERS = {"admin", "org_admin", "manager"}
-EXPECTED_PROGRAMME = {name: 200 for name in MANAGERS} | {
-    "sponsor": 403,
-    "mentor": 403,
-    "mentee": 403,
-    "line_manager": 403,
-    "outsider": 404,
-}
 
-
-@pytest.mark.parametrize(("who", "status"), EXPECTED_PROGRAMME.items())
+@pytest.mark.parametrize(("who", "status"), MANAGERS_ONLY.items())
 def test_the_expert_network_page_is_for_managers(
     network: Network, client_for: Any, who: str, status: int
 ) -> None:
     connection = connect(network)
-    experts.expert_activity_record(
-        connection=connection,
-        actor=network.personas.mentor,
-        kind="session",
-        happened_on=days_ago(2),
-    )
+    record_activity(connection, network.personas.mentor, "session", 2)
     response = client_for(network.personas.all()[who]).get(
         reverse("expert_network", args=[network.programme.pk])
     )
@@ -341,7 +310,7 @@ def test_the_expert_network_page_is_for_managers(
         assert reverse("expert_connect", args=[network.programme.pk]) in page
 
 
-@pytest.mark.parametrize(("who", "status"), EXPECTED_PROGRAMME.items())
+@pytest.mark.parametrize(("who", "status"), MANAGERS_ONLY.items())
 def test_connecting_through_the_page_is_for_managers(
     network: Network, client_for: Any, who: str, status: int
 ) -> None:
@@ -367,7 +336,7 @@ def test_the_connect_form_shows_the_rule_it_breaks(network: Network, client_for:
     assert not ExpertConnection.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["admin", *EXPECTED_PROGRAMME.keys() - {"admin"}])
+@pytest.mark.parametrize("who", PERSONAS)
 def test_my_experts_shows_only_ones_own_connections(
     network: Network, client_for: Any, who: str
 ) -> None:
@@ -446,12 +415,7 @@ def test_a_connection_is_ended_by_the_two_or_a_manager_and_keeps_its_activity(
     network: Network, client_for: Any, who: str, status: int
 ) -> None:
     connection = connect(network)
-    experts.expert_activity_record(
-        connection=connection,
-        actor=network.personas.manager,
-        kind="contact",
-        happened_on=days_ago(2),
-    )
+    record_activity(connection, network.personas.manager, "contact", 2)
     response = client_for(network.personas.all()[who]).post(
         reverse("expert_close", args=[connection.pk]), {"confirm": "on"}
     )
@@ -472,12 +436,8 @@ def test_the_network_page_tells_apart_two_experts_of_the_same_name(
     client_for: Any, network: Network
 ) -> None:
     Person.objects.filter(pk=network.expert.person_id).update(job_title="Wind engineer")
-    twin = Person.objects.create(
-        organisation=network.personas.other_organisation,
-        employee_id="T1",
-        first_name="Mo",
-        last_name="Mentor",
-        job_title="Grid planner",
+    twin = make_person(
+        network.personas.other_organisation, "T1", "Mo", "Mentor", job_title="Grid planner"
     )
     Participant.objects.create(
         programme=network.programme,

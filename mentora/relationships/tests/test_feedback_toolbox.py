@@ -21,24 +21,14 @@ from mentora.relationships.toolbox import LIBRARY, phase_of, tools_for
 def test_feedback_is_read_by_its_author_and_recipient_only(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
-    feedback.feedback_give(
-        pair=pair,
-        actor=cohort.personas.mentor,
-        direction="mentor_to_mentee",
-        text="Your questions were sharp",
-    )
-    feedback.feedback_give(
-        pair=pair,
-        actor=cohort.personas.mentee,
-        direction="mentee_to_manager",
-        text="The kick-off was too long",
-    )
-    feedback.feedback_give(
-        pair=pair,
-        actor=cohort.personas.line_manager,
-        direction="line_manager_to_mentee",
-        text="I see you leading more",
-    )
+    for who, direction, text in [
+        ("mentor", "mentor_to_mentee", "Your questions were sharp"),
+        ("mentee", "mentee_to_manager", "The kick-off was too long"),
+        ("line_manager", "line_manager_to_mentee", "I see you leading more"),
+    ]:
+        feedback.feedback_give(
+            pair=pair, actor=getattr(cohort.personas, who), direction=direction, text=text
+        )
     mentee_page = (
         client_for(cohort.personas.mentee)
         .get(reverse("pair_workspace", args=[pair.pk]))

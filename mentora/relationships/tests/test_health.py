@@ -14,6 +14,7 @@ from conftest import MANAGERS_ONLY, PERSONAS
 from mentora.relationships.health import pair_health, programme_health
 from mentora.relationships.models import FollowUp, Meeting, Pair, SupportSettings
 from mentora.relationships.services import feedback, support, workspace
+from mentora.relationships.tests.conftest import mentor_also_manages
 from mentora.relationships.tests.test_workspace import AGREEMENT, SECRET, pair  # noqa: F401
 
 
@@ -148,14 +149,7 @@ def test_relationship_health_is_for_those_running_the_programme(
 def test_staff_who_are_in_a_pair_never_read_what_is_written_to_the_team_about_it(
     client_for: Any, cohort: Any, pair: Pair
 ) -> None:
-    from mentora.accounts.models import Membership, Role
-
-    # The mentor is also a programme manager of the organisation.
-    Membership.objects.create(
-        user=cohort.personas.mentor,
-        organisation=cohort.personas.organisation,
-        role=Role.PROGRAMME_MANAGER,
-    )
+    mentor_also_manages(cohort)
     feedback.feedback_give(
         pair=pair,
         actor=cohort.personas.mentee,

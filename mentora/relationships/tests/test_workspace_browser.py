@@ -6,18 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
-from conftest import log_in, make_personas
+from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.relationships.models import Meeting, Pair
 from mentora.rounds.services import proposals, rounds
 from mentora.rounds.tests.conftest import make_cohort
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 SECRET = "Thinking about a move to Oslo"
 

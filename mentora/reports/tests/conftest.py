@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.people.models import Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
@@ -116,11 +117,11 @@ def hr_dates(world: World, *, controls: int = 40, seed: int = 2) -> None:
         started_at=timezone.now() - dt.timedelta(days=790)
     )
     for i in range(controls):
-        Person.objects.create(
-            organisation=programme.organisation,
-            employee_id=f"C{i}",
-            first_name="Colleague",
-            last_name=str(i),
+        make_person(
+            programme.organisation,
+            f"C{i}",
+            "Colleague",
+            str(i),
             level=rng.choice([2, 3, 7]),
             hire_date=dt.date(2018 + i % 4, 1 + i % 12, 1 + i % 27),
         )

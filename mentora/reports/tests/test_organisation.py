@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentora.people.models import Person
+from conftest import make_person
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design
 from mentora.reports.organisation import outcomes
@@ -25,12 +25,7 @@ def _programme(personas: Any, name: str, *, taking_part: int = 0) -> Programme:
         end_date=dt.date(2026, 11, 1),
     )
     for i in range(taking_part):
-        person = Person.objects.create(
-            organisation=personas.organisation,
-            employee_id=f"{name}-{i}",
-            first_name="P",
-            last_name=str(i),
-        )
+        person = make_person(personas.organisation, f"{name}-{i}", "P", str(i))
         Participant.objects.create(
             programme=programme, person=person, role="mentee", status="active"
         )

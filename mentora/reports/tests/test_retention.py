@@ -21,12 +21,19 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from statsmodels.duration.survfunc import survdiff
 
+from conftest import make_person
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, ParticipantEvent
 from mentora.programmes.services.pipeline import participant_transition
 from mentora.relationships.models import Pair
 from mentora.reports.charts import retention_chart
-from mentora.reports.retention import DAYS_PER_MONTH, DAYS_PER_YEAR, retention, visible_curve
+from mentora.reports.retention import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    Retention,
+    retention,
+    visible_curve,
+)
 from mentora.reports.retention_cohort import (
     CALIPER_DAYS,
     Cohort,
@@ -52,14 +59,19 @@ def _follow(person: Person, index: dt.date, today: dt.date) -> tuple[float, bool
     return (end - index).days / DAYS_PER_MONTH, left
 
 
-def test_curves_bands_and_tests_within_matched_pairs_equal_lifelines_and_statsmodels(
-    filled: Filled,
-) -> None:
+def _retention_and_cohort(filled: Filled) -> tuple[Retention, Cohort, dt.date, dt.date]:
+    """With HR dates for everyone: the report's retention, and the matched cohort it rests on,
+    followed from the programme's start (`origin`) until `today`."""
     hr_dates(filled.world, controls=80)
     programme = filled.world.programme
     today, origin = timezone.localdate(), programme.start_date
-    result = retention(programme)
-    found = cohort(programme, origin, today)
+    return retention(programme), cohort(programme, origin, today), origin, today
+
+
+def test_curves_bands_and_tests_within_matched_pairs_equal_lifelines_and_statsmodels(
+    filled: Filled,
+) -> None:
+    result, found, origin, today = _retention_and_cohort(filled)
     people = Person.objects.in_bulk(
         [s.participant.employee.person_id for s in found.sets]
         + [s.control.person_id for s in found.sets]
@@ -126,11 +138,11 @@ def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_trea
             hire_date=dt.date(2020, 1 + i % 12, 1), level=3, leave_date=None
         )
     for i in range(30):
-        Person.objects.create(
-            organisation=programme.organisation,
-            employee_id=f"C{i}",
-            first_name="Colleague",
-            last_name=str(i),
+        make_person(
+            programme.organisation,
+            f"C{i}",
+            "Colleague",
+            str(i),
             level=2,
             hire_date=dt.date(2020, 1 + i % 12, 2),
         )
@@ -149,13 +161,8 @@ def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_trea
 
 
 def _participant(world: Any, name: str, *, status: str, created: dt.datetime) -> Participant:
-    person = Person.objects.create(
-        organisation=world.programme.organisation,
-        employee_id=name,
-        first_name=name,
-        last_name="Test",
-        level=3,
-        hire_date=dt.date(2019, 5, 1),
+    person = make_person(
+        world.programme.organisation, name, name, "Test", level=3, hire_date=dt.date(2019, 5, 1)
     )
     return Participant.objects.create(
         programme=world.programme, person=person, role="mentee", status=status, created_at=created
@@ -235,11 +242,7 @@ def _smd(a: list[float], b: list[float]) -> float:
 def test_the_balance_table_gives_standardised_differences_before_and_after_matching(
     filled: Filled,
 ) -> None:
-    hr_dates(filled.world, controls=80)
-    programme = filled.world.programme
-    today, origin = timezone.localdate(), programme.start_date
-    result = retention(programme)
-    found = cohort(programme, origin, today)
+    result, found, origin, today = _retention_and_cohort(filled)
     people = Person.objects.in_bulk()
 
     def years(pk: int, day: dt.date) -> float:

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from conftest import READERS, make_person
 from mentora.accounts.models import Membership, User
 from mentora.events.models import Attendance, Event
-from mentora.people.models import Person
 from mentora.programmes.models import (
     GoalMeasure,
     LineManagerDecision,
@@ -88,11 +88,11 @@ def _participant(personas: Any, programme: Programme, role: str, i: int) -> Part
     email = f"{role}-{i}@standards.example"
     user = User.objects.create_user(email=email, password="pw", full_name=f"{role} {i}")
     Membership.objects.create(user=user, organisation=personas.organisation, role=role)
-    person = Person.objects.create(
-        organisation=personas.organisation,
-        employee_id=f"S-{role}-{i}",
-        first_name=role,
-        last_name=str(i),
+    person = make_person(
+        personas.organisation,
+        f"S-{role}-{i}",
+        role,
+        str(i),
         level=2 if role == "mentee" else 7,
         hire_date=dt.date(2020, 1, 1),
         # Mentees report to the line-manager persona, who approved each of them.
@@ -469,16 +469,7 @@ def test_a_level_is_reached_exactly_at_its_thresholds() -> None:
 
 def test_who_may_read_the_evidence_pack(well_run: WellRun, personas: Any, client_for: Any) -> None:
     pk = well_run.programme.pk
-    expected = {
-        "admin": 200,
-        "org_admin": 200,
-        "manager": 200,
-        "sponsor": 200,
-        "mentor": 403,
-        "mentee": 403,
-        "line_manager": 403,
-        "outsider": 404,
-    }
+    expected = READERS
     for name, user in personas.all().items():
         response = client_for(user).get(f"/programmes/{pk}/standards/")
         assert response.status_code == expected[name], name

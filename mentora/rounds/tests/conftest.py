@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+from conftest import make_person
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import design
+from mentora.rounds.models import MatchingRound, Proposal
+from mentora.rounds.services import proposals, rounds
 
 
 @dataclass
@@ -35,34 +38,11 @@ def make_cohort(personas: Any) -> Cohort:
         organisation=org, parent=sales, name="Field", kind=OrgUnitKind.TEAM
     )
     apps = OrgUnit.objects.get(organisation=org, name="Apps")
-    mo = Person.objects.create(
-        organisation=org,
-        employee_id="M1",
-        first_name="Mo",
-        last_name="Mentor",
-        org_unit=field,
-        level=7,
-        user=personas.mentor,
-        languages=["en"],
+    mo = make_person(
+        org, "M1", "Mo", "Mentor", org_unit=field, level=7, user=personas.mentor, languages=["en"]
     )
-    tina = Person.objects.create(
-        organisation=org,
-        employee_id="M2",
-        first_name="Tina",
-        last_name="Teammate",
-        org_unit=apps,
-        level=5,
-        languages=["en"],
-    )
-    eva = Person.objects.create(
-        organisation=org,
-        employee_id="E6",
-        first_name="Eva",
-        last_name="Extra",
-        org_unit=field,
-        level=2,
-        languages=["en"],
-    )
+    tina = make_person(org, "M2", "Tina", "Teammate", org_unit=apps, level=5, languages=["en"])
+    eva = make_person(org, "E6", "Eva", "Extra", org_unit=field, level=2, languages=["en"])
     programme = design.programme_create(
         organisation=org,
         actor=personas.manager,
@@ -98,6 +78,46 @@ def make_cohort(personas: Any) -> Cohort:
         mo=ready(mo, "mentor", themes=["leadership"]),
         tina=ready(tina, "mentor", themes=["sales"]),
         bo=ready(personas.people["boss"], "mentor"),
+    )
+
+
+def run_round(
+    cohort: Cohort, mode: str | None = None, previous: MatchingRound | None = None
+) -> MatchingRound:
+    """A round the programme manager starts and the worker runs, in influence `mode` if given
+    (re-running `previous`, if given)."""
+    if mode is not None:
+        cohort.programme.influence_mode = mode
+        cohort.programme.save()
+    matching_round = rounds.round_start(
+        programme=cohort.programme, actor=cohort.personas.manager, previous=previous
+    )
+    return rounds.round_run(round_id=matching_round.pk)
+
+
+def add_finn(cohort: Cohort, themes: list[str], employee_id: str = "F1") -> Participant:
+    """Finn Fourth, one more ready mentee, in the Tech division above Jo's team."""
+    finn = make_person(
+        cohort.personas.organisation,
+        employee_id,
+        "Finn",
+        "Fourth",
+        level=2,
+        org_unit=OrgUnit.objects.get(name="Tech"),
+    )
+    return Participant.objects.create(
+        programme=cohort.programme,
+        person=finn,
+        role="mentee",
+        status="ready",
+        profile={"themes": themes},
+    )
+
+
+def assign(cohort: Cohort, matching_round: MatchingRound, mentee: Any, mentor: Any) -> Proposal:
+    """The programme manager pairs `mentee` with `mentor` by hand."""
+    return proposals.proposal_assign(
+        matching_round=matching_round, mentee=mentee, mentor=mentor, actor=cohort.personas.manager
     )
 
 

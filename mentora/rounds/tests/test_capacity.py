@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
 from mentora.rounds.models import MatchingRound, Proposal
 from mentora.rounds.problem import build_input
-from mentora.rounds.services import introductions, proposals, rounds
+from mentora.rounds.services import introductions, proposals
+from mentora.rounds.tests.conftest import add_finn, assign, run_round
 
 
 @pytest.fixture
@@ -29,27 +29,12 @@ def generous(cohort: Any) -> Any:
     Participant.objects.filter(pk__in=[cohort.tina.pk, cohort.bo.pk, cohort.eva.pk]).update(
         status="approved"
     )
-    finn = Person.objects.create(
-        organisation=cohort.personas.organisation,
-        employee_id="F1",
-        first_name="Finn",
-        last_name="Fourth",
-        level=2,
-        org_unit=OrgUnit.objects.get(name="Tech"),
-    )
-    cohort.finn = Participant.objects.create(
-        programme=cohort.programme,
-        person=finn,
-        role="mentee",
-        status="ready",
-        profile={"themes": ["leadership"]},
-    )
+    cohort.finn = add_finn(cohort, ["leadership"])
     return cohort
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort)
 
 
 def test_a_mentors_capacity_never_exceeds_the_programmes_maximum(generous: Any) -> None:
@@ -71,12 +56,7 @@ def test_matching_by_hand_refuses_a_mentor_over_the_programmes_cap(generous: Any
     matching_round = run(generous)
     left_out = matching_round.unmatched.get().participant
     with pytest.raises(ValidationError, match="at most"):
-        proposals.proposal_assign(
-            matching_round=matching_round,
-            mentee=left_out,
-            mentor=generous.mo,
-            actor=generous.personas.manager,
-        )
+        assign(generous, matching_round, left_out, generous.mo)
     assert matching_round.proposals.filter(mentor=generous.mo).count() == 1
 
 
@@ -102,12 +82,7 @@ def test_a_rematch_counts_the_mentors_pairs_at_work(generous: Any) -> None:
     assert not second.proposals.filter(mentor=generous.mo).exists()
     assert Pair.objects.active().filter(mentor=generous.mo).count() == 1
     with pytest.raises(ValidationError, match="at most"):
-        proposals.proposal_assign(
-            matching_round=second,
-            mentee=second.unmatched.get().participant,
-            mentor=generous.mo,
-            actor=generous.personas.manager,
-        )
+        assign(generous, second, second.unmatched.get().participant, generous.mo)
 
 
 def test_mutual_opt_in_introduces_no_mentor_over_the_programmes_cap(generous: Any) -> None:

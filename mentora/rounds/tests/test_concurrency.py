@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from conftest import make_personas
+from conftest import make_personas, post_at_once
 from mentora.core.models import AuditEntry
 from mentora.rounds.models import MatchingRound, Proposal, RoundStatus
 from mentora.rounds.services import choices, proposals, rounds
@@ -45,27 +41,7 @@ def test_three_simultaneous_settles_give_one_result_and_no_error() -> None:
     cohort = make_cohort(make_personas())
     matching_round = choosing(cohort)
     url = reverse("round_resolve", args=[matching_round.pk])
-    start = threading.Barrier(3)
-    answers: list[tuple[int, list[str]]] = []
-    lock = threading.Lock()
-
-    def click() -> None:
-        client = Client(raise_request_exception=False)
-        client.force_login(cohort.personas.manager)
-        try:
-            start.wait()
-            response = client.post(url, {"confirm": "on"}, follow=False)
-            said = [str(m) for m in get_messages(response.wsgi_request)]
-            with lock:
-                answers.append((response.status_code, said))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = post_at_once(cohort.personas.manager, url, {"confirm": "on"}, times=3)
     assert sorted(status for status, _said in answers) == [302, 302, 302]
     refused = [said for _status, said in answers if said]
     assert len(refused) == 2

@@ -11,15 +11,13 @@ from django.urls import reverse
 from mentora.relationships.models import Pair
 from mentora.rounds.models import MatchingRound, RoundStatus
 from mentora.rounds.services import choices, proposals, rounds
+from mentora.rounds.tests.conftest import run_round
 
 NOT_CONFIRMED = "Nothing was changed: tick"
 
 
 def run(cohort: Any, mode: str = "manager_publishes") -> MatchingRound:
-    cohort.programme.influence_mode = mode
-    cohort.programme.save()
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort, mode)
 
 
 def status(matching_round: MatchingRound) -> str:

@@ -9,14 +9,12 @@ from django.urls import reverse
 from mentora.rounds.explain import explanation
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.quality import round_quality
-from mentora.rounds.services import choices, rounds
+from mentora.rounds.services import choices
+from mentora.rounds.tests.conftest import run_round
 
 
 def run(cohort: Any, mode: str = "manager_publishes") -> MatchingRound:
-    cohort.programme.influence_mode = mode
-    cohort.programme.save()
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort, mode)
 
 
 def test_why_not_for_a_proposed_pair_says_they_are_proposed(client_for: Any, cohort: Any) -> None:

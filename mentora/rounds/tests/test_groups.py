@@ -7,9 +7,8 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from conftest import MANAGERS_ONLY, PERSONAS
+from conftest import MANAGERS_ONLY, PERSONAS, make_person
 from mentora.accounts.models import Organisation
-from mentora.people.models import Person
 from mentora.programmes.models import Participant, ProgrammeOrganisation
 from mentora.relationships.models import PeerGroup
 from mentora.relationships.services import groups as groups_services
@@ -20,11 +19,11 @@ from mentora.rounds.services import proposals, rounds
 def add_mentees(cohort: Any, count: int, organisation: Any = None, prefix: str = "P") -> list[Any]:
     made = []
     for n in range(count):
-        person = Person.objects.create(
-            organisation=organisation or cohort.personas.organisation,
-            employee_id=f"{prefix}{n}",
-            first_name=f"{prefix}{n}",
-            last_name="Peer",
+        person = make_person(
+            organisation or cohort.personas.organisation,
+            f"{prefix}{n}",
+            f"{prefix}{n}",
+            "Peer",
             level=2,
             location=["Aarhus", "Oslo", "London"][n % 3],
         )

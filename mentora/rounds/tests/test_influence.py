@@ -10,18 +10,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
 from mentora.relationships.models import Pair
 from mentora.rounds.models import Introduction, MatchingRound, RoundStatus
-from mentora.rounds.services import choices, introductions, proposals, rounds
+from mentora.rounds.services import choices, introductions, proposals
+from mentora.rounds.tests.conftest import add_finn, run_round
 
 
 def run(cohort: Any, mode: str) -> MatchingRound:
-    cohort.programme.influence_mode = mode
-    cohort.programme.save()
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort, mode)
 
 
 def suggested(matching_round: MatchingRound, mentee: Participant) -> list[str]:
@@ -63,22 +60,7 @@ def test_a_mentees_ranking_decides_the_match(cohort: Any) -> None:
 
 
 def test_contention_for_one_mentor_is_settled_so_that_everyone_is_matched(cohort: Any) -> None:
-    org = cohort.personas.organisation
-    finn = Person.objects.create(
-        organisation=org,
-        employee_id="E7",
-        first_name="Finn",
-        last_name="Fourth",
-        level=2,
-        org_unit=OrgUnit.objects.get(name="Tech"),
-    )
-    finn_p = Participant.objects.create(
-        programme=cohort.programme,
-        person=finn,
-        role="mentee",
-        status="ready",
-        profile={"themes": ["sales"]},
-    )
+    finn_p = add_finn(cohort, ["sales"], employee_id="E7")
     matching_round = run(cohort, "mentee_chooses")
     choices.round_open_choosing(matching_round=matching_round, actor=cohort.personas.manager)
     for mentee in (cohort.eva, finn_p):

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from conftest import make_person
 from mentora.people.models import Person
 from mentora.programmes.models import Participant
 from mentora.rounds.models import MatchingRound
-from mentora.rounds.services import choices, proposals, rounds
+from mentora.rounds.services import choices, proposals
+from mentora.rounds.tests.conftest import run_round
 
 OURS = "Acme Energy · Field · Sales lead"
 THEIRS = "Other Works · Engineer"
@@ -20,12 +22,8 @@ THEIRS = "Other Works · Engineer"
 def twins(cohort: Any) -> Any:
     """Another Mo Mentor, from another organisation, applied to mentor in the programme."""
     Person.objects.filter(pk=cohort.mo.person_id).update(job_title="Sales lead")
-    twin = Person.objects.create(
-        organisation=cohort.personas.other_organisation,
-        employee_id="T1",
-        first_name="Mo",
-        last_name="Mentor",
-        job_title="Engineer",
+    twin = make_person(
+        cohort.personas.other_organisation, "T1", "Mo", "Mentor", job_title="Engineer"
     )
     cohort.twin = Participant.objects.create(
         programme=cohort.programme, person=twin, role="mentor", status="approved"
@@ -34,8 +32,7 @@ def twins(cohort: Any) -> Any:
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort)
 
 
 def page(client_for: Any, cohort: Any, url: str, **query: Any) -> str:

@@ -12,15 +12,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from mentora.people.models import OrgUnit, Person
 from mentora.programmes.models import Participant
 from mentora.rounds.models import MatchingRound
-from mentora.rounds.services import proposals, rounds
+from mentora.rounds.services import proposals
+from mentora.rounds.tests.conftest import add_finn, assign, run_round
 
 
 def run(cohort: Any) -> MatchingRound:
-    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort)
 
 
 @pytest.fixture
@@ -44,12 +43,7 @@ def test_a_rematch_never_proposes_the_mentor_the_pair_ended_with(ended: Any) -> 
 def test_matching_the_ended_pair_by_hand_is_refused_with_the_reason(ended: Any) -> None:
     rematch = run(ended)
     with pytest.raises(ValidationError, match="ended"):
-        proposals.proposal_assign(
-            matching_round=rematch,
-            mentee=ended.junior,
-            mentor=ended.mo,
-            actor=ended.personas.manager,
-        )
+        assign(ended, rematch, ended.junior, ended.mo)
     assert not rematch.proposals.filter(mentee=ended.junior).exists()
 
 
@@ -81,19 +75,6 @@ def test_why_not_says_the_two_were_a_pair_that_ended(client_for: Any, ended: Any
 
 
 def test_the_mentor_of_an_ended_pair_may_be_matched_with_someone_else(ended: Any) -> None:
-    finn = Participant.objects.create(
-        programme=ended.programme,
-        person=Person.objects.create(
-            organisation=ended.personas.organisation,
-            employee_id="F1",
-            first_name="Finn",
-            last_name="Fourth",
-            level=2,
-            org_unit=OrgUnit.objects.get(name="Tech"),
-        ),
-        role="mentee",
-        status="ready",
-        profile={"themes": ["leadership"]},
-    )
+    finn = add_finn(ended, ["leadership"])
     rematch = run(ended)
     assert rematch.proposals.get(mentee=finn).mentor == ended.mo

@@ -6,14 +6,11 @@ from typing import Any
 
 import pytest
 
-from conftest import log_in, make_personas
+from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.tests.conftest import make_cohort
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 ENGLISH = {
     "start": "Start a new round",

@@ -11,13 +11,11 @@ from mentora.relationships.models import Pair
 from mentora.rounds.models import MatchingRound, Proposal, RoundStatus
 from mentora.rounds.quality import round_quality
 from mentora.rounds.services import proposals, rounds
+from mentora.rounds.tests.conftest import assign, run_round
 
 
 def run(cohort: Any, previous: MatchingRound | None = None) -> MatchingRound:
-    matching_round = rounds.round_start(
-        programme=cohort.programme, actor=cohort.personas.manager, previous=previous
-    )
-    return rounds.round_run(round_id=matching_round.pk)
+    return run_round(cohort, previous=previous)
 
 
 def pairs_of(matching_round: MatchingRound) -> dict[str, str]:
@@ -63,12 +61,7 @@ def test_a_cancelled_round_stores_nothing(cohort: Any) -> None:
 def test_matching_by_hand_refuses_a_pair_in_the_same_team_and_names_the_rule(cohort: Any) -> None:
     matching_round = run(cohort)
     with pytest.raises(ValidationError) as error:
-        proposals.proposal_assign(
-            matching_round=matching_round,
-            mentee=cohort.junior,
-            mentor=cohort.tina,
-            actor=cohort.personas.manager,
-        )
+        assign(cohort, matching_round, cohort.junior, cohort.tina)
     assert "same team" in " ".join(error.value.messages)
     assert pairs_of(matching_round)["Jo"] == "Mo"
 
@@ -76,12 +69,7 @@ def test_matching_by_hand_refuses_a_pair_in_the_same_team_and_names_the_rule(coh
 def test_matching_by_hand_refuses_a_mentor_in_the_mentees_reporting_line(cohort: Any) -> None:
     matching_round = run(cohort)
     with pytest.raises(ValidationError, match="reporting line"):
-        proposals.proposal_assign(
-            matching_round=matching_round,
-            mentee=cohort.junior,
-            mentor=cohort.bo,
-            actor=cohort.personas.manager,
-        )
+        assign(cohort, matching_round, cohort.junior, cohort.bo)
 
 
 def test_matching_by_hand_respects_the_mentors_capacity(cohort: Any) -> None:
@@ -89,28 +77,16 @@ def test_matching_by_hand_respects_the_mentors_capacity(cohort: Any) -> None:
     taken = matching_round.proposals.get(mentee=cohort.eva).mentor
     other = cohort.bo if taken == cohort.tina else cohort.tina
     # Eva may move to the free mentor, but not to Mo, who is in her team and Jo's anyway.
-    proposals.proposal_assign(
-        matching_round=matching_round,
-        mentee=cohort.eva,
-        mentor=other,
-        actor=cohort.personas.manager,
-    )
+    assign(cohort, matching_round, cohort.eva, other)
     with pytest.raises(ValidationError):
-        proposals.proposal_assign(
-            matching_round=matching_round,
-            mentee=cohort.eva,
-            mentor=cohort.mo,
-            actor=cohort.personas.manager,
-        )
+        assign(cohort, matching_round, cohort.eva, cohort.mo)
 
 
 def test_a_pair_set_by_hand_is_locked_and_survives_a_rerun(cohort: Any) -> None:
     first = run(cohort)
     current = first.proposals.get(mentee=cohort.eva).mentor
     other = cohort.bo if current == cohort.tina else cohort.tina
-    proposals.proposal_assign(
-        matching_round=first, mentee=cohort.eva, mentor=other, actor=cohort.personas.manager
-    )
+    assign(cohort, first, cohort.eva, other)
     second = run(cohort, previous=first)
     kept = second.proposals.get(mentee=cohort.eva)
     assert kept.mentor == other and kept.locked
@@ -155,12 +131,7 @@ def test_publishing_creates_pairs_marks_them_matched_and_is_audited(
     assert "mentora.programmes.tasks.send_line_manager_alignment" in tasks
     assert AuditEntry.objects.filter(action="rounds.round.publish").exists()
     with pytest.raises(ValidationError):
-        proposals.proposal_assign(
-            matching_round=matching_round,
-            mentee=cohort.eva,
-            mentor=cohort.bo,
-            actor=cohort.personas.manager,
-        )
+        assign(cohort, matching_round, cohort.eva, cohort.bo)
 
 
 def test_publishing_refuses_a_pair_that_breaks_a_hard_rule_by_the_time_it_is_published(

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import make_person
 from mentora.accounts.models import Membership, User
-from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.tests.conftest import make_setup
 from mentora.relationships.models import Pair
@@ -55,11 +55,11 @@ def add_participants(world: World, role: str, count: int, *, start: int = 100) -
             email=f"{role}{i}@test.example", password="pw", full_name=f"{role} {i}"
         )
         Membership.objects.create(user=user, organisation=world.programme.organisation, role=role)
-        person = Person.objects.create(
-            organisation=world.programme.organisation,
-            employee_id=f"X{i}",
-            first_name=role,
-            last_name=str(i),
+        person = make_person(
+            world.programme.organisation,
+            f"X{i}",
+            role,
+            str(i),
             level=3,
             hire_date=dt.date(2020, 1 + i % 12, 1),
             user=user,

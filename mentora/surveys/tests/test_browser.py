@@ -6,19 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
-from conftest import log_in, make_personas
+from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.surveys import services
 from mentora.surveys.models import Invitation, Question, Survey
 from mentora.surveys.tests.conftest import add_participants, make_world
 from mentora.surveys.tests.test_services import answers_for
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def _answer_in_browser(pg: Any, base: str, invitation: Invitation, number: str) -> None:
