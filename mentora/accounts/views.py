@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
 from mentora.accounts.models import Membership, Organisation, Role, User
-from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt
+from mentora.core.confirm import run_confirmed
 from mentora.core.models import AuditEntry
 
 
@@ -151,9 +150,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = access.access_membership(request.user, slug, membership_id)
-    if not confirmed(request):
-        return redirect("organisation_members", slug=slug)
-    attempt(
+    run_confirmed(
         request,
         services.membership_revoke,
         membership=membership,

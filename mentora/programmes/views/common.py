@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from mentora.accounts.models import User
-from mentora.core.confirm import confirmed
+from mentora.core.confirm import run_confirmed
 from mentora.programmes import access
 from mentora.programmes.models import Programme
 
@@ -44,7 +43,5 @@ def _remove_part(
     **part: Any,
 ) -> HttpResponse:
     """Remove a part of the programme's design once the manager confirms; back to its page."""
-    if confirmed(request):
-        service(actor=request.user, **part)
-        messages.success(request, success)
+    run_confirmed(request, service, actor=request.user, success=success, **part)
     return redirect(page, programme_id)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
+from mentora.core.confirm import run_confirmed
 from mentora.core.messages import attempt, run_on_form
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -198,9 +198,9 @@ def programme_organisation_remove(
     contributions = list(programme.contributions.select_related("organisation"))
     if contribution_id not in {c.pk for c in contributions}:
         raise Http404
-    if not confirmed(request):
-        return redirect("programme_detail", programme.pk)
-    design_services.programme_set_organisations(
+    run_confirmed(
+        request,
+        design_services.programme_set_organisations,
         programme=programme,
         contributions=[
             (c.organisation, c.contributes_mentors, c.contributes_mentees)
@@ -208,8 +208,8 @@ def programme_organisation_remove(
             if c.pk != contribution_id
         ],
         actor=request.user,
+        success=_("The organisation no longer takes part in the programme."),
     )
-    messages.success(request, _("The organisation no longer takes part in the programme."))
     return redirect("programme_detail", programme.pk)
 
 
