@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,19 +17,11 @@ from mentora.events import access, services
 from mentora.events.forms import EventForm
 from mentora.events.models import Event, EventRegistration, RegistrationStatus, RequiredFor
 from mentora.people.models import label_related
-from mentora.programmes.access import access_programme, can_manage_programme, participations_of
-from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
+from mentora.programmes.access import access_programme, participations_of
+from mentora.programmes.models import ParticipantRole, ParticipantStatus
+from mentora.programmes.views.common import _base
 
 S = ParticipantStatus
-
-
-def _base(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:
-    # What the programme's navigation needs.
-    return {
-        "programme": programme,
-        "can_manage": can_manage_programme(request.user, programme),
-        **extra,
-    }
 
 
 @login_required
