@@ -19,7 +19,7 @@ from mentora.events.models import Event, EventRegistration, RegistrationStatus, 
 from mentora.people.models import label_related
 from mentora.programmes.access import access_programme, participations_of
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
-from mentora.programmes.views.common import _base
+from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
 
@@ -32,23 +32,20 @@ def programme_events(request: HttpRequest, programme_id: int) -> HttpResponse:
         services.event_create(programme=programme, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The workshop was scheduled."))
         return redirect("programme_events", programme.pk)
-    return render(
+    return _page(
         request,
         "events/programme_events.html",
-        _base(
-            request,
-            programme,
-            events=programme.events.annotate(
-                taken=Count(
-                    "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
-                ),
-                waiting=Count(
-                    "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
-                ),
+        programme,
+        events=programme.events.annotate(
+            taken=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
             ),
-            form=form,
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
         ),
-        status=400 if form.is_bound else 200,
+        form=form,
+        http_status=400 if form.is_bound else 200,
     )
 
 
@@ -96,15 +93,12 @@ def event_attendance(request: HttpRequest, programme_id: int, event_id: int) -> 
                 )
             return redirect("programme_events", programme.pk)
     attended = set(event.attendance.filter(attended=True).values_list("participant_id", flat=True))
-    return render(
+    return _page(
         request,
         "events/event_attendance.html",
-        _base(
-            request,
-            programme,
-            event=event,
-            rows=[(p, p.pk in attended) for p in candidates],
-        ),
+        programme,
+        event=event,
+        rows=[(p, p.pk in attended) for p in candidates],
     )
 
 
