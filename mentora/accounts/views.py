@@ -18,9 +18,8 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts import access, services, throttling
 from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
-from mentora.accounts.models import Membership, Role, User
-from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt
+from mentora.accounts.models import Membership, Organisation, Role, User
+from mentora.core.confirm import run_confirmed
 from mentora.core.models import AuditEntry
 
 
@@ -102,6 +101,23 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.access_organisation_staff_area(request.user, slug)
     roles = access.user_roles(request.user, organisation)
     can_change = request.user.is_superuser or bool(roles & access.ADMIN_ROLES)
+    return _members_page(
+        request,
+        organisation,
+        can_change=can_change,
+        invite_form=InviteForm() if can_change else None,
+    )
+
+
+def _members_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    can_change: bool,
+    invite_form: InviteForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    """The organisation's members, with the invitation form as new or as posted."""
     memberships = organisation.memberships.select_related("user").order_by("user__email", "role")
     return render(
         request,
@@ -110,8 +126,9 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "memberships": memberships,
             "can_change": can_change,
-            "invite_form": InviteForm() if can_change else None,
+            "invite_form": invite_form,
         },
+        status=status,
     )
 
 
@@ -121,18 +138,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.access_organisation_staff_area(request.user, slug, write=True)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        memberships = organisation.memberships.select_related("user")
-        return render(
-            request,
-            "accounts/organisation_members.html",
-            {
-                "organisation": organisation,
-                "memberships": memberships,
-                "can_change": True,
-                "invite_form": form,
-            },
-            status=400,
-        )
+        return _members_page(request, organisation, can_change=True, invite_form=form, status=400)
     services.member_invite(organisation=organisation, actor=request.user, **form.cleaned_data)
     messages.success(
         request, _("%(email)s was invited and will receive an e-mail.") % form.cleaned_data
@@ -144,9 +150,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = access.access_membership(request.user, slug, membership_id)
-    if not confirmed(request):
-        return redirect("organisation_members", slug=slug)
-    attempt(
+    run_confirmed(
         request,
         services.membership_revoke,
         membership=membership,

@@ -8,7 +8,8 @@ A view that takes a post validates a form, calls one service and shows the outco
     return redirect("pair_workspace", pair_id=pair.pk)
 
 A page that shows its form again on a refusal calls ``run_on_form`` instead: the
-service's refusal becomes the form's own error, shown with it.
+service's refusal becomes the form's own error, shown with it. A view that turns the form
+into the service's arguments itself checks it with ``valid`` first.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ def refusal(request: HttpRequest, reason: ValidationError | forms.BaseForm) -> N
             messages.error(request, " ".join(str(problem) for problem in problems))
     else:
         messages.error(request, " ".join(reason.messages))
+
+
+def valid(request: HttpRequest, form: forms.BaseForm) -> bool:
+    """Whether a bound form is valid; if not, its problems are shown as messages."""
+    if form.is_valid():
+        return True
+    refusal(request, form)
+    return False
 
 
 # The success message, or a function that words it from what the service returned.
@@ -75,8 +84,7 @@ def submit(
     **arguments: Any,
 ) -> bool:
     """Validate a bound form, then run the service with its cleaned data and ``arguments``."""
-    if not form.is_valid():
-        refusal(request, form)
+    if not valid(request, form):
         return False
     return attempt(request, service, success=success, **arguments, **form.cleaned_data)
 

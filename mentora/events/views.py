@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,19 +17,11 @@ from mentora.events import access, services
 from mentora.events.forms import EventForm
 from mentora.events.models import Event, EventRegistration, RegistrationStatus, RequiredFor
 from mentora.people.models import label_related
-from mentora.programmes.access import access_programme, can_manage_programme, participations_of
-from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
+from mentora.programmes.access import access_programme, participations_of
+from mentora.programmes.models import ParticipantRole, ParticipantStatus
+from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
-
-
-def _base(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:
-    # What the programme's navigation needs.
-    return {
-        "programme": programme,
-        "can_manage": can_manage_programme(request.user, programme),
-        **extra,
-    }
 
 
 @login_required
@@ -42,23 +32,20 @@ def programme_events(request: HttpRequest, programme_id: int) -> HttpResponse:
         services.event_create(programme=programme, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The workshop was scheduled."))
         return redirect("programme_events", programme.pk)
-    return render(
+    return _page(
         request,
         "events/programme_events.html",
-        _base(
-            request,
-            programme,
-            events=programme.events.annotate(
-                taken=Count(
-                    "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
-                ),
-                waiting=Count(
-                    "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
-                ),
+        programme,
+        events=programme.events.annotate(
+            taken=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
             ),
-            form=form,
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
         ),
-        status=400 if form.is_bound else 200,
+        form=form,
+        http_status=400 if form.is_bound else 200,
     )
 
 
@@ -106,15 +93,12 @@ def event_attendance(request: HttpRequest, programme_id: int, event_id: int) -> 
                 )
             return redirect("programme_events", programme.pk)
     attended = set(event.attendance.filter(attended=True).values_list("participant_id", flat=True))
-    return render(
+    return _page(
         request,
         "events/event_attendance.html",
-        _base(
-            request,
-            programme,
-            event=event,
-            rows=[(p, p.pk in attended) for p in candidates],
-        ),
+        programme,
+        event=event,
+        rows=[(p, p.pk in attended) for p in candidates],
     )
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access as accounts_access
-from mentora.core.confirm import confirmed
-from mentora.core.messages import Success, attempt, refusal, submit
+from mentora.core.confirm import run_confirmed
+from mentora.core.messages import Success, attempt, refusal, submit, valid
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, ParticipantRole
@@ -186,12 +186,14 @@ def _round_step(
     """A confirmed step of a round the user manages: the service runs on the round (with
     ``form``'s data, if it has a form), and the round is shown again with the outcome."""
     matching_round = access.access_round(request.user, round_id)
-    if confirmed(request):
-        arguments: dict[str, Any] = {"matching_round": matching_round, "actor": request.user}
-        if form is None:
-            attempt(request, service, success=success, **arguments)
-        else:
-            submit(request, form, service, success=success, **arguments)
+    run_confirmed(
+        request,
+        service,
+        form=form,
+        success=success,
+        matching_round=matching_round,
+        actor=request.user,
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -240,9 +242,9 @@ def proposal_lock(request: HttpRequest, round_id: int, proposal_id: int) -> Http
 @require_POST
 def proposal_remove(request: HttpRequest, round_id: int, proposal_id: int) -> HttpResponse:
     proposal = access.access_proposal(request.user, round_id, proposal_id)
-    if not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    attempt(request, proposals_services.proposal_remove, proposal=proposal, actor=request.user)
+    run_confirmed(
+        request, proposals_services.proposal_remove, proposal=proposal, actor=request.user
+    )
     return redirect("round_detail", round_id=round_id)
 
 
@@ -374,15 +376,14 @@ def round_compare(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = pair_access.access_pair(request.user, pair_id)
-    if confirmed(request):
-        submit(
-            request,
-            EndForm(request.POST),
-            proposals_services.pair_end,
-            pair=pair,
-            actor=request.user,
-            success=_("The match has ended. Thank you for trying it."),
-        )
+    run_confirmed(
+        request,
+        proposals_services.pair_end,
+        form=EndForm(request.POST),
+        pair=pair,
+        actor=request.user,
+        success=_("The match has ended. Thank you for trying it."),
+    )
     if programme_access.can_manage_programme(request.user, pair.programme):
         return redirect("programme_pairs", programme_id=pair.programme_id)
     return redirect("my_programmes")
@@ -476,18 +477,16 @@ def choice_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round, mentee = access.access_own_suggestions(request.user, round_id)
     own = list(matching_round.suggestions.filter(mentee=mentee).values_list("mentor_id", flat=True))
     form = RankForm(request.POST, mentor_ids=own)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("my_matching")
-    attempt(
-        request,
-        choices.mentee_rank,
-        matching_round=matching_round,
-        mentee=mentee,
-        mentor_ids=form.ranked_mentor_ids(),
-        actor=request.user,
-        success=_("Your choice is saved. You can change it until choosing closes."),
-    )
+    if valid(request, form):
+        attempt(
+            request,
+            choices.mentee_rank,
+            matching_round=matching_round,
+            mentee=mentee,
+            mentor_ids=form.ranked_mentor_ids(),
+            actor=request.user,
+            success=_("Your choice is saved. You can change it until choosing closes."),
+        )
     return redirect("my_matching")
 
 
@@ -497,20 +496,18 @@ def introduction_answer(request: HttpRequest, introduction_id: int) -> HttpRespo
 
     introduction = access.access_introduction(request.user, introduction_id, answer=True)
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("my_matching")
-    attempt(
-        request,
-        introductions_services.introduction_answer,
-        introduction=introduction,
-        actor=request.user,
-        accept=form.accepts,
-        reason=form.cleaned_data["reason"],
-        success=_("Thank you: you accepted.")
-        if form.accepts
-        else _("Thank you: you declined, without blame."),
-    )
+    if valid(request, form):
+        attempt(
+            request,
+            introductions_services.introduction_answer,
+            introduction=introduction,
+            actor=request.user,
+            accept=form.accepts,
+            reason=form.cleaned_data["reason"],
+            success=_("Thank you: you accepted.")
+            if form.accepts
+            else _("Thank you: you declined, without blame."),
+        )
     return redirect("my_matching")
 
 
@@ -557,9 +554,7 @@ def _groups_formed(formed: tuple[list[PeerGroup], list[Participant]]) -> str:
 @require_POST
 def groups_publish(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
-    if not confirmed(request):
-        return redirect("programme_groups", programme_id=programme.pk)
-    attempt(
+    run_confirmed(
         request,
         relationship_groups.groups_publish,
         programme=programme,

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts.models import User
-from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt, run_on_form
+from mentora.core.confirm import run_confirmed
+from mentora.core.messages import run_on_form
 from mentora.programmes import access as programme_access
 from mentora.surveys import access, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
@@ -144,14 +144,13 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 @require_POST
 def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = access.access_survey(request.user, survey_id, write=True)
-    if confirmed(request):
-        attempt(
-            request,
-            services.survey_close,
-            survey=survey,
-            actor=request.user,
-            success=_("The survey is closed and its results are published."),
-        )
+    run_confirmed(
+        request,
+        services.survey_close,
+        survey=survey,
+        actor=request.user,
+        success=_("The survey is closed and its results are published."),
+    )
     return redirect("survey_detail", survey_id=survey.pk)
 
 

@@ -12,7 +12,8 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from mentora.core.messages import attempt, submit
+from mentora.core.confirm import run_confirmed
+from mentora.core.messages import attempt, submit, valid
 from mentora.core.submissions import AlreadySubmitted
 
 
@@ -20,8 +21,8 @@ class CountForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=9)
 
 
-def _request() -> Any:
-    request = RequestFactory().post("/")
+def _request(data: dict[str, str] | None = None) -> Any:
+    request = RequestFactory().post("/", data or {})
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
@@ -78,3 +79,32 @@ def test_submit_passes_the_cleaned_data_and_stops_at_an_invalid_form() -> None:
     assert len(calls) == 1
     [(level, _text)] = _said(request)
     assert level == "error"
+
+
+def test_valid_shows_each_problem_of_an_invalid_form() -> None:
+    request = _request()
+    assert valid(request, CountForm({"count": "3"}))
+    assert _said(request) == []
+    assert not valid(request, CountForm({}))
+    [(level, _text)] = _said(request)
+    assert level == "error"
+
+
+def test_run_confirmed_runs_nothing_without_the_tick() -> None:
+    calls: list[dict[str, Any]] = []
+    request = _request()
+    assert not run_confirmed(request, lambda **kw: calls.append(kw), success="Saved.", pair=1)
+    assert calls == []
+    [(level, _text)] = _said(request)
+    assert level == "error"
+
+
+def test_run_confirmed_attempts_or_submits_once_ticked() -> None:
+    calls: list[dict[str, Any]] = []
+    request = _request({"confirm": "on"})
+    assert run_confirmed(request, lambda **kw: calls.append(kw), success="Saved.", pair=1)
+    assert run_confirmed(
+        request, lambda **kw: calls.append(kw), form=CountForm({"count": "3"}), pair=2
+    )
+    assert calls == [{"pair": 1}, {"pair": 2, "count": 3}]
+    assert _said(request) == [("success", "Saved.")]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from mentora.accounts.models import User
-from mentora.core.confirm import confirmed
+from mentora.core.confirm import run_confirmed
 from mentora.programmes import access
 from mentora.programmes.models import Programme
 
@@ -26,12 +25,21 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _base(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:
-    return {
+def _page(
+    request: HttpRequest,
+    template: str,
+    programme: Programme,
+    *,
+    http_status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    """A page of the programme: what its navigation needs, and ``extra``."""
+    context = {
         "programme": programme,
         "can_manage": access.can_manage_programme(request.user, programme),
         **extra,
     }
+    return render(request, template, context, status=http_status)
 
 
 def _remove_part(
@@ -44,7 +52,5 @@ def _remove_part(
     **part: Any,
 ) -> HttpResponse:
     """Remove a part of the programme's design once the manager confirms; back to its page."""
-    if confirmed(request):
-        service(actor=request.user, **part)
-        messages.success(request, success)
+    run_confirmed(request, service, actor=request.user, success=success, **part)
     return redirect(page, programme_id)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
+from mentora.core.confirm import run_confirmed
 from mentora.core.messages import attempt, run_on_form
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -24,7 +24,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.health import failure_reasons, launch_questions
 from mentora.programmes.models import Programme
 from mentora.programmes.services import design as design_services
-from mentora.programmes.views.common import _base, _posted
+from mentora.programmes.views.common import _page, _posted
 
 
 def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:
@@ -80,18 +80,15 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id)
-    return render(
+    return _page(
         request,
         "programmes/programme_detail.html",
-        _base(
-            request,
-            programme,
-            touchpoints=programme.touchpoints.all(),
-            contributions=programme.contributions.select_related("organisation"),
-            touchpoint_form=TouchpointForm(),
-            partner_form=PartnerForm(),
-            counts=programme.participants.counts_by_status(),
-        ),
+        programme,
+        touchpoints=programme.touchpoints.all(),
+        contributions=programme.contributions.select_related("organisation"),
+        touchpoint_form=TouchpointForm(),
+        partner_form=PartnerForm(),
+        counts=programme.participants.counts_by_status(),
     )
 
 
@@ -108,11 +105,13 @@ def _edit_page(
         form = ProgrammeForm(instance=programme, organisation=programme.organisation)
     if policy_form is None:
         policy_form = PolicyForm(policy=programme.matching_policy)
-    return render(
+    return _page(
         request,
         "programmes/programme_edit.html",
-        _base(request, programme, form=form, policy_form=policy_form),
-        status=status,
+        programme,
+        form=form,
+        policy_form=policy_form,
+        http_status=status,
     )
 
 
@@ -198,9 +197,9 @@ def programme_organisation_remove(
     contributions = list(programme.contributions.select_related("organisation"))
     if contribution_id not in {c.pk for c in contributions}:
         raise Http404
-    if not confirmed(request):
-        return redirect("programme_detail", programme.pk)
-    design_services.programme_set_organisations(
+    run_confirmed(
+        request,
+        design_services.programme_set_organisations,
         programme=programme,
         contributions=[
             (c.organisation, c.contributes_mentors, c.contributes_mentees)
@@ -208,8 +207,8 @@ def programme_organisation_remove(
             if c.pk != contribution_id
         ],
         actor=request.user,
+        success=_("The organisation no longer takes part in the programme."),
     )
-    messages.success(request, _("The organisation no longer takes part in the programme."))
     return redirect("programme_detail", programme.pk)
 
 
@@ -225,13 +224,10 @@ def programme_copy(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def programme_health(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id)
-    return render(
+    return _page(
         request,
         "programmes/programme_health.html",
-        _base(
-            request,
-            programme,
-            reasons=failure_reasons(programme),
-            questions=launch_questions(programme),
-        ),
+        programme,
+        reasons=failure_reasons(programme),
+        questions=launch_questions(programme),
     )

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt, run_on_form
+from mentora.core.confirm import run_confirmed
+from mentora.core.messages import run_on_form
 from mentora.people.models import Person, label_related
 from mentora.programmes import access
 from mentora.programmes.forms import ApplicationForm
@@ -80,9 +80,7 @@ def participant_apply(request: HttpRequest, participant_id: int) -> HttpResponse
 def participant_withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A participant leaves the programme, without having to give a reason."""
     participant = access.access_own_participation(request.user, participant_id)
-    if not confirmed(request):
-        return redirect("my_programmes")
-    attempt(
+    run_confirmed(
         request,
         pipeline.participant_transition,
         participant=participant,

@@ -31,7 +31,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
-from mentora.programmes.views.common import _base
+from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
 
@@ -59,22 +59,19 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
                 | Q(person__email__icontains=query)
             )
         page = Paginator(participants, 100).get_page(request.GET.get("page"))
-    return render(
+    return _page(
         request,
         "programmes/programme_pipeline.html",
-        _base(
-            request,
-            programme,
-            columns=[(value, label, counts.get(value, 0)) for value, label in S.choices],
-            total=sum(counts.values()),
-            page=page,
-            status=status,
-            role=role,
-            q=query,
-            statuses=S.choices,
-            roles=ParticipantRole.choices,
-            invite_form=InviteForm() if can_manage else None,
-        ),
+        programme,
+        columns=[(value, label, counts.get(value, 0)) for value, label in S.choices],
+        total=sum(counts.values()),
+        page=page,
+        status=status,
+        role=role,
+        q=query,
+        statuses=S.choices,
+        roles=ParticipantRole.choices,
+        invite_form=InviteForm() if can_manage else None,
     )
 
 
@@ -123,35 +120,30 @@ def participant_detail(
         (questions[key].text if key in questions else _("A question since removed"), value)
         for key, value in participant.answers.items()
     ]
-    return render(
+    return _page(
         request,
         "programmes/participant_detail.html",
-        _base(
-            request,
-            programme,
-            participant=participant,
-            answers=answers,
-            events=participant.events.select_related("actor"),
-            sees_sensitive=accounts_access.can_see_sensitive_attributes(
-                request.user, participant.person.organisation
-            ),
-            transition_form=TransitionForm(
-                allowed=pipeline_services.allowed_transitions(participant)
-            )
-            if can_manage
-            else None,
-            screening_form=ScreeningScheduleForm(initial={"at": participant.screening_at})
-            if can_manage and participant.role == ParticipantRole.MENTOR
-            else None,
-            outcome_form=ScreeningRecordForm(
-                initial={
-                    "outcome": participant.screening_outcome,
-                    "notes": participant.screening_notes,
-                }
-            )
-            if can_manage and participant.role == ParticipantRole.MENTOR
-            else None,
+        programme,
+        participant=participant,
+        answers=answers,
+        events=participant.events.select_related("actor"),
+        sees_sensitive=accounts_access.can_see_sensitive_attributes(
+            request.user, participant.person.organisation
         ),
+        transition_form=TransitionForm(allowed=pipeline_services.allowed_transitions(participant))
+        if can_manage
+        else None,
+        screening_form=ScreeningScheduleForm(initial={"at": participant.screening_at})
+        if can_manage and participant.role == ParticipantRole.MENTOR
+        else None,
+        outcome_form=ScreeningRecordForm(
+            initial={
+                "outcome": participant.screening_outcome,
+                "notes": participant.screening_notes,
+            }
+        )
+        if can_manage and participant.role == ParticipantRole.MENTOR
+        else None,
     )
 
 

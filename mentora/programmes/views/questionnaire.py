@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from mentora.programmes import access
 from mentora.programmes.forms import QuestionForm, TouchpointForm
 from mentora.programmes.services import questionnaire as questionnaire_services
-from mentora.programmes.views.common import _base, _posted, _remove_part
+from mentora.programmes.views.common import _page, _posted, _remove_part
 
 
 @login_required
@@ -72,19 +72,16 @@ def programme_questionnaire(request: HttpRequest, programme_id: int) -> HttpResp
         else:
             messages.success(request, _("The question was added."))
             return redirect("programme_questionnaire", programme.pk)
-    return render(
+    return _page(
         request,
         "programmes/programme_questionnaire.html",
-        _base(
-            request,
-            programme,
-            form=form,
-            questions=programme.questions.all(),
-            application_url=request.build_absolute_uri(
-                reverse("programme_apply_link", args=[programme.application_token])
-            ),
+        programme,
+        form=form,
+        questions=programme.questions.all(),
+        application_url=request.build_absolute_uri(
+            reverse("programme_apply_link", args=[programme.application_token])
         ),
-        status=400 if form.is_bound else 200,
+        http_status=400 if form.is_bound else 200,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt, refusal, submit
+from mentora.core.messages import attempt, submit, valid
 from mentora.programmes import access as programme_access
 from mentora.relationships import access
 from mentora.relationships.forms import (
@@ -29,19 +29,16 @@ def pair_close(request: HttpRequest, pair_id: int) -> HttpResponse:
     closure = Closure.objects.filter(pair=pair).first()
     if request.method == "POST":
         form = ClosureForm(request.POST)
-        if not form.is_valid():
-            refusal(request, form)
-            return redirect("pair_close", pair_id=pair.pk)
-        if not confirmed(request):
-            return redirect("pair_close", pair_id=pair.pk)
-        attempt(
-            request,
-            closure_services.closure_submit,
-            pair=pair,
-            actor=request.user,
-            success=_("Thank you. Your part of the closing is saved."),
-            **form.cleaned_data,
-        )
+        # The form's problems first: the tick is asked for once the answers are right.
+        if valid(request, form) and confirmed(request):
+            attempt(
+                request,
+                closure_services.closure_submit,
+                pair=pair,
+                actor=request.user,
+                success=_("Thank you. Your part of the closing is saved."),
+                **form.cleaned_data,
+            )
         return redirect("pair_close", pair_id=pair.pk)
     other_side = "mentor" if side == "mentee" else "mentee"
     return render(
@@ -115,9 +112,8 @@ def programme_stories(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def story_decide(request: HttpRequest, story_id: int) -> HttpResponse:
     story = access.access_story(request.user, story_id)
-    if not confirmed(request):
-        return redirect("programme_stories", programme_id=story.pair.programme_id)
-    closure_services.story_decide(
-        story=story, actor=request.user, approve=request.POST.get("decision") == "approve"
-    )
+    if confirmed(request):
+        closure_services.story_decide(
+            story=story, actor=request.user, approve=request.POST.get("decision") == "approve"
+        )
     return redirect("programme_stories", programme_id=story.pair.programme_id)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
+from mentora.core.confirm import run_confirmed
 from mentora.core.messages import attempt, submit
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
@@ -112,14 +112,13 @@ def expert_activity(request: HttpRequest, connection_id: int) -> HttpResponse:
 @require_POST
 def expert_close(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = access.access_expert_connection(request.user, connection_id)
-    if confirmed(request):
-        attempt(
-            request,
-            experts_services.expert_disconnect,
-            connection=connection,
-            actor=request.user,
-            success=_("The connection is closed; its activity is kept."),
-        )
+    run_confirmed(
+        request,
+        experts_services.expert_disconnect,
+        connection=connection,
+        actor=request.user,
+        success=_("The connection is closed; its activity is kept."),
+    )
     return _back_from(connection, request)
 
 

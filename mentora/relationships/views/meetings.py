@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.confirm import confirmed
-from mentora.core.messages import attempt, refusal, submit
+from mentora.core.confirm import run_confirmed
+from mentora.core.messages import attempt, submit, valid
 from mentora.relationships import access
 from mentora.relationships.calendar import meeting_ics as build
 from mentora.relationships.forms import (
@@ -30,22 +30,20 @@ from mentora.relationships.services import workspace
 def meeting_schedule(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = access.access_workspace(request.user, pair_id)
     form = MeetingScheduleForm(request.POST, time_zone=request.user.time_zone)  # type: ignore[union-attr]
-    if not form.is_valid():
-        refusal(request, form)
-        return redirect("pair_workspace", pair_id=pair.pk)
-    attempt(
-        request,
-        meetings_services.meeting_schedule,
-        pair=pair,
-        actor=request.user,
-        starts_at=form.starts_at(),
-        duration_minutes=form.cleaned_data["duration_minutes"],
-        mode=form.cleaned_data["mode"],
-        place=form.cleaned_data["place"],
-        link=form.cleaned_data["link"],
-        submission=form.cleaned_data["submission"],
-        success=_("The meeting is planned; you both get a calendar invitation."),
-    )
+    if valid(request, form):
+        attempt(
+            request,
+            meetings_services.meeting_schedule,
+            pair=pair,
+            actor=request.user,
+            starts_at=form.starts_at(),
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            mode=form.cleaned_data["mode"],
+            place=form.cleaned_data["place"],
+            link=form.cleaned_data["link"],
+            submission=form.cleaned_data["submission"],
+            success=_("The meeting is planned; you both get a calendar invitation."),
+        )
     return redirect("pair_workspace", pair_id=pair.pk)
 
 
@@ -79,7 +77,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             else:
                 messages.error(request, _("Give a valid date and time."))
         elif action == "cancel":
-            if confirmed(request) and attempt(request, meetings_services.meeting_cancel, **acting):
+            if run_confirmed(request, meetings_services.meeting_cancel, **acting):
                 return redirect("pair_workspace", pair_id=meeting.pair_id)
         else:
             raise Http404

@@ -3,6 +3,10 @@ nudges, the conversation toolbox and feedback moments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -96,14 +100,17 @@ def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = programme_access.access_programme(request.user, programme_id, write=True)
-    submit(
-        request,
-        SupportSettingsForm(request.POST),
-        support.support_settings_update,
-        programme=programme,
-        actor=request.user,
+    return _health_change(
+        request, programme_id, SupportSettingsForm(request.POST), support.support_settings_update
     )
+
+
+def _health_change(
+    request: HttpRequest, programme_id: int, form: forms.BaseForm, service: Callable[..., Any]
+) -> HttpResponse:
+    """A change the programme team posts from the health page, shown there again."""
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    submit(request, form, service, programme=programme, actor=request.user)
     return redirect("pair_health", programme_id=programme.pk)
 
 
@@ -137,12 +144,6 @@ def programme_toolbox(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_moment_add(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = programme_access.access_programme(request.user, programme_id, write=True)
-    submit(
-        request,
-        FeedbackMomentForm(request.POST),
-        feedback.feedback_moment_add,
-        programme=programme,
-        actor=request.user,
+    return _health_change(
+        request, programme_id, FeedbackMomentForm(request.POST), feedback.feedback_moment_add
     )
-    return redirect("pair_health", programme_id=programme.pk)
