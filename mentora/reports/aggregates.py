@@ -149,12 +149,20 @@ class Report:
 
 def _answers(programme: Programme) -> dict[int, list[tuple[int, str, str, int]]]:
     """{survey id: [(question id, key, role, number), ...]} for numeric answers."""
+    # Each response's survey, key and role once, rather than again on each of its answers.
+    responses = {
+        pk: (survey_id, key, role)
+        for pk, survey_id, key, role in Response.objects.filter(
+            survey__programme=programme
+        ).values_list("pk", "survey_id", "key", "role")
+    }
     rows = Answer.objects.filter(
         response__survey__programme=programme, number__isnull=False
-    ).values_list("response__survey_id", "question_id", "response__key", "response__role", "number")
+    ).values_list("response_id", "question_id", "number")
     by_survey: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
-    for survey_id, question_id, key, role, number in rows.iterator(chunk_size=5000):
+    for response_id, question_id, number in rows.iterator(chunk_size=5000):
         if number is not None:
+            survey_id, key, role = responses[response_id]
             by_survey[survey_id].append((question_id, key, role, number))
     return by_survey
 
@@ -201,7 +209,8 @@ def _complete(
 ) -> list[str]:
     """The respondents who answered every item of a scale: the one respondent set of the
     scale's table and of its items' rows."""
-    return [key for key in keys if all((q.pk, key) in numbers for q in items)]
+    ids = [q.pk for q in items]  # read once: a model's pk is a property
+    return [key for key in keys if all((i, key) in numbers for i in ids)]
 
 
 def scale_scores(matrix: np.ndarray) -> np.ndarray:
@@ -299,7 +308,8 @@ def survey_result(
         # A scale's items are counted over the scale's respondents, so an item's figures
         # and the scale's never differ by a partial answer.
         among = complete[q.construct] if q.construct in complete else keys
-        data = [numbers[(q.pk, key)] for key in among if (q.pk, key) in numbers]
+        question_id = q.pk
+        data = [numbers[(question_id, key)] for key in among if (question_id, key) in numbers]
         item = ItemResult(q, len(data))
         if visible and item.shown:
             _numeric_item(item, data)
@@ -313,9 +323,8 @@ def survey_result(
             continue
         if not can_show(len(people), MINIMUM_GROUP):
             continue
-        matrix = np.array(
-            [[numbers[(q.pk, key)] for q in scale_items] for key in people], dtype=float
-        )
+        ids = [q.pk for q in scale_items]
+        matrix = np.array([[numbers[(i, key)] for i in ids] for key in people], dtype=float)
         sums = Counter(int(total) for total in matrix.sum(axis=1))
         if too_alike(list(sums.values()), MINIMUM_GROUP):
             continue

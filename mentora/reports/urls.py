@@ -14,6 +14,16 @@ urlpatterns = [
         views.programme_report_xlsx,
         name="programme_report_xlsx",
     ),
+    path(
+        "programmes/<int:programme_id>/report/charts/survey-<int:survey_id>.svg",
+        views.report_chart_survey,
+        name="report_chart_survey",
+    ),
+    path(
+        "programmes/<int:programme_id>/report/charts/retention.svg",
+        views.report_chart_retention,
+        name="report_chart_retention",
+    ),
     path("org/<slug:slug>/outcomes/", views.organisation_outcomes, name="organisation_outcomes"),
     path(
         "programmes/<int:programme_id>/standards/",

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,11 +15,12 @@ from mentora.core.messages import refusal
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Programme
 from mentora.reports import access, benchmark
-from mentora.reports.aggregates import build_report
-from mentora.reports.charts import charts_for
+from mentora.reports.aggregates import build_report, published_surveys
+from mentora.reports.charts import chart_links, charts_for, favourable_chart, retention_chart, svg
 from mentora.reports.exports import html_pdf, report_pdf, report_xlsx
 from mentora.reports.forms import BenchmarkUploadForm
 from mentora.reports.organisation import RETENTION_MONTHS, outcomes
+from mentora.reports.retention import retention
 from mentora.reports.standards import assess
 from mentora.reports.summary import summarise
 
@@ -38,8 +39,11 @@ def _compared(user: Any, programme: Programme) -> list[Programme]:
     return list(others[:MAX_COMPARED])
 
 
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
 def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
-    language = (get_language() or "en")[:2]
     report = build_report(programme, compare_with=_compared(request.user, programme))
     percentiles = benchmark.percentiles(programme, report.surveys)
     for result in report.surveys:
@@ -51,7 +55,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
         "programme": programme,
         "report": report,
         "summary": summarise(report),
-        "charts": charts_for(report, language),
+        "charts": chart_links(report),
         "percentiles": percentiles,
         "can_manage": programme_access.can_manage_programme(request.user, programme),
     }
@@ -68,7 +72,9 @@ def programme_report(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def programme_report_pdf(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_report(request.user, programme_id)
-    pdf = report_pdf(_context(request, programme))
+    context = _context(request, programme)
+    context["charts"] = charts_for(context["report"], _language())
+    pdf = report_pdf(context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="report-{programme.pk}.pdf"'
     return response
@@ -155,3 +161,27 @@ def organisation_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
             "retention_months": RETENTION_MONTHS,
         },
     )
+
+
+def _svg(figure: Any) -> HttpResponse:
+    if figure is None:
+        raise Http404
+    response = HttpResponse(svg(figure), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def report_chart_survey(request: HttpRequest, programme_id: int, survey_id: int) -> HttpResponse:
+    """One survey's chart of the report page, from the same published figures."""
+    programme = access.access_report(request.user, programme_id)
+    result = next((r for r in published_surveys(programme) if r.survey.pk == survey_id), None)
+    if result is None:
+        raise Http404
+    return _svg(favourable_chart(result.items, _language()))
+
+
+@login_required
+def report_chart_retention(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = access.access_report(request.user, programme_id)
+    return _svg(retention_chart(retention(programme)))

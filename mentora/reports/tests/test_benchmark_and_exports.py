@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from scipy import stats
 
+from conftest import PERSONAS, READERS
 from mentora.programmes.services import design
 from mentora.reports import benchmark
 from mentora.reports.aggregates import build_report
@@ -187,10 +189,17 @@ def test_the_report_page_shows_charts_and_figures_in_danish(
     manager.save()
     response = client_for(manager).get(f"/programmes/{filled.world.programme.pk}/report/")
     assert response.status_code == 200
-    assert response.content.count(b'src="data:image/svg+xml;base64,') >= 2
+    charts = re.findall(
+        rb'<img src="(/programmes/\d+/report/charts/[a-z0-9-]+\.svg)"', response.content
+    )
+    assert len(charts) >= 2
+    for url in charts:
+        chart = client_for(manager).get(url.decode())
+        assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+        assert chart.content.startswith(b"<?xml")
     # Question texts come from the Danish wording stored with each question.
     assert "Vi mødes så ofte, som vi aftalte.".encode() in response.content
-    assert b"style=" not in response.content.split(b"<main")[1].replace(b"data:image", b"")
+    assert b"style=" not in response.content.split(b"<main")[1]
 
 
 def test_the_workbook_holds_formula_like_names_as_quoted_text(
@@ -243,3 +252,24 @@ def test_the_page_and_workbook_give_intervals_reliability_and_the_design_of_the_
         "Upper bound",
     )
     assert any(row[3] == scale.n and abs(row[5] - scale.interval.low) < 1e-9 for row in rows[1:])
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_the_report_charts_follow_the_report_access(
+    filled: Filled, client_for: Any, who: str
+) -> None:
+    programme = filled.world.programme
+    client = client_for(filled.world.personas.all()[who])
+    url = f"/programmes/{programme.pk}/report/charts/survey-{filled.end.pk}.svg"
+    assert client.get(url).status_code == READERS[who], who
+
+
+def test_a_chart_is_drawn_only_for_a_survey_of_the_programme(
+    filled: Filled, client_for: Any
+) -> None:
+    programme = filled.world.programme
+    client = client_for(filled.world.personas.manager)
+    base = f"/programmes/{programme.pk}/report/charts"
+    response = client.get(f"{base}/survey-{filled.end.pk}.svg")
+    assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
+    assert client.get(f"{base}/survey-{filled.end.pk + 999}.svg").status_code == 404
