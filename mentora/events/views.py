@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import confirmed
 from mentora.core.forms import parse_id
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt, refusal
 from mentora.events import access, services
 from mentora.events.forms import EventForm
 from mentora.events.models import Event, EventRegistration, RegistrationStatus, RequiredFor
@@ -125,19 +125,18 @@ def my_events(request: HttpRequest) -> HttpResponse:
 @require_POST
 def event_register(request: HttpRequest, event_id: int) -> HttpResponse:
     event, participant = access.own_participation_for_event(request.user, event_id)
-    try:
-        registration = services.event_register(
-            event=event, participant=participant, actor=request.user
-        )
-    except ValidationError as error:
-        refusal(request, error)
-    else:
-        if registration.status == RegistrationStatus.WAITLISTED:
-            messages.success(request, _("The event is full: you are on the waiting list."))
-        else:
-            messages.success(
-                request, _("Your place is booked; a calendar invitation is on its way.")
-            )
+    attempt(
+        request,
+        services.event_register,
+        event=event,
+        participant=participant,
+        actor=request.user,
+        success=lambda registration: (
+            _("The event is full: you are on the waiting list.")
+            if registration.status == RegistrationStatus.WAITLISTED
+            else _("Your place is booked; a calendar invitation is on its way.")
+        ),
+    )
     return redirect("my_events")
 
 

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentora.core.messages import refusal
+from mentora.core.messages import attempt, valid
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Programme
 from mentora.reports import access, benchmark
@@ -105,21 +103,16 @@ def benchmark_export(request: HttpRequest, programme_id: int) -> HttpResponse:
 def benchmark_upload(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_report(request.user, programme_id, write=True)
     form = BenchmarkUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            count = benchmark.benchmark_load(
-                organisation=programme.organisation,
-                source=form.cleaned_data["source"],
-                data=form.cleaned_data["file"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Loaded %(count)s benchmark figures.") % {"count": count})
-    else:
-        refusal(request, form)
+    if valid(request, form):
+        attempt(
+            request,
+            benchmark.benchmark_load,
+            organisation=programme.organisation,
+            source=form.cleaned_data["source"],
+            data=form.cleaned_data["file"],
+            actor=request.user,
+            success=lambda count: _("Loaded %(count)s benchmark figures.") % {"count": count},
+        )
     return redirect("programme_report", programme.pk)
 
 
