@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from mentora.accounts.access import STAFF_ROLES, is_platform_admin, signed_in
-from mentora.accounts.models import Membership
+from mentora.accounts.access import is_staff_somewhere
 from mentora.home.dashboard import dashboard_for
 
 
@@ -23,9 +22,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def design_system(request: HttpRequest) -> HttpResponse:
     """The living style page: every component as it renders, for those who build pages
     (platform admins, and organisation admins and programme managers)."""
-    user = request.user
-    if not is_platform_admin(user) and not (
-        signed_in(user) and Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
-    ):
+    if not is_staff_somewhere(request.user):
         raise PermissionDenied
     return render(request, "home/design.html")
