@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.access import organisations_for, user_roles
 from mentora.accounts.models import Organisation, Role
+from mentora.home.participant_work import participant_work
+from mentora.home.staff_work import staff_work
 
 
 @dataclass
@@ -24,6 +26,9 @@ class OrganisationPanel:
     organisation: Organisation
     roles: list[Any]
     cards: list[Card]
+    # What needs the person's attention in this organisation, by the roles they hold.
+    staff_work: Any = None
+    participant_work: Any = None
 
 
 @dataclass
@@ -124,7 +129,11 @@ def dashboard_for(user: Any) -> Dashboard:
             cards.append(Card(title, text, links))
         panels.append(
             OrganisationPanel(
-                organisation=organisation, roles=[Role(r).label for r in roles], cards=cards
+                organisation=organisation,
+                roles=[Role(r).label for r in roles],
+                cards=cards,
+                staff_work=staff_work(user, organisation, roles),
+                participant_work=participant_work(user, organisation, roles),
             )
         )
     return Dashboard(is_platform_admin=user.is_superuser, admin_cards=admin_cards, panels=panels)
