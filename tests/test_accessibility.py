@@ -1,16 +1,26 @@
-"""Every page each persona reaches passes axe-core and fits a 390 px phone, in Chromium.
+"""Every page passes axe-core and fits a 390 px phone, in Chromium.
 
 The pages are the crawler's (`tests/crawl.py`): every route that answers GET, with the
 first ids the world holds (the whole-product guards in `test_every_page.py` try every id
-without a browser; one page a route keeps this part short), opened as each person of the
-world on a phone-sized screen. axe-core comes from npm (`node_modules/axe-core`) and is
-injected by Playwright, which is allowed past the content security policy for that.
+without a browser; one page a route keeps this part short). Three visits share one check:
+
+- on a phone, every page as each person of the world;
+- on a desktop screen, every page once, as the first person of the world who may see it
+  (the persona's own pages are already covered on the phone, and width is what differs);
+- on a phone in Danish, the main pages as each person, for a sideways scroll only: Danish
+  words run longer, and must not push a layout sideways.
+
+axe-core comes from npm (`node_modules/axe-core`) and is injected by Playwright, which is
+allowed past the content security policy for that.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
+
+import pytest
 
 from conftest import BROWSER_TEST, REPO, ensure_shipped_libraries, log_in
 from tests.crawl import id_pools, routes, urls
@@ -20,6 +30,7 @@ pytestmark = BROWSER_TEST
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 # WCAG 2.2 A and AA; a violation that axe rates serious or critical fails the test.
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_RUN = """async (rules) => (await axe.run(document, {runOnly: rules})).violations
@@ -27,45 +38,129 @@ AXE_RUN = """async (rules) => (await axe.run(document, {runOnly: rules})).violat
     .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
 # Routes a visit would change: logging out ends the session the rest of the visit needs.
 NOT_VISITED = {"logout"}
+# The pages people open most, by route name.
+MAIN_PAGES = frozenset(
+    {
+        "dashboard",
+        "programme_list",
+        "programme_detail",
+        "programme_pipeline",
+        "participant_detail",
+        "round_detail",
+        "programme_pairs",
+        "pair_workspace",
+        "meeting_detail",
+        "pair_health",
+        "programme_report",
+        "survey_list",
+        "survey_detail",
+        "notification_inbox",
+        "my_programmes",
+        "my_surveys",
+        "my_matching",
+        "people_directory",
+        "account_settings",
+    }
+)
 
 
-def _pages() -> list[str]:
+@dataclass(frozen=True)
+class Visit:
+    viewport: dict[str, int]
+    language: str
+    # Each page by the first person who may see it, rather than by everyone who may.
+    once: bool = False
+    # Only these routes (None: every route).
+    only: frozenset[str] | None = None
+    # Run axe-core too, not only the check for a sideways scroll.
+    axe: bool = True
+
+
+VISITS = {
+    "phone": Visit(PHONE, "en"),
+    "desktop": Visit(DESKTOP, "en", once=True),
+    # What differs in Danish is the length of words; axe has seen every page already.
+    "danish-phone": Visit(PHONE, "da", only=MAIN_PAGES, axe=False),
+}
+
+
+def pages(only: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """(route name, URL) of the first page of every route that answers GET."""
     pools = id_pools()
-    pages = []
+    found = []
     for route in routes():
         if route.accepts_get and route.name not in NOT_VISITED:
+            if only is not None and route.name not in only:
+                continue
             first = next(urls(route, pools), None)
             if first is not None:
-                pages.append(first)
-    return pages
+                found.append((route.name, first))
+    return found
 
 
-def test_every_page_passes_axe_and_fits_a_phone(live_server: Any, browser: Any) -> None:
+def speak(language: str) -> None:
+    """Every account chooses `language`, as each person would in their settings."""
+    from mentora.accounts.models import User
+
+    User.objects.update(language=language)
+
+
+def is_html_page(context: Any, url: str) -> bool:
+    """Asked first without the page: files (CSV, PDF, calendars) download rather than open,
+    and pages this person may not see are not theirs to check."""
+    answer = context.request.get(url, max_redirects=0)
+    return answer.status == 200 and answer.headers.get("content-type", "").startswith("text/html")
+
+
+def problems_on(page: Any, viewport: dict[str, int], axe: bool = True) -> list[str]:
+    """What is wrong with the open page: a sideways scroll, and serious axe violations."""
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > viewport["width"]:
+        found.append(f"{width} px wide on a {viewport['width']} px screen")
+    if not axe:
+        return found
+    page.add_script_tag(path=str(AXE))
+    return found + page.evaluate(AXE_RUN, RULES)
+
+
+@pytest.mark.parametrize("visit", VISITS.values(), ids=VISITS)
+def test_pages_pass_axe_and_do_not_scroll_sideways(
+    live_server: Any, browser: Any, visit: Visit
+) -> None:
     ensure_shipped_libraries()
     world = build_world()
-    pages = _pages()
+    speak(visit.language)
+    to_check = pages(visit.only)
     checked: Counter[str] = Counter()
+    done: set[str] = set()
     problems: list[str] = []
     for persona, user in world.users.items():
-        context = browser.new_context(viewport=PHONE, bypass_csp=True, locale="en-GB")
+        # The login page speaks the browser's language; the rest, the person's own.
+        context = browser.new_context(viewport=visit.viewport, bypass_csp=True, locale="en-GB")
         page = context.new_page()
         page.set_default_timeout(20_000)
         log_in(page, live_server.url, user.email)
-        for url in pages:
-            # Asked first without the page: files (CSV, PDF, calendars) download rather than
-            # open, and pages this person may not see are not theirs to check.
-            answer = context.request.get(live_server.url + url, max_redirects=0)
-            kind = answer.headers.get("content-type", "")
-            if answer.status != 200 or not kind.startswith("text/html"):
+        for _name, url in to_check:
+            if visit.once and url in done:
+                continue
+            if not is_html_page(context, live_server.url + url):
                 continue
             page.goto(live_server.url + url)
             checked[persona] += 1
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                problems.append(f"{persona} {url}: {width} px wide on a 390 px phone")
-            page.add_script_tag(path=str(AXE))
-            problems += [f"{persona} {url}: {v}" for v in page.evaluate(AXE_RUN, RULES)]
+            done.add(url)
+            language = page.evaluate("document.documentElement.lang")
+            if language != visit.language:
+                problems.append(f"{persona} {url}: in {language!r}, not {visit.language!r}")
+            problems += [
+                f"{persona} {url}: {p}" for p in problems_on(page, visit.viewport, visit.axe)
+            ]
         context.close()
-    # Everyone reached their own pages: a visit that lost its session would check nothing.
-    assert all(checked[persona] >= 5 for persona in world.users), checked
+    if visit.once:
+        # Every main page was seen by someone: a visit that lost its session would not.
+        assert MAIN_PAGES - {name for name, url in to_check if url in done} == set(), done
+    else:
+        # Everyone reached their own pages: a visit that lost its session would check nothing.
+        least = 5 if visit.only is None else 3
+        assert all(checked[persona] >= least for persona in world.users), checked
     assert problems == [], "\n".join(problems)
