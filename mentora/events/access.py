@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from mentora.accounts.access import Viewer, refuse
+from mentora.accounts.models import Organisation
 from mentora.events.models import Event, EventRegistration
-from mentora.programmes.access import access_programme, can_manage_programme
+from mentora.programmes.access import access_programme, can_manage_programme, participations_of
 from mentora.programmes.models import Participant
+from mentora.programmes.models import ParticipantStatus as S
 
 
 def access_event(user: Viewer, programme_id: int, event_id: int, *, write: bool = False) -> Event:
@@ -49,3 +54,24 @@ def own_participation_for_event(user: Viewer, event_id: int) -> tuple[Event, Par
     if participant is not None:
         return event, participant
     refuse(user, event.programme.organisation_ids())
+
+
+def own_upcoming_events(
+    user: Viewer, *, organisation: Organisation | None = None, until: dt.datetime | None = None
+) -> list[tuple[Event, EventRegistration | None]]:
+    """Upcoming events of the programmes `user` takes part in (neither declined nor
+    withdrawn), each with their own registration, if any; in two queries. Only their
+    participations as a person of `organisation`, and events before `until`, if given."""
+    participations = participations_of(user).exclude(status__in=[S.DECLINED, S.WITHDRAWN])
+    if organisation is not None:
+        participations = participations.filter(person__organisation=organisation)
+    events = Event.objects.filter(
+        programme__in=participations.values("programme"), starts_at__gte=timezone.now()
+    )
+    if until is not None:
+        events = events.filter(starts_at__lt=until)
+    mine = {r.event_id: r for r in EventRegistration.objects.filter(participant__in=participations)}
+    return [
+        (event, mine.get(event.pk))
+        for event in events.select_related("programme").order_by("starts_at")
+    ]

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,9 +14,9 @@ from mentora.core.forms import parse_id
 from mentora.core.messages import attempt, refusal
 from mentora.events import access, services
 from mentora.events.forms import EventForm
-from mentora.events.models import Event, EventRegistration, RegistrationStatus, RequiredFor
+from mentora.events.models import RegistrationStatus, RequiredFor
 from mentora.people.models import label_related
-from mentora.programmes.access import access_programme, participations_of
+from mentora.programmes.access import access_programme
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.views.common import _page
 
@@ -105,19 +104,8 @@ def event_attendance(request: HttpRequest, programme_id: int, event_id: int) -> 
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
     """Upcoming events of the user's programmes, with their own registrations."""
-    participations = participations_of(request.user).exclude(status__in=[S.DECLINED, S.WITHDRAWN])
-    events = (
-        Event.objects.filter(
-            programme__in=participations.values("programme"), starts_at__gte=timezone.now()
-        )
-        .select_related("programme")
-        .order_by("starts_at")
-    )
-    mine = {r.event_id: r for r in EventRegistration.objects.filter(participant__in=participations)}
     return render(
-        request,
-        "events/my_events.html",
-        {"rows": [(event, mine.get(event.pk)) for event in events]},
+        request, "events/my_events.html", {"rows": access.own_upcoming_events(request.user)}
     )
 
 

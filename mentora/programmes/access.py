@@ -18,7 +18,13 @@ from mentora.accounts.access import (
 )
 from mentora.accounts.models import Membership, Organisation
 from mentora.people.models import Person
-from mentora.programmes.models import Participant, Programme, ProgrammeGoal
+from mentora.programmes.models import (
+    Participant,
+    ParticipantQuerySet,
+    ParticipantRole,
+    Programme,
+    ProgrammeGoal,
+)
 
 
 def can_manage_programme(user: Viewer, programme: Programme) -> bool:
@@ -221,12 +227,18 @@ def access_participant_as_line_manager(user: Viewer, participant_id: int) -> Par
     refuse(user, participant.programme.organisation_ids())
 
 
-def line_manager_participations(user: Viewer) -> QuerySet[Participant]:
+def line_manager_participations(user: Viewer) -> ParticipantQuerySet:
     """Participations of `user`'s direct and indirect reports."""
     person = getattr(user, "person", None) if user.is_authenticated else None
     if person is None:
         return Participant.objects.none()
     return Participant.objects.reports_of(person)
+
+
+def line_manager_mentees(user: Viewer) -> ParticipantQuerySet:
+    """The mentee participations of `user`'s reports: those whose taking part a line
+    manager approves, and whose learning themes they follow."""
+    return line_manager_participations(user).filter(role=ParticipantRole.MENTEE)
 
 
 def access_programme_goal(user: Viewer, programme_id: int, goal_id: int) -> ProgrammeGoal:

@@ -113,6 +113,16 @@ def line_manager_pairs(user: Viewer) -> QuerySet[Pair]:
     return Pair.objects.active().filter(mentee__in=line_manager_participations(user))
 
 
+def team_goal_pairs(user: Viewer) -> QuerySet[Pair]:
+    """What a line manager follows of their reports' active pairs: the mentee, the
+    programme and the learning themes with their progress (one query for each)."""
+    return (
+        line_manager_pairs(user)
+        .select_related("programme", *label_related("mentee__person"))
+        .prefetch_related("goals")
+    )
+
+
 def access_programme_stories(user: Viewer, programme_id: int) -> Programme:
     """The programme's published stories: for everyone in a taking-part organisation,
     since they recruit the next cohort; outsiders get 404."""

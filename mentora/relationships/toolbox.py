@@ -6,6 +6,7 @@ Programmes may add their own tools or their own versions of these.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from mentora.relationships.models import Tool
@@ -165,13 +166,31 @@ def phase_of(elapsed: float) -> str:
     return "end"
 
 
-def tools_for(programme: Any, phase: str | None = None) -> list[Any]:
-    """The library plus the programme's own tools; a programme's version replaces the
-    library tool it is based on."""
+def toolboxes_for(programme_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Each programme's toolbox, in two queries however many programmes: the library plus
+    the programme's own tools, where a programme's version replaces the library tool it is
+    based on."""
+    ids = set(programme_ids)
+    library = list(Tool.objects.filter(programme__isnull=True))
+    own: dict[int | None, list[Any]] = {pk: [] for pk in ids}
+    for tool in Tool.objects.filter(programme_id__in=ids):
+        own[tool.programme_id].append(tool)
+    toolboxes = {}
+    for pk in ids:
+        tools = own[pk]
+        replaced = {t.replaces_id for t in tools if t.replaces_id}
+        toolboxes[pk] = sorted(
+            [t for t in library if t.pk not in replaced] + tools, key=lambda t: (t.position, t.pk)
+        )
+    return toolboxes
 
-    own = list(Tool.objects.filter(programme=programme))
-    replaced = {t.replaces_id for t in own if t.replaces_id}
-    tools = [t for t in Tool.objects.filter(programme__isnull=True) if t.pk not in replaced] + own
-    if phase is not None:
-        tools = [t for t in tools if t.phase in (phase, "any")]
-    return sorted(tools, key=lambda t: (t.position, t.pk))
+
+def in_phase(tools: list[Any], phase: str) -> list[Any]:
+    """The tools for a pair in `phase`, and those for any time."""
+    return [t for t in tools if t.phase in (phase, "any")]
+
+
+def tools_for(programme: Any, phase: str | None = None) -> list[Any]:
+    """The programme's toolbox (see `toolboxes_for`), for `phase` if given."""
+    tools = toolboxes_for([programme.pk])[programme.pk]
+    return tools if phase is None else in_phase(tools, phase)

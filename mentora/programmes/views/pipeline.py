@@ -200,8 +200,7 @@ def screening_record(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 def line_manager_approvals(request: HttpRequest) -> HttpResponse:
     participations = (
-        access.line_manager_participations(request.user)
-        .filter(role=ParticipantRole.MENTEE)
+        access.line_manager_mentees(request.user)
         .select_related("programme", *label_related("person"))
         .order_by("programme__name", "person__last_name")
     )
