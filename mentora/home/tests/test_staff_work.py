@@ -357,3 +357,35 @@ def test_the_staff_work_speaks_danish(client: Any, world: World) -> None:
     assert "Venter på dig nu" in html
     assert "1 ny ansøgning at behandle" in html
     assert "Personer og medlemmer" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_staff_work_passes_axe_and_fits_a_phone(live_server: Any, browser: Any) -> None:
+    from conftest import ensure_shipped_libraries, log_in
+    from tests.test_accessibility import AXE, AXE_RUN, PHONE, RULES
+
+    ensure_shipped_libraries()
+    world = build_world()
+    _participant(world.programme, "mentee", "applied")
+    _programme(
+        world, "Ledelsesudviklingsprogrammet for nyudnævnte afdelingsledere", world.personas.manager
+    )
+    ImportRun.objects.create(
+        organisation=world.personas.organisation,
+        file_name="a-very-long-file-name-from-the-hr-system-export-2027.csv",
+        status=ImportStatus.FAILED,
+    )
+    problems: list[str] = []
+    for who in ("manager", "org_admin", "sponsor"):
+        context = browser.new_context(viewport=PHONE, bypass_csp=True, locale="en-GB")
+        page = context.new_page()
+        log_in(page, live_server.url, getattr(world.personas, who).email)
+        assert page.get_by_role("heading", name=SPONSOR if who == "sponsor" else NEEDS).count()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{who}: {width} px wide on a 390 px phone")
+        page.add_script_tag(path=str(AXE))
+        problems += [f"{who}: {v}" for v in page.evaluate(AXE_RUN, RULES)]
+        context.close()
+    assert problems == [], "\n".join(problems)
