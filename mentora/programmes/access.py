@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -16,7 +16,7 @@ from mentora.accounts.access import (
     signed_in,
     user_roles,
 )
-from mentora.accounts.models import Membership, Organisation
+from mentora.accounts.models import Membership, Organisation, Role
 from mentora.people.models import Person
 from mentora.programmes.models import (
     Participant,
@@ -86,6 +86,27 @@ def programmes_for(user: Viewer) -> QuerySet[Programme]:
             | Q(contributions__organisation__in=staff_orgs)
         ).distinct()
     return Programme.objects.none()
+
+
+def programmes_run_by(user: Viewer, organisation: Organisation) -> QuerySet[Programme]:
+    """The programmes of `organisation` whose daily work falls to `user`.
+
+    Organisation admins answer for all of them. A programme manager runs those whose
+    manager team they are on, and those with no team yet, whose pending work reaches every
+    programme manager of the organisation (`services.reminders.manager_users`). Anyone
+    else runs only the programmes whose manager team they are on.
+    """
+    if not signed_in(user):
+        return Programme.objects.none()
+    programmes = Programme.objects.filter(organisation=organisation)
+    roles = user_roles(user, organisation)
+    if Role.ORG_ADMIN in roles:
+        return programmes
+    team = Programme.managers.through.objects.filter(programme=OuterRef("pk"))
+    on_team = Exists(team.filter(user=user.pk))
+    if Role.PROGRAMME_MANAGER in roles:
+        return programmes.filter(on_team | ~Exists(team))
+    return programmes.filter(on_team)
 
 
 def organisations_for_new_programmes(user: Viewer) -> QuerySet[Organisation]:

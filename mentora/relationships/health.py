@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.people.models import label_related
-from mentora.relationships.models import Pair
+from mentora.relationships.models import Agreement, Goal, Meeting, Pair
 
 # A pair that has not met for this long needs attention; twice as long, help.
 QUIET_DAYS = 45
@@ -29,6 +30,8 @@ class Health:
     goals_touched: bool
     midway: bool
     elapsed: float
+    # Days since the last meeting held, or since the start when none was.
+    quiet_days: int = 0
     reasons: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
@@ -122,21 +125,59 @@ def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
         goals_touched=goals_touched,
         midway=midway,
         elapsed=elapsed,
+        quiet_days=quiet_days,
         reasons=reasons,
         actions=actions,
     )
 
 
+def _pairs_with_facts(programmes: Any) -> Any:
+    """Active pairs of `programmes` with everything their health is computed from, in a
+    fixed number of queries however many pairs there are."""
+    return (
+        Pair.objects.active()
+        .filter(programme__in=programmes)
+        .select_related(*label_related("mentee__person"), *label_related("mentor__person"))
+        .prefetch_related(
+            # Only the facts: what the pair wrote is never even loaded.
+            Prefetch(
+                "meetings",
+                Meeting.objects.only(
+                    "pair_id", "starts_at", "cancelled_at", "mentee_rating", "mentor_rating"
+                ),
+            ),
+            Prefetch(
+                "agreements",
+                Agreement.objects.only(
+                    "pair_id",
+                    "version",
+                    "planned_meetings",
+                    "end_date",
+                    "mentee_signed_at",
+                    "mentor_signed_at",
+                ),
+            ),
+            Prefetch("goals", Goal.objects.only("pair_id", "updated_at")),
+            "follow_ups",
+        )
+    )
+
+
 def programme_health(programme: Any, *, now: dt.datetime | None = None) -> list[Health]:
     """Every active pair's health, those at risk first."""
-    pairs = (
-        Pair.objects.active()
-        .filter(programme=programme)
-        .select_related(*label_related("mentee__person"), *label_related("mentor__person"))
-        .prefetch_related("meetings", "agreements", "goals", "follow_ups")
-    )
+    pairs = _pairs_with_facts([programme])
     order = {"red": 0, "amber": 1, "green": 2}
     return sorted(
         (pair_health(p, now=now) for p in pairs),
         key=lambda h: (order[h.light], h.pair.mentee.person.last_name),
     )
+
+
+def programmes_health(
+    programmes: Any, *, now: dt.datetime | None = None
+) -> dict[int, list[Health]]:
+    """The health of every active pair of several programmes at once, by programme id."""
+    by_programme: dict[int, list[Health]] = {}
+    for pair in _pairs_with_facts(programmes):
+        by_programme.setdefault(pair.programme_id, []).append(pair_health(pair, now=now))
+    return by_programme
