@@ -97,6 +97,11 @@ def access_organisation(user: Viewer, slug: str, *, write: bool = False) -> Orga
     return organisation
 
 
+def is_organisation_admin(user: Viewer, organisation: Organisation) -> bool:
+    """Whether `user` may change the organisation's staff pages (platform admins too)."""
+    return is_platform_admin(user) or bool(user_roles(user, organisation) & ADMIN_ROLES)
+
+
 def access_organisation_staff_area(user: Viewer, slug: str, *, write: bool = False) -> Organisation:
     """The organisation if `user` may use its staff pages (members, directory).
 

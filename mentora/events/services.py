@@ -126,16 +126,21 @@ def attendance_record(
 # Registration with a waiting list ------------------------------------------------------------
 
 
-@transaction.atomic
-def event_register(*, event: Event, participant: Participant, actor: Any) -> EventRegistration:
-    """Take a place at an event, or a place on its waiting list when it is full."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+def registration_check(*, event: Event, participant: Participant) -> None:
+    """Refuse, as `event_register` would, a registration the event cannot take."""
     if participant.programme_id != event.programme_id:
         raise ValidationError(_("This event belongs to another programme."))
     if event.is_past:
         raise ValidationError(_("This event has already taken place."))
     if participant.status in (S.DECLINED, S.WITHDRAWN):
         raise ValidationError(_("Only current participants can register."))
+
+
+@transaction.atomic
+def event_register(*, event: Event, participant: Participant, actor: Any) -> EventRegistration:
+    """Take a place at an event, or a place on its waiting list when it is full."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    registration_check(event=event, participant=participant)
     full = event.capacity is not None and event.registrations.holding_a_place().count() >= (
         event.capacity
     )

@@ -14,6 +14,16 @@ urlpatterns = [
         views.event_attendance,
         name="event_attendance",
     ),
+    path(
+        "programmes/<int:programme_id>/workshops/register/",
+        views.event_register_many,
+        name="event_register_many",
+    ),
+    path(
+        "programmes/<int:programme_id>/workshops/register/apply/",
+        views.event_register_many_apply,
+        name="event_register_many_apply",
+    ),
     path("my/events/", views.my_events, name="my_events"),
     path("events/<int:event_id>/register/", views.event_register, name="event_register"),
     path(

@@ -1,23 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from mentora.core import bulk
 from mentora.core.confirm import confirmed
-from mentora.core.forms import parse_id
-from mentora.core.messages import attempt, refusal
+from mentora.core.forms import ModelChoiceField, parse_id
+from mentora.core.messages import attempt, refusal, valid
 from mentora.events import access, services
 from mentora.events.forms import EventForm
-from mentora.events.models import RegistrationStatus, RequiredFor
+from mentora.events.models import Event, RegistrationStatus, RequiredFor
 from mentora.people.models import label_related
 from mentora.programmes.access import access_programme
-from mentora.programmes.models import ParticipantRole, ParticipantStatus
+from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
 from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
@@ -138,3 +144,112 @@ def event_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
     if registration.participant.user_id == request.user.pk:
         return redirect("my_events")
     return redirect("programme_events", programme_id=registration.event.programme_id)
+
+
+# Registering many participants at once, from the pipeline's list -------------------------------
+
+
+class RegisterManyForm(bulk.BulkForm):
+    event = ModelChoiceField(label=gettext_lazy("Workshop"), queryset=Event.objects.none())
+
+    def __init__(self, data: Any = None, *, programme: Programme) -> None:
+        participants = programme.participants.select_related("person").order_by(
+            "person__last_name", "person__first_name", "pk"
+        )
+        super().__init__(data, queryset=participants)
+        self.fields["event"].queryset = programme.events.filter(  # type: ignore[attr-defined]
+            starts_at__gte=timezone.now()
+        )
+
+
+def _registration_preview(form: RegisterManyForm) -> bulk.BulkPreview:
+    """Who takes a place, who goes on the waiting list once the places are gone, and who is
+    skipped: the same rules as one registration, in the order of the list."""
+    event: Event = form.cleaned_data["event"]
+    held = dict(
+        event.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+            "participant_id", "status"
+        )
+    )
+    free = (
+        None
+        if event.capacity is None
+        else event.capacity - list(held.values()).count(RegistrationStatus.REGISTERED)
+    )
+
+    def check(participant: Any) -> str:
+        nonlocal free
+        services.registration_check(event=event, participant=participant)
+        if participant.pk in held:
+            raise ValidationError(
+                _("Already registered (%(status)s).")
+                % {"status": RegistrationStatus(held[participant.pk]).label}
+            )
+        if free is not None and free <= 0:
+            return _("Goes on the waiting list: the workshop is full.")
+        if free is not None:
+            free -= 1
+        return _("Takes a place.")
+
+    return bulk.bulk_preview(
+        form.cleaned_data["ids"],
+        label=lambda participant: participant.person.full_name,
+        check=check,
+    )
+
+
+@login_required
+@require_POST
+def event_register_many(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """The preview of registering the participants chosen on the pipeline's list."""
+    programme = access_programme(request.user, programme_id, write=True)
+    form = RegisterManyForm(request.POST, programme=programme)
+    if not valid(request, form):
+        return redirect("programme_pipeline", programme.pk)
+    # The confirmation carries the chosen workshop on, unseen.
+    form.fields["event"].widget = forms.HiddenInput()
+    return _page(
+        request,
+        "events/register_many.html",
+        programme,
+        form=form,
+        event=form.cleaned_data["event"],
+        preview=_registration_preview(form),
+        reversible=False,
+    )
+
+
+@login_required
+@require_POST
+def event_register_many_apply(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Register them, each through the single registration (its places, waiting list,
+    e-mail and audit entry), in one transaction, once the manager ticks the confirmation."""
+    programme = access_programme(request.user, programme_id, write=True)
+    form = RegisterManyForm(request.POST, programme=programme)
+    if not valid(request, form) or not confirmed(request):
+        return redirect("programme_pipeline", programme.pk)
+    event, actor = form.cleaned_data["event"], request.user
+    outcome = bulk.bulk_apply(
+        _registration_preview(form),
+        lambda participant: services.event_register(
+            event=event, participant=participant, actor=actor
+        ),
+    )
+    waiting = sum(
+        1
+        for _p, registration in outcome.done
+        if registration.status == RegistrationStatus.WAITLISTED
+    )
+    bulk.bulk_report(
+        request,
+        outcome,
+        done=lambda n: (
+            ngettext(
+                "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
+                "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
+                n,
+            )
+            % {"n": n, "event": event.title, "waiting": waiting}
+        ),
+    )
+    return redirect("programme_pipeline", programme.pk)

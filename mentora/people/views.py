@@ -68,6 +68,9 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "units": organisation.org_units.order_by("name"),
             "locations": locations,
+            # Organisation admins may choose people and invite them to a programme.
+            "can_invite": accounts_access.is_organisation_admin(request.user, organisation)
+            and organisation.programmes.exists(),
         },
     )
 

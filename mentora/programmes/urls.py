@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentora.programmes.views import design, goals, participants, pipeline, questionnaire
+from mentora.programmes.views import bulk, design, goals, participants, pipeline, questionnaire
 
 urlpatterns = [
     path("programmes/", design.programme_list, name="programme_list"),
@@ -45,6 +45,33 @@ urlpatterns = [
         "programmes/<int:programme_id>/pipeline/",
         pipeline.programme_pipeline,
         name="programme_pipeline",
+    ),
+    path(
+        "programmes/<int:programme_id>/pipeline/bulk/",
+        bulk.participants_bulk_preview,
+        name="participants_bulk_preview",
+    ),
+    path(
+        "programmes/<int:programme_id>/pipeline/bulk/apply/",
+        bulk.participants_bulk_apply,
+        name="participants_bulk_apply",
+    ),
+    path(
+        "programmes/<int:programme_id>/pipeline/bulk/undo/",
+        bulk.participants_bulk_undo,
+        name="participants_bulk_undo",
+    ),
+    # Inviting from an organisation's people directory: the directory's pages are people's,
+    # the invitation is the programme's.
+    path(
+        "org/<slug:slug>/people/invite/",
+        bulk.people_invite_preview,
+        name="people_invite_preview",
+    ),
+    path(
+        "org/<slug:slug>/people/invite/apply/",
+        bulk.people_invite_apply,
+        name="people_invite_apply",
     ),
     path(
         "programmes/<int:programme_id>/invite/",

@@ -15,3 +15,32 @@
   window.addEventListener("resize", focusableWhenScrolling);
   document.addEventListener("htmx:afterSettle", focusableWhenScrolling);
 })();
+
+// Bulk actions on a list: a "choose everyone on this page" box, and the fields that belong
+// to one action shown only while it is chosen. Without JavaScript every row is ticked by
+// hand and every field stays in view; the server checks all of it either way.
+(function () {
+  "use strict";
+  function setUp(form) {
+    var all = form.querySelector("[data-bulk-all]");
+    var boxes = form.querySelectorAll("input[type=checkbox][name=ids]");
+    if (all && boxes.length) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (box) { box.checked = all.checked; });
+      });
+    }
+    var action = form.querySelector("[data-bulk-action]");
+    if (action) {
+      var only = form.querySelectorAll("[data-bulk-only]");
+      var show = function () {
+        only.forEach(function (part) { part.hidden = part.getAttribute("data-bulk-only") !== action.value; });
+      };
+      action.addEventListener("change", show);
+      show();
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.bulk-form").forEach(setUp);
+  });
+})();

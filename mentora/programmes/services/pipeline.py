@@ -30,6 +30,7 @@ from mentora.programmes.models import (
     ScreeningOutcome,
 )
 from mentora.programmes.services.questionnaire import profile_build
+from mentora.programmes.services.reminders import reminder_kind
 
 S = ParticipantStatus
 
@@ -148,6 +149,11 @@ def _guard(participant: Participant, to_status: str, reason: str) -> None:
         )
 
 
+def transition_check(participant: Participant, to_status: str, *, reason: str = "") -> None:
+    """Refuse, as `participant_transition` would, a move the pipeline does not allow now."""
+    _guard(participant, to_status, reason)
+
+
 def allowed_transitions(participant: Participant) -> list[str]:
     """The statuses the participant may move to now, all guards considered."""
     allowed = []
@@ -202,12 +208,7 @@ def _ensure_user(person: Person, role: str, actor: Any) -> User:
     """The person's account, created (and given the role) if HR knows them only."""
     user: User | None = person.user
     if user is None:
-        if not person.email:
-            raise ValidationError(
-                _("%(name)s has no e-mail address in the people directory."),
-                params={"name": person.full_name},
-                code="email",
-            )
+        _check_reachable(person)
         user = User.objects.filter(email__iexact=person.email).first()
         if user is None:
             user = account_services.user_create(
@@ -219,6 +220,15 @@ def _ensure_user(person: Person, role: str, actor: Any) -> User:
         organisation=person.organisation, user=user, role=role, actor=actor
     )
     return user
+
+
+def _check_reachable(person: Person) -> None:
+    if person.user_id is None and not person.email:
+        raise ValidationError(
+            _("%(name)s has no e-mail address in the people directory."),
+            params={"name": person.full_name},
+            code="email",
+        )
 
 
 def _check_organisation(programme: Programme, person: Person, role: str) -> None:
@@ -238,11 +248,8 @@ def _check_organisation(programme: Programme, person: Person, role: str) -> None
         )
 
 
-@transaction.atomic
-def participant_invite(
-    *, programme: Programme, person: Person, role: str, actor: Any
-) -> Participant:
-    """Invite someone from the people directory; they get an account if they have none."""
+def invite_check(*, programme: Programme, person: Person, role: str) -> None:
+    """Refuse, as `participant_invite` would, an invitation the programme cannot take."""
     _check_organisation(programme, person, role)
     if Participant.objects.filter(programme=programme, person=person, role=role).exists():
         raise ValidationError(
@@ -250,6 +257,15 @@ def participant_invite(
             params={"name": person.full_name},
             code="duplicate",
         )
+    _check_reachable(person)
+
+
+@transaction.atomic
+def participant_invite(
+    *, programme: Programme, person: Person, role: str, actor: Any
+) -> Participant:
+    """Invite someone from the people directory; they get an account if they have none."""
+    invite_check(programme=programme, person=person, role=role)
     user = _ensure_user(person, role, actor)
     participant = Participant.objects.create(
         programme=programme, person=person, user=user, role=role, status=S.INVITED
@@ -423,3 +439,110 @@ def line_manager_decide(
         note=note,
         reason=_("Declined by the line manager.") + (f" {note}" if note else ""),
     )
+
+
+# Statuses a participant leaves by their own step or another page's, never by "next".
+_NOT_NEXT = frozenset({S.DECLINED, S.WITHDRAWN})
+# From ready on, a matching round and the pair's own work move people along.
+_MOVED_ON_ELSEWHERE = frozenset({S.READY, S.MATCHED, S.ACTIVE})
+
+
+def next_status(participant: Participant) -> str:
+    """The participant's next status in the pipeline: the first forward step their guards
+    allow. A refusal says why there is none (the first step's guard, or the end)."""
+    if participant.status == S.INVITED:
+        raise ValidationError(
+            _("An invited person moves on by sending their application."), code="next"
+        )
+    if participant.status in _MOVED_ON_ELSEWHERE:
+        raise ValidationError(
+            _("From “%(status)s” on, participants move on through matching and their pair."),
+            params={"status": S(participant.status).label},
+            code="next",
+        )
+    order = list(S.values)
+    here = order.index(participant.status)
+    forward = [
+        status
+        for status in order[here + 1 :]
+        if status in TRANSITIONS[participant.status] and status not in _NOT_NEXT
+    ]
+    if not forward:
+        raise ValidationError(
+            _("“%(status)s” has no next step to move to."),
+            params={"status": S(participant.status).label},
+            code="next",
+        )
+    first_refusal = None
+    for status in forward:
+        try:
+            _guard(participant, status, reason="")
+        except ValidationError as error:
+            first_refusal = first_refusal or error
+            continue
+        return status
+    assert first_refusal is not None
+    raise first_refusal
+
+
+@transaction.atomic
+def participant_transition_undo(
+    *, participant: Participant, event_id: int, actor: Any
+) -> Participant:
+    """Take back the step recorded as `event_id`, if it is still the participant's last:
+    they return to the status they had before it. Audited, recorded and e-mailed like a
+    step, so the participant hears of the correction."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    last = participant.events.order_by("-pk").first()
+    if last is None or last.pk != event_id or last.to_status != participant.status:
+        raise ValidationError(
+            _("Their status has changed since (now “%(status)s”), so it was left as it is."),
+            params={"status": participant.get_status_display()},
+            code="moved_on",
+        )
+    old, previous = participant.status, last.from_status
+    participant.status = previous
+    participant.status_changed_at = timezone.now()
+    participant.save(update_fields=["status", "status_changed_at"])
+    event = _record(participant, old, previous, actor, note="undo")
+    audit_log(
+        actor=actor,
+        action="programmes.participant.undo",
+        obj=participant,
+        programme=participant.programme,
+        changes={"status": {"old": old, "new": previous}, "undoes": event_id},
+    )
+    _enqueue_status_email(event)
+    return participant
+
+
+def reminder_check(participant: Participant) -> str:
+    """The reminder the participant's pending step is worth now (see
+    `reminders.reminder_kind`), or a refusal saying that nothing waits for one."""
+    kind = reminder_kind(participant)
+    if kind is None:
+        raise ValidationError(
+            _("Nothing is waiting on “%(status)s” that a reminder could help with."),
+            params={"status": participant.get_status_display()},
+            code="remind",
+        )
+    return kind
+
+
+@transaction.atomic
+def participant_remind(*, participant: Participant, actor: Any) -> str:
+    """Send now the reminder the participant's pending step is worth; audited. The kind
+    of reminder sent."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    kind = reminder_check(participant)
+    participant.reminded_at = timezone.now()
+    participant.save(update_fields=["reminded_at"])
+    audit_log(
+        actor=actor,
+        action="programmes.participant.remind",
+        obj=participant,
+        programme=participant.programme,
+        changes={"kind": kind},
+    )
+    transaction.on_commit(partial(tasks.REMINDER_TASKS[kind].enqueue, participant.pk))
+    return kind

@@ -8,7 +8,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentora.accounts.models import Role, User
-from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+from mentora.programmes.models import (
+    LineManagerDecision,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+)
 
 S = ParticipantStatus
 
@@ -62,3 +68,16 @@ def manager_users(programme: Programme) -> list[User]:
             memberships__role=Role.PROGRAMME_MANAGER,
         ).distinct()
     )
+
+
+def reminder_kind(participant: Participant) -> str | None:
+    """The reminder the participant's pending step is worth now, whatever its age: `apply`
+    or `line_manager` (the same kinds as `pending_reminders`), else None."""
+    if participant.status == S.INVITED:
+        return "apply"
+    if (
+        participant.status == S.NEEDS_LINE_MANAGER
+        and participant.line_manager_decision == LineManagerDecision.PENDING
+    ):
+        return "line_manager"
+    return None

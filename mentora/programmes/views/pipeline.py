@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from mentora.programmes.forms import (
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
+from mentora.programmes.views.bulk import ACTIONS as BULK_ACTIONS
 from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
@@ -72,6 +74,9 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
         statuses=S.choices,
         roles=ParticipantRole.choices,
         invite_form=InviteForm() if can_manage else None,
+        bulk_actions=BULK_ACTIONS,
+        # Events sit a layer above; their registration page is reached by its URL's name.
+        workshops=programme.events.filter(starts_at__gte=timezone.now()) if can_manage else [],
     )
 
 
