@@ -7,14 +7,15 @@ Danish reasons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
-def contribution_text(criterion: str, detail: Mapping[str, Any]) -> str:
+def contribution_text(criterion: str, detail: Mapping[str, Any], *, to_mentee: bool = False) -> str:
+    """One criterion of a pair in words; `to_mentee` words it for the mentee reading it."""
     if criterion == "themes":
         return _("shares themes: %(themes)s") % {"themes": ", ".join(detail.get("themes", []))}
     if criterion == "progression":
@@ -39,6 +40,8 @@ def contribution_text(criterion: str, detail: Mapping[str, Any]) -> str:
         return simple[criterion]
     if criterion == "timezone_band":
         return _("time zones %(hours)s h apart") % {"hours": detail.get("hours", "?")}
+    if criterion == "mentee_preference" and to_mentee:
+        return _("your wish no. %(rank)s") % {"rank": detail.get("rank", "?")}
     if criterion == "mentee_preference":
         return _("the mentee's choice no. %(rank)s") % {"rank": detail.get("rank", "?")}
     if criterion == "mentor_preference":
@@ -49,22 +52,50 @@ def contribution_text(criterion: str, detail: Mapping[str, Any]) -> str:
     return _("score %(score)s") % {"score": detail.get("score", "?")}
 
 
+# What a mentee reads of why a mentor is suggested: not the mentor's own wishes, nobody's
+# gender and no score.
+NOT_FOR_MENTEES = frozenset({"mentor_preference", "different_gender", "given_score"})
+
+
 def explanation(
-    contributions: Iterable[Mapping[str, Any]], *, limit: int = 3, include_gender: bool = True
+    contributions: Iterable[Mapping[str, Any]],
+    *,
+    limit: int = 3,
+    include_gender: bool = True,
+    leave_out: Collection[str] = (),
+    to_mentee: bool = False,
 ) -> str:
     """The top contributing criteria of a pair, as one translated line; each criterion is
-    given once (the first, most important, mention wins)."""
+    given once (the first, most important, mention wins); criteria in `leave_out` are not
+    told, and `to_mentee` words it for the mentee reading it."""
     parts: list[str] = []
-    seen: set[str] = set()
+    seen: set[str] = set(leave_out)
     for c in contributions:
         criterion = c["criterion"]
         if criterion in seen or (criterion == "different_gender" and not include_gender):
             continue
         seen.add(criterion)
-        text = contribution_text(criterion, c.get("detail", {}))
+        text = contribution_text(criterion, c.get("detail", {}), to_mentee=to_mentee)
         if text not in parts:
             parts.append(text)
     return "; ".join(parts[:limit])
+
+
+def has_reason(proposal: Any, reason: str, *, wished: bool) -> bool:
+    """Whether `reason` (a filter of the review: how the pair was set, how it met the
+    mentee's wishes, or a criterion that scored for it) applies to a proposal; `wished`
+    says whether its mentee stated wishes."""
+    if reason == "locked":
+        return bool(proposal.locked)
+    if reason == "manual":
+        return bool(proposal.manual)
+    if reason == "first_choice":
+        return proposal.preference_rank == 1
+    if reason == "wish_met":
+        return proposal.preference_rank is not None
+    if reason == "wish_missed":
+        return wished and proposal.preference_rank is None
+    return any(c.get("criterion") == reason for c in proposal.contributions or ())
 
 
 def rule_text(rule: str, *, mentee: str, mentor: str) -> str:

@@ -5,8 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentora.accounts.models import Organisation
 from mentora.core.forms import ModelChoiceField, WholeNumberField
+from mentora.matching import Policy, PolicyError
 from mentora.people.models import label_related
+from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.rounds.models import MatchingRound
 
@@ -66,6 +69,105 @@ class CompareForm(forms.Form):
         self.fields["with"] = ModelChoiceField(
             queryset=MatchingRound.objects.filter(programme_id=matching_round.programme_id)
         )
+
+
+# The orders a round's proposals can be listed in, and the database order of each.
+REVIEW_SORTS = {
+    "score": ("-score", _("Highest score first")),
+    "-score": ("score", _("Lowest score first")),
+    "mentee": ("mentee__person__last_name", _("Mentee")),
+    "mentor": ("mentor__person__last_name", _("Mentor")),
+}
+# What a proposal can be picked out by, besides the criteria that scored for it.
+MANAGER_RULES = [("locked", _("Locked pairs")), ("manual", _("Pairs set by hand"))]
+WISH_RULES = [
+    ("first_choice", _("The mentee's first choice")),
+    ("wish_met", _("One of the mentee's wishes")),
+    ("wish_missed", _("The mentee's wishes not met")),
+]
+
+
+def _choice_errors(text: Any) -> dict[str, Any]:
+    return {"invalid_choice": text}
+
+
+class ReviewFilterForm(forms.Form):
+    """Which of a round's proposals to list, and in what order (the query string)."""
+
+    q = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("Search for a name of at most 100 characters.")},
+    )
+    band = forms.ChoiceField(
+        label=_("Score"),
+        required=False,
+        choices=[
+            ("", _("Any score")),
+            ("strong", _("Strong: the round's top third")),
+            ("good", _("Good: the middle third")),
+            ("weak", _("Weak: the bottom third")),
+        ],
+        error_messages=_choice_errors(_("Choose strong, good or weak from the score list.")),
+    )
+    rule = forms.ChoiceField(
+        label=_("Why matched"),
+        required=False,
+        error_messages=_choice_errors(_("Choose a reason from the list.")),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, label) for key, (_order, label) in REVIEW_SORTS.items()],
+        error_messages=_choice_errors(_("Choose an order from the list.")),
+    )
+
+    def __init__(
+        self, *args: Any, matching_round: MatchingRound, include_gender: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        weights = _weights(matching_round)
+        criteria = [
+            (name, label)
+            for name, label in WEIGHT_LABELS.items()
+            if weights.get(name, 0) > 0 and (include_gender or name != "different_gender")
+        ]
+        self.fields["rule"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any reason")),
+            (_("Set by the programme manager"), MANAGER_RULES),
+            (_("The mentee's wishes"), WISH_RULES),
+            (_("Scored on"), criteria),
+        ]
+        organisation_ids = matching_round.programme.organisation_ids()
+        if len(organisation_ids) > 1:
+            self.fields["organisation"] = ModelChoiceField(
+                label=_("Organisation"),
+                required=False,
+                empty_label=_("Every organisation"),
+                queryset=Organisation.objects.filter(pk__in=organisation_ids).order_by("name"),
+                error_messages=_choice_errors(
+                    _("Choose one of the programme's organisations from the list.")
+                ),
+            )
+            self.order_fields(["q", "organisation", "band", "rule", "sort"])
+
+    def value(self, name: str) -> Any:
+        """A filter's value, once checked; a filter given wrongly filters nothing."""
+        return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+
+    @property
+    def order(self) -> str:
+        return REVIEW_SORTS[self.value("sort") or "score"][0]
+
+
+def _weights(matching_round: MatchingRound) -> dict[str, float]:
+    """The weight of each criterion in the policy the round ran with."""
+    try:
+        weights = Policy.from_dict(matching_round.policy or {}).weights
+    except PolicyError:
+        weights = Policy().weights
+    return {name: float(getattr(weights, name, 0.0)) for name in WEIGHT_LABELS}
 
 
 class RankForm(forms.Form):

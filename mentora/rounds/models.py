@@ -18,6 +18,14 @@ class RoundStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# A round in one of these has a result: proposals, suggestions or pairs made from them.
+RESULT_STATUSES = (
+    RoundStatus.DONE,
+    RoundStatus.CHOOSING,
+    RoundStatus.INTRODUCING,
+    RoundStatus.PUBLISHED,
+)
+
 # Stored as a round's error when something other than the engine's own refusal stopped it.
 UNEXPECTED_FAILURE = "unexpected"
 
@@ -73,6 +81,16 @@ class MatchingRound(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == RoundStatus.DONE
+
+    def earlier_round(self) -> MatchingRound | None:
+        """The programme's latest round before this one that came to a result, to compare
+        this one with."""
+        return (
+            MatchingRound.objects.filter(programme_id=self.programme_id, number__lt=self.number)
+            .filter(status__in=RESULT_STATUSES)
+            .order_by("-number")
+            .first()
+        )
 
     @property
     def failure_reason(self) -> str:

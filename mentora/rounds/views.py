@@ -24,7 +24,8 @@ from mentora.relationships import access as pair_access
 from mentora.relationships.models import GroupKind, Pair, PeerGroup
 from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds import access
-from mentora.rounds.explain import explanation, unmatched_text
+from mentora.rounds.cards import mentor_card
+from mentora.rounds.explain import explanation, has_reason, unmatched_text
 from mentora.rounds.forms import (
     AnswerForm,
     CompareForm,
@@ -33,27 +34,22 @@ from mentora.rounds.forms import (
     IntroduceForm,
     PairChoiceForm,
     RankForm,
+    ReviewFilterForm,
 )
 from mentora.rounds.models import (
     Introduction,
     IntroductionStatus,
     MatchingRound,
+    Proposal,
     RoundStatus,
     Suggestion,
 )
-from mentora.rounds.quality import round_quality
+from mentora.rounds.quality import mentees_who_chose, round_quality, score_cuts, stated_wishes
 from mentora.rounds.services import choices
 from mentora.rounds.services import groups as rounds_groups
 from mentora.rounds.services import introductions as introductions_services
 from mentora.rounds.services import proposals as proposals_services
 from mentora.rounds.services import rounds as rounds_services
-
-SORTS = {
-    "score": "-score",
-    "-score": "score",
-    "mentee": "mentee__person__last_name",
-    "mentor": "mentor__person__last_name",
-}
 
 
 @login_required
@@ -104,25 +100,15 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     include_gender = accounts_access.can_see_sensitive_attributes(
         request.user, programme.organisation
     )
-    sort = request.GET.get("sort", "score")
-    query = request.GET.get("q", "").strip()
-    only = request.GET.get("only", "")
-    proposals = matching_round.proposals.select_related(
-        *label_related("mentee__person"), *label_related("mentor__person")
+    filters = ReviewFilterForm(
+        request.GET, matching_round=matching_round, include_gender=include_gender
     )
-    if query:
-        proposals = proposals.filter(
-            Q(mentee__person__first_name__icontains=query)
-            | Q(mentee__person__last_name__icontains=query)
-            | Q(mentor__person__first_name__icontains=query)
-            | Q(mentor__person__last_name__icontains=query)
-        )
-    if only == "locked":
-        proposals = proposals.filter(locked=True)
-    elif only == "manual":
-        proposals = proposals.filter(manual=True)
-    proposals = proposals.order_by(SORTS.get(sort, "-score"), "pk")
-    rows = [(p, explanation(p.contributions, include_gender=include_gender)) for p in proposals]
+    # A filter given wrongly is named on the page; the others still apply.
+    filters.is_valid()
+    rows = [
+        (p, explanation(p.contributions, include_gender=include_gender), band)
+        for p, band in _reviewed(matching_round, filters)
+    ]
     unmatched = [
         (u, unmatched_text(u.reason_code, u.reason))
         for u in matching_round.unmatched.select_related(*label_related("participant__person"))
@@ -138,14 +124,14 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "quality": round_quality(matching_round, include_gender=include_gender)
         if not matching_round.is_running
         else None,
-        "sort": sort,
-        "q": query,
-        "only": only,
+        "filters": filters,
+        "filtered": any(filters.value(name) for name in ("q", "organisation", "band", "rule")),
         "mentees": in_round.filter(role=ParticipantRole.MENTEE),
         "mentors": in_round.filter(role=ParticipantRole.MENTOR),
         "others": programme.rounds.exclude(pk=matching_round.pk).filter(
             status__in=[RoundStatus.DONE, RoundStatus.PUBLISHED]
         ),
+        **_earlier(matching_round, include_gender=include_gender),
         "include_gender": include_gender,
         "mode": programme.influence_mode,
         "introductions": matching_round.introductions.select_related(
@@ -154,6 +140,48 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         **_suggestion_context(matching_round),
     }
     return render(request, "rounds/round_detail.html", context)
+
+
+def _reviewed(
+    matching_round: MatchingRound, filters: ReviewFilterForm
+) -> list[tuple[Proposal, str]]:
+    """The round's proposals that pass the review's filters, in its order, each with its
+    score band."""
+    proposals = matching_round.proposals.select_related(
+        *label_related("mentee__person"), *label_related("mentor__person")
+    )
+    if query := filters.value("q"):
+        proposals = proposals.filter(
+            Q(mentee__person__first_name__icontains=query)
+            | Q(mentee__person__last_name__icontains=query)
+            | Q(mentor__person__first_name__icontains=query)
+            | Q(mentor__person__last_name__icontains=query)
+        )
+    if organisation := filters.value("organisation"):
+        proposals = proposals.filter(
+            Q(mentee__person__organisation=organisation)
+            | Q(mentor__person__organisation=organisation)
+        )
+    cuts = score_cuts(matching_round.proposals.values_list("score", flat=True))
+    band, reason = filters.value("band"), filters.value("rule")
+    chosen = mentees_who_chose(matching_round) if reason == "wish_missed" else set()
+    return [
+        (p, cuts.band(p.score) if cuts else "")
+        for p in proposals.order_by(filters.order, "pk")
+        if (not band or (cuts and cuts.band(p.score) == band))
+        and (not reason or has_reason(p, reason, wished=stated_wishes(p.mentee, chosen)))
+    ]
+
+
+def _earlier(matching_round: MatchingRound, *, include_gender: bool) -> dict[str, Any]:
+    """The programme's round before this one and its quality, to compare with."""
+    earlier = None if matching_round.is_running else matching_round.earlier_round()
+    return {
+        "earlier": earlier,
+        "earlier_quality": round_quality(earlier, include_gender=include_gender)
+        if earlier
+        else None,
+    }
 
 
 def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
@@ -435,9 +463,7 @@ def my_matching(request: HttpRequest) -> HttpResponse:
             suggestion.matching_round_id,
             {"round": suggestion.matching_round, "suggestions": []},
         )
-        entry["suggestions"].append(
-            (suggestion, explanation(suggestion.contributions, limit=4, include_gender=False))
-        )
+        entry["suggestions"].append(mentor_card(suggestion))
     introductions = Introduction.objects.filter(
         Q(mentee__user=user) | Q(mentor__user=user), status=IntroductionStatus.PENDING
     ).select_related(

@@ -126,3 +126,49 @@ def test_a_mentee_chooses_among_their_suggestions(
     page.get_by_role("button", name=t["settle"]).click()
     page.get_by_role("button", name=t["publish"]).wait_for()
     assert matching_round.proposals.get(mentee=cohort.junior).mentor == cohort.mo
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_review_and_the_mentor_cards_pass_axe_and_fit_the_screen(
+    live_server: Any, browser: Any, width: int
+) -> None:
+    import datetime as dt
+
+    from mentora.people.models import Person
+    from mentora.rounds.services import choices
+    from mentora.rounds.tests.conftest import run_round
+    from tests.test_accessibility import AXE, AXE_RUN, RULES
+
+    cohort = make_cohort(make_personas())
+    run_round(cohort)
+    review = run_round(cohort)
+    Person.objects.filter(pk=cohort.mo.person_id).update(
+        job_title="Principal engineer for offshore wind operations",
+        location="Esbjerg",
+        timezone="Europe/Copenhagen",
+        languages=["da", "en", "de"],
+        hire_date=dt.date(2012, 3, 1),
+    )
+    cohort.programme.influence_mode = "mentee_chooses"
+    cohort.programme.save()
+    chooser = run_round(cohort)
+    choices.round_open_choosing(matching_round=chooser, actor=cohort.personas.manager)
+    pages = [
+        (cohort.personas.manager, f"/rounds/{review.pk}/?band=strong&rule=themes"),
+        (cohort.personas.manager, f"/rounds/{review.pk}/?band=excellent"),
+        (cohort.personas.mentee, "/my/matching/"),
+    ]
+    problems: list[str] = []
+    for user, url in pages:
+        context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
+        page = context.new_page()
+        log_in(page, live_server.url, user.email)
+        page.goto(live_server.url + url)
+        assert page.locator(".person-chip").count() > 0, url
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            problems.append(f"{url}: {scroll} px wide on a {width} px screen")
+        page.add_script_tag(path=str(AXE))
+        problems += [f"{url}: {v}" for v in page.evaluate(AXE_RUN, RULES)]
+        context.close()
+    assert problems == [], "\n".join(problems)

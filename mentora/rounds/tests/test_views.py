@@ -117,8 +117,8 @@ def test_the_review_screen_filters_and_sorts(
     assert "Jo Junior" in only_jo and "Eva Extra" not in only_jo
     by_mentee = table({"sort": "mentee"})
     assert by_mentee.index("Eva Extra") < by_mentee.index("Jo Junior")
-    locked = client.get(reverse("round_detail", args=[done.pk]), {"only": "locked"})
-    assert "No proposed pairs." in locked.content.decode()
+    locked = client.get(reverse("round_detail", args=[done.pk]), {"rule": "locked"})
+    assert "No proposed pair passes these filters." in locked.content.decode()
 
 
 def test_the_live_check_names_the_broken_rule(
