@@ -28,6 +28,7 @@ from mentora.programmes.forms import (
     ScreeningScheduleForm,
     TransitionForm,
 )
+from mentora.programmes.history import participant_history
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
@@ -126,7 +127,7 @@ def participant_detail(
         programme,
         participant=participant,
         answers=answers,
-        events=participant.events.select_related("actor"),
+        events=participant_history(participant),
         sees_sensitive=accounts_access.can_see_sensitive_attributes(
             request.user, participant.person.organisation
         ),
