@@ -157,3 +157,8 @@ class SearchForm(forms.Form):
     """A list's filter form: words to look for; a page adds its own choices."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids, apart from those of another form on the page (an invitation's role).
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
