@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mentora.accounts.models import Role, User
 from mentora.core.forms import ModelForm
 from mentora.core.mail import notify_user
+from mentora.core.tables import SearchForm
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
@@ -44,6 +45,21 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> Any:
         return self.cleaned_data["email"].strip().lower()
+
+
+class MemberFilterForm(SearchForm):
+    """The members list's filters: words in the name or e-mail address, and the role."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: the start of the action, and words in who did it."""
+
+    action = forms.CharField(label=_("Action starts with"), required=False, max_length=100)
+    actor = forms.CharField(label=_("Who (e-mail)"), required=False, max_length=254)
 
 
 class ResetForm(PasswordResetForm):

@@ -7,20 +7,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access, services, throttling
-from mentora.accounts.forms import InviteForm, LanguageForm, PreferencesForm
+from mentora.accounts.forms import (
+    AuditFilterForm,
+    InviteForm,
+    LanguageForm,
+    MemberFilterForm,
+    PreferencesForm,
+)
 from mentora.accounts.models import Membership, Organisation, Role, User
 from mentora.core.confirm import run_confirmed
 from mentora.core.models import AuditEntry
+from mentora.core.tables import DESC, Column, filters, sort_table
 
 
 @require_POST
@@ -109,6 +117,13 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+MEMBER_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("user__full_name",)),
+    Column("email", gettext_lazy("E-mail address"), order=("user__email", "role")),
+    Column("role", gettext_lazy("Role"), order=("role", "user__email")),
+]
+
+
 def _members_page(
     request: HttpRequest,
     organisation: Organisation,
@@ -118,13 +133,23 @@ def _members_page(
     status: int = 200,
 ) -> HttpResponse:
     """The organisation's members, with the invitation form as new or as posted."""
-    memberships = organisation.memberships.select_related("user").order_by("user__email", "role")
+    memberships = organisation.memberships.select_related("user")
+    form = MemberFilterForm(request.GET)
+    chosen = filters(form)
+    if "q" in chosen:
+        memberships = memberships.filter(
+            Q(user__full_name__icontains=chosen["q"]) | Q(user__email__icontains=chosen["q"])
+        )
+    if "role" in chosen:
+        memberships = memberships.filter(role=chosen["role"])
+    table = sort_table(request, memberships, MEMBER_COLUMNS, default="email", per_page=50)
     return render(
         request,
         "accounts/organisation_members.html",
         {
             "organisation": organisation,
-            "memberships": memberships,
+            "table": table,
+            "form": form,
             "can_change": can_change,
             "invite_form": invite_form,
         },
@@ -191,13 +216,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The installation's audit log, for platform admins."""
     access.access_audit_log(request.user)
     entries = AuditEntry.objects.select_related("object_type", "organisation")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if action:
-        entries = entries.filter(action__startswith=action)
-    if actor:
-        entries = entries.filter(actor_email__icontains=actor)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "accounts/audit_log.html", {"page": page, "action": action, "actor": actor}
+    form = AuditFilterForm(request.GET)
+    chosen = filters(form)
+    if "action" in chosen:
+        entries = entries.filter(action__startswith=chosen["action"])
+    if "actor" in chosen:
+        entries = entries.filter(actor_email__icontains=chosen["actor"])
+    table = sort_table(
+        request, entries, AUDIT_COLUMNS, default="when", default_direction=DESC, per_page=50
     )
+    return render(request, "accounts/audit_log.html", {"table": table, "form": form})
+
+
+AUDIT_COLUMNS = [
+    Column("when", gettext_lazy("When"), order=("created_at",)),
+    Column("who", gettext_lazy("Who"), order=("actor_email", "created_at")),
+    Column("action", gettext_lazy("Action"), order=("action", "created_at")),
+]

@@ -17,6 +17,7 @@ from mentora.core.forms import (
     WholeNumberField,
     parse_id,
 )
+from mentora.core.tables import SearchForm
 from mentora.matching import Constraints, MatchingSettings, Weights
 from mentora.matching.policy import MODES
 from mentora.programmes.goal_models import ProgrammeGoal
@@ -26,6 +27,7 @@ from mentora.programmes.models import (
     ParticipantStatus,
     ProfileField,
     Programme,
+    ProgrammeKind,
     Question,
     QuestionKind,
     ScreeningOutcome,
@@ -98,6 +100,16 @@ class ProgrammeForm(ModelForm):
                 _("Give a reason for more than 5 mentees per mentor in group mentoring."),
             )
         return data
+
+
+class ProgrammeFilterForm(SearchForm):
+    """The programme list's filters: words in the name or organisation, and the kind."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *ProgrammeKind.choices],
+    )
 
 
 class NewProgrammeForm(ProgrammeForm):

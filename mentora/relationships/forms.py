@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.core.forms import DateField, ModelChoiceField, ModelForm, WholeNumberField
 from mentora.core.submissions import submission_field
+from mentora.core.tables import SearchForm
 from mentora.programmes.models import Participant
 from mentora.relationships.models import (
     Agreement,
@@ -210,3 +211,18 @@ class ExpertConnectForm(forms.Form):
         taking_part = Participant.objects.filter(programme=programme)
         self.fields["learner"].queryset = taking_part  # type: ignore[attr-defined]
         self.fields["expert"].queryset = taking_part  # type: ignore[attr-defined]
+
+
+class HealthFilterForm(SearchForm):
+    """The health list's filters: words in either name, and the light."""
+
+    light = forms.ChoiceField(
+        label=_("Health"),
+        required=False,
+        choices=[
+            ("", _("All pairs")),
+            ("red", _("needs help")),
+            ("amber", _("watch")),
+            ("green", _("good")),
+        ],
+    )

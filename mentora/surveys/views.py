@@ -4,17 +4,18 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.accounts.models import User
 from mentora.core.confirm import run_confirmed
 from mentora.core.messages import run_on_form
+from mentora.core.tables import Column, sort_table
 from mentora.programmes import access as programme_access
 from mentora.surveys import access, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
@@ -68,10 +69,24 @@ def _counts(surveys: list[Survey]) -> dict[int, list[dict[str, Any]]]:
     return result
 
 
+SURVEY_COLUMNS = [
+    Column("wave", gettext_lazy("Wave"), order=("wave_rank", "opens_at")),
+    Column("instrument", gettext_lazy("Instrument"), order=("instrument__name", "opens_at")),
+    Column("opens", gettext_lazy("Answering period"), order=("opens_at", "closes_at")),
+]
+
+
 @login_required
 def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_access.access_programme(request.user, programme_id)
-    surveys = list(programme.surveys.select_related("instrument"))
+    surveys_in_order = programme.surveys.select_related("instrument").annotate(
+        wave_rank=Case(
+            *(When(wave=wave, then=rank) for rank, wave in enumerate(Wave.values)),
+            output_field=IntegerField(),
+        )
+    )
+    table = sort_table(request, surveys_in_order, SURVEY_COLUMNS, default="opens")
+    surveys = list(table.rows)
     counts = _counts(surveys)
     return render(
         request,
@@ -79,6 +94,7 @@ def survey_list(request: HttpRequest, programme_id: int) -> HttpResponse:
         {
             "programme": programme,
             "can_manage": programme_access.can_manage_programme(request.user, programme),
+            "table": table,
             "rows": [(survey, counts[survey.pk]) for survey in surveys],
         },
     )

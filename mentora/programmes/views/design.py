@@ -6,18 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import run_confirmed
 from mentora.core.messages import attempt, run_on_form
+from mentora.core.tables import DESC, Column, filters, sort_table
 from mentora.programmes import access
 from mentora.programmes.forms import (
     NewProgrammeForm,
     PartnerForm,
     PolicyForm,
+    ProgrammeFilterForm,
     ProgrammeForm,
     TouchpointForm,
 )
@@ -38,18 +42,39 @@ def _warn_about_duration(request: HttpRequest, programme: Programme) -> None:
         )
 
 
+PROGRAMME_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("name",)),
+    Column("organisation", gettext_lazy("Organisation"), order=("organisation__name",)),
+    Column("kind", gettext_lazy("Kind"), order=("kind",)),
+    Column("dates", gettext_lazy("Dates"), order=("start_date", "end_date")),
+]
+
+
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = (
-        access.programmes_for(request.user)
-        .select_related("organisation")
-        .order_by("-start_date", "name", "pk")
+    programmes = access.programmes_for(request.user).select_related("organisation")
+    form = ProgrammeFilterForm(request.GET)
+    chosen = filters(form)
+    if "q" in chosen:
+        programmes = programmes.filter(
+            Q(name__icontains=chosen["q"]) | Q(organisation__name__icontains=chosen["q"])
+        )
+    if "kind" in chosen:
+        programmes = programmes.filter(kind=chosen["kind"])
+    table = sort_table(
+        request,
+        programmes,
+        PROGRAMME_COLUMNS,
+        default="dates",
+        default_direction=DESC,
+        per_page=25,
     )
     return render(
         request,
         "programmes/programme_list.html",
         {
-            "programmes": programmes,
+            "table": table,
+            "form": form,
             "can_create": access.organisations_for_new_programmes(request.user).exists(),
         },
     )

@@ -29,6 +29,7 @@ from mentora.programmes.forms import (
     ScreeningScheduleForm,
     TransitionForm,
 )
+from mentora.programmes.history import participant_history
 from mentora.programmes.models import ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
@@ -131,7 +132,7 @@ def participant_detail(
         programme,
         participant=participant,
         answers=answers,
-        events=participant.events.select_related("actor"),
+        events=participant_history(participant),
         sees_sensitive=accounts_access.can_see_sensitive_attributes(
             request.user, participant.person.organisation
         ),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -127,6 +130,14 @@ def story_decide(*, story: Story, actor: Any, approve: bool) -> Story:
     return story
 
 
+def _logo() -> str:
+    """The logo as a data URI: the PDF is rendered with no web server to fetch it from."""
+    path = finders.find("img/logo.svg")
+    assert isinstance(path, str), "static/img/logo.svg is missing"
+    data = Path(path).read_bytes()
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+
+
 def certificate_pdf(*, pair: Pair, side: str) -> bytes:
     """The mentee's diploma or the mentor's certificate of thanks, in the reader's language."""
 
@@ -142,6 +153,8 @@ def certificate_pdf(*, pair: Pair, side: str) -> bytes:
                 "other": pair.mentor if side == "mentee" else pair.mentee,
                 "ended": pair.ended_at or timezone.now(),
                 "language": language,
+                "manager": pair.programme.managers.order_by("pk").first(),
+                "logo": _logo(),
             },
         )
     return HTML(string=html).write_pdf()

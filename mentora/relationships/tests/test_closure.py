@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from typing import Any
 
@@ -214,3 +215,33 @@ def test_a_manager_who_is_in_the_pair_neither_reads_nor_decides_its_waiting_stor
     story.refresh_from_db()
     assert story.status == "pending"
     assert "My mentor and I" in client_for(cohort.personas.manager).get(stories).content.decode()
+
+
+def test_the_diploma_is_one_framed_landscape_page_with_the_name_programme_and_manager(
+    cohort: Any, met: Pair
+) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    pair = met
+    close_both(cohort, pair)
+    pair.refresh_from_db()
+    for side in ("mentee", "mentor"):
+        pdf = pypdf.PdfReader(io.BytesIO(closure.certificate_pdf(pair=pair, side=side)))
+        assert len(pdf.pages) == 1
+        box = pdf.pages[0].mediabox
+        # A4 landscape: 297 by 210 mm, in points.
+        assert round(float(box.width)) == 842 and round(float(box.height)) == 595
+        text = " ".join(pdf.pages[0].extract_text().split()).casefold()
+        participant = pair.mentee if side == "mentee" else pair.mentor
+        manager = pair.programme.managers.order_by("pk").first()
+        assert manager is not None
+        for words in (
+            participant.person.full_name,
+            pair.programme.name,
+            pair.programme.organisation.name,
+            "Programme manager",
+            manager.get_full_name(),
+            "Diploma" if side == "mentee" else "With thanks",
+        ):
+            assert words.casefold() in text
+        # The reflections and thanks the pair wrote stay off the certificate.
+        assert "i learned a lot" not in text and "rewarding" not in text

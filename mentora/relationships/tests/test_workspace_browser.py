@@ -75,7 +75,7 @@ def test_a_pair_works_together_and_the_manager_sees_health_not_notes(
     manager = manager_context.new_page()
     log_in(manager, base, cohort.personas.manager.email)
     manager.goto(f"{base}/programmes/{cohort.programme.pk}/pair-health/")
-    manager.get_by_text("1 meetings held", exact=False).first.wait_for()
+    manager.get_by_text("1 of about", exact=False).first.wait_for()
     assert SECRET not in manager.content()
     response = manager.goto(f"{base}/meetings/{meeting.pk}/")
     assert response is not None and response.status == 403

@@ -13,17 +13,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentora.core.messages import submit
+from mentora.core.tables import Column, filters, sort_table
 from mentora.programmes import access as programme_access
 from mentora.relationships import access
 from mentora.relationships.forms import (
     FeedbackMomentForm,
     FollowUpForm,
+    HealthFilterForm,
     SupportSettingsForm,
     ToolForm,
 )
+from mentora.relationships.health import Health
 from mentora.relationships.health import programme_health as compute
 from mentora.relationships.models import (
     Feedback,
@@ -38,11 +42,39 @@ from mentora.relationships.services import feedback, support
 from mentora.relationships.toolbox import tools_for
 
 
+def _pair_names(health: Health) -> str:
+    return f"{health.pair.mentee.person.full_name} {health.pair.mentor.person.full_name}"
+
+
+LIGHT_ORDER = {"red": 0, "amber": 1, "green": 2}
+HEALTH_COLUMNS = [
+    Column(
+        "pair",
+        gettext_lazy("Pair"),
+        value=lambda h: (h.pair.mentee.person.last_name, h.pair.mentee.person.first_name),
+    ),
+    Column("health", gettext_lazy("Health"), value=lambda h: LIGHT_ORDER[h.light]),
+    Column("held", gettext_lazy("Meetings held"), value=lambda h: h.held),
+    Column("last", gettext_lazy("Last met"), value=lambda h: h.days_since_last),
+]
+
+
 @login_required
 def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
 
     programme = programme_access.access_programme(request.user, programme_id, write=True)
     report = compute(programme)
+    form = HealthFilterForm(request.GET)
+    chosen = filters(form)
+    shown = [
+        h
+        for h in report
+        if chosen.get("light", h.light) == h.light
+        and ("q" not in chosen or chosen["q"].casefold() in _pair_names(h).casefold())
+    ]
+    table = sort_table(
+        request, shown, HEALTH_COLUMNS, default="health", per_page=50, pk=lambda h: h.pair.pk
+    )
     without_follow_up = (
         Pair.objects.active().filter(programme=programme, follow_ups__isnull=True).count()
     )
@@ -53,6 +85,8 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
         {
             "programme": programme,
             "report": report,
+            "table": table,
+            "form": form,
             "at_risk": sum(1 for h in report if h.at_risk),
             "without_follow_up": without_follow_up,
             "nudge_after_days": settings_row.nudge_after_days if settings_row else 30,

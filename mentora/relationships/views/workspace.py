@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.messages import attempt, submit
+from mentora.core.timeline import Event
 from mentora.relationships import access
 from mentora.relationships.forms import (
     AgreementForm,
@@ -51,7 +53,14 @@ def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
             "agreement_form": AgreementForm(initial=initial or None),
             "meeting_form": MeetingScheduleForm(time_zone=request.user.time_zone),  # type: ignore[union-attr]
             "upcoming": meetings.filter(starts_at__gte=now),
-            "past": meetings.filter(starts_at__lt=now).order_by("-starts_at"),
+            "past": [
+                Event(
+                    at=meeting.starts_at,
+                    label=meeting.get_mode_display(),
+                    url=reverse("meeting_detail", args=[meeting.pk]),
+                )
+                for meeting in meetings.filter(starts_at__lt=now).order_by("-starts_at")
+            ],
             "goals": pair.goals.all(),
             "tools": _tools(pair, request),
             "feedback": feedback.feedback_visible_to(request.user, pair).select_related("moment"),
