@@ -117,9 +117,11 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
     from mentora.surveys.models import Invitation, Survey
+    from mentora.surveys.models import Question as SurveyQuestion
 
     def pks(model: Any) -> list[int]:
-        return list(model.objects.order_by("pk").values_list("pk", flat=True))
+        rows = model.objects.all() if isinstance(model, type) else model
+        return list(rows.order_by("pk").values_list("pk", flat=True))
 
     return {
         "slug": list(Organisation.objects.values_list("slug", flat=True)),
@@ -145,6 +147,13 @@ def id_pools() -> dict[str, list[Any]]:
         "story_id": pks(Story),
         "connection_id": pks(ExpertConnection),
         "survey_id": pks(Survey),
+        # The programme's own survey questions share the parameter's name too.
+        "question_id:survey_question_edit": pks(
+            SurveyQuestion.objects.filter(instrument__source="programme")
+        ),
+        "question_id:survey_question_move": pks(
+            SurveyQuestion.objects.filter(instrument__source="programme")
+        ),
         "invitation_id": pks(Invitation),
         "notification_id": pks(Notification),
         "fmt": ["csv", "xlsx"],

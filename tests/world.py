@@ -318,6 +318,17 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
             invitation=invitation, answers=answers, actor=user, language="en"
         )
 
+    # Two questions of the programme's own, so that their pages are visited.
+    for text in ("Which site are you at?", "What helped most?"):
+        survey_services.custom_question_add(
+            programme=programme,
+            kind=QuestionKind.TEXT,
+            text_en=text,
+            text_da="",
+            audience=["mentee", "mentor"],
+            actor=personas.manager,
+        )
+
     # A pair that has closed, with its diploma and certificate.
     carl = _person(org, "E9", "Carl", "Closed", org_unit=hr, level=2)
     pair_d = Pair.objects.create(

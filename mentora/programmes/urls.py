@@ -104,6 +104,16 @@ urlpatterns = [
         name="programme_questionnaire",
     ),
     path(
+        "programmes/<int:programme_id>/questionnaire/<int:question_id>/edit/",
+        questionnaire.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "programmes/<int:programme_id>/questionnaire/<int:question_id>/move/",
+        questionnaire.question_move,
+        name="question_move",
+    ),
+    path(
         "programmes/<int:programme_id>/questionnaire/<int:question_id>/delete/",
         questionnaire.question_delete,
         name="question_delete",

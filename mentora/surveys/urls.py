@@ -14,6 +14,16 @@ urlpatterns = [
         views.survey_questions,
         name="survey_questions",
     ),
+    path(
+        "programmes/<int:programme_id>/surveys/questions/<int:question_id>/edit/",
+        views.survey_question_edit,
+        name="survey_question_edit",
+    ),
+    path(
+        "programmes/<int:programme_id>/surveys/questions/<int:question_id>/move/",
+        views.survey_question_move,
+        name="survey_question_move",
+    ),
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey_detail"),
     path("surveys/<int:survey_id>/close/", views.survey_close, name="survey_close"),
     path("surveys/answer/<str:token>/", views.survey_answer, name="survey_answer"),

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, Q, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -14,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from mentora.accounts.models import User
 from mentora.core.confirm import run_confirmed
-from mentora.core.messages import run_on_form
+from mentora.core.messages import run_on_form, submit
+from mentora.core.ordering import MoveForm
 from mentora.core.tables import Column, sort_table
 from mentora.programmes import access as programme_access
-from mentora.surveys import access, services
+from mentora.programmes.models import Programme
+from mentora.surveys import access, own_questions, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.forms import (
     AnswerForm,
@@ -25,7 +28,15 @@ from mentora.surveys.forms import (
     InstrumentUploadForm,
     ScheduleForm,
 )
-from mentora.surveys.models import Audience, Instrument, Invitation, Survey, Wave
+from mentora.surveys.models import (
+    Audience,
+    Instrument,
+    InstrumentSource,
+    Invitation,
+    Question,
+    Survey,
+    Wave,
+)
 
 
 def _me(request: HttpRequest) -> User:
@@ -189,16 +200,87 @@ def survey_questions(request: HttpRequest, programme_id: int) -> HttpResponse:
             messages.success(request, _("The question is added."))
             return redirect("survey_questions", programme.pk)
     own = Instrument.objects.filter(programme=programme).first()
+    questions = list(own.questions.all()) if own else []
     return render(
         request,
         "surveys/survey_questions.html",
         {
             "programme": programme,
             "form": form,
-            "questions": list(own.questions.all()) if own else [],
+            "questions": [
+                (question, n == 0, n == len(questions) - 1) for n, question in enumerate(questions)
+            ],
             "can_manage": True,
         },
     )
+
+
+def _own_question(programme: Programme, question_id: int) -> Question:
+    """One of the programme's own questions: 404 for any other question."""
+    return get_object_or_404(
+        Question.objects.select_related("instrument"),
+        pk=question_id,
+        instrument__programme=programme,
+        instrument__source=InstrumentSource.PROGRAMME,
+    )
+
+
+@login_required
+def survey_question_edit(request: HttpRequest, programme_id: int, question_id: int) -> HttpResponse:
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    question = _own_question(programme, question_id)
+    form = CustomQuestionForm(
+        request.POST or None,
+        initial={
+            "kind": question.kind,
+            "text_en": question.text_en,
+            "text_da": question.text_da,
+            "audience": question.audience,
+            "choices": "\n".join(
+                f"{c.get('en', '')} | {c.get('da', '')}" for c in question.choices
+            ),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = run_on_form(
+            form,
+            own_questions.custom_question_edit,
+            question=question,
+            kind=form.cleaned_data["kind"],
+            text_en=form.cleaned_data["text_en"],
+            text_da=form.cleaned_data["text_da"],
+            audience=form.cleaned_data["audience"],
+            choices=form.choice_list(),
+            actor=_me(request),
+        )
+        if changes is not None:
+            messages.success(
+                request, _("The question is changed.") if changes else _("Nothing was changed.")
+            )
+            return redirect("survey_questions", programme.pk)
+    return render(
+        request,
+        "surveys/survey_question_edit.html",
+        {"programme": programme, "form": form, "question": question, "can_manage": True},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def survey_question_move(request: HttpRequest, programme_id: int, question_id: int) -> HttpResponse:
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    question = _own_question(programme, question_id)
+    submit(
+        request,
+        MoveForm(request.POST),
+        own_questions.custom_question_move,
+        question=question,
+        actor=_me(request),
+        success=_("The question is moved."),
+    )
+    page = reverse("survey_questions", args=[programme.pk])
+    return redirect(f"{page}#question-{question.pk}")
 
 
 @login_required

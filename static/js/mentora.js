@@ -44,3 +44,17 @@
     document.querySelectorAll("form.bulk-form").forEach(setUp);
   });
 })();
+
+// The programme menu is a column beside the page on a wide screen, so it is open there;
+// on a phone it starts closed above the content, a disclosure the person opens.
+(function () {
+  "use strict";
+  var wide = window.matchMedia("(min-width: 60rem)");
+  function fit() {
+    document.querySelectorAll("details.programme-menu").forEach(function (menu) {
+      menu.open = wide.matches;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fit);
+  wide.addEventListener("change", fit);
+})();
