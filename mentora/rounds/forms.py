@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.core.forms import ModelChoiceField, WholeNumberField
 from mentora.people.models import label_related
+from mentora.people.widgets import PersonPicker
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.rounds.models import MatchingRound
 
@@ -41,8 +42,8 @@ class _ParticipantChoice(ModelChoiceField):
 class PairChoiceForm(forms.Form):
     """A mentee and a mentor of the round's programme, to match by hand or to ask about."""
 
-    mentee = _ParticipantChoice(queryset=Participant.objects.none())
-    mentor = _ParticipantChoice(queryset=Participant.objects.none())
+    mentee = _ParticipantChoice(queryset=Participant.objects.none(), widget=PersonPicker)
+    mentor = _ParticipantChoice(queryset=Participant.objects.none(), widget=PersonPicker)
 
     def __init__(self, *args: Any, matching_round: MatchingRound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
