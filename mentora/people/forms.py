@@ -59,14 +59,12 @@ SEARCH_LENGTH = 100
 
 
 class PersonSearchForm(forms.Form):
-    """What was typed into a people picker (`?q=`)."""
+    """What was typed into a people picker (`?q=`): nothing typed finds nobody."""
 
     q = forms.CharField(
+        required=False,
         max_length=SEARCH_LENGTH,
-        error_messages={
-            "required": _("Type part of a name, an e-mail address, a unit or an employee id."),
-            "max_length": _("Type at most 100 characters to search for someone."),
-        },
+        error_messages={"max_length": _("Type at most 100 characters to search for someone.")},
     )
 
 

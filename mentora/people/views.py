@@ -84,9 +84,12 @@ def people_search(request: HttpRequest, slug: str) -> JsonResponse:
     if not form.is_valid():
         refusal = " ".join(str(error) for error in form.errors["q"])
         return JsonResponse({"error": refusal}, status=400)
+    text = form.cleaned_data["q"]
+    if not text.split():
+        return JsonResponse({"results": [], "more": False})
     found = list(
         Person.objects.current()
-        .matching(form.cleaned_data["q"], organisation=organisation)
+        .matching(text, organisation=organisation)
         .select_related("organisation", "org_unit")
         .order_by("last_name", "first_name", "pk")[: SEARCH_RESULTS + 1]
     )
