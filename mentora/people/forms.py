@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.forms import ModelMultipleChoiceField
 from mentora.people.importer.files import ImportFileError, check_size
 from mentora.people.importer.rows import COLUMNS, parse_mapping
 
@@ -51,3 +52,24 @@ class ImportForm(forms.Form):
 
     def clean_mapping(self) -> dict[str, str]:
         return parse_mapping(self.cleaned_data["mapping"].splitlines())
+
+
+# What a search of the directory may be given: a name, an e-mail address, an employee id.
+SEARCH_LENGTH = 100
+
+
+class PersonSearchForm(forms.Form):
+    """What was typed into a people picker (`?q=`): nothing typed finds nobody."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_LENGTH,
+        error_messages={"max_length": _("Type at most 100 characters to search for someone.")},
+    )
+
+
+class PeopleField(ModelMultipleChoiceField):
+    """People chosen from a directory, each named with what tells them apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)

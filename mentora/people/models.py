@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Organisation
@@ -52,9 +53,37 @@ def label_related(path: str) -> tuple[str, str]:
     return (f"{path}__organisation", f"{path}__org_unit")
 
 
+# A search looks at this many words of what was typed, and at this many units per word.
+SEARCH_WORDS = 4
+SEARCH_UNITS = 1000
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def current(self) -> PersonQuerySet:
         return self.filter(leave_date__isnull=True)
+
+    def matching(self, text: str, *, organisation: Organisation) -> PersonQuerySet:
+        """People of `organisation` for whom every word of `text` begins their first or
+        last name, e-mail address or employee id, or is in their unit's name, whatever the
+        case.
+
+        People are matched on beginnings only, so that PostgreSQL answers from the indexes
+        on those columns (migration 0004) however large the directory. Units are few, so
+        their names are searched whole and their ids looked up first (the first 1,000 by
+        name); the people are then found through the index on their unit.
+        """
+        people = self.filter(organisation=organisation)
+        for word in text.split()[:SEARCH_WORDS]:
+            units = OrgUnit.objects.filter(organisation=organisation, name__icontains=word)
+            unit_ids = list(units.order_by("name").values_list("pk", flat=True)[:SEARCH_UNITS])
+            people = people.filter(
+                Q(first_name__istartswith=word)
+                | Q(last_name__istartswith=word)
+                | Q(email__istartswith=word)
+                | Q(employee_id__istartswith=word)
+                | Q(org_unit_id__in=unit_ids)
+            )
+        return people
 
 
 class Person(models.Model):

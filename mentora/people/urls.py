@@ -5,6 +5,7 @@ from mentora.people import views
 urlpatterns = [
     path("org/<slug:slug>/people/", views.people_directory, name="people_directory"),
     path("org/<slug:slug>/people/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("org/<slug:slug>/people/search/", views.people_search, name="people_search"),
     path("org/<slug:slug>/units/", views.org_units, name="org_units"),
     path("org/<slug:slug>/people/import/", views.people_import, name="people_import"),
     path(

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,9 +17,12 @@ from mentora.core.forms import parse_id
 from mentora.core.messages import attempt
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
 from mentora.people import access, services
-from mentora.people.forms import ImportForm
+from mentora.people.forms import ImportForm, PersonSearchForm
 from mentora.people.importer.plan import export_rows
-from mentora.people.models import OrgUnit
+from mentora.people.models import OrgUnit, Person
+
+# The most people a picker offers at once: more means typing more.
+SEARCH_RESULTS = 20
 
 
 @login_required
@@ -72,6 +75,42 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
             "can_invite": accounts_access.is_organisation_admin(request.user, organisation)
             and organisation.programmes.exists(),
         },
+    )
+
+
+@login_required
+def people_search(request: HttpRequest, slug: str) -> JsonResponse:
+    """The current people of the organisation matching `?q=`, for a people picker: the
+    first 20 by name, each with what tells them apart. For those who run its mentoring."""
+    organisation = accounts_access.access_organisation_staff_area(request.user, slug)
+    form = PersonSearchForm(request.GET)
+    if not form.is_valid():
+        refusal = " ".join(str(error) for error in form.errors["q"])
+        return JsonResponse({"error": refusal}, status=400)
+    text = form.cleaned_data["q"]
+    if not text.split():
+        return JsonResponse({"results": [], "more": False})
+    found = list(
+        Person.objects.current()
+        .matching(text, organisation=organisation)
+        .select_related("organisation", "org_unit")
+        .order_by("last_name", "first_name", "pk")[: SEARCH_RESULTS + 1]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": person.pk,
+                    "name": person.full_name,
+                    "job_title": person.job_title,
+                    "unit": person.org_unit.name if person.org_unit else "",
+                    "organisation": person.organisation.name,
+                    "label": person.label,
+                }
+                for person in found[:SEARCH_RESULTS]
+            ],
+            "more": len(found) > SEARCH_RESULTS,
+        }
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Organisation, User
@@ -20,6 +21,9 @@ from mentora.core.forms import (
 from mentora.core.tables import SearchForm
 from mentora.matching import Constraints, MatchingSettings, Weights
 from mentora.matching.policy import MODES
+from mentora.people.forms import PeopleField
+from mentora.people.models import Person
+from mentora.people.widgets import PeoplePicker
 from mentora.programmes.goal_models import ProgrammeGoal
 from mentora.programmes.models import (
     Participant,
@@ -60,10 +64,13 @@ class ProgrammeForm(ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     sponsors = ModelMultipleChoiceField(
-        label=_("Sponsors"), queryset=User.objects.none(), required=False
+        label=_("Sponsors"), queryset=User.objects.none(), required=False, widget=PeoplePicker
     )
     managers = ModelMultipleChoiceField(
-        label=_("Programme managers"), queryset=User.objects.none(), required=False
+        label=_("Programme managers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PeoplePicker,
     )
 
     class Meta:
@@ -248,6 +255,13 @@ class TouchpointForm(forms.Form):
 
 class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
+    chosen = PeopleField(
+        label=_("Find people"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=PeoplePicker,
+        help_text=_("Search the people directory by name, e-mail address, unit or employee id."),
+    )
     people = forms.CharField(
         label=_("People"),
         required=False,
@@ -260,9 +274,24 @@ class InviteForm(forms.Form):
         help_text=_("With a column named email or employee_id."),
     )
 
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation is None:
+            # Without the organisation there is no directory to search: names only.
+            del self.fields["chosen"]
+            return
+        chosen = self.fields["chosen"]
+        chosen.queryset = (  # type: ignore[attr-defined]
+            Person.objects.current()
+            .filter(organisation=organisation)
+            .select_related("organisation", "org_unit")
+        )
+        chosen.widget.search_url = reverse("people_search", args=[organisation.slug])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("people") or "").strip() and not data.get("csv_file"):
+        named = (data.get("people") or "").strip() or data.get("csv_file") or data.get("chosen")
+        if not named and "chosen" not in self.errors:
             raise forms.ValidationError(_("Name at least one person or choose a CSV file."))
         return data
 

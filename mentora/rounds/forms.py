@@ -9,6 +9,7 @@ from mentora.accounts.models import Organisation
 from mentora.core.forms import ModelChoiceField, WholeNumberField
 from mentora.matching import Policy, PolicyError
 from mentora.people.models import label_related
+from mentora.people.widgets import PersonPicker
 from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.models import Participant, ParticipantRole
 from mentora.rounds.models import MatchingRound
@@ -44,8 +45,8 @@ class _ParticipantChoice(ModelChoiceField):
 class PairChoiceForm(forms.Form):
     """A mentee and a mentor of the round's programme, to match by hand or to ask about."""
 
-    mentee = _ParticipantChoice(queryset=Participant.objects.none())
-    mentor = _ParticipantChoice(queryset=Participant.objects.none())
+    mentee = _ParticipantChoice(queryset=Participant.objects.none(), widget=PersonPicker)
+    mentor = _ParticipantChoice(queryset=Participant.objects.none(), widget=PersonPicker)
 
     def __init__(self, *args: Any, matching_round: MatchingRound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

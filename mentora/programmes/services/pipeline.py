@@ -293,13 +293,21 @@ MAX_IDENTIFIER_LENGTH = 254
 
 
 def participants_invite_many(
-    *, programme: Programme, identifiers: Iterable[str], role: str, actor: Any
+    *,
+    programme: Programme,
+    identifiers: Iterable[str],
+    role: str,
+    actor: Any,
+    people: Iterable[Person] = (),
 ) -> InviteOutcome:
-    """Invite people named by e-mail address or employee id (from a list or a CSV file).
+    """Invite `people` chosen in the directory, and people named by e-mail address or
+    employee id (from a list or a CSV file).
 
     Each invitation is its own transaction, so one unknown name does not stop the rest.
     """
     outcome = InviteOutcome()
+    for person in people:
+        _invite_one(outcome, programme=programme, person=person, role=role, actor=actor)
     organisation_ids = programme.organisation_ids()
     for identifier in identifiers:
         identifier = identifier.strip()
@@ -311,23 +319,37 @@ def participants_invite_many(
                 % {"id": identifier[:40]}
             )
             continue
-        people = Person.objects.current().filter(organisation_id__in=organisation_ids)
-        person = (
-            people.filter(email__iexact=identifier).first()
-            or people.filter(employee_id=identifier).first()
+        current = Person.objects.current().filter(organisation_id__in=organisation_ids)
+        named = (
+            current.filter(email__iexact=identifier).first()
+            or current.filter(employee_id=identifier).first()
         )
-        if person is None:
+        if named is None:
             outcome.problems.append(
                 _("%(id)s: nobody in the people directory.") % {"id": identifier}
             )
             continue
-        try:
-            outcome.invited.append(
-                participant_invite(programme=programme, person=person, role=role, actor=actor)
-            )
-        except ValidationError as error:
-            outcome.problems.append(f"{identifier}: {' '.join(error.messages)}")
+        _invite_one(
+            outcome, programme=programme, person=named, role=role, actor=actor, name=identifier
+        )
     return outcome
+
+
+def _invite_one(
+    outcome: InviteOutcome,
+    *,
+    programme: Programme,
+    person: Person,
+    role: str,
+    actor: Any,
+    name: str = "",
+) -> None:
+    try:
+        outcome.invited.append(
+            participant_invite(programme=programme, person=person, role=role, actor=actor)
+        )
+    except ValidationError as error:
+        outcome.problems.append(f"{name or person.full_name}: {' '.join(error.messages)}")
 
 
 def identifiers_from_csv(text: str) -> list[str]:

@@ -102,7 +102,7 @@ def test_from_a_new_programme_to_two_participants_ready_to_match(
     for role, employee_id in (("mentee", "E3"), ("mentor", "E4")):
         invite = page.get_by_role("region", name=t("Invite participants"))
         invite.get_by_label(_exactly(t("Role"))).select_option(role)
-        invite.get_by_label(t("People")).fill(employee_id)
+        invite.get_by_label(_exactly(t("People"))).fill(employee_id)
         page.get_by_role("button", name=t("Send invitations")).click()
         page.wait_for_load_state()
     assert programme.participants.filter(status="invited").count() == 2

@@ -74,7 +74,7 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
         q=query,
         statuses=S.choices,
         roles=ParticipantRole.choices,
-        invite_form=InviteForm() if can_manage else None,
+        invite_form=InviteForm(organisation=programme.organisation) if can_manage else None,
         bulk_actions=BULK_ACTIONS,
         # Events sit a layer above; their registration page is reached by its URL's name.
         workshops=programme.events.filter(starts_at__gte=timezone.now()) if can_manage else [],
@@ -85,7 +85,7 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def participant_invite(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    form = InviteForm(request.POST, request.FILES)
+    form = InviteForm(request.POST, request.FILES, organisation=programme.organisation)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Check the invitation form.")]:
             messages.error(request, str(error))
@@ -104,6 +104,7 @@ def participant_invite(request: HttpRequest, programme_id: int) -> HttpResponse:
         identifiers=identifiers,
         role=form.cleaned_data["role"],
         actor=request.user,
+        people=form.cleaned_data["chosen"],
     )
     if outcome.invited:
         messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(outcome.invited)})
