@@ -120,17 +120,23 @@ def organisations_for_new_programmes(user: Viewer) -> QuerySet[Organisation]:
     return Organisation.objects.none()
 
 
-def partner_organisation_by_slug(
-    user: Viewer, programme: Programme, slug: str
-) -> Organisation | None:
-    """The organisation a programme's managers name, by its short name, as a partner.
+def partner_organisations_named(
+    user: Viewer, programme: Programme, name: str
+) -> list[Organisation]:
+    """The organisations a programme's managers name as a partner: by their exact name
+    (in any case) or their short name; more than one when several share that name.
 
-    Only those who may change the programme may look one up, and only by its exact
-    short name, so the list of organisations on the platform is never shown.
+    Only those who may change the programme may look one up, and only by what they
+    already know, so the list of organisations on the platform is never shown.
     """
     if not can_manage_programme(user, programme):
         raise PermissionDenied
-    return Organisation.objects.filter(slug=slug.strip().lower()).first()
+    name = " ".join(name.split())
+    return list(
+        Organisation.objects.filter(Q(slug=name.lower()) | Q(name__iexact=name))
+        .exclude(pk=programme.organisation_id)
+        .order_by("pk")
+    )
 
 
 def access_programme_by_token(user: Viewer, token: str) -> Programme:

@@ -231,9 +231,13 @@ class PolicyForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    slug = forms.SlugField(
-        label=_("Short name of the organisation"),
-        help_text=_("Ask the other organisation for its short name in Mentora."),
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        help_text=_(
+            "Its name as it is written in Mentora, or its short name. Organisations are "
+            "never listed to other organisations, so write it out."
+        ),
     )
     contributes_mentors = forms.BooleanField(label=_("Contributes mentors"), required=False)
     contributes_mentees = forms.BooleanField(label=_("Contributes mentees"), required=False)

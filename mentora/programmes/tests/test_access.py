@@ -161,7 +161,7 @@ def _writes(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str,
         "programme_copy": (reverse("programme_copy", args=[pk]), {}, WRITE),
         "programme_organisation_add": (
             reverse("programme_organisation_add", args=[pk]),
-            {"slug": "partner", "contributes_mentees": "on"},
+            {"organisation": "partner", "contributes_mentees": "on"},
             WRITE,
         ),
         "programme_organisation_remove": (

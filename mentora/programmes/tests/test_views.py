@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import make_person
+from mentora.accounts.models import Organisation
 from mentora.core.models import AuditEntry
 from mentora.matching import Policy
 from mentora.programmes.forms import WEIGHT_LABELS
@@ -362,13 +363,13 @@ def test_a_manager_adds_a_partner_organisation_by_its_short_name(
 ) -> None:
     client = client_for(personas.manager)
     url = reverse("programme_organisation_add", args=[programme.pk])
-    unknown = client.post(url, {"slug": "nope", "contributes_mentors": "on"}, follow=True)
-    assert "No other organisation has that short name." in unknown.content.decode()
-    client.post(url, {"slug": "other", "contributes_mentors": "on"})
+    unknown = client.post(url, {"organisation": "nope", "contributes_mentors": "on"}, follow=True)
+    assert "No other organisation has that name or short name." in unknown.content.decode()
+    client.post(url, {"organisation": "other", "contributes_mentors": "on"})
     contribution = programme.contributions.get()
     assert contribution.organisation == personas.other_organisation
     assert contribution.contributes_mentors and not contribution.contributes_mentees
-    client.post(url, {"slug": "other", "contributes_mentees": "on"})
+    client.post(url, {"organisation": "other", "contributes_mentees": "on"})
     contribution = programme.contributions.get()
     assert contribution.contributes_mentees and not contribution.contributes_mentors
     page = client.get(reverse("programme_detail", args=[programme.pk])).content.decode()
@@ -377,6 +378,32 @@ def test_a_manager_adds_a_partner_organisation_by_its_short_name(
         reverse("programme_organisation_remove", args=[programme.pk, contribution.pk]),
         {"confirm": "on"},
     )
+    assert not programme.contributions.exists()
+
+
+def test_a_partner_organisation_is_found_by_its_name_written_out(
+    client_for: Any, programme: Programme, personas: Any
+) -> None:
+    client = client_for(personas.manager)
+    url = reverse("programme_organisation_add", args=[programme.pk])
+    client.post(url, {"organisation": "  other   WORKS ", "contributes_mentees": "on"})
+    assert programme.contributions.get().organisation == personas.other_organisation
+    # Part of a name finds nothing: the platform's organisations are never listed.
+    programme.contributions.all().delete()
+    part = client.post(url, {"organisation": "Works", "contributes_mentees": "on"}, follow=True)
+    assert "No other organisation has that name or short name." in part.content.decode()
+    assert not programme.contributions.exists()
+
+
+def test_two_organisations_of_one_name_ask_for_the_short_name(
+    client_for: Any, programme: Programme, personas: Any
+) -> None:
+    Organisation.objects.create(name="Other Works", slug="other-works-2")
+    url = reverse("programme_organisation_add", args=[programme.pk])
+    response = client_for(personas.manager).post(
+        url, {"organisation": "Other Works", "contributes_mentors": "on"}, follow=True
+    )
+    assert "give the short name instead" in response.content.decode()
     assert not programme.contributions.exists()
 
 

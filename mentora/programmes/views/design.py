@@ -189,13 +189,19 @@ def programme_organisation_add(request: HttpRequest, programme_id: int) -> HttpR
     programme = access.access_programme(request.user, programme_id, write=True)
     form = PartnerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the organisation's short name."))
+        messages.error(request, _("Give the organisation's name or short name."))
         return redirect("programme_detail", programme.pk)
     data = form.cleaned_data
-    partner = access.partner_organisation_by_slug(request.user, programme, data["slug"])
-    if partner is None or partner.pk == programme.organisation_id:
-        messages.error(request, _("No other organisation has that short name."))
+    named = access.partner_organisations_named(request.user, programme, data["organisation"])
+    if not named:
+        messages.error(request, _("No other organisation has that name or short name."))
         return redirect("programme_detail", programme.pk)
+    if len(named) > 1:
+        messages.error(
+            request, _("Several organisations have that name: give the short name instead.")
+        )
+        return redirect("programme_detail", programme.pk)
+    partner = named[0]
     contributions = [
         (c.organisation, c.contributes_mentors, c.contributes_mentees)
         for c in programme.contributions.select_related("organisation")
