@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,24 @@ def move(
         _save_positions(rows, field)
         setattr(item, field, other + 1)
         return index + 1, other + 1
+
+
+def move_or_refuse(
+    item: models.Model,
+    *,
+    siblings: models.QuerySet[Any],
+    direction: str,
+    first: str,
+    last: str,
+    code: str | None = None,
+    field: str = "position",
+) -> tuple[int, int]:
+    """`move`, refused with the message `first` (moving up) or `last` (moving down) when
+    the item is already there: its old and new position."""
+    moved = move(item, siblings=siblings, direction=direction, field=field)
+    if moved is None:
+        raise ValidationError(first if direction == UP else last, code=code)
+    return moved
 
 
 def _save_positions(rows: list[Any], field: str) -> None:

@@ -106,6 +106,16 @@ class CustomQuestionForm(forms.Form):
         help_text=_("For choice questions: one choice per line, English | Danish."),
     )
 
+    def question(self) -> dict[str, Any]:
+        """The question as the services take it: its kind, wording, groups and choices."""
+        return {
+            "kind": self.cleaned_data["kind"],
+            "text_en": self.cleaned_data["text_en"],
+            "text_da": self.cleaned_data["text_da"],
+            "audience": self.cleaned_data["audience"],
+            "choices": self.choice_list(),
+        }
+
     def choice_list(self) -> list[dict[str, str]]:
         result = []
         for n, line in enumerate(self.cleaned_data.get("choices", "").splitlines(), start=1):

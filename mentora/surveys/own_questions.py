@@ -1,5 +1,6 @@
-"""The programme's own survey questions once added: changed without making the answers
-already given wrong, and kept in the order the managers choose."""
+"""The programme's own survey questions: what one must say to be asked, and, once added,
+changed without making the answers already given wrong, and kept in the order the managers
+choose."""
 
 from __future__ import annotations
 
@@ -22,6 +23,22 @@ from mentora.surveys.models import (
 )
 
 OWN_QUESTION_FIELDS = ("kind", "text_en", "text_da", "audience", "choices")
+
+
+def own_question_checked(
+    kind: str, audience: list[str], choices: list[dict[str, str]]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The groups a question of `kind` asks, in their usual order, and the choices it keeps:
+    two or more for a choice question, else none. A kind or groups that will not do, or too
+    few choices, are refused."""
+    if kind not in QuestionKind.values:
+        raise ValidationError(_("Choose a kind of question."))
+    audience = [a for a in Audience.values if a in set(audience)]
+    if not audience:
+        raise ValidationError(_("Choose at least one group to ask."))
+    if kind in CHOICE_KINDS and len(choices) < 2:
+        raise ValidationError(_("A choice question needs at least two choices."))
+    return audience, choices if kind in CHOICE_KINDS else []
 
 
 def _choices_keeping_values(
@@ -64,15 +81,10 @@ def custom_question_edit(
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.instrument.source != InstrumentSource.PROGRAMME:
         raise ValidationError(_("Only the programme's own questions can be changed."))
-    if kind not in QuestionKind.values:
-        raise ValidationError(_("Choose a kind of question."))
-    audience = [a for a in Audience.values if a in set(audience)]
-    if not audience:
-        raise ValidationError(_("Choose at least one group to ask."))
-    choices = [c for c in (choices or []) if str(c.get("en", "")).strip()]
-    if kind in CHOICE_KINDS and len(choices) < 2:
-        raise ValidationError(_("A choice question needs at least two choices."))
-    choices = _choices_keeping_values(question.choices, choices) if kind in CHOICE_KINDS else []
+    # A choice is known by its English wording, which keeps its value.
+    worded = [c for c in (choices or []) if str(c.get("en", "")).strip()]
+    audience, choices = own_question_checked(kind, audience, worded)
+    choices = _choices_keeping_values(question.choices, choices) if choices else []
     answers = Answer.objects.filter(question=question)
     if kind != question.kind and answers.exists():
         raise ValidationError(
@@ -132,17 +144,13 @@ def custom_question_edit(
 @transaction.atomic
 def custom_question_move(*, question: Question, direction: str, actor: Any) -> tuple[int, int]:
     """Move one of the programme's own questions one place up or down."""
-    moved = ordering.move(
+    moved = ordering.move_or_refuse(
         question,
         siblings=Question.objects.filter(instrument_id=question.instrument_id),
         direction=direction,
+        first=_("The question is already the first."),
+        last=_("The question is already the last."),
     )
-    if moved is None:
-        raise ValidationError(
-            _("The question is already the first.")
-            if direction == ordering.UP
-            else _("The question is already the last."),
-        )
     old, new = moved
     audit_log(
         actor=actor,

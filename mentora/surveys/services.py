@@ -36,6 +36,7 @@ from mentora.surveys.models import (
     Wave,
     pseudonymous_key,
 )
+from mentora.surveys.own_questions import own_question_checked
 
 S = ParticipantStatus
 # Participants who are (or were) in the programme proper and so have something to evaluate.
@@ -406,16 +407,9 @@ def custom_question_add(
     required: bool = False,
 ) -> Question:
     """Add a manager's own question to the programme's instrument."""
-    if kind not in QuestionKind.values:
-        raise ValidationError(_("Choose a kind of question."))
-    audience = [a for a in Audience.values if a in set(audience)]
-    if not audience:
-        raise ValidationError(_("Choose at least one group to ask."))
-    choices = [c for c in (choices or []) if str(c.get("value", "")).strip()]
-    if kind in CHOICE_KINDS and len(choices) < 2:
-        raise ValidationError(_("A choice question needs at least two choices."))
-    if kind not in CHOICE_KINDS:
-        choices = []
+    # A new choice is kept when it has a value.
+    valued = [c for c in (choices or []) if str(c.get("value", "")).strip()]
+    audience, choices = own_question_checked(kind, audience, valued)
     instrument = programme_instrument(programme)
     position = instrument.questions.count() + 1
     question = Question.objects.create(

@@ -190,12 +190,8 @@ def survey_questions(request: HttpRequest, programme_id: int) -> HttpResponse:
             form,
             services.custom_question_add,
             programme=programme,
-            kind=form.cleaned_data["kind"],
-            text_en=form.cleaned_data["text_en"],
-            text_da=form.cleaned_data["text_da"],
-            audience=form.cleaned_data["audience"],
-            choices=form.choice_list(),
             actor=_me(request),
+            **form.question(),
         ):
             messages.success(request, _("The question is added."))
             return redirect("survey_questions", programme.pk)
@@ -246,12 +242,8 @@ def survey_question_edit(request: HttpRequest, programme_id: int, question_id: i
             form,
             own_questions.custom_question_edit,
             question=question,
-            kind=form.cleaned_data["kind"],
-            text_en=form.cleaned_data["text_en"],
-            text_da=form.cleaned_data["text_da"],
-            audience=form.cleaned_data["audience"],
-            choices=form.choice_list(),
             actor=_me(request),
+            **form.question(),
         )
         if changes is not None:
             messages.success(

@@ -217,18 +217,14 @@ def programme_questions(programme: Programme, role: str) -> Any:
 @transaction.atomic
 def question_move(*, question: Question, direction: str, actor: Any) -> tuple[int, int]:
     """Move a question one place up or down among the questions for its role."""
-    moved = ordering.move(
+    moved = ordering.move_or_refuse(
         question,
         siblings=programme_questions(question.programme, question.role),
         direction=direction,
+        first=_("The question is already the first for its role."),
+        last=_("The question is already the last for its role."),
+        code="position",
     )
-    if moved is None:
-        raise ValidationError(
-            _("The question is already the first for its role.")
-            if direction == ordering.UP
-            else _("The question is already the last for its role."),
-            code="position",
-        )
     old, new = moved
     audit_log(
         actor=actor,
