@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from mentora.accounts.forms import (
 from mentora.accounts.models import Membership, Organisation, Role, User
 from mentora.core.confirm import run_confirmed
 from mentora.core.models import AuditEntry
-from mentora.core.tables import DESC, Column, filters, sort_table
+from mentora.core.tables import DESC, Column, filtered, filters, sort_table
 
 
 @require_POST
@@ -133,15 +132,13 @@ def _members_page(
     status: int = 200,
 ) -> HttpResponse:
     """The organisation's members, with the invitation form as new or as posted."""
-    memberships = organisation.memberships.select_related("user")
     form = MemberFilterForm(request.GET)
-    chosen = filters(form)
-    if "q" in chosen:
-        memberships = memberships.filter(
-            Q(user__full_name__icontains=chosen["q"]) | Q(user__email__icontains=chosen["q"])
-        )
-    if "role" in chosen:
-        memberships = memberships.filter(role=chosen["role"])
+    memberships = filtered(
+        organisation.memberships.select_related("user"),
+        form,
+        search=("user__full_name", "user__email"),
+        exact=("role",),
+    )
     table = sort_table(request, memberships, MEMBER_COLUMNS, default="email", per_page=50)
     return render(
         request,

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -151,6 +153,23 @@ def filters(form: forms.Form) -> dict[str, Any]:
     valid filters nothing, and the form, shown again, says why."""
     form.is_valid()
     return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", [])}
+
+
+def filtered(
+    rows: QuerySet[Any], form: forms.Form, *, search: Sequence[str], exact: Sequence[str] = ()
+) -> QuerySet[Any]:
+    """`rows` narrowed by a bound filter form's given, valid `filters`: the words (`q`)
+    found in any of the `search` fields, and each field named in `exact` equal to the form's
+    field of the same name."""
+    chosen = filters(form)
+    if "q" in chosen:
+        rows = rows.filter(
+            reduce(or_, (Q(**{f"{field}__icontains": chosen["q"]}) for field in search))
+        )
+    for name in exact:
+        if name in chosen:
+            rows = rows.filter(**{name: chosen[name]})
+    return rows
 
 
 class SearchForm(forms.Form):

@@ -8,13 +8,14 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from django import forms
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from mentora.accounts.models import Organisation
-from mentora.core.tables import DESC, Column, SearchForm, filters, sort_table
+from mentora.core.tables import DESC, Column, SearchForm, filtered, filters, sort_table
 
 COLUMNS = [
     Column("name", "Name", order=("name",)),
@@ -134,3 +135,29 @@ def test_a_filter_that_is_not_valid_filters_nothing_and_says_why() -> None:
     assert filters(form) == {}
     assert "q" in form.errors
     assert filters(SearchForm({"q": "Beta", "other": "y"})) == {"q": "Beta"}
+
+
+class _SlugFilterForm(SearchForm):
+    slug = forms.CharField(required=False, max_length=60)
+
+
+def _filtered(query: dict[str, str]) -> list[str]:
+    rows = filtered(
+        Organisation.objects.all(), _SlugFilterForm(query), search=("name", "slug"), exact=("slug",)
+    )
+    return sorted(rows.values_list("slug", flat=True))
+
+
+def test_the_filter_finds_words_in_any_searched_field_and_matches_a_choice_exactly(
+    organisations: list[Organisation],
+) -> None:
+    assert _filtered({}) == ["a1", "b1", "b2", "c1"]
+    # The words are looked for in the name or the short name, whatever their case.
+    assert _filtered({"q": "beta"}) == ["b1", "b2"]
+    assert _filtered({"q": "C1"}) == ["c1"]
+    # A choice matches the whole value, not a part of it.
+    assert _filtered({"slug": "b1"}) == ["b1"]
+    assert _filtered({"slug": "b"}) == []
+    assert _filtered({"q": "beta", "slug": "b2"}) == ["b2"]
+    # A filter that is not valid filters nothing.
+    assert _filtered({"q": "x" * 101}) == ["a1", "b1", "b2", "c1"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import run_confirmed
 from mentora.core.messages import attempt, run_on_form
-from mentora.core.tables import DESC, Column, filters, sort_table
+from mentora.core.tables import DESC, Column, filtered, sort_table
 from mentora.programmes import access
 from mentora.programmes.forms import (
     NewProgrammeForm,
@@ -52,15 +51,13 @@ PROGRAMME_COLUMNS = [
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = access.programmes_for(request.user).select_related("organisation")
     form = ProgrammeFilterForm(request.GET)
-    chosen = filters(form)
-    if "q" in chosen:
-        programmes = programmes.filter(
-            Q(name__icontains=chosen["q"]) | Q(organisation__name__icontains=chosen["q"])
-        )
-    if "kind" in chosen:
-        programmes = programmes.filter(kind=chosen["kind"])
+    programmes = filtered(
+        access.programmes_for(request.user).select_related("organisation"),
+        form,
+        search=("name", "organisation__name"),
+        exact=("kind",),
+    )
     table = sort_table(
         request,
         programmes,
