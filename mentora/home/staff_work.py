@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from mentora.accounts.models import Membership, Organisation, Role
 from mentora.events.models import Event, RegistrationStatus
@@ -218,104 +218,82 @@ def _programme_actions(
     overdue: int,
     health: list[Health],
 ) -> list[Action]:
-    name = programme.name
-    actions = []
-    if n := counts[S.APPLIED]:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s new application to review",
-                    "%(count)s new applications to review",
-                    n,
-                )
-                % {"count": n},
-                _pipeline_url(programme, status=S.APPLIED),
-            )
-        )
-    if n := counts[S.UNDER_REVIEW]:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s application under review to decide",
-                    "%(count)s applications under review to decide",
-                    n,
-                )
-                % {"count": n},
-                _pipeline_url(programme, status=S.UNDER_REVIEW),
-            )
-        )
-    if screening:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s mentor screening interview to book",
-                    "%(count)s mentor screening interviews to book",
-                    screening,
-                )
-                % {"count": screening},
-                _pipeline_url(programme, role=ParticipantRole.MENTOR),
-            )
-        )
-    if overdue:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s line-manager approval overdue",
-                    "%(count)s line-manager approvals overdue",
-                    overdue,
-                )
-                % {"count": overdue},
-                _pipeline_url(programme, status=S.NEEDS_LINE_MANAGER),
-                "bad",
-            )
-        )
     health_url = reverse("pair_health", args=[programme.pk])
-    at_risk = sum(1 for h in health if h.at_risk)
-    if at_risk:
-        actions.append(
-            Action(
-                name,
-                ngettext("%(count)s pair at risk", "%(count)s pairs at risk", at_risk)
-                % {"count": at_risk},
-                health_url,
-                "bad" if any(h.light == RED for h in health) else "warn",
-            )
-        )
-    quiet = sum(1 for h in health if h.quiet_days >= NO_MEETING_DAYS)
-    if quiet:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s pair has not met for %(days)s days",
-                    "%(count)s pairs have not met for %(days)s days",
-                    quiet,
-                )
-                % {"count": quiet, "days": NO_MEETING_DAYS},
-                health_url,
-            )
-        )
     # The programme team's check-ins with each pair are its follow-ups.
     without_follow_up = sum(1 for h in health if not h.pair.follow_ups.all())
-    if without_follow_up:
-        actions.append(
-            Action(
-                name,
-                ngettext(
-                    "%(count)s pair without a follow-up from the programme team",
-                    "%(count)s pairs without a follow-up from the programme team",
-                    without_follow_up,
-                )
-                % {"count": without_follow_up},
-                health_url,
-                "info",
-            )
-        )
-    return actions
+    counted = [
+        (
+            counts[S.APPLIED],
+            ngettext_lazy(
+                "%(count)s new application to review",
+                "%(count)s new applications to review",
+                "count",
+            ),
+            _pipeline_url(programme, status=S.APPLIED),
+            "warn",
+        ),
+        (
+            counts[S.UNDER_REVIEW],
+            ngettext_lazy(
+                "%(count)s application under review to decide",
+                "%(count)s applications under review to decide",
+                "count",
+            ),
+            _pipeline_url(programme, status=S.UNDER_REVIEW),
+            "warn",
+        ),
+        (
+            screening,
+            ngettext_lazy(
+                "%(count)s mentor screening interview to book",
+                "%(count)s mentor screening interviews to book",
+                "count",
+            ),
+            _pipeline_url(programme, role=ParticipantRole.MENTOR),
+            "warn",
+        ),
+        (
+            overdue,
+            ngettext_lazy(
+                "%(count)s line-manager approval overdue",
+                "%(count)s line-manager approvals overdue",
+                "count",
+            ),
+            _pipeline_url(programme, status=S.NEEDS_LINE_MANAGER),
+            "bad",
+        ),
+        (
+            sum(1 for h in health if h.at_risk),
+            ngettext_lazy("%(count)s pair at risk", "%(count)s pairs at risk", "count"),
+            health_url,
+            "bad" if any(h.light == RED for h in health) else "warn",
+        ),
+        (
+            sum(1 for h in health if h.quiet_days >= NO_MEETING_DAYS),
+            ngettext_lazy(
+                "%(count)s pair has not met for %(days)s days",
+                "%(count)s pairs have not met for %(days)s days",
+                "count",
+            ),
+            health_url,
+            "warn",
+        ),
+        (
+            without_follow_up,
+            ngettext_lazy(
+                "%(count)s pair without a follow-up from the programme team",
+                "%(count)s pairs without a follow-up from the programme team",
+                "count",
+            ),
+            health_url,
+            "info",
+        ),
+    ]
+    return [
+        Action(programme.name, str(text % {"count": n, "days": NO_MEETING_DAYS}), url, tone)
+        for n, text, url, tone in counted
+        if n
+    ]
 
 
 def _round_actions(ids: list[int], names: dict[int, str]) -> list[Action]:
