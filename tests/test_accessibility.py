@@ -9,9 +9,6 @@ without a browser; one page a route keeps this part short). Three visits share o
   (the persona's own pages are already covered on the phone, and width is what differs);
 - on a phone in Danish, the main pages as each person, for a sideways scroll only: Danish
   words run longer, and must not push a layout sideways.
-
-axe-core comes from npm (`node_modules/axe-core`) and is injected by Playwright, which is
-allowed past the content security policy for that.
 """
 
 from __future__ import annotations
@@ -22,20 +19,18 @@ from typing import Any
 
 import pytest
 
-from conftest import BROWSER_TEST, REPO, ensure_shipped_libraries, log_in
+from conftest import BROWSER_TEST, ensure_shipped_libraries, log_in
 from tests.crawl import id_pools, routes, urls
+
+# AXE, AXE_RUN and RULES are named again for the browser tests that import them from here.
+from tests.pages import AXE as AXE
+from tests.pages import AXE_RUN as AXE_RUN
+from tests.pages import DESKTOP, PHONE, is_html_page, problems_on, speak
+from tests.pages import RULES as RULES
 from tests.world import build_world
 
 pytestmark = BROWSER_TEST
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-# WCAG 2.2 A and AA; a violation that axe rates serious or critical fails the test.
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_RUN = """async (rules) => (await axe.run(document, {runOnly: rules})).violations
-    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
 # Routes a visit would change: logging out ends the session the rest of the visit needs.
 NOT_VISITED = {"logout"}
 # The pages people open most, by route name.
@@ -96,32 +91,6 @@ def pages(only: frozenset[str] | None = None) -> list[tuple[str, str]]:
             if first is not None:
                 found.append((route.name, first))
     return found
-
-
-def speak(language: str) -> None:
-    """Every account chooses `language`, as each person would in their settings."""
-    from mentora.accounts.models import User
-
-    User.objects.update(language=language)
-
-
-def is_html_page(context: Any, url: str) -> bool:
-    """Asked first without the page: files (CSV, PDF, calendars) download rather than open,
-    and pages this person may not see are not theirs to check."""
-    answer = context.request.get(url, max_redirects=0)
-    return answer.status == 200 and answer.headers.get("content-type", "").startswith("text/html")
-
-
-def problems_on(page: Any, viewport: dict[str, int], axe: bool = True) -> list[str]:
-    """What is wrong with the open page: a sideways scroll, and serious axe violations."""
-    found = []
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > viewport["width"]:
-        found.append(f"{width} px wide on a {viewport['width']} px screen")
-    if not axe:
-        return found
-    page.add_script_tag(path=str(AXE))
-    return found + page.evaluate(AXE_RUN, RULES)
 
 
 @pytest.mark.parametrize("visit", VISITS.values(), ids=VISITS)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import BROWSER_TEST, REPO, ensure_shipped_libraries
-from tests.test_accessibility import DESKTOP, PHONE, is_html_page, speak
+from tests.pages import DESKTOP, PHONE, is_html_page, speak
 
 pytestmark = BROWSER_TEST
 
