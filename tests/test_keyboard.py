@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import BROWSER_TEST, ensure_shipped_libraries
+from tests.pages import DESKTOP
 from tests.world import World, build_world
 
 pytestmark = BROWSER_TEST
@@ -90,6 +91,15 @@ class Keyboard:
         self.press("Enter")
         assert self.focused("main#main"), "the skip link did not move focus to the content"
 
+    def follow_from_main(self, selector: str, *, or_via: str) -> None:
+        """From the content, follow the link matching `selector`; where the page links
+        only to the list at the path `or_via`, follow that, then the link from there."""
+        self.skip_to_main()
+        self.follow(f'{selector}, main a[href="{or_via}"]')
+        if self.page.url.endswith(or_via):
+            self.skip_to_main()
+            self.follow(selector)
+
 
 def _log_in(keys: Keyboard, email: str) -> None:
     page = keys.page
@@ -104,7 +114,7 @@ def _log_in(keys: Keyboard, email: str) -> None:
 
 
 def _start(browser: Any, live_server: Any, world: World, persona: str) -> tuple[Any, Keyboard]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    context = browser.new_context(locale="en-GB", viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15_000)
     keys = Keyboard(page, live_server.url)
@@ -130,11 +140,7 @@ def test_a_manager_changes_a_participants_status_with_the_keyboard(
     rita = Participant.objects.get(programme=programme, person__first_name="Rita")
     context, keys = _start(browser, live_server, world, "manager")
 
-    keys.skip_to_main()
-    keys.follow(f'main a[href="/programmes/{programme.pk}/"], main a[href="/programmes/"]')
-    if keys.page.url.endswith("/programmes/"):
-        keys.skip_to_main()
-        keys.follow(f'main a[href="/programmes/{programme.pk}/"]')
+    keys.follow_from_main(f'main a[href="/programmes/{programme.pk}/"]', or_via="/programmes/")
     keys.skip_to_main()
     keys.follow(f'main a[href="/programmes/{programme.pk}/pipeline/"]')
     keys.skip_to_main()
@@ -171,11 +177,7 @@ def test_a_mentee_writes_an_agenda_with_the_keyboard(live_server: Any, browser: 
     assert coming is not None
     context, keys = _start(browser, live_server, world, "mentee")
 
-    keys.skip_to_main()
-    keys.follow(f'main a[href="/pairs/{pair.pk}/"], main a[href="/my/matching/"]')
-    if keys.page.url.endswith("/my/matching/"):
-        keys.skip_to_main()
-        keys.follow(f'main a[href="/pairs/{pair.pk}/"]')
+    keys.follow_from_main(f'main a[href="/pairs/{pair.pk}/"]', or_via="/my/matching/")
     keys.skip_to_main()
     keys.follow(f'main a[href="/meetings/{coming.pk}/"]')
     keys.skip_to_main()
@@ -199,11 +201,7 @@ def test_a_mentor_answers_a_survey_with_the_keyboard(live_server: Any, browser: 
     context, keys = _start(browser, live_server, world, "mentor")
     answer = f"/surveys/answer/{invitation.token}/"
 
-    keys.skip_to_main()
-    keys.follow(f'main a[href="{answer}"], main a[href="/my/surveys/"]')
-    if keys.page.url.endswith("/my/surveys/"):
-        keys.skip_to_main()
-        keys.follow(f'main a[href="{answer}"]')
+    keys.follow_from_main(f'main a[href="{answer}"]', or_via="/my/surveys/")
     keys.skip_to_main()
     # Every question in turn: a choice with Space and the arrow keys, words typed.
     questions = keys.page.evaluate(
