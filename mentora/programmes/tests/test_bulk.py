@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import MANAGERS_ONLY, PERSONAS, WRITE, make_person
+from conftest import MANAGERS_ONLY, PERSONAS, WRITE, audited, make_person, undo_key
 from mentora.core.models import AuditEntry
 from mentora.events import services as event_services
 from mentora.events.models import EventRegistration
@@ -48,10 +48,6 @@ def _url(name: str, setup: Any) -> str:
 
 def _statuses(*participants: Participant) -> list[str]:
     return [Participant.objects.get(pk=p.pk).status for p in participants]
-
-
-def _entries(action: str) -> list[str]:
-    return sorted(AuditEntry.objects.filter(action=action).values_list("object_id", flat=True))
 
 
 def _apply(client: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -> Any:
@@ -114,7 +110,7 @@ def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_
     assert "3 approved." in html
     assert "1 skipped: Bea9 Bulk9: A participant cannot go from" in html
     assert _statuses(*applied, invited) == [S.APPROVED] * 3 + [S.INVITED]
-    assert _entries("programmes.participant.approved") == sorted(str(p.pk) for p in applied)
+    assert audited("programmes.participant.approved") == sorted(str(p.pk) for p in applied)
     # The same e-mail the single action sends: one "approved" e-mail each.
     assert DBTaskResult.objects.count() - queued == 3
     assert set(DBTaskResult.objects.order_by("-pk")[:3].values_list("task_path", flat=True)) == {
@@ -168,7 +164,7 @@ def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_l
     assert "Undo" not in done.content.decode()
     assert _statuses(one, two) == [S.DECLINED, S.DECLINED]
     assert Participant.objects.get(pk=one.pk).decline_reason == "Too few mentors SECRETREASON"
-    assert _entries("programmes.participant.declined") == sorted([str(one.pk), str(two.pk)])
+    assert audited("programmes.participant.declined") == sorted([str(one.pk), str(two.pk)])
     assert not any(
         "SECRETREASON" in str(changes)
         for changes in AuditEntry.objects.values_list("changes", flat=True)
@@ -182,7 +178,7 @@ def test_withdrawing_asks_for_the_tick(client_for: Any, setup: Any) -> None:
     assert _statuses(one) == [S.APPROVED]
     _apply(client, setup, [one.pk], "withdraw", confirm="on")
     assert _statuses(one) == [S.WITHDRAWN]
-    assert _entries("programmes.participant.withdrawn") == [str(one.pk)]
+    assert audited("programmes.participant.withdrawn") == [str(one.pk)]
 
 
 def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
@@ -208,7 +204,7 @@ def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
     )
     assert Participant.objects.get(pk=invited.pk).reminded_at is not None
     assert Participant.objects.get(pk=approved.pk).reminded_at is None
-    assert _entries("programmes.participant.remind") == [str(invited.pk)]
+    assert audited("programmes.participant.remind") == [str(invited.pk)]
 
 
 @pytest.mark.parametrize("forged", ["foreign", "missing", "not-a-number"])
@@ -262,10 +258,6 @@ def test_a_failure_halfway_writes_nothing(
     assert AuditEntry.objects.count() == before
 
 
-def _undo_key(client: Any) -> str:
-    return str(client.session["bulk_undo"]["key"])
-
-
 def test_undo_restores_each_previous_status_through_the_service(
     client_for: Any, setup: Any
 ) -> None:
@@ -275,11 +267,11 @@ def test_undo_restores_each_previous_status_through_the_service(
     assert 'class="undo-form"' in done.content.decode()
     assert _statuses(one, two) == [S.APPROVED, S.APPROVED]
     response = client.post(
-        _url("participants_bulk_undo", setup), {"key": _undo_key(client)}, follow=True
+        _url("participants_bulk_undo", setup), {"key": undo_key(client)}, follow=True
     )
     assert "2 are back at their previous status." in response.content.decode()
     assert _statuses(one, two) == [S.APPLIED, S.UNDER_REVIEW]
-    assert _entries("programmes.participant.undo") == sorted([str(one.pk), str(two.pk)])
+    assert audited("programmes.participant.undo") == sorted([str(one.pk), str(two.pk)])
     # Only once.
     again = client.post(_url("participants_bulk_undo", setup), {"key": "0" * 32}, follow=True)
     assert "There is nothing to undo" in again.content.decode()
@@ -290,7 +282,7 @@ def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> 
     one, two = _applicant(setup, 1), _applicant(setup, 2)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk, two.pk], "approve")
-    key = _undo_key(client)
+    key = undo_key(client)
     # Someone moves the second on, one at a time, before the undo.
     pipeline.participant_transition(
         participant=two, to_status=S.READY, actor=setup.personas.manager
@@ -300,7 +292,7 @@ def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> 
     assert "1 is back at their previous status." in html
     assert "Bea2 Bulk2: Their status has changed since (now “Ready to match”)" in html
     assert _statuses(one, two) == [S.APPLIED, S.READY]
-    assert _entries("programmes.participant.undo") == [str(one.pk)]
+    assert audited("programmes.participant.undo") == [str(one.pk)]
 
 
 def test_undo_refuses_a_key_it_did_not_give(client_for: Any, setup: Any) -> None:
@@ -388,10 +380,10 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
         b.pk: "waitlisted",
         c.pk: "waitlisted",
     }
-    assert _entries("programmes.event.registered") == sorted(
+    assert audited("programmes.event.registered") == sorted(
         str(EventRegistration.objects.get(participant=p).pk) for p in (booked, a)
     )
-    assert len(_entries("programmes.event.waitlisted")) == 2
+    assert len(audited("programmes.event.waitlisted")) == 2
     # One e-mail each, as a single registration sends.
     assert DBTaskResult.objects.count() - queued == 3
 
@@ -479,7 +471,7 @@ def test_inviting_many_from_the_directory_previews_then_invites_each_once(
     assert "2 skipped:" in done
     invited = Participant.objects.get(programme=setup.programme, person=junior)
     assert invited.status == S.INVITED
-    assert _entries("programmes.participant.invite") == sorted([str(already.pk), str(invited.pk)])
+    assert audited("programmes.participant.invite") == sorted([str(already.pk), str(invited.pk)])
     assert DBTaskResult.objects.count() - queued == 1
 
 
@@ -534,7 +526,7 @@ def test_a_later_batch_forgets_the_undo_of_the_one_before(client_for: Any, setup
     one, two = _applicant(setup, 1), _applicant(setup, 2, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "approve")
-    key = _undo_key(client)
+    key = undo_key(client)
     _apply(client, setup, [two.pk], "withdraw", confirm="on")
     response = client.post(_url("participants_bulk_undo", setup), {"key": key}, follow=True)
     assert "There is nothing to undo" in response.content.decode()
