@@ -17,29 +17,9 @@ from mentora.events import services as event_services
 from mentora.events.models import EventRegistration
 from mentora.programmes.models import Participant, ParticipantStatus
 from mentora.programmes.services import design, pipeline
-from mentora.programmes.tests.conftest import invite
+from mentora.programmes.tests.conftest import applicant, invite
 
 S = ParticipantStatus
-
-
-def _applicant(setup: Any, n: int, status: str = S.APPLIED) -> Participant:
-    """A mentee with no line manager, moved to `status` by the manager one step at a time."""
-    person = make_person(
-        setup.personas.organisation, f"B{n}", f"Bea{n}", f"Bulk{n}", email=f"b{n}@test.example"
-    )
-    participant = invite(setup, person, "mentee")
-    path = {
-        S.INVITED: [],
-        S.APPLIED: [S.APPLIED],
-        S.UNDER_REVIEW: [S.APPLIED, S.UNDER_REVIEW],
-        S.APPROVED: [S.APPLIED, S.APPROVED],
-        S.READY: [S.APPLIED, S.APPROVED, S.READY],
-    }[status]
-    for step in path:
-        participant = pipeline.participant_transition(
-            participant=participant, to_status=step, actor=setup.personas.manager
-        )
-    return participant
 
 
 def _url(name: str, setup: Any) -> str:
@@ -61,7 +41,7 @@ def _apply(client: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -
 def test_the_pipeline_list_has_a_labelled_checkbox_per_participant_for_managers(
     client_for: Any, setup: Any
 ) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     page = client_for(setup.personas.manager).get(_url("programme_pipeline", setup))
     html = page.content.decode()
     assert f'name="ids" value="{one.pk}" id="bulk-{one.pk}"' in html
@@ -73,8 +53,8 @@ def test_the_pipeline_list_has_a_labelled_checkbox_per_participant_for_managers(
 def test_the_preview_says_who_moves_and_who_is_skipped_and_writes_nothing(
     client_for: Any, setup: Any
 ) -> None:
-    applied = [_applicant(setup, n) for n in range(3)]
-    invited = _applicant(setup, 9, S.INVITED)
+    applied = [applicant(setup, n) for n in range(3)]
+    invited = applicant(setup, 9, S.INVITED)
     before = AuditEntry.objects.count()
     response = client_for(setup.personas.manager).post(
         _url("participants_bulk_preview", setup),
@@ -96,8 +76,8 @@ def test_the_preview_says_who_moves_and_who_is_skipped_and_writes_nothing(
 def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_email_each(
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    applied = [_applicant(setup, n) for n in range(3)]
-    invited = _applicant(setup, 9, S.INVITED)
+    applied = [applicant(setup, n) for n in range(3)]
+    invited = applicant(setup, 9, S.INVITED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = _apply(
@@ -119,10 +99,10 @@ def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_
 
 
 def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, setup: Any) -> None:
-    applied = _applicant(setup, 1)
-    reviewed = _applicant(setup, 2, S.UNDER_REVIEW)
-    approved = _applicant(setup, 3, S.APPROVED)
-    ready = _applicant(setup, 4, S.READY)
+    applied = applicant(setup, 1)
+    reviewed = applicant(setup, 2, S.UNDER_REVIEW)
+    approved = applicant(setup, 3, S.APPROVED)
+    ready = applicant(setup, 4, S.READY)
     response = _apply(
         client_for(setup.personas.manager),
         setup,
@@ -144,7 +124,7 @@ def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, s
 def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_log(
     client_for: Any, setup: Any
 ) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2)
+    one, two = applicant(setup, 1), applicant(setup, 2)
     client = client_for(setup.personas.manager)
     ids = [one.pk, two.pk]
     no_reason = _apply(client, setup, ids, "decline", confirm="on")
@@ -172,7 +152,7 @@ def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_l
 
 
 def test_withdrawing_asks_for_the_tick(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "withdraw")
     assert _statuses(one) == [S.APPROVED]
@@ -184,8 +164,8 @@ def test_withdrawing_asks_for_the_tick(client_for: Any, setup: Any) -> None:
 def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    invited = _applicant(setup, 1, S.INVITED)
-    approved = _applicant(setup, 2, S.APPROVED)
+    invited = applicant(setup, 1, S.INVITED)
+    approved = applicant(setup, 2, S.APPROVED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = _apply(
@@ -211,7 +191,7 @@ def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
 def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
     client_for: Any, setup: Any, forged: str
 ) -> None:
-    mine = _applicant(setup, 1)
+    mine = applicant(setup, 1)
     other_programme = design.programme_create(
         organisation=setup.personas.organisation,
         actor=setup.personas.manager,
@@ -239,7 +219,7 @@ def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
 def test_a_failure_halfway_writes_nothing(
     client_for: Any, setup: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = _applicant(setup, 1), _applicant(setup, 2)
+    first, second = applicant(setup, 1), applicant(setup, 2)
     real = pipeline.participant_transition
     calls = []
 
@@ -261,7 +241,7 @@ def test_a_failure_halfway_writes_nothing(
 def test_undo_restores_each_previous_status_through_the_service(
     client_for: Any, setup: Any
 ) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2, S.UNDER_REVIEW)
+    one, two = applicant(setup, 1), applicant(setup, 2, S.UNDER_REVIEW)
     client = client_for(setup.personas.manager)
     done = _apply(client, setup, [one.pk, two.pk], "approve")
     assert 'class="undo-form"' in done.content.decode()
@@ -279,7 +259,7 @@ def test_undo_restores_each_previous_status_through_the_service(
 
 
 def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2)
+    one, two = applicant(setup, 1), applicant(setup, 2)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk, two.pk], "approve")
     key = undo_key(client)
@@ -296,7 +276,7 @@ def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> 
 
 
 def test_undo_refuses_a_key_it_did_not_give(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "approve")
     response = client.post(_url("participants_bulk_undo", setup), {"key": "f" * 32}, follow=True)
@@ -305,7 +285,7 @@ def test_undo_refuses_a_key_it_did_not_give(client_for: Any, setup: Any) -> None
 
 
 def test_irreversible_actions_offer_no_undo(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "withdraw", confirm="on")
     assert "bulk_undo" not in client.session
@@ -315,7 +295,7 @@ def test_irreversible_actions_offer_no_undo(client_for: Any, setup: Any) -> None
 def test_only_those_running_the_programme_may_act_on_many(
     client_for: Any, setup: Any, who: str
 ) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     client = client_for(getattr(setup.personas, who))
     data = {"ids": [one.pk], "action": "approve"}
     preview = client.post(_url("participants_bulk_preview", setup), data)
@@ -345,8 +325,8 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     workshop = _workshop(setup, capacity=2)
-    booked, a, b, c = (_applicant(setup, n, S.APPROVED) for n in range(4))
-    gone = _applicant(setup, 5, S.APPROVED)
+    booked, a, b, c = (applicant(setup, n, S.APPROVED) for n in range(4))
+    gone = applicant(setup, 5, S.APPROVED)
     pipeline.participant_transition(
         participant=gone, to_status=S.WITHDRAWN, actor=setup.personas.manager
     )
@@ -389,7 +369,7 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
 
 
 def test_a_workshop_of_another_programme_is_refused(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     other = design.programme_create(
         organisation=setup.personas.organisation,
         actor=setup.personas.manager,
@@ -418,7 +398,7 @@ def test_only_those_running_the_programme_may_register_many(
     client_for: Any, setup: Any, who: str
 ) -> None:
     workshop = _workshop(setup, capacity=None)
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(getattr(setup.personas, who))
     data = {"ids": [one.pk], "event": workshop.pk, "confirm": "on"}
     assert client.post(_url("event_register_many", setup), data).status_code == MANAGERS_ONLY[who]
@@ -523,7 +503,7 @@ def test_only_organisation_admins_may_invite_many_from_the_directory(
 
 
 def test_a_later_batch_forgets_the_undo_of_the_one_before(client_for: Any, setup: Any) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2, S.APPROVED)
+    one, two = applicant(setup, 1), applicant(setup, 2, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "approve")
     key = undo_key(client)
@@ -531,75 +511,3 @@ def test_a_later_batch_forgets_the_undo_of_the_one_before(client_for: Any, setup
     response = client.post(_url("participants_bulk_undo", setup), {"key": key}, follow=True)
     assert "There is nothing to undo" in response.content.decode()
     assert _statuses(one, two) == [S.APPROVED, S.WITHDRAWN]
-
-
-# Sorting the pipeline, with its filters and checkboxes ---------------------------------------
-
-
-def _pipeline_order(client: Any, setup: Any, params: dict[str, str]) -> list[str]:
-    html = client.get(_url("programme_pipeline", setup), params).content.decode()
-    table = html.split("<tbody>")[1]
-    names = [f"Bea{n} Bulk{n}" for n in range(1, 5)]
-    return sorted((name for name in names if name in table), key=table.index)
-
-
-def test_the_pipeline_sorts_by_name_status_role_and_applied_date(
-    client_for: Any, setup: Any
-) -> None:
-    _applicant(setup, 3, S.APPROVED)
-    _applicant(setup, 1, S.INVITED)
-    _applicant(setup, 4)
-    _applicant(setup, 2, S.UNDER_REVIEW)
-    client = client_for(setup.personas.manager)
-    assert _pipeline_order(client, setup, {}) == [
-        "Bea1 Bulk1",
-        "Bea2 Bulk2",
-        "Bea3 Bulk3",
-        "Bea4 Bulk4",
-    ]
-    # Statuses in the pipeline's order.
-    assert _pipeline_order(client, setup, {"sort": "status"}) == [
-        "Bea1 Bulk1",
-        "Bea4 Bulk4",
-        "Bea2 Bulk2",
-        "Bea3 Bulk3",
-    ]
-    # The first to apply first; who has not applied comes last, either way.
-    assert _pipeline_order(client, setup, {"sort": "applied"}) == [
-        "Bea3 Bulk3",
-        "Bea4 Bulk4",
-        "Bea2 Bulk2",
-        "Bea1 Bulk1",
-    ]
-    assert _pipeline_order(client, setup, {"sort": "applied", "dir": "desc"}) == [
-        "Bea2 Bulk2",
-        "Bea4 Bulk4",
-        "Bea3 Bulk3",
-        "Bea1 Bulk1",
-    ]
-    assert _pipeline_order(client, setup, {"sort": "role", "dir": "desc"}) == [
-        "Bea4 Bulk4",
-        "Bea3 Bulk3",
-        "Bea2 Bulk2",
-        "Bea1 Bulk1",
-    ]
-    # A forged key is ignored.
-    assert _pipeline_order(client, setup, {"sort": "person__email", "dir": "up"}) == [
-        "Bea1 Bulk1",
-        "Bea2 Bulk2",
-        "Bea3 Bulk3",
-        "Bea4 Bulk4",
-    ]
-
-
-def test_sorting_the_pipeline_keeps_its_filters_and_checkboxes(client_for: Any, setup: Any) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2)
-    _applicant(setup, 3, S.APPROVED)
-    client = client_for(setup.personas.manager)
-    params = {"status": S.APPLIED, "sort": "name", "dir": "desc"}
-    assert _pipeline_order(client, setup, params) == ["Bea2 Bulk2", "Bea1 Bulk1"]
-    html = client.get(_url("programme_pipeline", setup), params).content.decode()
-    assert '<input type="hidden" name="sort" value="name">' in html
-    assert "status=applied" in html.split("<thead>")[1].split("</thead>")[0]
-    for participant in (one, two):
-        assert f'name="ids" value="{participant.pk}" id="bulk-{participant.pk}"' in html
