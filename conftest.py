@@ -102,6 +102,18 @@ def make_person(
     )
 
 
+def audited(action: str) -> list[str]:
+    """The ids of the objects the audit log has an entry `action` for, in order."""
+    from mentora.core.models import AuditEntry
+
+    return sorted(AuditEntry.objects.filter(action=action).values_list("object_id", flat=True))
+
+
+def undo_key(client: Any) -> str:
+    """The key of the undo the last batch of changes left in the client's session."""
+    return str(client.session["bulk_undo"]["key"])
+
+
 def invite_member(personas: Personas, email: str, role: str, **extra: Any) -> Any:
     """Acme's administrator invites `email` as `role`; `extra` are the invitation's other fields."""
     from mentora.accounts.services import member_invite

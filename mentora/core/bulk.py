@@ -56,6 +56,9 @@ class BulkForm(forms.Form):
         },
     )
     action = forms.ChoiceField(label=_("Action"), widget=forms.HiddenInput)
+    # A list of other things than people says so in its refusals.
+    id_errors: dict[str, Any] = {}
+    too_many: Any = _("Choose at most %(n)s people at a time.")
 
     def __init__(
         self,
@@ -67,6 +70,7 @@ class BulkForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.fields["ids"].queryset = queryset  # type: ignore[attr-defined]
+        self.fields["ids"].error_messages.update(self.id_errors)
         if actions is None:
             # A page with one action of its own needs no choice of action.
             del self.fields["action"]
@@ -76,9 +80,7 @@ class BulkForm(forms.Form):
     def clean_ids(self) -> Any:
         chosen = self.cleaned_data["ids"]
         if len(chosen) > MAX_ITEMS:
-            raise ValidationError(
-                _("Choose at most %(n)s people at a time."), params={"n": MAX_ITEMS}
-            )
+            raise ValidationError(self.too_many, params={"n": MAX_ITEMS})
         return chosen
 
 

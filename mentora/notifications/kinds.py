@@ -65,6 +65,7 @@ _KINDS = [
     Kind("relationships/email/meeting", _("Mentoring meetings")),
     Kind("relationships/email/agenda_reminder", _("Agenda reminder")),
     Kind("relationships/email/nudge", _("Time for your next meeting")),
+    Kind("relationships/email/checkin_request", _("How is your mentoring going?")),
     Kind("relationships/email/group_welcome", _("Your group")),
     Kind("relationships/email/expert_connected", _("Connected with an expert or learner")),
     Kind("relationships/email/expert_quiet", _("Check-in with your learners")),

@@ -4,11 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -16,6 +16,7 @@ from mentora.accounts import access as accounts_access
 from mentora.core.forms import parse_id
 from mentora.core.messages import attempt
 from mentora.core.spreadsheets import csv_lines, new_workbook, xlsx_bytes
+from mentora.core.tables import Column, sort_table
 from mentora.people import access, services
 from mentora.people.forms import ImportForm, PersonSearchForm
 from mentora.people.importer.plan import export_rows
@@ -23,6 +24,13 @@ from mentora.people.models import OrgUnit, Person
 
 # The most people a picker offers at once: more means typing more.
 SEARCH_RESULTS = 20
+
+DIRECTORY_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("last_name", "first_name")),
+    Column("job_title", gettext_lazy("Job title"), order=("job_title", "last_name")),
+    Column("unit", gettext_lazy("Unit"), order=("org_unit__name", "last_name")),
+    Column("employee_id", gettext_lazy("Employee id"), order=("employee_id",)),
+]
 
 
 @login_required
@@ -50,9 +58,7 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
         people = people.filter(leave_date__isnull=True)
     elif status == "left":
         people = people.filter(leave_date__isnull=False)
-    page = Paginator(people.order_by("last_name", "first_name", "pk"), 50).get_page(
-        request.GET.get("page")
-    )
+    table = sort_table(request, people, DIRECTORY_COLUMNS, default="name", per_page=50)
     locations = (
         organisation.people.exclude(location="")
         .values_list("location", flat=True)
@@ -64,7 +70,8 @@ def people_directory(request: HttpRequest, slug: str) -> HttpResponse:
         "people/directory.html",
         {
             "organisation": organisation,
-            "page": page,
+            "table": table,
+            "page": table.page,
             "q": query,
             "unit": unit,
             "location": location,

@@ -125,6 +125,19 @@ def send_nudge(pair_id: int) -> int:
 
 
 @task()
+def send_checkin_request(pair_id: int) -> int:
+    """Ask both how it is going, with a link to the feedback in their workspace."""
+    pair = pair_with_people(pair_id)
+    return notify_both(
+        pair.mentee,
+        pair.mentor,
+        template="relationships/email/checkin_request",
+        context={"pair": pair, "programme": pair.programme},
+        link=reverse("pair_workspace", args=[pair.pk]) + "#feedback-heading",
+    )
+
+
+@task()
 def send_expert_connected(connection_id: int) -> int:
     """Introduce the learner and the expert to each other, each in their language."""
 

@@ -123,6 +123,10 @@ class Proposal(models.Model):
     manual = models.BooleanField(_("set by hand"), default=False)
     # The mentee's rank of this mentor in their stated preferences (1 = first), if any.
     preference_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The pair made when the proposal was published; empty while it is still proposed.
+    pair = models.OneToOneField(
+        "relationships.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-score", "pk"]
@@ -134,6 +138,10 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee} - {self.mentor}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.pair_id is not None
 
 
 class UnmatchedParticipant(models.Model):

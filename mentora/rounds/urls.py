@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentora.rounds import views
+from mentora.rounds import views, views_bulk
 
 urlpatterns = [
     path("programmes/<int:programme_id>/rounds/", views.round_list, name="round_list"),
@@ -45,5 +45,33 @@ urlpatterns = [
         "programmes/<int:programme_id>/groups/publish/",
         views.groups_publish,
         name="groups_publish",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "rounds/<int:round_id>/proposals/bulk/",
+        views_bulk.proposals_bulk_preview,
+        name="proposals_bulk_preview",
+    ),
+    path(
+        "rounds/<int:round_id>/proposals/bulk/apply/",
+        views_bulk.proposals_bulk_apply,
+        name="proposals_bulk_apply",
+    ),
+    path(
+        "rounds/<int:round_id>/proposals/bulk/undo/",
+        views_bulk.proposals_bulk_undo,
+        name="proposals_bulk_undo",
+    ),
+    path(
+        "programmes/<int:programme_id>/pairs/bulk/",
+        views_bulk.pairs_bulk_preview,
+        name="pairs_bulk_preview",
+    ),
+    path(
+        "programmes/<int:programme_id>/pairs/bulk/apply/",
+        views_bulk.pairs_bulk_apply,
+        name="pairs_bulk_apply",
     ),
 ]

@@ -50,6 +50,7 @@ from mentora.rounds.services import groups as rounds_groups
 from mentora.rounds.services import introductions as introductions_services
 from mentora.rounds.services import proposals as proposals_services
 from mentora.rounds.services import rounds as rounds_services
+from mentora.rounds.views_bulk import PAIR_ACTIONS, proposal_actions
 
 
 @login_required
@@ -138,6 +139,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             *label_related("mentee__person"), *label_related("mentor__person")
         ),
         **_suggestion_context(matching_round),
+        "bulk_actions": proposal_actions(matching_round),
+        "published_some": matching_round.proposals.filter(pair__isnull=False).exists(),
     }
     return render(request, "rounds/round_detail.html", context)
 
@@ -423,7 +426,11 @@ def programme_pairs(request: HttpRequest, programme_id: int) -> HttpResponse:
     pairs = Pair.objects.filter(programme=programme).select_related(
         *label_related("mentee__person"), *label_related("mentor__person"), "ended_by"
     )
-    return render(request, "rounds/pairs.html", {"programme": programme, "pairs": pairs})
+    return render(
+        request,
+        "rounds/pairs.html",
+        {"programme": programme, "pairs": pairs, "bulk_actions": PAIR_ACTIONS},
+    )
 
 
 @login_required

@@ -18,12 +18,15 @@
 
 // Bulk actions on a list: a "choose everyone on this page" box, and the fields that belong
 // to one action shown only while it is chosen. Without JavaScript every row is ticked by
-// hand and every field stays in view; the server checks all of it either way.
+// hand and every field stays in view; the server checks all of it either way. A list whose
+// rows hold forms of their own keeps its boxes outside the bulk form, tied to it by `form=`:
+// the form's elements include them.
 (function () {
   "use strict";
   function setUp(form) {
-    var all = form.querySelector("[data-bulk-all]");
-    var boxes = form.querySelectorAll("input[type=checkbox][name=ids]");
+    var fields = Array.prototype.slice.call(form.elements);
+    var all = fields.filter(function (field) { return field.hasAttribute("data-bulk-all"); })[0];
+    var boxes = fields.filter(function (field) { return field.type === "checkbox" && field.name === "ids"; });
     if (all && boxes.length) {
       all.hidden = false;
       all.addEventListener("change", function () {

@@ -14,7 +14,13 @@ from conftest import make_person
 from mentora.events import services as event_services
 from mentora.events.models import Event
 from mentora.people.models import Person
-from mentora.programmes.models import GoalMeasure, Participant, Programme, Question
+from mentora.programmes.models import (
+    GoalMeasure,
+    Participant,
+    ParticipantStatus,
+    Programme,
+    Question,
+)
 from mentora.programmes.services import design, pipeline, questionnaire
 from mentora.programmes.services.goals import goal_add
 
@@ -137,3 +143,24 @@ def mentee_applies(setup: Any, themes: list[str] | None = None) -> Participant:
             setup.goals.pk: "Lead a team",
         },
     )
+
+
+def applicant(setup: Any, n: int, status: str = ParticipantStatus.APPLIED) -> Participant:
+    """A mentee with no line manager, moved to `status` by the manager one step at a time."""
+    person = make_person(
+        setup.personas.organisation, f"B{n}", f"Bea{n}", f"Bulk{n}", email=f"b{n}@test.example"
+    )
+    participant = invite(setup, person, "mentee")
+    S = ParticipantStatus
+    path = {
+        S.INVITED: [],
+        S.APPLIED: [S.APPLIED],
+        S.UNDER_REVIEW: [S.APPLIED, S.UNDER_REVIEW],
+        S.APPROVED: [S.APPLIED, S.APPROVED],
+        S.READY: [S.APPLIED, S.APPROVED, S.READY],
+    }[status]
+    for step in path:
+        participant = pipeline.participant_transition(
+            participant=participant, to_status=step, actor=setup.personas.manager
+        )
+    return participant

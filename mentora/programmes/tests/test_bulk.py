@@ -11,35 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import MANAGERS_ONLY, PERSONAS, WRITE, make_person
+from conftest import MANAGERS_ONLY, PERSONAS, WRITE, audited, make_person, undo_key
 from mentora.core.models import AuditEntry
 from mentora.events import services as event_services
 from mentora.events.models import EventRegistration
 from mentora.programmes.models import Participant, ParticipantStatus
 from mentora.programmes.services import design, pipeline
-from mentora.programmes.tests.conftest import invite
+from mentora.programmes.tests.conftest import applicant, invite
 
 S = ParticipantStatus
-
-
-def _applicant(setup: Any, n: int, status: str = S.APPLIED) -> Participant:
-    """A mentee with no line manager, moved to `status` by the manager one step at a time."""
-    person = make_person(
-        setup.personas.organisation, f"B{n}", f"Bea{n}", f"Bulk{n}", email=f"b{n}@test.example"
-    )
-    participant = invite(setup, person, "mentee")
-    path = {
-        S.INVITED: [],
-        S.APPLIED: [S.APPLIED],
-        S.UNDER_REVIEW: [S.APPLIED, S.UNDER_REVIEW],
-        S.APPROVED: [S.APPLIED, S.APPROVED],
-        S.READY: [S.APPLIED, S.APPROVED, S.READY],
-    }[status]
-    for step in path:
-        participant = pipeline.participant_transition(
-            participant=participant, to_status=step, actor=setup.personas.manager
-        )
-    return participant
 
 
 def _url(name: str, setup: Any) -> str:
@@ -48,10 +28,6 @@ def _url(name: str, setup: Any) -> str:
 
 def _statuses(*participants: Participant) -> list[str]:
     return [Participant.objects.get(pk=p.pk).status for p in participants]
-
-
-def _entries(action: str) -> list[str]:
-    return sorted(AuditEntry.objects.filter(action=action).values_list("object_id", flat=True))
 
 
 def _apply(client: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -> Any:
@@ -65,7 +41,7 @@ def _apply(client: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -
 def test_the_pipeline_list_has_a_labelled_checkbox_per_participant_for_managers(
     client_for: Any, setup: Any
 ) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     page = client_for(setup.personas.manager).get(_url("programme_pipeline", setup))
     html = page.content.decode()
     assert f'name="ids" value="{one.pk}" id="bulk-{one.pk}"' in html
@@ -77,8 +53,8 @@ def test_the_pipeline_list_has_a_labelled_checkbox_per_participant_for_managers(
 def test_the_preview_says_who_moves_and_who_is_skipped_and_writes_nothing(
     client_for: Any, setup: Any
 ) -> None:
-    applied = [_applicant(setup, n) for n in range(3)]
-    invited = _applicant(setup, 9, S.INVITED)
+    applied = [applicant(setup, n) for n in range(3)]
+    invited = applicant(setup, 9, S.INVITED)
     before = AuditEntry.objects.count()
     response = client_for(setup.personas.manager).post(
         _url("participants_bulk_preview", setup),
@@ -100,8 +76,8 @@ def test_the_preview_says_who_moves_and_who_is_skipped_and_writes_nothing(
 def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_email_each(
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    applied = [_applicant(setup, n) for n in range(3)]
-    invited = _applicant(setup, 9, S.INVITED)
+    applied = [applicant(setup, n) for n in range(3)]
+    invited = applicant(setup, 9, S.INVITED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = _apply(
@@ -114,7 +90,7 @@ def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_
     assert "3 approved." in html
     assert "1 skipped: Bea9 Bulk9: A participant cannot go from" in html
     assert _statuses(*applied, invited) == [S.APPROVED] * 3 + [S.INVITED]
-    assert _entries("programmes.participant.approved") == sorted(str(p.pk) for p in applied)
+    assert audited("programmes.participant.approved") == sorted(str(p.pk) for p in applied)
     # The same e-mail the single action sends: one "approved" e-mail each.
     assert DBTaskResult.objects.count() - queued == 3
     assert set(DBTaskResult.objects.order_by("-pk")[:3].values_list("task_path", flat=True)) == {
@@ -123,10 +99,10 @@ def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_
 
 
 def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, setup: Any) -> None:
-    applied = _applicant(setup, 1)
-    reviewed = _applicant(setup, 2, S.UNDER_REVIEW)
-    approved = _applicant(setup, 3, S.APPROVED)
-    ready = _applicant(setup, 4, S.READY)
+    applied = applicant(setup, 1)
+    reviewed = applicant(setup, 2, S.UNDER_REVIEW)
+    approved = applicant(setup, 3, S.APPROVED)
+    ready = applicant(setup, 4, S.READY)
     response = _apply(
         client_for(setup.personas.manager),
         setup,
@@ -148,7 +124,7 @@ def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, s
 def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_log(
     client_for: Any, setup: Any
 ) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2)
+    one, two = applicant(setup, 1), applicant(setup, 2)
     client = client_for(setup.personas.manager)
     ids = [one.pk, two.pk]
     no_reason = _apply(client, setup, ids, "decline", confirm="on")
@@ -168,7 +144,7 @@ def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_l
     assert "Undo" not in done.content.decode()
     assert _statuses(one, two) == [S.DECLINED, S.DECLINED]
     assert Participant.objects.get(pk=one.pk).decline_reason == "Too few mentors SECRETREASON"
-    assert _entries("programmes.participant.declined") == sorted([str(one.pk), str(two.pk)])
+    assert audited("programmes.participant.declined") == sorted([str(one.pk), str(two.pk)])
     assert not any(
         "SECRETREASON" in str(changes)
         for changes in AuditEntry.objects.values_list("changes", flat=True)
@@ -176,20 +152,20 @@ def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_l
 
 
 def test_withdrawing_asks_for_the_tick(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "withdraw")
     assert _statuses(one) == [S.APPROVED]
     _apply(client, setup, [one.pk], "withdraw", confirm="on")
     assert _statuses(one) == [S.WITHDRAWN]
-    assert _entries("programmes.participant.withdrawn") == [str(one.pk)]
+    assert audited("programmes.participant.withdrawn") == [str(one.pk)]
 
 
 def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    invited = _applicant(setup, 1, S.INVITED)
-    approved = _applicant(setup, 2, S.APPROVED)
+    invited = applicant(setup, 1, S.INVITED)
+    approved = applicant(setup, 2, S.APPROVED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = _apply(
@@ -208,14 +184,14 @@ def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
     )
     assert Participant.objects.get(pk=invited.pk).reminded_at is not None
     assert Participant.objects.get(pk=approved.pk).reminded_at is None
-    assert _entries("programmes.participant.remind") == [str(invited.pk)]
+    assert audited("programmes.participant.remind") == [str(invited.pk)]
 
 
 @pytest.mark.parametrize("forged", ["foreign", "missing", "not-a-number"])
 def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
     client_for: Any, setup: Any, forged: str
 ) -> None:
-    mine = _applicant(setup, 1)
+    mine = applicant(setup, 1)
     other_programme = design.programme_create(
         organisation=setup.personas.organisation,
         actor=setup.personas.manager,
@@ -243,7 +219,7 @@ def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
 def test_a_failure_halfway_writes_nothing(
     client_for: Any, setup: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = _applicant(setup, 1), _applicant(setup, 2)
+    first, second = applicant(setup, 1), applicant(setup, 2)
     real = pipeline.participant_transition
     calls = []
 
@@ -262,24 +238,20 @@ def test_a_failure_halfway_writes_nothing(
     assert AuditEntry.objects.count() == before
 
 
-def _undo_key(client: Any) -> str:
-    return str(client.session["bulk_undo"]["key"])
-
-
 def test_undo_restores_each_previous_status_through_the_service(
     client_for: Any, setup: Any
 ) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2, S.UNDER_REVIEW)
+    one, two = applicant(setup, 1), applicant(setup, 2, S.UNDER_REVIEW)
     client = client_for(setup.personas.manager)
     done = _apply(client, setup, [one.pk, two.pk], "approve")
     assert 'class="undo-form"' in done.content.decode()
     assert _statuses(one, two) == [S.APPROVED, S.APPROVED]
     response = client.post(
-        _url("participants_bulk_undo", setup), {"key": _undo_key(client)}, follow=True
+        _url("participants_bulk_undo", setup), {"key": undo_key(client)}, follow=True
     )
     assert "2 are back at their previous status." in response.content.decode()
     assert _statuses(one, two) == [S.APPLIED, S.UNDER_REVIEW]
-    assert _entries("programmes.participant.undo") == sorted([str(one.pk), str(two.pk)])
+    assert audited("programmes.participant.undo") == sorted([str(one.pk), str(two.pk)])
     # Only once.
     again = client.post(_url("participants_bulk_undo", setup), {"key": "0" * 32}, follow=True)
     assert "There is nothing to undo" in again.content.decode()
@@ -287,10 +259,10 @@ def test_undo_restores_each_previous_status_through_the_service(
 
 
 def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2)
+    one, two = applicant(setup, 1), applicant(setup, 2)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk, two.pk], "approve")
-    key = _undo_key(client)
+    key = undo_key(client)
     # Someone moves the second on, one at a time, before the undo.
     pipeline.participant_transition(
         participant=two, to_status=S.READY, actor=setup.personas.manager
@@ -300,11 +272,11 @@ def test_undo_leaves_whoever_has_moved_on_since(client_for: Any, setup: Any) -> 
     assert "1 is back at their previous status." in html
     assert "Bea2 Bulk2: Their status has changed since (now “Ready to match”)" in html
     assert _statuses(one, two) == [S.APPLIED, S.READY]
-    assert _entries("programmes.participant.undo") == [str(one.pk)]
+    assert audited("programmes.participant.undo") == [str(one.pk)]
 
 
 def test_undo_refuses_a_key_it_did_not_give(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "approve")
     response = client.post(_url("participants_bulk_undo", setup), {"key": "f" * 32}, follow=True)
@@ -313,7 +285,7 @@ def test_undo_refuses_a_key_it_did_not_give(client_for: Any, setup: Any) -> None
 
 
 def test_irreversible_actions_offer_no_undo(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "withdraw", confirm="on")
     assert "bulk_undo" not in client.session
@@ -323,7 +295,7 @@ def test_irreversible_actions_offer_no_undo(client_for: Any, setup: Any) -> None
 def test_only_those_running_the_programme_may_act_on_many(
     client_for: Any, setup: Any, who: str
 ) -> None:
-    one = _applicant(setup, 1)
+    one = applicant(setup, 1)
     client = client_for(getattr(setup.personas, who))
     data = {"ids": [one.pk], "action": "approve"}
     preview = client.post(_url("participants_bulk_preview", setup), data)
@@ -353,8 +325,8 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
     client_for: Any, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     workshop = _workshop(setup, capacity=2)
-    booked, a, b, c = (_applicant(setup, n, S.APPROVED) for n in range(4))
-    gone = _applicant(setup, 5, S.APPROVED)
+    booked, a, b, c = (applicant(setup, n, S.APPROVED) for n in range(4))
+    gone = applicant(setup, 5, S.APPROVED)
     pipeline.participant_transition(
         participant=gone, to_status=S.WITHDRAWN, actor=setup.personas.manager
     )
@@ -388,16 +360,16 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
         b.pk: "waitlisted",
         c.pk: "waitlisted",
     }
-    assert _entries("programmes.event.registered") == sorted(
+    assert audited("programmes.event.registered") == sorted(
         str(EventRegistration.objects.get(participant=p).pk) for p in (booked, a)
     )
-    assert len(_entries("programmes.event.waitlisted")) == 2
+    assert len(audited("programmes.event.waitlisted")) == 2
     # One e-mail each, as a single registration sends.
     assert DBTaskResult.objects.count() - queued == 3
 
 
 def test_a_workshop_of_another_programme_is_refused(client_for: Any, setup: Any) -> None:
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     other = design.programme_create(
         organisation=setup.personas.organisation,
         actor=setup.personas.manager,
@@ -426,7 +398,7 @@ def test_only_those_running_the_programme_may_register_many(
     client_for: Any, setup: Any, who: str
 ) -> None:
     workshop = _workshop(setup, capacity=None)
-    one = _applicant(setup, 1, S.APPROVED)
+    one = applicant(setup, 1, S.APPROVED)
     client = client_for(getattr(setup.personas, who))
     data = {"ids": [one.pk], "event": workshop.pk, "confirm": "on"}
     assert client.post(_url("event_register_many", setup), data).status_code == MANAGERS_ONLY[who]
@@ -479,7 +451,7 @@ def test_inviting_many_from_the_directory_previews_then_invites_each_once(
     assert "2 skipped:" in done
     invited = Participant.objects.get(programme=setup.programme, person=junior)
     assert invited.status == S.INVITED
-    assert _entries("programmes.participant.invite") == sorted([str(already.pk), str(invited.pk)])
+    assert audited("programmes.participant.invite") == sorted([str(already.pk), str(invited.pk)])
     assert DBTaskResult.objects.count() - queued == 1
 
 
@@ -531,10 +503,10 @@ def test_only_organisation_admins_may_invite_many_from_the_directory(
 
 
 def test_a_later_batch_forgets_the_undo_of_the_one_before(client_for: Any, setup: Any) -> None:
-    one, two = _applicant(setup, 1), _applicant(setup, 2, S.APPROVED)
+    one, two = applicant(setup, 1), applicant(setup, 2, S.APPROVED)
     client = client_for(setup.personas.manager)
     _apply(client, setup, [one.pk], "approve")
-    key = _undo_key(client)
+    key = undo_key(client)
     _apply(client, setup, [two.pk], "withdraw", confirm="on")
     response = client.post(_url("participants_bulk_undo", setup), {"key": key}, follow=True)
     assert "There is nothing to undo" in response.content.decode()

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.programmes.models import Participant, ParticipantStatus
-from mentora.programmes.tests.conftest import make_setup
-from mentora.programmes.tests.test_bulk import _applicant
+from mentora.programmes.tests.conftest import applicant, make_setup
 from tests.test_accessibility import AXE, AXE_RUN, PHONE, RULES
 
 pytestmark = BROWSER_TEST
@@ -28,7 +27,7 @@ def test_a_manager_approves_everyone_on_the_page_at_once_and_takes_it_back(
     live_server: Any, page: Any
 ) -> None:
     setup = make_setup(make_personas())
-    applicants = [_applicant(setup, n) for n in range(3)]
+    applicants = [applicant(setup, n) for n in range(3)]
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "manager@test.example")
     page.goto(live_server.url + reverse("programme_pipeline", args=[setup.programme.pk]))

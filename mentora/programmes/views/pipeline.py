@@ -10,16 +10,26 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentora.accounts import access as accounts_access
 from mentora.core.messages import refusal, submit
+from mentora.core.tables import Column, sort_table
 from mentora.people.models import label_related
 from mentora.programmes import access
 from mentora.programmes.forms import (
@@ -30,13 +40,43 @@ from mentora.programmes.forms import (
     TransitionForm,
 )
 from mentora.programmes.history import participant_history
-from mentora.programmes.models import ParticipantRole, ParticipantStatus
+from mentora.programmes.models import (
+    Participant,
+    ParticipantEvent,
+    ParticipantRole,
+    ParticipantStatus,
+)
 from mentora.programmes.services import pipeline as pipeline_services
 from mentora.programmes.services import screening
 from mentora.programmes.views.bulk import ACTIONS as BULK_ACTIONS
 from mentora.programmes.views.common import _page
 
 S = ParticipantStatus
+
+
+# The pipeline's statuses in their order, so that sorting by status follows the pipeline.
+_STATUS_ORDER = Case(
+    *(When(status=value, then=Value(rank)) for rank, value in enumerate(S.values)),
+    output_field=IntegerField(),
+)
+
+PIPELINE_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("person__last_name", "person__first_name")),
+    Column("role", gettext_lazy("Role"), order=("role", "person__last_name")),
+    Column("status", gettext_lazy("Status"), order=("status_rank", "person__last_name")),
+    Column("applied", gettext_lazy("Applied"), order=("applied_at",)),
+]
+
+
+def _with_applied(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """The participants with the rank of their status and when they first applied (None
+    for those who have not)."""
+    applied = ParticipantEvent.objects.filter(
+        participant=OuterRef("pk"), to_status=S.APPLIED
+    ).order_by("at", "pk")
+    return participants.annotate(
+        status_rank=_STATUS_ORDER, applied_at=Subquery(applied.values("at")[:1])
+    )
 
 
 @login_required
@@ -47,7 +87,7 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
     status = request.GET.get("status", "")
     role = request.GET.get("role", "")
     query = request.GET.get("q", "").strip()
-    page = None
+    table = None
     # Sponsors and partner staff see the counts; names and details are for managers.
     if can_manage:
         participants = programme.participants.select_related(*label_related("person"))
@@ -61,14 +101,17 @@ def programme_pipeline(request: HttpRequest, programme_id: int) -> HttpResponse:
                 | Q(person__last_name__icontains=query)
                 | Q(person__email__icontains=query)
             )
-        page = Paginator(participants, 100).get_page(request.GET.get("page"))
+        table = sort_table(
+            request, _with_applied(participants), PIPELINE_COLUMNS, default="name", per_page=100
+        )
     return _page(
         request,
         "programmes/programme_pipeline.html",
         programme,
         columns=[(value, label, counts.get(value, 0)) for value, label in S.choices],
         total=sum(counts.values()),
-        page=page,
+        table=table,
+        page=table.page if table else None,
         status=status,
         role=role,
         q=query,

@@ -66,6 +66,24 @@ def support_settings_update(*, programme: Any, actor: Any, nudge_after_days: int
         current.save(update_fields=["nudge_after_days"])
 
 
+def pair_support_check(pair: Pair) -> None:
+    """Refuse, saying why, to nudge or ask a pair that has ended."""
+    if not pair.is_active:
+        raise ValidationError(_("This match has ended."))
+
+
+@transaction.atomic
+def pair_checkin_request(*, pair: Pair, actor: Any) -> None:
+    """Ask both of an active pair how it is going: each is notified and asked to record it
+    as feedback to the programme team in their workspace. The audit entry says only that
+    they were asked."""
+    pair_support_check(pair)
+    audit_log(
+        actor=actor, action="relationships.pair.checkin_request", obj=pair, programme=pair.programme
+    )
+    transaction.on_commit(partial(tasks.send_checkin_request.enqueue, pair.pk))
+
+
 def pair_nudge(*, pair: Pair, actor: Any) -> None:
     """A friendly reminder to both to meet, with the conversation toolbox."""
 

@@ -1,5 +1,12 @@
-"""Reviewing a round: locking, hand matching, checking a pair, removing, publishing
-the pairs, and ending a pair without blame."""
+"""Reviewing a round: locking, hand matching, checking a pair, removing (and restoring),
+publishing the pairs, all at once or some ahead of the others, and ending a pair without
+blame.
+
+A round stays open for review while it has proposals that are not published: a manager may
+publish some pairs first (`proposal_publish`), and the others stay proposals of the round,
+to lock, remove or publish later. Once no proposal is left unpublished, the round is
+published. A published proposal keeps its place in the round (and its mentor's place
+counted), linked to its pair, and can no longer be locked, removed or published again."""
 
 from __future__ import annotations
 
@@ -38,11 +45,29 @@ from mentora.rounds.problem import (
 from mentora.rounds.services.rounds import _current, _editable, _preference_rank, _round_move
 
 
+def _open(proposal: Proposal) -> Proposal:
+    """The proposal as it is now, in a round locked by `_editable`, if it is not published."""
+    proposal = _current(proposal)
+    if proposal.is_published:
+        raise ValidationError(_("This pair is already published."))
+    return proposal
+
+
+def proposal_lock_check(proposal: Proposal, *, locked: bool) -> None:
+    """Refuse, saying why, a lock (or an unlock) that would change nothing."""
+    if proposal.is_published:
+        raise ValidationError(_("This pair is already published."))
+    if proposal.locked == locked:
+        raise ValidationError(
+            _("This pair is locked already.") if locked else _("This pair is not locked.")
+        )
+
+
 @transaction.atomic
 def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
     """Fix a pair so that re-runs keep it (or release it)."""
     _editable(proposal.matching_round)
-    proposal = _current(proposal)
+    proposal = _open(proposal)
     if proposal.locked != locked:
         proposal.locked = locked
         proposal.save(update_fields=["locked"])
@@ -136,6 +161,31 @@ def proposal_assign(
 ) -> Proposal:
     """Match two participants by hand; refused, naming the rule, if it breaks a hard rule."""
     matching_round = _editable(matching_round)
+    if matching_round.proposals.filter(mentee=mentee, pair__isnull=False).exists():
+        raise ValidationError(_("This mentee's pair is already published."))
+    return _propose(
+        matching_round,
+        mentee,
+        mentor,
+        locked=True,
+        manual=True,
+        action="rounds.proposal.assign",
+        actor=actor,
+    )
+
+
+def _propose(
+    matching_round: MatchingRound,
+    mentee: Participant,
+    mentor: Participant,
+    *,
+    locked: bool,
+    manual: bool,
+    action: str,
+    actor: Any,
+) -> Proposal:
+    """Propose the two in a round locked by `_editable`, in place of the mentee's proposal
+    or place among the unmatched; refused, naming the rule, if it breaks a hard rule."""
     check = check_pair(matching_round, mentee, mentor)
     if check.broken:
         raise ValidationError(
@@ -150,13 +200,13 @@ def proposal_assign(
         score=check.score or 0.0,
         explanation=check.text() or _("Matched by hand."),
         contributions=check.contributions,
-        locked=True,
-        manual=True,
+        locked=locked,
+        manual=manual,
         preference_rank=_preference_rank(mentee, str(mentor.person_id)),
     )
     audit_log(
         actor=actor,
-        action="rounds.proposal.assign",
+        action=action,
         obj=proposal,
         programme=matching_round.programme,
         changes={"mentee": mentee.pk, "mentor": mentor.pk},
@@ -168,7 +218,7 @@ def proposal_assign(
 def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
     """Take a proposed pair out of the round; the mentee becomes unmatched."""
     matching_round = _editable(proposal.matching_round)
-    proposal = _current(proposal)
+    proposal = _open(proposal)
     UnmatchedParticipant.objects.create(
         matching_round=matching_round,
         participant=proposal.mentee,
@@ -185,10 +235,49 @@ def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
     proposal.delete()
 
 
-def _checked_proposals(matching_round: MatchingRound, *, empty: str, broken: str) -> list[Proposal]:
-    """Every proposal of the round, each checked against the hard rules once more: a
-    pair is never published or introduced if anything changed that breaks a rule."""
-    proposals = list(matching_round.proposals.select_related("mentee__person", "mentor__person"))
+@transaction.atomic
+def proposal_restore(
+    *,
+    matching_round: MatchingRound,
+    mentee: Participant,
+    mentor: Participant,
+    locked: bool,
+    manual: bool,
+    actor: Any,
+) -> Proposal:
+    """Propose again a pair that was removed from the round (an undo): refused if the
+    mentee has been proposed or published with someone since, or if the pair now breaks
+    a hard rule. Its score and reasons are worked out afresh."""
+    matching_round = _editable(matching_round)
+    if matching_round.proposals.filter(mentee=mentee).exists() or not (
+        matching_round.unmatched.filter(participant=mentee, reason_code="removed").exists()
+    ):
+        raise ValidationError(_("The mentee has been matched in this round since."))
+    return _propose(
+        matching_round,
+        mentee,
+        mentor,
+        locked=locked,
+        manual=manual,
+        action="rounds.proposal.restore",
+        actor=actor,
+    )
+
+
+def _checked_proposals(
+    matching_round: MatchingRound,
+    *,
+    empty: str,
+    broken: str,
+    only: Proposal | None = None,
+) -> list[Proposal]:
+    """Every proposal of the round not published yet (or `only` that one), each checked
+    against the hard rules once more: a pair is never published or introduced if anything
+    changed that breaks a rule."""
+    waiting = matching_round.proposals.filter(pair__isnull=True)
+    if only is not None:
+        waiting = waiting.filter(pk=only.pk)
+    proposals = list(waiting.select_related("mentee__person", "mentor__person"))
     if not proposals:
         raise ValidationError(empty)
     for proposal in proposals:
@@ -251,44 +340,103 @@ def _pair_make(
     return pair
 
 
-@transaction.atomic
-def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
-    """Publish every proposal: create the pairs, mark both matched, tell them and the line
-    manager. Every pair is checked against the hard rules again first; one broken pair
-    stops the whole publication."""
-
+def _publishable(matching_round: MatchingRound) -> MatchingRound:
+    """The round, locked by `_editable`, if its programme publishes pairs."""
     matching_round = _editable(matching_round)
     if matching_round.programme.influence_mode == "mutual_opt_in":
         raise ValidationError(
             _("In this programme both sides opt in: send introductions instead of publishing.")
         )
-    proposals = _checked_proposals(
+    return matching_round
+
+
+def _publish(matching_round: MatchingRound, proposal: Proposal, *, actor: Any) -> Pair:
+    """Make the pair of a checked proposal and link the proposal to it."""
+    proposal.pair = _pair_make(
         matching_round,
-        empty=_("There is nothing to publish."),
-        broken=_("%(pair)s cannot be published: %(rules)s"),
+        proposal.mentee,
+        proposal.mentor,
+        score=proposal.score,
+        explanation=proposal.explanation,
+        actor=actor,
+        note=_("Matched in round %(n)s.") % {"n": matching_round.number},
     )
-    pairs = [
-        _pair_make(
-            matching_round,
-            proposal.mentee,
-            proposal.mentor,
-            score=proposal.score,
-            explanation=proposal.explanation,
-            actor=actor,
-            note=_("Matched in round %(n)s.") % {"n": matching_round.number},
-        )
-        for proposal in proposals
-    ]
-    if matching_round.programme.kind == "group":
-        mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
+    proposal.save(update_fields=["pair"])
+    return proposal.pair
+
+
+def _round_published(matching_round: MatchingRound, *, actor: Any) -> None:
     _round_move(
         matching_round,
         RoundStatus.PUBLISHED,
         actor=actor,
         action="rounds.round.publish",
-        changes={"pairs": len(pairs)},
+        changes={"pairs": matching_round.proposals.filter(pair__isnull=False).count()},
     )
+
+
+@transaction.atomic
+def round_publish(*, matching_round: MatchingRound, actor: Any) -> list[Pair]:
+    """Publish every proposal not published yet: create the pairs, mark both matched, tell
+    them and the line manager. Every pair is checked against the hard rules again first;
+    one broken pair stops the whole publication."""
+
+    matching_round = _publishable(matching_round)
+    proposals = _checked_proposals(
+        matching_round,
+        empty=_("There is nothing to publish."),
+        broken=_("%(pair)s cannot be published: %(rules)s"),
+    )
+    pairs = [_publish(matching_round, proposal, actor=actor) for proposal in proposals]
+    if matching_round.programme.kind == "group":
+        mentoring_groups_create(programme=matching_round.programme, pairs=pairs)
+    _round_published(matching_round, actor=actor)
     return pairs
+
+
+def proposal_publish_check(proposal: Proposal) -> None:
+    """Refuse, saying why, to publish one pair ahead of the others where that is not done
+    (the rules of the pair itself are checked when it is published)."""
+    programme = proposal.matching_round.programme
+    if proposal.is_published:
+        raise ValidationError(_("This pair is already published."))
+    if programme.influence_mode == "mutual_opt_in":
+        raise ValidationError(
+            _("In this programme both sides opt in: send introductions instead of publishing.")
+        )
+    if programme.kind == "group":
+        raise ValidationError(
+            _("In a group programme each mentor's group is formed at once: publish all pairs.")
+        )
+
+
+@transaction.atomic
+def proposal_publish(*, proposal: Proposal, actor: Any) -> Pair:
+    """Publish one proposed pair ahead of the rest of the round, by the same rules as
+    `round_publish`: checked against the hard rules again, both marked matched, told, and
+    their line manager too. The round's other proposals stay proposed, in a round still
+    open for review, until they are published or removed; publishing the last one
+    publishes the round."""
+    matching_round = _publishable(proposal.matching_round)
+    proposal = _current(proposal)
+    proposal_publish_check(proposal)
+    [checked] = _checked_proposals(
+        matching_round,
+        empty=_("This pair is no longer proposed in the round."),
+        broken=_("%(pair)s cannot be published: %(rules)s"),
+        only=proposal,
+    )
+    pair = _publish(matching_round, checked, actor=actor)
+    audit_log(
+        actor=actor,
+        action="rounds.proposal.publish",
+        obj=checked,
+        programme=matching_round.programme,
+        changes={"mentee": checked.mentee_id, "mentor": checked.mentor_id, "pair": pair.pk},
+    )
+    if not matching_round.proposals.filter(pair__isnull=True).exists():
+        _round_published(matching_round, actor=actor)
+    return pair
 
 
 @transaction.atomic

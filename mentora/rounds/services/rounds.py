@@ -99,10 +99,14 @@ def _progress(matching_round: MatchingRound) -> Any:
 
 
 def _locks(matching_round: MatchingRound) -> list[tuple[int, int]]:
+    """The previous round's locked pairs, for a re-run to keep; those already published
+    are pairs at work, no longer to be matched."""
     if matching_round.previous is None:
         return []
     return list(
-        matching_round.previous.proposals.filter(locked=True).values_list("mentee_id", "mentor_id")
+        matching_round.previous.proposals.filter(locked=True, pair__isnull=True).values_list(
+            "mentee_id", "mentor_id"
+        )
     )
 
 
