@@ -498,6 +498,9 @@ def page(browser: Any, html_checker: HtmlChecker) -> Iterator[Any]:
 
     def keep_document(response: Any) -> None:
         content_type = response.headers.get("content-type", "")
+        # A redirect has no body to check; the page it leads to is checked when it loads.
+        if 300 <= response.status < 400:
+            return
         if response.request.resource_type == "document" and content_type.startswith("text/html"):
             documents.append((response.url, response.text()))
 

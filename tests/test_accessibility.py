@@ -21,12 +21,7 @@ import pytest
 
 from conftest import BROWSER_TEST, ensure_shipped_libraries, log_in
 from tests.crawl import id_pools, routes, urls
-
-# AXE, AXE_RUN and RULES are named again for the browser tests that import them from here.
-from tests.pages import AXE as AXE
-from tests.pages import AXE_RUN as AXE_RUN
 from tests.pages import DESKTOP, PHONE, is_html_page, problems_on, speak
-from tests.pages import RULES as RULES
 from tests.world import build_world
 
 pytestmark = BROWSER_TEST
@@ -106,7 +101,7 @@ def test_pages_pass_axe_and_do_not_scroll_sideways(
     problems: list[str] = []
     for persona, user in world.users.items():
         # The login page speaks the browser's language; the rest, the person's own.
-        context = browser.new_context(viewport=visit.viewport, bypass_csp=True, locale="en-GB")
+        context = browser.new_context(viewport=visit.viewport, locale="en-GB")
         page = context.new_page()
         page.set_default_timeout(20_000)
         log_in(page, live_server.url, user.email)

@@ -415,7 +415,7 @@ def test_the_dashboard_of_each_participant_passes_axe_and_fits_a_phone(
     _more_pairs(cohort, 2)
     problems = []
     for user in (cohort.personas.mentee, cohort.personas.mentor, cohort.personas.line_manager):
-        context = browser.new_context(viewport=PHONE, bypass_csp=True, locale="en-GB")
+        context = browser.new_context(viewport=PHONE, locale="en-GB")
         page = context.new_page()
         log_in(page, live_server.url, user.email)
         page.goto(live_server.url + reverse("dashboard"))

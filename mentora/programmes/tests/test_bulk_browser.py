@@ -10,7 +10,7 @@ from django.urls import reverse
 from conftest import BROWSER_TEST, log_in, make_personas
 from mentora.programmes.models import Participant, ParticipantStatus
 from mentora.programmes.tests.conftest import applicant, make_setup
-from tests.test_accessibility import AXE, AXE_RUN, PHONE, RULES
+from tests.pages import PHONE, problems_on
 
 pytestmark = BROWSER_TEST
 
@@ -18,9 +18,7 @@ S = ParticipantStatus
 
 
 def _check(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.add_script_tag(path=str(AXE))
-    assert page.evaluate(AXE_RUN, RULES) == []
+    assert problems_on(page, PHONE) == []
 
 
 def test_a_manager_approves_everyone_on_the_page_at_once_and_takes_it_back(

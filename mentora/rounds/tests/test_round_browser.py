@@ -139,7 +139,7 @@ def test_the_review_and_the_mentor_cards_pass_axe_and_fit_the_screen(
     from mentora.people.models import Person
     from mentora.rounds.services import choices
     from mentora.rounds.tests.conftest import run_round
-    from tests.test_accessibility import AXE, AXE_RUN, RULES
+    from tests.pages import problems_on
 
     cohort = make_cohort(make_personas())
     run_round(cohort)
@@ -162,15 +162,12 @@ def test_the_review_and_the_mentor_cards_pass_axe_and_fit_the_screen(
     ]
     problems: list[str] = []
     for user, url in pages:
-        context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
+        viewport = {"width": width, "height": 844}
+        context = browser.new_context(viewport=viewport)
         page = context.new_page()
         log_in(page, live_server.url, user.email)
         page.goto(live_server.url + url)
         assert page.locator(".person-chip").count() > 0, url
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        if scroll > width:
-            problems.append(f"{url}: {scroll} px wide on a {width} px screen")
-        page.add_script_tag(path=str(AXE))
-        problems += [f"{url}: {v}" for v in page.evaluate(AXE_RUN, RULES)]
+        problems += [f"{url}: {problem}" for problem in problems_on(page, viewport)]
         context.close()
     assert problems == [], "\n".join(problems)
