@@ -172,4 +172,5 @@ def test_from_a_new_programme_to_two_participants_ready_to_match(
         _set_status(page, t, "ready")
     assert set(programme.participants.values_list("status", flat=True)) == {"ready"}
     page.goto(f"{base}/programmes/{programme.pk}/pipeline/")
-    assert page.locator('[data-status="ready"] strong').inner_text() == "2"
+    ready = page.locator('.pipeline-tiles a[href="?status=ready"] .stat-value')
+    assert ready.inner_text() == "2"
