@@ -121,6 +121,22 @@ def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, s
     assert "Bea4 Bulk4: From “Ready to match” on, participants move on through matching" in html
 
 
+def test_eight_approved_people_are_made_ready_in_one_go(client_for: Any, setup: Any) -> None:
+    approved = [applicant(setup, n, S.APPROVED) for n in range(8)]
+    applied = applicant(setup, 9)
+    response = _apply(
+        client_for(setup.personas.manager),
+        setup,
+        [p.pk for p in [*approved, applied]],
+        "ready",
+    )
+    html = response.content.decode()
+    assert "8 ready to match." in html
+    assert _statuses(*approved, applied) == [S.READY] * 8 + [S.APPLIED]
+    assert "Bea9 Bulk9: A participant cannot go from" in html
+    assert audited("programmes.participant.ready") == sorted(str(p.pk) for p in approved)
+
+
 def test_a_decline_needs_a_reason_and_the_tick_and_keeps_the_reason_out_of_the_log(
     client_for: Any, setup: Any
 ) -> None:

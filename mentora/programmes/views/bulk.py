@@ -32,15 +32,21 @@ S = ParticipantStatus
 ACTIONS = [
     ("approve", gettext_lazy("Approve")),
     ("next", gettext_lazy("Move to the next status")),
+    ("ready", gettext_lazy("Mark as ready to match")),
     ("decline", gettext_lazy("Decline")),
     ("withdraw", gettext_lazy("Withdraw")),
     ("remind", gettext_lazy("Send a reminder")),
 ]
 # Status moves can be taken back; a decline, a withdrawal or a reminder tells people
 # something final at once, so those ask for the tick instead.
-REVERSIBLE = frozenset({"approve", "next"})
+REVERSIBLE = frozenset({"approve", "next", "ready"})
 # Where each fixed move goes; "next" is each participant's own next status.
-FIXED = {"approve": S.APPROVED, "decline": S.DECLINED, "withdraw": S.WITHDRAWN}
+FIXED = {
+    "approve": S.APPROVED,
+    "ready": S.READY,
+    "decline": S.DECLINED,
+    "withdraw": S.WITHDRAWN,
+}
 REMINDERS = {
     "apply": gettext_lazy("A reminder to send their application"),
     "line_manager": gettext_lazy("A reminder to their line manager to decide"),
@@ -53,6 +59,7 @@ def _done(action: str, n: int) -> str:
         "next": ngettext(
             "%(n)s moved to their next status.", "%(n)s moved to their next status.", n
         ),
+        "ready": ngettext("%(n)s ready to match.", "%(n)s ready to match.", n),
         "decline": ngettext("%(n)s declined.", "%(n)s declined.", n),
         "withdraw": ngettext("%(n)s withdrawn.", "%(n)s withdrawn.", n),
         "remind": ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", n),
