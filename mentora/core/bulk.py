@@ -10,6 +10,10 @@ that row with its reason; any other failure rolls the whole batch back.
 
 A reversible batch may offer an undo: what it needs is kept in the session (only ids),
 never in the page, and the undo checks the current state before it restores anything.
+
+A list's two views, each after its own access check, hand the rest to `show_preview` and
+`run_batch`: they parse the choice (or go back to the list with its problems), then draw
+the preview or apply the batch, report it and keep what its undo needs.
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.confirm import confirmed
 from mentora.core.forms import ModelMultipleChoiceField
+from mentora.core.messages import valid
 
 # The most rows one batch may touch: a page of a list.
 MAX_ITEMS = 100
@@ -178,6 +185,62 @@ def bulk_report(
         )
     if not outcome.done and not outcome.skipped:
         messages.info(request, gettext("Nothing was changed."))
+
+
+def show_preview(
+    request: HttpRequest,
+    form: BulkForm | None,
+    *,
+    back: str,
+    preview: Callable[[Any], BulkPreview],
+    page: Callable[..., HttpResponse],
+    hidden: Callable[[Any], Iterable[str]] = lambda form: (),
+    context: Callable[[Any], dict[str, Any]] = lambda form: {},
+) -> HttpResponse:
+    """The preview of a batch: the chosen rows parsed through `form` (None: already refused,
+    with a message), or back to the list at `back` with the problems shown.
+
+    The fields `hidden` names are carried on, unseen, to the confirmation; `page` draws the
+    preview from the form, the preview and what `context` adds for the valid form.
+    """
+    if form is None or not valid(request, form):
+        return redirect(back)
+    for name in hidden(form):
+        form.fields[name].widget = forms.HiddenInput()
+    return page(form=form, preview=preview(form), **context(form))
+
+
+def run_batch(
+    request: HttpRequest,
+    form: BulkForm | None,
+    *,
+    back: str,
+    preview: Callable[[Any], BulkPreview],
+    apply: Callable[[Any], Callable[[Any], Any]],
+    done: Callable[[Any, BulkOutcome], str],
+    undo_url: Callable[[Any], str] = lambda form: "",
+    undo_item: Callable[[Any, Any], Any] = lambda obj, result: result,
+) -> HttpResponse:
+    """Apply a batch, report it and go back to the list at `back`.
+
+    `apply(form)` is the single-row service for the parsed choice, `done(form, outcome)` the
+    success message. A batch with an `undo_url` (for its choice) can be taken back, and keeps
+    `undo_item(row, result)` of each row for it; any other needs the confirmation's tick.
+    """
+    if form is None or not valid(request, form):
+        return redirect(back)
+    url = undo_url(form)
+    if not url and not confirmed(request):
+        return redirect(back)
+    outcome = bulk_apply(preview(form), apply(form))
+    bulk_report(
+        request,
+        outcome,
+        done=lambda n: done(form, outcome),
+        undo_url=url,
+        undo_items=[undo_item(obj, result) for obj, result in outcome.done],
+    )
+    return redirect(back)
 
 
 class UndoForm(forms.Form):

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_POST
 from mentora.core import bulk
 from mentora.core.confirm import confirmed
 from mentora.core.forms import ModelChoiceField, parse_id
-from mentora.core.messages import attempt, refusal, valid
+from mentora.core.messages import attempt, refusal
 from mentora.events import access, services
 from mentora.events.forms import EventForm
 from mentora.events.models import Event, RegistrationStatus, RequiredFor
@@ -203,20 +205,30 @@ def _registration_preview(form: RegisterManyForm) -> bulk.BulkPreview:
 def event_register_many(request: HttpRequest, programme_id: int) -> HttpResponse:
     """The preview of registering the participants chosen on the pipeline's list."""
     programme = access_programme(request.user, programme_id, write=True)
-    form = RegisterManyForm(request.POST, programme=programme)
-    if not valid(request, form):
-        return redirect("programme_pipeline", programme.pk)
-    # The confirmation carries the chosen workshop on, unseen.
-    form.fields["event"].widget = forms.HiddenInput()
-    return _page(
+    return bulk.show_preview(
         request,
-        "events/register_many.html",
-        programme,
-        form=form,
-        event=form.cleaned_data["event"],
-        preview=_registration_preview(form),
-        reversible=False,
+        RegisterManyForm(request.POST, programme=programme),
+        back=reverse("programme_pipeline", args=[programme.pk]),
+        preview=_registration_preview,
+        page=partial(_page, request, "events/register_many.html", programme),
+        # The confirmation carries the chosen workshop on, unseen.
+        hidden=lambda form: ["event"],
+        context=lambda form: {"event": form.cleaned_data["event"], "reversible": False},
     )
+
+
+def _registered(form: RegisterManyForm, outcome: bulk.BulkOutcome) -> str:
+    n = len(outcome.done)
+    waiting = sum(
+        1
+        for _p, registration in outcome.done
+        if registration.status == RegistrationStatus.WAITLISTED
+    )
+    return ngettext(
+        "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
+        "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
+        n,
+    ) % {"n": n, "event": form.cleaned_data["event"].title, "waiting": waiting}
 
 
 @login_required
@@ -225,31 +237,19 @@ def event_register_many_apply(request: HttpRequest, programme_id: int) -> HttpRe
     """Register them, each through the single registration (its places, waiting list,
     e-mail and audit entry), in one transaction, once the manager ticks the confirmation."""
     programme = access_programme(request.user, programme_id, write=True)
-    form = RegisterManyForm(request.POST, programme=programme)
-    if not valid(request, form) or not confirmed(request):
-        return redirect("programme_pipeline", programme.pk)
-    event, actor = form.cleaned_data["event"], request.user
-    outcome = bulk.bulk_apply(
-        _registration_preview(form),
-        lambda participant: services.event_register(
+    actor = request.user
+
+    def register(form: RegisterManyForm) -> Callable[[Any], Any]:
+        event = form.cleaned_data["event"]
+        return lambda participant: services.event_register(
             event=event, participant=participant, actor=actor
-        ),
-    )
-    waiting = sum(
-        1
-        for _p, registration in outcome.done
-        if registration.status == RegistrationStatus.WAITLISTED
-    )
-    bulk.bulk_report(
+        )
+
+    return bulk.run_batch(
         request,
-        outcome,
-        done=lambda n: (
-            ngettext(
-                "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
-                "%(n)s registered for “%(event)s”, %(waiting)s of them on the waiting list.",
-                n,
-            )
-            % {"n": n, "event": event.title, "waiting": waiting}
-        ),
+        RegisterManyForm(request.POST, programme=programme),
+        back=reverse("programme_pipeline", args=[programme.pk]),
+        preview=_registration_preview,
+        apply=register,
+        done=_registered,
     )
-    return redirect("programme_pipeline", programme.pk)

@@ -8,6 +8,7 @@ and asking them how it is going tell people something at once, so those ask for 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -21,8 +22,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from mentora.core import bulk
-from mentora.core.confirm import confirmed
-from mentora.core.messages import valid
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, Programme
@@ -60,6 +59,7 @@ def _names(mentee: Participant, mentor: Participant) -> str:
 def _preview_page(
     request: HttpRequest,
     template: str,
+    *,
     preview: bulk.BulkPreview,
     **context: Any,
 ) -> HttpResponse:
@@ -173,14 +173,13 @@ def _proposal_done(action: str, n: int) -> str:
 def _proposal_form(
     request: HttpRequest, round_id: int
 ) -> tuple[MatchingRound, ProposalBulkForm | None]:
-    """The round, and the parsed choice if the user may still change the round; None (with
-    the problems shown) otherwise."""
+    """The round, and the choice to parse if the user may still change the round; None
+    (with the refusal shown) otherwise."""
     matching_round = access.access_round(request.user, round_id)
     if not matching_round.is_editable:
         messages.error(request, _("This round can no longer be changed."))
         return matching_round, None
-    form = ProposalBulkForm(request.POST, matching_round=matching_round)
-    return matching_round, form if valid(request, form) else None
+    return matching_round, ProposalBulkForm(request.POST, matching_round=matching_round)
 
 
 def _proposal_preview(form: ProposalBulkForm) -> bulk.BulkPreview:
@@ -195,18 +194,27 @@ def _proposal_preview(form: ProposalBulkForm) -> bulk.BulkPreview:
 @require_POST
 def proposals_bulk_preview(request: HttpRequest, round_id: int) -> HttpResponse:
     matching_round, form = _proposal_form(request, round_id)
-    if form is None:
-        return redirect("round_detail", round_id=round_id)
-    action = form.cleaned_data["action"]
-    return _preview_page(
+
+    def context(form: ProposalBulkForm) -> dict[str, Any]:
+        action = form.cleaned_data["action"]
+        return {
+            "action_label": dict(PROPOSAL_ACTIONS)[action],
+            "reversible": action in PROPOSALS_REVERSIBLE,
+        }
+
+    return bulk.show_preview(
         request,
-        "rounds/proposals_bulk.html",
-        _proposal_preview(form),
-        round=matching_round,
-        programme=matching_round.programme,
-        form=form,
-        action_label=dict(PROPOSAL_ACTIONS)[action],
-        reversible=action in PROPOSALS_REVERSIBLE,
+        form,
+        back=reverse("round_detail", kwargs={"round_id": round_id}),
+        preview=_proposal_preview,
+        page=partial(
+            _preview_page,
+            request,
+            "rounds/proposals_bulk.html",
+            round=matching_round,
+            programme=matching_round.programme,
+        ),
+        context=context,
     )
 
 
@@ -214,21 +222,20 @@ def proposals_bulk_preview(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def proposals_bulk_apply(request: HttpRequest, round_id: int) -> HttpResponse:
     _round, form = _proposal_form(request, round_id)
-    if form is None:
-        return redirect("round_detail", round_id=round_id)
-    action = form.cleaned_data["action"]
-    reversible = action in PROPOSALS_REVERSIBLE
-    if not reversible and not confirmed(request):
-        return redirect("round_detail", round_id=round_id)
-    outcome = bulk.bulk_apply(_proposal_preview(form), _proposal_apply(action, request.user))
-    bulk.bulk_report(
+    return bulk.run_batch(
         request,
-        outcome,
-        done=lambda n: _proposal_done(action, n),
-        undo_url=reverse("proposals_bulk_undo", args=[round_id]) if reversible else "",
-        undo_items=[item for _proposal, item in outcome.done],
+        form,
+        back=reverse("round_detail", kwargs={"round_id": round_id}),
+        preview=_proposal_preview,
+        apply=lambda form: _proposal_apply(form.cleaned_data["action"], request.user),
+        done=lambda form, outcome: _proposal_done(form.cleaned_data["action"], len(outcome.done)),
+        undo_url=lambda form: (
+            reverse("proposals_bulk_undo", args=[round_id])
+            if form.cleaned_data["action"] in PROPOSALS_REVERSIBLE
+            else ""
+        ),
+        undo_item=lambda _proposal, item: item,
     )
-    return redirect("round_detail", round_id=round_id)
 
 
 def _undo_one(
@@ -357,10 +364,9 @@ def _pair_done(action: str, n: int) -> str:
     ) % {"n": n}
 
 
-def _pair_form(request: HttpRequest, programme_id: int) -> tuple[Programme, PairBulkForm | None]:
+def _pair_form(request: HttpRequest, programme_id: int) -> tuple[Programme, PairBulkForm]:
     programme = programme_access.access_programme(request.user, programme_id, write=True)
-    form = PairBulkForm(request.POST, programme=programme)
-    return programme, form if valid(request, form) else None
+    return programme, PairBulkForm(request.POST, programme=programme)
 
 
 def _pair_preview(form: PairBulkForm) -> bulk.BulkPreview:
@@ -375,16 +381,16 @@ def _pair_preview(form: PairBulkForm) -> bulk.BulkPreview:
 @require_POST
 def pairs_bulk_preview(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme, form = _pair_form(request, programme_id)
-    if form is None:
-        return redirect("programme_pairs", programme_id=programme.pk)
-    return _preview_page(
+    return bulk.show_preview(
         request,
-        "rounds/pairs_bulk.html",
-        _pair_preview(form),
-        programme=programme,
-        form=form,
-        action_label=dict(PAIR_ACTIONS)[form.cleaned_data["action"]],
-        reversible=False,
+        form,
+        back=reverse("programme_pairs", kwargs={"programme_id": programme.pk}),
+        preview=_pair_preview,
+        page=partial(_preview_page, request, "rounds/pairs_bulk.html", programme=programme),
+        context=lambda form: {
+            "action_label": dict(PAIR_ACTIONS)[form.cleaned_data["action"]],
+            "reversible": False,
+        },
     )
 
 
@@ -392,9 +398,11 @@ def pairs_bulk_preview(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def pairs_bulk_apply(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme, form = _pair_form(request, programme_id)
-    if form is None or not confirmed(request):
-        return redirect("programme_pairs", programme_id=programme.pk)
-    action = form.cleaned_data["action"]
-    outcome = bulk.bulk_apply(_pair_preview(form), _pair_apply(action, request.user))
-    bulk.bulk_report(request, outcome, done=lambda n: _pair_done(action, n))
-    return redirect("programme_pairs", programme_id=programme.pk)
+    return bulk.run_batch(
+        request,
+        form,
+        back=reverse("programme_pairs", kwargs={"programme_id": programme.pk}),
+        preview=_pair_preview,
+        apply=lambda form: _pair_apply(form.cleaned_data["action"], request.user),
+        done=lambda form, outcome: _pair_done(form.cleaned_data["action"], len(outcome.done)),
+    )

@@ -4,6 +4,7 @@ through the single-participant services, and an undo for status moves."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -18,7 +19,6 @@ from django.views.decorators.http import require_POST
 from mentora.accounts import access as accounts_access
 from mentora.accounts.models import Organisation
 from mentora.core import bulk
-from mentora.core.confirm import confirmed
 from mentora.core.forms import ModelChoiceField
 from mentora.core.messages import valid
 from mentora.people.models import Person
@@ -143,22 +143,24 @@ def _preview(form: ParticipantBulkForm) -> bulk.BulkPreview:
 @require_POST
 def participants_bulk_preview(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    form = ParticipantBulkForm(request.POST, programme=programme)
-    if not valid(request, form):
-        return redirect("programme_pipeline", programme.pk)
-    action = form.cleaned_data["action"]
-    if action != "decline":
-        # The reason belongs to a decline only; other actions carry it on unseen.
-        form.fields["reason"].widget = forms.HiddenInput()
-    return _page(
+
+    def context(form: ParticipantBulkForm) -> dict[str, Any]:
+        action = form.cleaned_data["action"]
+        return {
+            "action": action,
+            "action_label": dict(ACTIONS)[action],
+            "reversible": action in REVERSIBLE,
+        }
+
+    return bulk.show_preview(
         request,
-        "programmes/participants_bulk.html",
-        programme,
-        form=form,
-        preview=_preview(form),
-        action=action,
-        action_label=dict(ACTIONS)[action],
-        reversible=action in REVERSIBLE,
+        ParticipantBulkForm(request.POST, programme=programme),
+        back=reverse("programme_pipeline", args=[programme.pk]),
+        preview=_preview,
+        page=partial(_page, request, "programmes/participants_bulk.html", programme),
+        # The reason belongs to a decline only; other actions carry it on unseen.
+        hidden=lambda form: [] if form.cleaned_data["action"] == "decline" else ["reason"],
+        context=context,
     )
 
 
@@ -166,22 +168,23 @@ def participants_bulk_preview(request: HttpRequest, programme_id: int) -> HttpRe
 @require_POST
 def participants_bulk_apply(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.access_programme(request.user, programme_id, write=True)
-    form = ParticipantBulkForm(request.POST, programme=programme)
-    if not valid(request, form):
-        return redirect("programme_pipeline", programme.pk)
-    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-    reversible = action in REVERSIBLE
-    if not reversible and not confirmed(request):
-        return redirect("programme_pipeline", programme.pk)
-    outcome = bulk.bulk_apply(_preview(form), _apply(action, reason.strip(), _me(request)))
-    bulk.bulk_report(
+    actor = _me(request)
+    return bulk.run_batch(
         request,
-        outcome,
-        done=lambda n: _done(action, n),
-        undo_url=reverse("participants_bulk_undo", args=[programme.pk]) if reversible else "",
-        undo_items=[[participant.pk, step] for participant, step in outcome.done],
+        ParticipantBulkForm(request.POST, programme=programme),
+        back=reverse("programme_pipeline", args=[programme.pk]),
+        preview=_preview,
+        apply=lambda form: _apply(
+            form.cleaned_data["action"], form.cleaned_data["reason"].strip(), actor
+        ),
+        done=lambda form, outcome: _done(form.cleaned_data["action"], len(outcome.done)),
+        undo_url=lambda form: (
+            reverse("participants_bulk_undo", args=[programme.pk])
+            if form.cleaned_data["action"] in REVERSIBLE
+            else ""
+        ),
+        undo_item=lambda participant, step: [participant.pk, step],
     )
-    return redirect("programme_pipeline", programme.pk)
 
 
 @login_required
@@ -260,24 +263,25 @@ def _people_invite_preview(form: PeopleInviteForm) -> bulk.BulkPreview:
 @login_required
 @require_POST
 def people_invite_preview(request: HttpRequest, slug: str) -> HttpResponse:
-    form = _people_invite_form(request, slug)
-    if form is None:
-        return redirect("people_directory", slug)
-    # The confirmation carries the chosen programme and role on, unseen.
-    form.fields["programme"].widget = forms.HiddenInput()
-    form.fields["role"].widget = forms.HiddenInput()
-    return render(
-        request,
-        "programmes/people_invite.html",
-        {
-            "organisation": form.cleaned_data["programme"].organisation,
+    def context(form: PeopleInviteForm) -> dict[str, Any]:
+        programme = form.cleaned_data["programme"]
+        return {
+            "organisation": programme.organisation,
             "slug": slug,
-            "form": form,
-            "programme": form.cleaned_data["programme"],
+            "programme": programme,
             "role": ParticipantRole(form.cleaned_data["role"]).label,
-            "preview": _people_invite_preview(form),
             "reversible": False,
-        },
+        }
+
+    return bulk.show_preview(
+        request,
+        _people_invite_form(request, slug),
+        back=reverse("people_directory", args=[slug]),
+        preview=_people_invite_preview,
+        page=lambda **context: render(request, "programmes/people_invite.html", context),
+        # The confirmation carries the chosen programme and role on, unseen.
+        hidden=lambda form: ["programme", "role"],
+        context=context,
     )
 
 
@@ -286,22 +290,26 @@ def people_invite_preview(request: HttpRequest, slug: str) -> HttpResponse:
 def people_invite_apply(request: HttpRequest, slug: str) -> HttpResponse:
     """Invite each chosen person through the single invitation (its rules, account, e-mail
     and audit entry), in one transaction, once the admin ticks the confirmation."""
-    form = _people_invite_form(request, slug)
-    if form is None or not confirmed(request):
-        return redirect("people_directory", slug)
-    programme, role, actor = form.cleaned_data["programme"], form.cleaned_data["role"], _me(request)
-    outcome = bulk.bulk_apply(
-        _people_invite_preview(form),
-        lambda person: pipeline_services.participant_invite(
+    actor = _me(request)
+
+    def invite(form: PeopleInviteForm) -> Callable[[Person], Any]:
+        programme, role = form.cleaned_data["programme"], form.cleaned_data["role"]
+        return lambda person: pipeline_services.participant_invite(
             programme=programme, person=person, role=role, actor=actor
-        ),
-    )
-    bulk.bulk_report(
+        )
+
+    return bulk.run_batch(
         request,
-        outcome,
-        done=lambda n: (
-            ngettext("%(n)s invited to %(programme)s.", "%(n)s invited to %(programme)s.", n)
-            % {"n": n, "programme": programme.name}
+        _people_invite_form(request, slug),
+        back=reverse("people_directory", args=[slug]),
+        preview=_people_invite_preview,
+        apply=invite,
+        done=lambda form, outcome: (
+            ngettext(
+                "%(n)s invited to %(programme)s.",
+                "%(n)s invited to %(programme)s.",
+                len(outcome.done),
+            )
+            % {"n": len(outcome.done), "programme": form.cleaned_data["programme"].name}
         ),
     )
-    return redirect("people_directory", slug)
