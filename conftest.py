@@ -114,6 +114,21 @@ def undo_key(client: Any) -> str:
     return str(client.session["bulk_undo"]["key"])
 
 
+def another_programme(setup: Any) -> Any:
+    """A second programme of `setup`'s organisation (any setup with `personas` and a
+    `programme`), whose rows a list of the first must refuse."""
+    from mentora.programmes.services import design
+
+    return design.programme_create(
+        organisation=setup.personas.organisation,
+        actor=setup.personas.manager,
+        name="Another",
+        purpose="Another.",
+        start_date=setup.programme.start_date,
+        end_date=setup.programme.end_date,
+    )
+
+
 def invite_member(personas: Personas, email: str, role: str, **extra: Any) -> Any:
     """Acme's administrator invites `email` as `role`; `extra` are the invitation's other fields."""
     from mentora.accounts.services import member_invite

@@ -11,12 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import MANAGERS_ONLY, PERSONAS, WRITE, audited, make_person, undo_key
+from conftest import (
+    MANAGERS_ONLY,
+    PERSONAS,
+    WRITE,
+    another_programme,
+    audited,
+    make_person,
+    undo_key,
+)
 from mentora.core.models import AuditEntry
 from mentora.events import services as event_services
 from mentora.events.models import EventRegistration
 from mentora.programmes.models import Participant, ParticipantStatus
-from mentora.programmes.services import design, pipeline
+from mentora.programmes.services import pipeline
 from mentora.programmes.tests.conftest import applicant, invite
 
 S = ParticipantStatus
@@ -36,6 +44,14 @@ def _apply(client: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -
         {"ids": [str(i) for i in ids], "action": action, **extra},
         follow=True,
     )
+
+
+def _managed(client_for: Any, setup: Any, ids: list[Any], action: str, **extra: Any) -> str:
+    """The page the manager returns to after applying `action` to `ids`."""
+    page: str = _apply(
+        client_for(setup.personas.manager), setup, ids, action, **extra
+    ).content.decode()
+    return page
 
 
 def test_the_pipeline_list_has_a_labelled_checkbox_per_participant_for_managers(
@@ -80,13 +96,7 @@ def test_approving_many_moves_each_through_the_service_with_one_audit_entry_and_
     invited = applicant(setup, 9, S.INVITED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _apply(
-            client_for(setup.personas.manager),
-            setup,
-            [p.pk for p in [*applied, invited]],
-            "approve",
-        )
-    html = response.content.decode()
+        html = _managed(client_for, setup, [p.pk for p in [*applied, invited]], "approve")
     assert "3 approved." in html
     assert "1 skipped: Bea9 Bulk9: A participant cannot go from" in html
     assert _statuses(*applied, invited) == [S.APPROVED] * 3 + [S.INVITED]
@@ -103,13 +113,7 @@ def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, s
     reviewed = applicant(setup, 2, S.UNDER_REVIEW)
     approved = applicant(setup, 3, S.APPROVED)
     ready = applicant(setup, 4, S.READY)
-    response = _apply(
-        client_for(setup.personas.manager),
-        setup,
-        [applied.pk, reviewed.pk, approved.pk, ready.pk],
-        "next",
-    )
-    html = response.content.decode()
+    html = _managed(client_for, setup, [applied.pk, reviewed.pk, approved.pk, ready.pk], "next")
     # With no required workshop, an approved participant is ready without being trained.
     assert _statuses(applied, reviewed, approved, ready) == [
         S.UNDER_REVIEW,
@@ -124,13 +128,7 @@ def test_next_moves_each_participant_to_their_own_next_status(client_for: Any, s
 def test_eight_approved_people_are_made_ready_in_one_go(client_for: Any, setup: Any) -> None:
     approved = [applicant(setup, n, S.APPROVED) for n in range(8)]
     applied = applicant(setup, 9)
-    response = _apply(
-        client_for(setup.personas.manager),
-        setup,
-        [p.pk for p in [*approved, applied]],
-        "ready",
-    )
-    html = response.content.decode()
+    html = _managed(client_for, setup, [p.pk for p in [*approved, applied]], "ready")
     assert "8 ready to match." in html
     assert _statuses(*approved, applied) == [S.READY] * 8 + [S.APPLIED]
     assert "Bea9 Bulk9: A participant cannot go from" in html
@@ -184,14 +182,7 @@ def test_remind_queues_the_reminder_the_status_is_worth_and_skips_the_others(
     approved = applicant(setup, 2, S.APPROVED)
     queued = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _apply(
-            client_for(setup.personas.manager),
-            setup,
-            [invited.pk, approved.pk],
-            "remind",
-            confirm="on",
-        )
-    html = response.content.decode()
+        html = _managed(client_for, setup, [invited.pk, approved.pk], "remind", confirm="on")
     assert "1 reminder sent." in html
     assert "Bea2 Bulk2: Nothing is waiting on “Approved”" in html
     assert DBTaskResult.objects.count() - queued == 1
@@ -208,14 +199,7 @@ def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
     client_for: Any, setup: Any, forged: str
 ) -> None:
     mine = applicant(setup, 1)
-    other_programme = design.programme_create(
-        organisation=setup.personas.organisation,
-        actor=setup.personas.manager,
-        name="Another",
-        purpose="Another.",
-        start_date=setup.programme.start_date,
-        end_date=setup.programme.end_date,
-    )
+    other_programme = another_programme(setup)
     stranger = pipeline.participant_invite(
         programme=other_programme,
         person=setup.mentor_person,
@@ -224,10 +208,8 @@ def test_a_forged_or_foreign_id_refuses_the_whole_batch_and_writes_nothing(
     )
     bad = {"foreign": stranger.pk, "missing": 999999, "not-a-number": "1x"}[forged]
     before = AuditEntry.objects.count()
-    response = _apply(client_for(setup.personas.manager), setup, [mine.pk, bad], "approve")
-    assert "Nothing was changed: one of the chosen people is not on this list." in (
-        response.content.decode()
-    )
+    html = _managed(client_for, setup, [mine.pk, bad], "approve")
+    assert "Nothing was changed: one of the chosen people is not on this list." in html
     assert _statuses(mine) == [S.APPLIED]
     assert AuditEntry.objects.count() == before
 
@@ -386,14 +368,7 @@ def test_registering_many_fills_the_places_then_the_waiting_list_and_skips_with_
 
 def test_a_workshop_of_another_programme_is_refused(client_for: Any, setup: Any) -> None:
     one = applicant(setup, 1, S.APPROVED)
-    other = design.programme_create(
-        organisation=setup.personas.organisation,
-        actor=setup.personas.manager,
-        name="Another",
-        purpose="Another.",
-        start_date=setup.programme.start_date,
-        end_date=setup.programme.end_date,
-    )
+    other = another_programme(setup)
     elsewhere = event_services.event_create(
         programme=other,
         title="Elsewhere",

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from conftest import MANAGERS_ONLY, PERSONAS, WRITE, audited, undo_key
+from conftest import MANAGERS_ONLY, PERSONAS, WRITE, another_programme, audited, undo_key
 from mentora.core.models import AuditEntry
 from mentora.programmes.models import Participant
 from mentora.relationships import tasks as relationship_tasks
@@ -404,7 +404,7 @@ def test_a_forged_or_foreign_pair_refuses_the_batch_and_writes_nothing(
     bad = 999999
     if forged == "other_programme":
         other = Pair.objects.create(
-            programme=_another_programme(cohort),
+            programme=another_programme(cohort),
             mentee=cohort.junior,
             mentor=cohort.mo,
             score=1.0,
@@ -420,19 +420,6 @@ def test_a_forged_or_foreign_pair_refuses_the_batch_and_writes_nothing(
     assert "Nothing was changed: one of the chosen pairs is not on this list." in html
     assert Pair.objects.get(pk=jo.pk).nudged_at is None
     assert AuditEntry.objects.count() == before
-
-
-def _another_programme(cohort: Cohort) -> Any:
-    from mentora.programmes.services import design
-
-    return design.programme_create(
-        organisation=cohort.personas.organisation,
-        actor=cohort.personas.manager,
-        name="Another",
-        purpose="Another.",
-        start_date=cohort.programme.start_date,
-        end_date=cohort.programme.end_date,
-    )
 
 
 @pytest.mark.parametrize("who", PERSONAS)
