@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request carries its id and /metrics counts it all.
+    "mentora.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mentora.core.middleware.SecurityHeadersMiddleware",
@@ -144,6 +146,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'mentora.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # A kept connection is tested before use, so a restarted database costs one
+        # failed request per process at most, never a stuck process.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -212,22 +217,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In production, `collectstatic` writes each file under a name with its content's hash,
+# so browsers may cache it for a year; development and tests serve the files as they are.
+STATIC_MANIFEST = not DEBUG and not TESTING
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 MEDIA_ROOT = VAR_DIR / "media"
 # HR uploads: the defaults hold an organisation of 250,000 people with room to spare.
 PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_MB", 100, minimum=1) * 1024 * 1024
 PEOPLE_IMPORT_MAX_ROWS = env_int("PEOPLE_IMPORT_MAX_ROWS", 300000, minimum=1)
-WHITENOISE_USE_FINDERS = True
+# Production serves what `collectstatic` collected (`mentora_serve` checks it is there).
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # Background tasks: the database backend needs no broker. Run the worker with
 # `manage.py db_worker`; several workers on several machines may share one
 # PostgreSQL database, because each claims a task with SELECT ... FOR UPDATE SKIP LOCKED.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # The database backend, handing each task the id of the request that enqueued it.
+        "BACKEND": os.environ.get("TASK_BACKEND", "mentora.core.task_backend.DatabaseBackend"),
     }
 }
 
@@ -270,17 +284,41 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json, the default when DEBUG
+# is off), plain text in development; every line carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "mentora.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "mentora.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # One line per request; the development server prints its own.
+        "mentora.access": {"level": "WARNING" if DEBUG or TESTING else "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint reports each stage of every PDF, and of its own stylesheets on import.
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# /metrics answers only a request carrying this token (Authorization: Bearer ...);
+# without one set, the endpoint does not exist.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 if TESTING:
     # Fast hashing in tests only; production keeps PBKDF2.

@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("mentora.surveys.urls")),
     path("", include("mentora.reports.urls")),
 ]
+
+# A database outage is answered with a friendly 503, any other failure with the 500 page.
+handler500 = "mentora.core.views.server_error"

@@ -43,6 +43,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # in mentora/reports/tests, on a programme large enough).
 CONTENT_STATUS = {
     "healthz": 503,
+    # Metrics answer only a scraper holding the metrics token.
+    "metrics": 404,
     "home": 302,
     "report_chart_survey": 404,
     "report_chart_retention": 404,

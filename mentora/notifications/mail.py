@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from mentora.core.metrics import EMAILS
+
 Attachment = tuple[str, bytes, str]
 
 
@@ -83,4 +85,9 @@ def send(
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments or []:
         message.attach(name, content, mimetype)
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        EMAILS.labels(outcome="failed").inc()
+        raise
+    EMAILS.labels(outcome="sent").inc()
