@@ -139,7 +139,12 @@ def fairness_xlsx(matching_round: MatchingRound, fairness: Fairness) -> bytes:
         findings.append([text])
     check = workbook.create_sheet(_("Order check")[:31])
     figures = shown["check"]
-    check.append([_("Status"), figures.get("status", "")])
+    status = {
+        OrderCheckStatus.QUEUED: _("Waiting for the background worker"),
+        OrderCheckStatus.DONE: _("Done"),
+        OrderCheckStatus.FAILED: _("The check could not be completed."),
+    }.get(figures.get("status", ""), _("Not checked yet."))
+    check.append([_("Status"), status])
     if shown["check_done"]:
         for label, key in (
             (_("Total score"), "objective"),

@@ -35,7 +35,9 @@ def _report(request: HttpRequest, matching_round: MatchingRound) -> dict[str, An
         "query": request.GET.urlencode(),
         "report": None,
     }
-    if matching_round.status in RESULT_STATUSES:
+    # Suggestions are not pairs: a suggestion round has a report once choices are settled.
+    settled = matching_round.kind != "suggestions" or matching_round.proposals.exists()
+    if matching_round.status in RESULT_STATUSES and settled:
         fairness = fairness_services.round_fairness(matching_round, attributes=attributes)
         context["report"] = presented(matching_round, fairness)
         context["fairness"] = fairness

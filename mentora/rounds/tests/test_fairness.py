@@ -267,7 +267,23 @@ def test_the_xlsx_carries_the_same_figures(
     assert by_group["Oslo"][2:4] == (6, 2)
     assert rows[1][:4] == ("All mentees", None, 13, 9)
     check = {row[0]: row[1] for row in workbook["Order check"].iter_rows(values_only=True) if row}
+    assert check["Status"] == "Done"
     assert check["Same total score (ties aside)"] is True
     assert check["Pairs that differ"] is not None
     findings = [row[0] for row in workbook["Findings"].iter_rows(values_only=True) if row]
     assert any(str(f).startswith("Oslo (location)") for f in findings)
+
+
+def test_a_suggestion_round_has_its_report_once_choices_are_settled(
+    client_for: Any, personas: Any
+) -> None:
+    programme = _cohort(personas)
+    programme.influence_mode = "mentee_chooses"
+    programme.save()
+    started = rounds.round_start(programme=programme, actor=personas.manager)
+    suggesting = rounds.round_run(round_id=started.pk)
+    assert suggesting.order_check == {}
+    page = client_for(personas.manager).get(reverse("round_fairness", args=[suggesting.pk]))
+    text = page.content.decode()
+    assert "once the mentees&#x27; choices are settled" in text
+    assert "What stands out" not in text
