@@ -285,5 +285,5 @@ def test_a_suggestion_round_has_its_report_once_choices_are_settled(
     assert suggesting.order_check == {}
     page = client_for(personas.manager).get(reverse("round_fairness", args=[suggesting.pk]))
     text = page.content.decode()
-    assert "once the mentees&#x27; choices are settled" in text
+    assert "once the mentees' choices are settled" in text
     assert "What stands out" not in text
