@@ -259,6 +259,7 @@ class FairnessForm(forms.Form):
         self.fields["by"].choices = [  # type: ignore[attr-defined]
             (a, attribute_label(a)) for a in ATTRIBUTES if include_gender or a not in SENSITIVE
         ]
+        self.fields["by"].initial = list(DEFAULT_ATTRIBUTES)
 
     def attributes(self) -> tuple[str, ...]:
         """The chosen breakdowns, or the usual ones when none (or a wrong one) is given."""
