@@ -76,6 +76,8 @@ def main() -> None:
         "run_seconds": round(run, 3),
         "fairness_report_seconds": round(figures, 3),
         "order_check_seconds": round(checked, 3),
+        "objective": check.objective,
+        "shuffled_objective": check.shuffled_objective,
         "same_objective": check.same_objective,
         "pairs_differ": check.pairs_differ,
         "findings": len(report.findings),

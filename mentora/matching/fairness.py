@@ -24,9 +24,10 @@ import numpy as np
 from mentora.matching.engine import match
 from mentora.matching.model import MatchResult, Person, Problem
 from mentora.matching.policy import Policy
+from mentora.matching.solve import score_grid
 from mentora.stats.anonymity import MINIMUM_GROUP, can_show, merge_small_groups, merge_small_levels
 from mentora.stats.proportions import wilson_interval
-from mentora.stats.scales import mean_interval
+from mentora.stats.scales import mean_interval_from_summary
 
 # The attributes a breakdown may be by; gender is sensitive, and the web app offers it only
 # to staff who may see sensitive attributes.
@@ -212,7 +213,9 @@ def fairness_report(facts: RoundFacts, *, minimum: int = MINIMUM_GROUP) -> Fairn
     """Every figure of the fairness report, through the disclosure control."""
     pairs = {p.mentee_id: p for p in facts.pairs}
     criteria = sorted({c for p in facts.pairs for c in p.points})
-    overall = _figures("", facts.mentees, pairs, facts, criteria, minimum)
+    tally = {m: _Tally.of(m, pairs, facts) for m in facts.mentees}
+    everyone = _Tally.total(tally.values())
+    overall = _figures("", everyone, criteria, minimum)
     breakdowns = []
     findings: list[Finding] = []
     for attribute, values in facts.groups.items():
@@ -230,43 +233,101 @@ def fairness_report(facts: RoundFacts, *, minimum: int = MINIMUM_GROUP) -> Fairn
             published.setdefault(str(place[key]), []).extend(members[key])
         if OTHER in published:
             published[OTHER] = published.pop(OTHER)  # the merged group last
-        rows = tuple(
-            _figures(key, ids, pairs, facts, criteria, minimum) for key, ids in published.items()
+        groups = {key: _Tally.total(tally[i] for i in ids) for key, ids in published.items()}
+        breakdowns.append(
+            Breakdown(
+                attribute,
+                tuple(_figures(key, t, criteria, minimum) for key, t in groups.items()),
+            )
         )
-        breakdowns.append(Breakdown(attribute, rows))
-        findings += _findings(attribute, published, pairs, facts, criteria, minimum)
+        if len(groups) > 1:
+            for key, group in groups.items():
+                findings += _findings(attribute, key, group, everyone, criteria, minimum)
     return Fairness(minimum, overall, tuple(breakdowns), _load(facts, minimum), tuple(findings))
 
 
-def _figures(
-    key: str,
-    ids: Sequence[str],
-    pairs: Mapping[str, PairFacts],
-    facts: RoundFacts,
-    criteria: Sequence[str],
-    minimum: int,
-) -> GroupFigures:
-    theirs = [pairs[i] for i in ids if i in pairs]
-    n, matched = len(ids), len(theirs)
+@dataclass
+class _Tally:
+    """Sums over some mentees, from which their figures follow; the rest of a breakdown is
+    everyone's tally less a group's."""
+
+    n: int = 0
+    matched: int = 0
+    score_sum: float = 0.0
+    score_squares: float = 0.0
+    points: Counter[str] = field(default_factory=Counter)
+    wished: int = 0
+    own_choice: int = 0
+    left: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, mentee: str, pairs: Mapping[str, PairFacts], facts: RoundFacts) -> _Tally:
+        pair = pairs.get(mentee)
+        wished = mentee in facts.wished
+        if pair is None:
+            left = Counter({facts.unmatched.get(mentee, "not_matched"): 1})
+            return cls(n=1, wished=int(wished), left=left)
+        return cls(
+            n=1,
+            matched=1,
+            score_sum=pair.score,
+            score_squares=pair.score * pair.score,
+            points=Counter(dict(pair.points)),
+            wished=int(wished),
+            own_choice=int(wished and pair.own_choice),
+        )
+
+    @classmethod
+    def total(cls, tallies: Iterable[_Tally]) -> _Tally:
+        out = cls()
+        for t in tallies:
+            out.n += t.n
+            out.matched += t.matched
+            out.score_sum += t.score_sum
+            out.score_squares += t.score_squares
+            out.points.update(t.points)
+            out.wished += t.wished
+            out.own_choice += t.own_choice
+            out.left.update(t.left)
+        return out
+
+    def __sub__(self, other: _Tally) -> _Tally:
+        points = Counter(self.points)
+        points.subtract(other.points)
+        left = Counter(self.left)
+        left.subtract(other.left)
+        return _Tally(
+            self.n - other.n,
+            self.matched - other.matched,
+            self.score_sum - other.score_sum,
+            self.score_squares - other.score_squares,
+            points,
+            self.wished - other.wished,
+            self.own_choice - other.own_choice,
+            +left,
+        )
+
+
+def _figures(key: str, t: _Tally, criteria: Sequence[str], minimum: int) -> GroupFigures:
+    n, matched = t.n, t.matched
     low, high = wilson_interval(matched, n) if n else (None, None)
-    scores = [p.score for p in theirs]
-    quality = can_show(matched, minimum)
     points = score_shares = None
     mean = score_low = score_high = None
-    if quality:
-        interval = mean_interval(np.array(scores, dtype=np.float64))
+    if can_show(matched, minimum):
+        average = t.score_sum / matched
+        sd = None
+        if matched > 1:
+            squares = max(0.0, t.score_squares - matched * average * average)
+            sd = math.sqrt(squares / (matched - 1))
+        interval = mean_interval_from_summary(matched, average, sd)
         mean = _round(interval.mean)
         score_low, score_high = _round(interval.low), _round(interval.high)
-        points = {c: _round(sum(p.points.get(c, 0.0) for p in theirs) / matched) for c in criteria}
-        total = sum(scores)
+        points = {c: _round(t.points.get(c, 0.0) / matched) for c in criteria}
         score_shares = {
-            c: _round(sum(p.points.get(c, 0.0) for p in theirs) / total) if total > 0 else None
+            c: _round(t.points.get(c, 0.0) / t.score_sum) if t.score_sum > 0 else None
             for c in criteria
         }
-    wished = [i for i in ids if i in facts.wished]
-    choices = sum(1 for i in wished if i in pairs and pairs[i].own_choice)
-    shown_choice = can_show(len(wished), minimum)
-    left = Counter(facts.unmatched.get(i, "not_matched") for i in ids if i not in pairs)
+    shown_choice = can_show(t.wished, minimum)
     return GroupFigures(
         group=key,
         mentees=n,
@@ -279,11 +340,11 @@ def _figures(
         score_high=score_high,
         points=points,
         score_shares=score_shares,
-        wished=len(wished),
-        own_choice=choices if shown_choice else None,
-        own_choice_share=_round(choices / len(wished)) if shown_choice else None,
+        wished=t.wished,
+        own_choice=t.own_choice if shown_choice else None,
+        own_choice_share=_round(t.own_choice / t.wished) if shown_choice else None,
         # Why the unmatched were left out: shown once enough were left out.
-        reasons=dict(sorted(left.items())) if can_show(n - matched, minimum) else None,
+        reasons=dict(sorted(t.left.items())) if can_show(n - matched, minimum) else None,
     )
 
 
@@ -293,53 +354,44 @@ def _round(value: float | None) -> Any:
 
 def _findings(
     attribute: str,
-    published: Mapping[str, list[str]],
-    pairs: Mapping[str, PairFacts],
-    facts: RoundFacts,
+    key: str,
+    group: _Tally,
+    everyone: _Tally,
     criteria: Sequence[str],
     minimum: int,
 ) -> list[Finding]:
-    """Each published group whose share matched or mean score is clearly below that of
-    everyone else in the breakdown, with what drives the gap."""
-    if len(published) < 2:
-        return []
+    """The group's findings: its share matched or mean score clearly below that of everyone
+    else in the breakdown, each with what drives the gap."""
     found = []
-    everyone = [i for ids in published.values() for i in ids]
-    for key, ids in published.items():
-        inside = set(ids)
-        rest = [i for i in everyone if i not in inside]
-        group = _figures(key, ids, pairs, facts, criteria, minimum)
-        other = _figures("", rest, pairs, facts, criteria, minimum)
-        if other.matched_share - group.matched_share >= SHARE_GAP and _clearly_below(
-            group.matched_share, group.matched_high, other.matched_share, other.matched_low
-        ):
-            driver, gap = _reason_driver(ids, rest, pairs, facts)
-            found.append(
-                Finding(
-                    attribute,
-                    key,
-                    "matched_share",
-                    group.matched_share,
-                    other.matched_share,
-                    driver,
-                    gap,
-                )
+    rest = everyone - group
+    mine = _figures(key, group, criteria, minimum)
+    theirs = _figures("", rest, criteria, minimum)
+    if theirs.matched_share - mine.matched_share >= SHARE_GAP and _clearly_below(
+        mine.matched_share, mine.matched_high, theirs.matched_share, theirs.matched_low
+    ):
+        driver, gap = _reason_driver(group, rest)
+        found.append(
+            Finding(
+                attribute,
+                key,
+                "matched_share",
+                mine.matched_share,
+                theirs.matched_share,
+                driver,
+                gap,
             )
-        if (
-            group.mean_score is not None
-            and other.mean_score is not None
-            and other.mean_score > 0
-            and other.mean_score - group.mean_score >= SCORE_GAP * other.mean_score
-            and _clearly_below(
-                group.mean_score, group.score_high, other.mean_score, other.score_low
-            )
-        ):
-            driver, gap = _criterion_driver(group, other)
-            found.append(
-                Finding(
-                    attribute, key, "mean_score", group.mean_score, other.mean_score, driver, gap
-                )
-            )
+        )
+    if (
+        mine.mean_score is not None
+        and theirs.mean_score is not None
+        and theirs.mean_score > 0
+        and theirs.mean_score - mine.mean_score >= SCORE_GAP * theirs.mean_score
+        and _clearly_below(mine.mean_score, mine.score_high, theirs.mean_score, theirs.score_low)
+    ):
+        driver, gap = _criterion_driver(mine, theirs)
+        found.append(
+            Finding(attribute, key, "mean_score", mine.mean_score, theirs.mean_score, driver, gap)
+        )
     return found
 
 
@@ -353,17 +405,12 @@ def _clearly_below(value: float, high: float | None, rest: float, rest_low: floa
     return rest - value > margin
 
 
-def _reason_driver(
-    ids: Sequence[str], rest: Sequence[str], pairs: Mapping[str, PairFacts], facts: RoundFacts
-) -> tuple[str | None, float | None]:
+def _reason_driver(group: _Tally, rest: _Tally) -> tuple[str | None, float | None]:
     """The reason for being left out that the group meets most more often than the rest."""
-
-    def shares(people: Sequence[str]) -> Counter[str]:
-        left = Counter(facts.unmatched.get(i, "not_matched") for i in people if i not in pairs)
-        return Counter({k: v / len(people) for k, v in left.items()}) if people else Counter()
-
-    mine, theirs = shares(ids), shares(rest)
-    gaps = {reason: mine[reason] - theirs.get(reason, 0.0) for reason in mine}
+    gaps = {
+        reason: count / group.n - (rest.left.get(reason, 0) / rest.n if rest.n else 0.0)
+        for reason, count in group.left.items()
+    }
     if not gaps:
         return None, None
     reason = max(sorted(gaps), key=lambda r: gaps[r])
@@ -445,6 +492,17 @@ def shuffled_problem(problem: Problem, seed: int) -> Problem:
     )
 
 
+def _tolerance(first: MatchResult, second: MatchResult, resolution: float) -> float:
+    """How far two optimal objectives may differ: float noise where every score sits on a
+    grid the solver optimises exactly, else the rounding to ``resolution`` it allows (each
+    pair's score rounds by at most half a unit, in either run)."""
+    scores = np.array([m.score for m in (*first.matches, *second.matches)], dtype=np.float64)
+    matched = max(len(first.matches), len(second.matches), 1)
+    if scores.size and score_grid(scores, resolution):
+        return round(1e-6 * matched, 9)
+    return round(matched * resolution + 1e-6, 9)
+
+
 def order_check(
     *, problem: Problem, policy: Policy, result: MatchResult, seed: int = 1
 ) -> OrderCheck:
@@ -455,9 +513,7 @@ def order_check(
     first = {m.mentee_id: m.mentor_id for m in result.matches}
     second = {m.mentee_id: m.mentor_id for m in again.matches}
     differ = sum(1 for p in problem.mentees if first.get(p.id) != second.get(p.id))
-    tolerance = round(
-        max(len(result.matches), len(again.matches)) * policy.matching.score_resolution + 1e-6, 9
-    )
+    tolerance = _tolerance(result, again, policy.matching.score_resolution)
     return OrderCheck(
         seed=seed,
         objective=result.objective,
