@@ -230,3 +230,22 @@ def test_a_shuffled_pairs_problem_keeps_every_pair_and_score() -> None:
 
     assert triples(shuffled) == triples(problem)
     assert [p.id for p in shuffled.mentees] != [p.id for p in problem.mentees]
+
+
+def _pairs_problem(scores: list[float]) -> Problem:
+    return Problem(
+        mentees=tuple(Person(id=f"e{k}") for k in range(3)),
+        mentors=tuple(Person(id=f"m{k}", capacity=1) for k in range(3)),
+        pairs=ExplicitPairs(np.array([0, 1, 2, 0]), np.array([0, 1, 2, 1]), np.array(scores)),
+    )
+
+
+def test_the_order_check_compares_exactly_where_scores_sit_on_a_grid() -> None:
+    policy = Policy()
+    grid = _pairs_problem([3.0, 2.5, 1.0, 4.0])
+    check = order_check(problem=grid, policy=policy, result=match(problem=grid, policy=policy))
+    assert check.same_objective and check.tolerance <= 1e-5
+    rough = _pairs_problem([3.0001234, 2.5004321, 1.0000777, 4.0009999])
+    check = order_check(problem=rough, policy=policy, result=match(problem=rough, policy=policy))
+    # Off any grid the solver rounds each score to 0.001, so that much per pair may differ.
+    assert check.same_objective and check.tolerance == pytest.approx(3 * 0.001, abs=1e-5)
