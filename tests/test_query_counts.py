@@ -234,6 +234,12 @@ CASES = {
         _proposals,
         rerun_round=True,
     ),
+    "round fairness": Case(
+        "manager",
+        lambda w: reverse("round_fairness", args=[w.programme.rounds.latest("number").pk]),
+        _proposals,
+        rerun_round=True,
+    ),
 }
 
 

@@ -19,6 +19,13 @@ from pathlib import Path
 
 from mentora.core.spreadsheets import csv_writer
 from mentora.matching.engine import match
+from mentora.matching.fairness import (
+    ATTRIBUTES,
+    ORDER_CHECK_MODES,
+    facts_from_result,
+    fairness_report,
+    order_check,
+)
 from mentora.matching.io import (
     InputError,
     Located,
@@ -54,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="result CSV")
     p.add_argument("--report", type=Path, help="report JSON")
     p.add_argument("--progress", action="store_true", help="print progress on stderr")
+    p.add_argument(
+        "--fairness-by",
+        default=",".join(ATTRIBUTES),
+        help=f"attributes of the report's fairness breakdowns (default {','.join(ATTRIBUTES)})",
+    )
+    p.add_argument(
+        "--no-order-check",
+        action="store_true",
+        help="leave out the report's re-solve in a shuffled order (it doubles the run time)",
+    )
     return p
 
 
@@ -96,6 +113,7 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError("-", "-", option, exc.value, exc.reason) from None
     outputs = [args.out] + ([args.report] if args.report else [])
     _check_outputs(outputs)
+    attributes = _attributes(args.fairness_by)
     problem, lock_rows = _problem(args, policy)
     read_seconds = time.perf_counter() - started
 
@@ -110,6 +128,15 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(args.locks, lock_rows[exc.lock], exc.column, value, exc.reason) from None
     violations = count_violations(problem=problem, policy=policy, result=result)
     report = build_report(problem=problem, result=result, violations=violations)
+    report["fairness"] = None
+    if args.report and result.mode in ORDER_CHECK_MODES:
+        fairness = fairness_report(facts_from_result(problem, result, attributes)).to_dict()
+        fairness["order_check"] = (
+            None
+            if args.no_order_check
+            else order_check(problem=problem, policy=policy, result=result).to_dict()
+        )
+        report["fairness"] = fairness
     report["seconds"] = {"read": round(read_seconds, 6), **report["seconds"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 6)
     texts = [_result_csv(problem, result)]
@@ -117,6 +144,16 @@ def _run(args: argparse.Namespace) -> int:
         texts.append(json.dumps(report, indent=2, sort_keys=True) + "\n")
     _write_atomically(list(zip(outputs, texts, strict=True)))
     return 0
+
+
+def _attributes(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
+    for attribute in chosen:
+        if attribute not in ATTRIBUTES:
+            raise InputError(
+                "-", "-", "--fairness-by", attribute, f"not one of {','.join(ATTRIBUTES)}"
+            )
+    return chosen
 
 
 def _usage(option: str, reason: str) -> InputError:

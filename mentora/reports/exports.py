@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from weasyprint import CSS, HTML
 
+from mentora.core.pdf import REPORT_STYLESHEET, render_pdf
 from mentora.core.spreadsheets import new_workbook, xlsx_bytes
 from mentora.reports.aggregates import Report
 from mentora.reports.retention import Retention, visible_curve
@@ -136,10 +135,7 @@ def _retention_sheet(sheet: Any, result: Retention) -> None:
 
 def html_pdf(template: str, context: dict[str, Any]) -> bytes:
     """A report page's print version as a PDF, with the reports' stylesheet."""
-    html = render_to_string(template, context)
-    # The stylesheet is handed to WeasyPrint, not embedded, so no template carries a style.
-    css = CSS(string=render_to_string("reports/report_pdf.css"))
-    return bytes(HTML(string=html).write_pdf(stylesheets=[css]))
+    return render_pdf(template, context, stylesheet=REPORT_STYLESHEET)
 
 
 def report_pdf(context: dict[str, Any]) -> bytes:

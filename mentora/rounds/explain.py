@@ -13,6 +13,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mentora.matching.fairness import OTHER, UNKNOWN
+
 
 def contribution_text(criterion: str, detail: Mapping[str, Any], *, to_mentee: bool = False) -> str:
     """One criterion of a pair in words; `to_mentee` words it for the mentee reading it."""
@@ -128,3 +130,107 @@ def unmatched_text(code: str, fallback: str) -> str:
         "removed": _("Removed from the proposals by the programme manager."),
     }
     return texts.get(code, fallback)
+
+
+# The fairness report ------------------------------------------------------------------------
+
+
+def attribute_label(attribute: str) -> str:
+    """A breakdown of the fairness report, as a heading."""
+    return {
+        "organisation": _("Organisation"),
+        "department": _("Department"),
+        "location": _("Location"),
+        "level_band": _("Level band"),
+        "gender": _("Gender"),
+    }.get(attribute, attribute)
+
+
+def group_label(group: str) -> str:
+    """A group of a breakdown: its own value, or the words for "not known" and "others"."""
+    if group == OTHER:
+        return _("Smaller groups together")
+    if group == UNKNOWN:
+        return _("Not known")
+    return group
+
+
+def criterion_label(criterion: str) -> str:
+    """A criterion of the score, as a column heading."""
+    return {
+        "themes": _("Shared themes"),
+        "progression": _("Level progression"),
+        "goals": _("Similar goals"),
+        "different_department": _("Different departments"),
+        "different_division": _("Different divisions"),
+        "different_location": _("Different locations"),
+        "different_gender": _("Different genders"),
+        "timezone_band": _("Time zones"),
+        "mentee_preference": _("Mentee's choice"),
+        "mentor_preference": _("Mentor's choice"),
+        "given_score": _("Given score"),
+    }.get(criterion, criterion)
+
+
+def reason_label(code: str) -> str:
+    """Why mentees were left out, in a few words."""
+    return {
+        "no_feasible_mentor": _("no mentor the hard rules allow"),
+        "no_stable_partner": _("no mentor who ranked them had room"),
+        "capacity_exhausted": _("suitable mentors' places ran out"),
+        "fairness_bounds": _("the organisations' fairness bounds"),
+        "removed": _("removed by hand"),
+    }.get(code, _("not matched"))
+
+
+def _cause(driver: str | None, measure: str, gap: float | None, weights: Mapping[str, Any]) -> str:
+    """What to look at: the rule or weight behind the gap."""
+    if driver is None:
+        return _("No single rule or weight stands out; look at the pairs themselves.")
+    if measure == "matched_share":
+        return {
+            "no_feasible_mentor": _(
+                "Most of the gap is mentees no mentor may take under the hard rules: look at "
+                "the rules (same team, reporting line, organisations, time zones, languages) "
+                "and whether there are mentors who suit them."
+            ),
+            "capacity_exhausted": _(
+                "Most of the gap is mentees whose suitable mentors' places ran out: more "
+                "mentors, or more places for them, would help."
+            ),
+            "fairness_bounds": _(
+                "Most of the gap comes from the organisations' fairness bounds in the policy."
+            ),
+            "removed": _("Most of the gap is pairs removed by hand."),
+            "no_stable_partner": _(
+                "Most of the gap is mentees no mentor with room ranked: stable matching "
+                "keeps only pairs both sides accept."
+            ),
+        }.get(driver, _("Look at why these mentees were not matched."))
+    return _(
+        "Most of the gap is %(criterion)s (%(gap)s points less per pair): the weight of "
+        "this criterion (%(weight)s in the policy) drives it."
+    ) % {
+        "criterion": criterion_label(driver).lower(),
+        "gap": f"{gap or 0:.1f}",
+        "weight": weights.get(driver, "—"),
+    }
+
+
+def finding_text(finding: Any, weights: Mapping[str, Any]) -> str:
+    """A group that falls clearly below the rest, in words, with what drives it."""
+    names = {
+        "group": group_label(finding.group),
+        "attribute": attribute_label(finding.attribute).lower(),
+    }
+    if finding.measure == "matched_share":
+        said = _(
+            "%(group)s (%(attribute)s): %(value)s%% of these mentees were matched, against "
+            "%(rest)s%% of the others."
+        ) % {**names, "value": round(finding.value * 100), "rest": round(finding.rest * 100)}
+    else:
+        said = _(
+            "%(group)s (%(attribute)s): these mentees' pairs score %(value)s on average, "
+            "against %(rest)s for the others."
+        ) % {**names, "value": f"{finding.value:.1f}", "rest": f"{finding.rest:.1f}"}
+    return f"{said} {_cause(finding.driver, finding.measure, finding.gap, weights)}"

@@ -12,7 +12,9 @@ from mentora.people.models import label_related
 from mentora.people.widgets import PersonPicker
 from mentora.programmes.forms import WEIGHT_LABELS
 from mentora.programmes.models import Participant, ParticipantRole
+from mentora.rounds.explain import attribute_label
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.services.fairness import ATTRIBUTES, DEFAULT_ATTRIBUTES, SENSITIVE
 
 GROUP_SIZES = {
     key: _("Group sizes run from 2 to 12, the smallest first.")
@@ -237,3 +239,30 @@ class AnswerForm(forms.Form):
     @property
     def accepts(self) -> bool:
         return self.cleaned_data["answer"] == "accept"
+
+
+class FairnessForm(forms.Form):
+    """The breakdowns of a round's fairness report (`?by=`); gender only for staff who
+    may see sensitive attributes."""
+
+    by = forms.MultipleChoiceField(
+        label=_("Break the figures down by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("%(value)s is not a breakdown you may choose."),
+        },
+    )
+
+    def __init__(self, *args: Any, include_gender: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["by"].choices = [  # type: ignore[attr-defined]
+            (a, attribute_label(a)) for a in ATTRIBUTES if include_gender or a not in SENSITIVE
+        ]
+        self.fields["by"].initial = list(DEFAULT_ATTRIBUTES)
+
+    def attributes(self) -> tuple[str, ...]:
+        """The chosen breakdowns, or the usual ones when none (or a wrong one) is given."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["by"]:
+            return tuple(self.cleaned_data["by"])
+        return DEFAULT_ATTRIBUTES

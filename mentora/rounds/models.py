@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentora.matching.fairness import ORDER_CHECK_MODES
+
 
 class RoundStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -59,6 +61,11 @@ class MatchingRound(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )
     error = models.TextField(blank=True)
+    # The participants the round matched from, as they ran: {"mentees": [pk], "mentors":
+    # [pk]}, so the fairness report counts mentors who were given no one too.
+    pool = models.JSONField(default=dict, blank=True)
+    # The re-solve in a shuffled order (`services/fairness.py`): its status and figures.
+    order_check = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = _("matching round")
@@ -81,6 +88,13 @@ class MatchingRound(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == RoundStatus.DONE
+
+    @property
+    def order_check_applies(self) -> bool:
+        """Whether the round has one result to solve again in another order: proposals
+        made in a mode with one answer, not suggestions for mentees to choose among."""
+        mode = (self.policy.get("matching") or {}).get("mode", "optimal")
+        return self.kind == "proposals" and mode in ORDER_CHECK_MODES
 
     def earlier_round(self) -> MatchingRound | None:
         """The programme's latest round before this one that came to a result, to compare

@@ -5,12 +5,18 @@ from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.relationships.tasks import notify_both, pair_with_people
 from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
-from mentora.rounds.services import rounds
+from mentora.rounds.services import fairness, rounds
 
 
 @task()
 def run_round(round_id: int) -> str:
     return rounds.round_run(round_id=round_id).status
+
+
+@task()
+def check_round_order(round_id: int) -> str:
+    """Solve a round again in a shuffled order (as long as the round took to run)."""
+    return str(fairness.round_order_check_run(round_id=round_id)["status"])
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentora.rounds import views, views_bulk
+from mentora.rounds import views, views_bulk, views_fairness
 
 urlpatterns = [
     path("programmes/<int:programme_id>/rounds/", views.round_list, name="round_list"),
@@ -73,5 +73,29 @@ urlpatterns += [
         "programmes/<int:programme_id>/pairs/bulk/apply/",
         views_bulk.pairs_bulk_apply,
         name="pairs_bulk_apply",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "programmes/<int:programme_id>/fairness/",
+        views_fairness.programme_fairness,
+        name="programme_fairness",
+    ),
+    path("rounds/<int:round_id>/fairness/", views_fairness.round_fairness, name="round_fairness"),
+    path(
+        "rounds/<int:round_id>/fairness.pdf",
+        views_fairness.round_fairness_pdf,
+        name="round_fairness_pdf",
+    ),
+    path(
+        "rounds/<int:round_id>/fairness.xlsx",
+        views_fairness.round_fairness_xlsx,
+        name="round_fairness_xlsx",
+    ),
+    path(
+        "rounds/<int:round_id>/fairness/check/",
+        views_fairness.round_order_check,
+        name="round_order_check",
     ),
 ]

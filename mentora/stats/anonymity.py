@@ -26,15 +26,22 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "MINIMUM_GROUP",
     "TOTAL",
     "Cell",
     "Suppression",
     "can_show",
+    "merge_small_groups",
+    "merge_small_levels",
     "nested_sets_safe",
     "protect_bounds",
     "suppress",
     "too_alike",
 ]
+
+
+# A result of fewer people than this is never shown: the one threshold of every report.
+MINIMUM_GROUP = 5
 
 
 class _Total:
@@ -133,6 +140,64 @@ def nested_sets_safe(larger: int, smaller: int, minimum: int = 5) -> bool:
         raise ValueError("minimum must be at least 1")
     difference = abs(larger - smaller)
     return difference == 0 or difference >= minimum
+
+
+def merge_small_groups(
+    counts: Mapping[Hashable, int], *, minimum: int = MINIMUM_GROUP, other: Hashable
+) -> dict[Hashable, Hashable]:
+    """Where each group of a breakdown is published: under its own key when it has at least
+    ``minimum`` people, otherwise merged into one group ``other``.
+
+    While ``other`` holds people but fewer than ``minimum``, the smallest group still on
+    its own joins it (ties: the later key), so every published group, ``other`` included,
+    has at least ``minimum`` people, or everyone ends up in ``other``; a caller checks
+    ``can_show`` on the total before publishing a breakdown of fewer people than that.
+    Empty groups are left out. Since no published group is small, no hidden count needs a
+    complementary suppression: what the merged group holds is its own published figure.
+    """
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
+    sizes = {key: _count(n) for key, n in counts.items() if n}
+    if other in sizes:
+        raise ValueError(f"{other!r} is the merged group's key and cannot be a group")
+    place: dict[Hashable, Hashable] = {
+        key: key if can_show(n, minimum) else other for key, n in sizes.items()
+    }
+    merged = sum(n for key, n in sizes.items() if place[key] == other)
+    while 0 < merged < minimum:
+        alone = [key for key in sizes if place[key] != other]
+        if not alone:
+            break
+        smallest = min(reversed(alone), key=lambda key: sizes[key])
+        place[smallest] = other
+        merged += sizes[smallest]
+    return place
+
+
+def merge_small_levels(counts: Sequence[int], *, minimum: int = MINIMUM_GROUP) -> list[range]:
+    """Adjacent levels of an ordered count (``counts[k]`` people at level ``k``) joined into
+    bands of at least ``minimum`` people each, from the top down: a small top level joins
+    the one below it, and a small lowest band joins the one above. A band runs from its
+    lowest to its highest level that has anyone, so levels with no one belong to no band.
+    Returns the bands as ranges of levels, lowest first; one band of everything when the
+    total itself is small."""
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
+    sizes = [_count(n) for n in counts]
+    bands: list[list[int]] = []  # [first level, last level, people], top band first
+    for level in range(len(sizes) - 1, -1, -1):
+        if not sizes[level]:
+            continue
+        if bands and bands[-1][2] < minimum:
+            bands[-1][0] = level
+            bands[-1][2] += sizes[level]
+        else:
+            bands.append([level, level, sizes[level]])
+    if len(bands) > 1 and bands[-1][2] < minimum:
+        low = bands.pop()
+        bands[-1][0] = low[0]
+        bands[-1][2] += low[2]
+    return [range(first, last + 1) for first, last, _n in reversed(bands)]
 
 
 def _count(value: object) -> int:

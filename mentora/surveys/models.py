@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Organisation
 
-# A result of fewer respondents than this is never shown.
-MINIMUM_GROUP = 5
+# A result of fewer respondents than this is never shown (one threshold for every report).
+from mentora.stats.anonymity import MINIMUM_GROUP as MINIMUM_GROUP
 
 
 def pseudonymous_key(programme_id: int, person_id: int) -> str:

@@ -573,3 +573,65 @@ def test_formula_like_ids_are_written_as_quoted_text_and_scores_as_numbers(
     assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
     # A negative score is a number, so it keeps its minus sign and no quote.
     assert sorted(row[2] for row in rows[1:]) == ["-1.5", "-2"]
+
+
+def _fairness_files(tmp_path: Path) -> dict[str, Path]:
+    """Ten Acme mentors in team tm; eight Acme mentees in teams of their own, and six Beta
+    mentees of whom four share team tm with every mentor, so no mentor may take them."""
+    mentors = "id,organisation,team,level,themes,capacity\n" + "".join(
+        f"m{k},Acme,tm,6,leadership,1\n" for k in range(10)
+    )
+    mentees = "id,organisation,team,level,themes\n"
+    mentees += "".join(f"a{k},Acme,t{k},2,leadership\n" for k in range(8))
+    mentees += "".join(f"b{k},Beta,{'tm' if k < 4 else f'u{k}'},2,leadership\n" for k in range(6))
+    return _files(tmp_path, mentees=mentees, mentors=mentors, people="id,manager_id\n", policy="")
+
+
+def test_the_report_carries_the_fairness_figures_and_the_order_check(tmp_path: Path) -> None:
+    paths = _fairness_files(tmp_path)
+    assert main(_args(paths, tmp_path)) == 0
+    fairness = json.loads((tmp_path / "report.json").read_text())["fairness"]
+    assert fairness["minimum_group"] == 5
+    assert set(fairness["by"]) == {"organisation", "department", "location", "level_band", "gender"}
+    # Recounted from the result file, independently of the report's own arithmetic.
+    rows = _out(tmp_path)
+    matched = {"Acme": 0, "Beta": 0}
+    for row in rows:
+        if row["mentor_id"]:
+            matched["Acme" if row["mentee_id"].startswith("a") else "Beta"] += 1
+    groups = {g["group"]: g for g in fairness["by"]["organisation"]["groups"]}
+    assert {k: (g["mentees"], g["matched"]) for k, g in groups.items()} == {
+        "Acme": (8, matched["Acme"]),
+        "Beta": (6, matched["Beta"]),
+    }
+    assert matched == {"Acme": 8, "Beta": 2}
+    [finding] = [f for f in fairness["findings"] if f["attribute"] == "organisation"]
+    assert (finding["group"], finding["measure"], finding["driver"]) == (
+        "Beta",
+        "matched_share",
+        "no_feasible_mentor",
+    )
+    # Every mentor took exactly one mentee.
+    assert fairness["mentor_load"] == [
+        {"low": 1, "high": 1, "mentors": 10},
+    ]
+    check = fairness["order_check"]
+    assert check["same_objective"] is True and check["matched"] == 10
+
+
+def test_the_fairness_breakdowns_can_be_chosen_and_the_order_check_left_out(
+    tmp_path: Path,
+) -> None:
+    paths = _fairness_files(tmp_path)
+    assert main(_args(paths, tmp_path, "--fairness-by", "organisation", "--no-order-check")) == 0
+    fairness = json.loads((tmp_path / "report.json").read_text())["fairness"]
+    assert list(fairness["by"]) == ["organisation"] and fairness["order_check"] is None
+
+
+def test_an_unknown_fairness_attribute_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _fairness_files(tmp_path)
+    assert main(_args(paths, tmp_path, "--fairness-by", "shoe_size")) == 2
+    assert "--fairness-by" in capsys.readouterr().err
+    assert not (tmp_path / "report.json").exists()

@@ -46,6 +46,22 @@ class RoundCancelled(Exception):
     pass
 
 
+class OrderCheckStatus:
+    """Where a round's order check (`services/fairness.py`) stands."""
+
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def order_check_queue(matching_round: MatchingRound) -> None:
+    """Mark the round's order check queued and hand it to the worker on commit."""
+    MatchingRound.objects.filter(pk=matching_round.pk).update(
+        order_check={"status": OrderCheckStatus.QUEUED}
+    )
+    transaction.on_commit(partial(tasks.check_round_order.enqueue, matching_round.pk))
+
+
 @transaction.atomic
 def round_start(
     *, programme: Programme, actor: Any, previous: MatchingRound | None = None
@@ -180,7 +196,16 @@ def _run_and_store(matching_round: MatchingRound) -> None:
             progress=1.0,
             finished_at=timezone.now(),
             report=report,
+            pool={
+                "mentees": [p.pk for p in data.mentees.values()],
+                "mentors": [p.pk for p in data.mentors.values()],
+            },
         )
+        matching_round.refresh_from_db(fields=["policy", "kind"])
+        if matching_round.order_check_applies:
+            # Every round is checked for a dependence on the order of its input, in the
+            # worker after the round is ready, so review need not wait for it.
+            order_check_queue(matching_round)
 
 
 def _preference_rank(mentee: Participant, mentor_person_id: str) -> int | None:

@@ -299,3 +299,32 @@ def test_a_total_that_with_the_numbers_invited_pins_a_hidden_group_is_hidden_too
         suppress({"mentee": 12, "mentor": 0, "lm": 0}), {"mentee": 12, "mentor": 3, "lm": 2}
     )
     assert not pattern.shown(TOTAL)
+
+
+def test_small_groups_are_merged_until_every_published_group_is_large_enough() -> None:
+    from mentora.stats.anonymity import merge_small_groups
+
+    place = merge_small_groups({"a": 10, "b": 3, "c": 2, "d": 6, "e": 0}, minimum=5, other="*")
+    assert place == {"a": "a", "b": "*", "c": "*", "d": "d"}
+    # The merged group alone would be small: the smallest group on its own joins it.
+    assert merge_small_groups({"a": 10, "b": 7, "c": 3}, minimum=5, other="*") == {
+        "a": "a",
+        "b": "*",
+        "c": "*",
+    }
+    assert merge_small_groups({"a": 5, "b": 5}, minimum=5, other="*") == {"a": "a", "b": "b"}
+    with pytest.raises(ValueError, match="merged group"):
+        merge_small_groups({"*": 9}, other="*")
+
+
+def test_ordered_levels_are_merged_into_bands_from_the_top_down() -> None:
+    from mentora.stats.anonymity import merge_small_levels
+
+    assert merge_small_levels([7, 12, 3, 1, 1], minimum=5) == [
+        range(0, 1),
+        range(1, 2),
+        range(2, 5),
+    ]
+    assert merge_small_levels([2, 12, 6], minimum=5) == [range(0, 2), range(2, 3)]
+    assert merge_small_levels([6, 0, 0, 5], minimum=5) == [range(0, 1), range(3, 4)]
+    assert merge_small_levels([3], minimum=5) == [range(0, 1)]
