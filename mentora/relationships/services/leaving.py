@@ -8,6 +8,7 @@ import datetime as dt
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ def leave_dates_apply(*, today: dt.date | None = None) -> int:
         Person.objects.filter(
             leave_date__lte=today, participations__status__in=pipeline.OPEN_STATUSES
         )
+        .order_by("pk")
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -49,9 +51,7 @@ def person_leave(*, person_id: int, today: dt.date) -> int:
         person=person, status__in=pipeline.OPEN_STATUSES
     ).select_related("programme")
     for participant in participations:
-        for pair in Pair.objects.active().filter(mentee=participant) | Pair.objects.active().filter(
-            mentor=participant
-        ):
+        for pair in Pair.objects.active().filter(Q(mentee=participant) | Q(mentor=participant)):
             _pair_close(pair, leaver=participant)
         if pipeline.participant_leave(
             participant=participant, note=_("Left the organisation (HR leave date).")
