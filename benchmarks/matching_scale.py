@@ -5,8 +5,11 @@ people, with reporting-line, team and time-zone rules and 100 candidates per men
 Compared with a bare OR-Tools min-cost-flow solve of the same candidate graph, and with
 greedy matching (each mentee in turn takes the best candidate with room).
 Full graph: 5,000 mentees x 2,500 mentors on every feasible pair.
+Stable: 36,000 mentees x 18,000 mentors (capacity 2) in stable mode where nobody ranks, 20
+candidates per mentee, timed against the first, one-proposal-at-a-time implementation in
+the same process (which must give the same pairs).
 
-Usage: python benchmarks/matching_scale.py [--scale 1.0]
+Usage: python benchmarks/matching_scale.py [--scale 1.0] [--skip-large] [--skip-stable]
 The last line printed is JSON with the figures.
 """
 
@@ -19,16 +22,25 @@ import resource
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mentora.matching import Person, Policy, Problem, count_violations, match  # noqa: E402
+from mentora.matching import (  # noqa: E402
+    Person,
+    Policy,
+    Problem,
+    count_violations,
+    engine,
+    match,
+)
 from mentora.matching import candidates as cand  # noqa: E402
 from mentora.matching.columns import compile_problem  # noqa: E402
 from mentora.matching.solve import build_network  # noqa: E402
+from mentora.matching.tests import reference_stable  # noqa: E402
 
 THEMES = [
     "negotiation",
@@ -254,14 +266,57 @@ def run_full(scale: float) -> dict[str, float]:
     return {"seconds": round(seconds, 2)}
 
 
+def run_stable(scale: float) -> dict[str, float]:
+    """Stable mode where nobody ranks: the array implementation, then the reference."""
+    n_mentees, n_mentors = int(36_000 * scale), int(18_000 * scale)
+    problem = organisation(n_mentees + n_mentors, n_mentees, n_mentors, seed=7)
+    data = policy(20).to_dict()
+    data["matching"]["mode"] = "stable"
+    pol = Policy.from_dict(data)
+    gc.collect()
+    t0 = time.perf_counter()
+    result = match(problem=problem, policy=pol)
+    seconds = time.perf_counter() - t0
+    print(
+        f"stable {n_mentees} x {n_mentors}: {seconds:.1f} s, matched {len(result.matches)}, "
+        f"blocking pairs {len(result.blocking_pairs or ())}, stages {dict(result.stage_seconds)}",
+        flush=True,
+    )
+    gc.collect()
+    t0 = time.perf_counter()
+    with mock.patch.dict(engine.PAIR_MODES, {"stable": reference_stable.match_stable}):
+        before = match(problem=problem, policy=pol)
+    reference_seconds = time.perf_counter() - t0
+    same = [(m.mentee_id, m.mentor_id) for m in result.matches] == [
+        (m.mentee_id, m.mentor_id) for m in before.matches
+    ]
+    speedup = reference_seconds / seconds
+    solve_speedup = before.stage_seconds["solve"] / result.stage_seconds["solve"]
+    print(
+        f"reference (one proposal at a time): {reference_seconds:.1f} s, "
+        f"stages {dict(before.stage_seconds)}; same pairs: {same}; "
+        f"speed-up {speedup:.1f}x end to end, {solve_speedup:.1f}x on the solve stage",
+        flush=True,
+    )
+    return {
+        "seconds": round(seconds, 2),
+        "reference_seconds": round(reference_seconds, 2),
+        "speedup": round(speedup, 1),
+        "solve_speedup": round(solve_speedup, 1),
+        "same_pairs": same,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--skip-stable", action="store_true")
     args = parser.parse_args()
     full = run_full(1.0)
+    stable = {} if args.skip_stable else run_stable(args.scale)
     large = {} if args.skip_large else run_large(args.scale)
-    print(json.dumps({"large": large, "full_graph_5k": full}))
+    print(json.dumps({"large": large, "full_graph_5k": full, "stable": stable}))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def own_upcoming_events(
     """Upcoming events of the programmes `user` takes part in (neither declined nor
     withdrawn), each with their own registration, if any; in two queries. Only their
     participations as a person of `organisation`, and events before `until`, if given."""
-    participations = participations_of(user).exclude(status__in=[S.DECLINED, S.WITHDRAWN])
+    participations = participations_of(user).exclude(status__in=[S.DECLINED, S.WITHDRAWN, S.LEFT])
     if organisation is not None:
         participations = participations.filter(person__organisation=organisation)
     events = Event.objects.filter(

@@ -132,7 +132,7 @@ def registration_check(*, event: Event, participant: Participant) -> None:
         raise ValidationError(_("This event belongs to another programme."))
     if event.is_past:
         raise ValidationError(_("This event has already taken place."))
-    if participant.status in (S.DECLINED, S.WITHDRAWN):
+    if participant.status in (S.DECLINED, S.WITHDRAWN, S.LEFT):
         raise ValidationError(_("Only current participants can register."))
 
 

@@ -34,6 +34,7 @@ from mentora.programmes.models import (
 )
 from mentora.programmes.services.reminders import LINE_MANAGER_REMINDER_AFTER_DAYS
 from mentora.relationships.health import Health, programmes_health
+from mentora.relationships.models import Pair, PairEndCause
 from mentora.reports.aggregates import build_report
 from mentora.reports.organisation import phase
 from mentora.reports.summary import Verdict, summarise
@@ -46,6 +47,8 @@ S = ParticipantStatus
 WORKSHOP_SOON_DAYS = 14
 # A pair that has not met for this long is worth a call, whatever its health light.
 NO_MEETING_DAYS = 30
+# Pairs ended by a leave date are shown this long, so the partner can be matched again.
+LEFT_RECENTLY_DAYS = 30
 # A survey is worth a reminder when it closes within this many days.
 SURVEY_CLOSING_DAYS = 7
 # How many of the organisation's latest people imports the admin sees.
@@ -185,6 +188,13 @@ def _manager_work(programmes: list[Programme], now: dt.datetime) -> ManagerWork:
             status_changed_at__lte=now - dt.timedelta(days=LINE_MANAGER_REMINDER_AFTER_DAYS)
         )
     )
+    left = _grouped(
+        Pair.objects.filter(
+            programme_id__in=ids,
+            end_cause__in=[PairEndCause.MENTEE_LEFT, PairEndCause.MENTOR_LEFT],
+            ended_at__gte=now - dt.timedelta(days=LEFT_RECENTLY_DAYS),
+        )
+    )
     health = programmes_health(ids, now=now)
     actions: list[Action] = []
     for programme in programmes:
@@ -194,6 +204,7 @@ def _manager_work(programmes: list[Programme], now: dt.datetime) -> ManagerWork:
             screening.get(programme.pk, 0),
             overdue.get(programme.pk, 0),
             health.get(programme.pk, []),
+            left.get(programme.pk, 0),
         )
     names = {p.pk: p.name for p in programmes}
     actions += _round_actions(ids, names)
@@ -217,6 +228,7 @@ def _programme_actions(
     screening: int,
     overdue: int,
     health: list[Health],
+    left: int = 0,
 ) -> list[Action]:
     health_url = reverse("pair_health", args=[programme.pk])
     # The programme team's check-ins with each pair are its follow-ups.
@@ -276,6 +288,16 @@ def _programme_actions(
                 "count",
             ),
             health_url,
+            "warn",
+        ),
+        (
+            left,
+            ngettext_lazy(
+                "%(count)s pair ended because someone left the organisation",
+                "%(count)s pairs ended because someone left the organisation",
+                "count",
+            ),
+            reverse("programme_pairs", args=[programme.pk]),
             "warn",
         ),
         (

@@ -12,10 +12,10 @@ feasible mentee exists.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +30,7 @@ BLOCK_ELEMENTS = 1_000_000
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CandidateGraph:
     """Feasible arcs sorted by mentee, best score first."""
 
@@ -44,7 +44,7 @@ class CandidateGraph:
         return int(self.mentee.size)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False)
 class _Block:
     """Scored arcs of one block: each mentee's arcs form one run, best first."""
 
@@ -76,32 +76,101 @@ def next_best(
     after: Sequence[tuple[float, int] | None],
     skip: Sequence[np.ndarray],
     limit: int,
+    floor: np.ndarray | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each row, its next ``limit`` feasible columns of ``cols`` (sorted) in the order
     best score first, then lowest column: those after ``after[r]`` (a score and column
-    already handed out, or None), leaving out the positions in ``skip[r]``. Returns the
-    columns and scores per row; scored in blocks, so many rows cost one pass each."""
-    out: list[tuple[np.ndarray, np.ndarray]] = []
-    chunk = max(1, BLOCK_ELEMENTS // max(cols.size, 1))
-    for start in range(0, rows.size, chunk):
-        block = score_block(c, policy, rows[start : start + chunk], cols)
-        for r, score in enumerate(block, start):
-            ok = np.isfinite(score)
-            last = after[r]
-            if last is not None:
-                best, col = last
-                ok &= (score < best) | ((score == best) & (cols > col))
-            ok[skip[r]] = False
-            idx = np.flatnonzero(ok)
-            if idx.size > limit:
-                # Keep every position strictly above the limit-th best score, then fill
-                # from its ties in column order (positions ascend with columns).
-                t = -np.partition(-score[idx], limit - 1)[limit - 1]
-                above, tied = idx[score[idx] > t], idx[score[idx] == t]
-                idx = np.concatenate([above, tied[: limit - above.size]])
-            idx = idx[np.lexsort((idx, -score[idx]))]
-            out.append((cols[idx], score[idx]))
+    already handed out, or None), leaving out the columns in ``skip[r]``, and, where
+    ``floor`` is given (per column), the columns whose floor is above ``after[r]``'s
+    score: the caller does not want them, and they need not be scored. Returns the
+    columns and scores per row. Under a time-zone rule each zone's rows are scored only
+    against the columns that rule lets them meet (the others are infeasible anyway), in
+    blocks on every core; the answer does not depend on the threads."""
+    out: list[tuple[np.ndarray, np.ndarray]] = [(cols[:0], np.zeros(0))] * rows.size
+    # Each zone's columns already keep the time-zone rule (an unknown zone never breaks
+    # it), so the blocks need not check it again.
+    zoned = dataclasses.replace(
+        policy, constraints=dataclasses.replace(policy.constraints, max_timezone_gap_hours=None)
+    )
+
+    def block(at: np.ndarray, zone_cols: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        score = score_block(c, zoned, rows[at], zone_cols)
+        ok = np.isfinite(score)
+        best = np.array([np.inf if after[r] is None else after[r][0] for r in at.tolist()])
+        col = np.array([-1 if after[r] is None else after[r][1] for r in at.tolist()])
+        ok &= (score < best[:, None]) | (
+            (score == best[:, None]) & (zone_cols[None, :] > col[:, None])
+        )
+        # The columns to leave out, as positions in this block.
+        sizes = [skip[r].size for r in at.tolist()]
+        if sum(sizes):
+            left_out = np.concatenate([skip[r] for r in at.tolist()]).astype(np.int64)
+            place = np.searchsorted(zone_cols, left_out)
+            hit = place < zone_cols.size
+            hit[hit] = zone_cols[place[hit]] == left_out[hit]
+            row = np.repeat(np.arange(at.size), sizes)
+            ok[row[hit], place[hit]] = False
+        value = np.where(ok, score, -np.inf)
+        count = ok.sum(axis=1)
+        if limit < zone_cols.size and np.any(count > limit):
+            # Keep every column strictly above the limit-th best score, then fill from its
+            # ties in column order.
+            t = -np.partition(-value, limit - 1, axis=1)[:, limit - 1]
+            above = ok & (value > t[:, None])
+            tied = ok & (value == t[:, None])
+            need = limit - above.sum(axis=1)
+            ok = np.where(
+                (count > limit)[:, None],
+                above | (tied & (np.cumsum(tied, axis=1) <= need[:, None])),
+                ok,
+            )
+        r_idx, c_idx = np.nonzero(ok)
+        v = value[r_idx, c_idx]
+        order = np.lexsort((c_idx, -v, r_idx))
+        r_idx, c_idx, v = r_idx[order], c_idx[order], v[order]
+        bounds = np.searchsorted(r_idx, np.arange(at.size + 1))
+        return [
+            (zone_cols[c_idx[a:b]], v[a:b])
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+        ]
+
+    ceiling = np.array([np.inf if a is None else a[0] for a in after], dtype=np.float64)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = []
+        for at_zone, zone_cols in _zones(c, policy, np.arange(rows.size), cols, rows):
+            zone_floor = None
+            if floor is not None:
+                zone_floor = floor[np.searchsorted(cols, zone_cols)]
+                # Rows by their last score, so that a block's rows want similar columns.
+                at_zone = at_zone[np.argsort(ceiling[at_zone], kind="stable")]
+            start = 0
+            while start < at_zone.size:
+                at, block_cols = _rows_block(at_zone[start:], zone_cols, zone_floor, ceiling)
+                start += at.size
+                if block_cols.size:
+                    futures.append((at, pool.submit(block, at, block_cols)))
+        for at, future in futures:
+            for r, answer in zip(at.tolist(), future.result(), strict=True):
+                out[r] = answer
     return out
+
+
+def _rows_block(
+    at: np.ndarray, cols: np.ndarray, floor: np.ndarray | None, ceiling: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The next block of rows (ordered by ceiling) and the columns they want: about
+    ``BLOCK_ELEMENTS`` pairs, never more than the rows' columns allow."""
+    if floor is None:
+        return at[: max(1, BLOCK_ELEMENTS // max(cols.size, 1))], cols
+    # As many rows as the first row's columns allow; their columns only grow with the
+    # ceiling, so shrink the rows until the block fits.
+    size = max(1, BLOCK_ELEMENTS // max(int((floor <= ceiling[at[0]]).sum()), 1))
+    while True:
+        rows = at[:size]
+        wanted = cols[floor <= ceiling[rows].max()]
+        if size == 1 or rows.size * wanted.size <= BLOCK_ELEMENTS:
+            return rows, wanted
+        size = max(1, BLOCK_ELEMENTS // max(wanted.size, 1))
 
 
 def pairs_feasible(c: Compiled, policy: Policy, ia: np.ndarray, jb: np.ndarray) -> np.ndarray:
@@ -182,17 +251,23 @@ def _groups(
 
 
 def _zones(
-    c: Compiled, policy: Policy, mentees: np.ndarray, open_mentors: np.ndarray
+    c: Compiled,
+    policy: Policy,
+    mentees: np.ndarray,
+    open_mentors: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(mentee rows, mentor columns) for the exhaustive scan. Under a time-zone rule the
     mentees go by time zone, each zone against only the mentors the rule lets it meet:
     every other pair is infeasible anyway, and with a 3-hour rule over a world-wide
-    organisation that skips most of the scoring."""
+    organisation that skips most of the scoring. With ``rows``, ``mentees`` are positions
+    in it (what is yielded too), and the zones are those of the mentees ``rows`` names."""
     gap = policy.constraints.max_timezone_gap_hours
     if gap is None or mentees.size == 0:
-        yield mentees, open_mentors
+        if mentees.size:
+            yield mentees, open_mentors
         return
-    tz_a = c.mentees.arrays["tz"][mentees]
+    tz_a = c.mentees.arrays["tz"][mentees if rows is None else rows[mentees]]
     tz_b = c.mentors.arrays["tz"][open_mentors]
     key = np.where(np.isnan(tz_a), np.inf, tz_a)  # unknown zones meet everyone
     order = np.argsort(key, kind="stable")

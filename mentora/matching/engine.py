@@ -28,7 +28,7 @@ from mentora.matching.model import (
 )
 from mentora.matching.policy import Policy
 from mentora.matching.prepare import Prepared, check_locks, prepare
-from mentora.matching.stable import Choices, MentorKey, propose, unstable_pairs
+from mentora.matching.stable import Entries, More, defer_accept, unstable
 from mentora.matching.suggest import spread
 
 
@@ -163,24 +163,31 @@ def _match_optimal(run: _Run) -> MatchResult:
 def _match_stable(run: _Run) -> MatchResult:
     """Deferred acceptance: no mentee and mentor would both rather have each other."""
     prep, remaining = run.prep, run.remaining
-    lists, key, more = _stable_preferences(prep, run.graph, run.free, remaining)
-    caps = {run.problem.mentors[j].id: int(remaining[j]) for j in range(len(remaining))}
-    assignment, revealed = propose(lists, key, caps, more)
-    blocking = tuple(unstable_pairs(assignment, revealed, key, caps))
+    lists, more = _stable_preferences(prep, run.graph, run.free, remaining)
+    outcome = defer_accept(
+        n_mentees=len(run.problem.mentees), capacity=remaining, lists=lists, more=more
+    )
+    found = unstable(partner=outcome.partner, capacity=remaining, proposals=outcome.proposals)
+    mentee_ids = [p.id for p in run.problem.mentees]
+    mentor_ids = [p.id for p in run.problem.mentors]
+    blocking = tuple(
+        sorted(
+            (mentee_ids[i], mentor_ids[j])
+            for i, j in zip(
+                outcome.proposals.mentee[found].tolist(),
+                outcome.proposals.mentor[found].tolist(),
+                strict=True,
+            )
+        )
+    )
     run.watch.lap("solve")
     run.report("solve")
     locked_i, locked_j = run.locked_pairs()
+    chosen = np.flatnonzero(outcome.partner >= 0)
     return _pairs_result(
         run,
-        np.concatenate(
-            [locked_i, np.array([prep.mentee_pos[e] for e in sorted(assignment)], np.int64)]
-        ),
-        np.concatenate(
-            [
-                locked_j,
-                np.array([prep.mentor_pos[assignment[e]] for e in sorted(assignment)], np.int64),
-            ]
-        ),
+        np.concatenate([locked_i, chosen]),
+        np.concatenate([locked_j, outcome.partner[chosen]]),
         blocking=blocking,
     )
 
@@ -305,79 +312,140 @@ def _fairness(prep: Prepared, locks: list[tuple[int, int]]) -> flow.Bounds | Non
 
 def _stable_preferences(
     prep: Prepared, graph: cand.CandidateGraph, free: np.ndarray, remaining: np.ndarray
-) -> tuple[dict[str, Choices], MentorKey, Callable[[list[str]], dict[str, Choices]] | None]:
-    """Each free mentee's list, the mentors' keys and the lazy rest of the lists.
+) -> tuple[Entries, More | None]:
+    """Each free mentee's list with the mentors' keys, and the lazy rest of the lists.
 
     A stated ranking is kept, restricted to feasible mentors with room. Without one, a
     mentee ranks their candidates by score and, once those are used up, every other
     feasible mentor with room by score (``more``); a mentor without one ranks every
-    feasible mentee by score. So where nobody ranks, the result is stable on the whole
-    feasible graph, not only on the candidate lists."""
+    feasible mentee by score (ties: the mentee earlier in the input first). So where
+    nobody ranks, the result is stable on the whole feasible graph, not only on the
+    candidate lists."""
     problem = prep.problem
-    by_mentee: dict[int, Choices] = {}
-    for i, j, s in zip(
-        graph.mentee.tolist(), graph.mentor.tolist(), graph.score.tolist(), strict=True
-    ):
-        by_mentee.setdefault(i, []).append((problem.mentors[j].id, s))
-    lists: dict[str, Choices] = {}
-    c = prep.compiled
+    n_a, n_b = len(problem.mentees), len(problem.mentors)
+    is_free = np.zeros(n_a, dtype=bool)
+    is_free[free] = True
+    ranked = np.array([bool(p.preferences) for p in problem.mentees], dtype=bool)
+    gi = graph.mentee.astype(np.int64)
+    gj = graph.mentor.astype(np.int64)
+    gs = graph.score.astype(np.float64)
+    keep = is_free[gi]
+    gi, gj, gs = gi[keep], gj[keep], gs[keep]
     k = prep.policy.matching.candidates_per_mentee
-    for i in free.tolist():
-        person = problem.mentees[i]
-        choices = by_mentee.get(i, [])
-        if person.preferences:
-            score = dict(choices)
-            lists[person.id] = [(m, score[m]) for m in person.preferences if m in score]
-        elif k and c is not None:
-            # The best k by score: arcs added so that no mentor is isolated may score
-            # lower than mentors left out, who come back in score order through ``more``.
-            lists[person.id] = sorted(choices, key=lambda pair: -pair[1])[:k]
-        else:
-            lists[person.id] = choices
-    stated = {
-        p.id: {e: r for r, e in enumerate(dict.fromkeys(p.preferences))}
-        for p in problem.mentors
+    c = prep.compiled
+    # Mentees who rank: their stated order, among their candidates.
+    parts_i: list[np.ndarray] = []
+    parts_j: list[np.ndarray] = []
+    parts_s: list[np.ndarray] = []
+    if ranked.any():
+        arc_score = dict(zip(zip(gi.tolist(), gj.tolist(), strict=True), gs.tolist(), strict=True))
+        rows: list[tuple[int, int, float]] = []
+        for i in np.flatnonzero(ranked & is_free).tolist():
+            for m in dict.fromkeys(problem.mentees[i].preferences):
+                j = prep.mentor_pos.get(m)
+                if j is not None and (i, j) in arc_score:
+                    rows.append((i, j, arc_score[i, j]))
+        parts_i.append(np.array([r[0] for r in rows], dtype=np.int64))
+        parts_j.append(np.array([r[1] for r in rows], dtype=np.int64))
+        parts_s.append(np.array([r[2] for r in rows], dtype=np.float64))
+    # The others: their candidates by score, best first (ties in the graph's order).
+    rest = ~ranked[gi]
+    ri, rj, rs = gi[rest], gj[rest], gs[rest]
+    order = np.lexsort((np.arange(ri.size), -rs, ri))
+    ri, rj, rs = ri[order], rj[order], rs[order]
+    if k and c is not None and ri.size:
+        # The best k by score: arcs added so that no mentor is isolated may score lower
+        # than mentors left out, who come back in score order through ``more``.
+        starts = np.searchsorted(ri, ri, side="left")
+        within = np.arange(ri.size) - starts
+        top = within < k
+        ri, rj, rs = ri[top], rj[top], rs[top]
+    parts_i.append(ri)
+    parts_j.append(rj)
+    parts_s.append(rs)
+    li, lj, ls = np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_s)
+    order = np.argsort(li, kind="stable")
+    li, lj, ls = li[order], lj[order], ls[order]
+
+    # Mentors who rank: their stated order; the others rank by score.
+    mentor_ranks = {
+        j: {e: r for r, e in enumerate(dict.fromkeys(p.preferences))}
+        for j, p in enumerate(problem.mentors)
         if p.preferences
     }
+    stating = np.zeros(n_b, dtype=bool)
+    stating[list(mentor_ranks)] = True
+    code = np.array(
+        sorted(
+            j * n_a + prep.mentee_pos[e]
+            for j, ranks in mentor_ranks.items()
+            for e in ranks
+            if e in prep.mentee_pos
+        ),
+        dtype=np.int64,
+    )
+    code_rank = np.array(
+        [mentor_ranks[int(x) // n_a][problem.mentees[int(x) % n_a].id] for x in code.tolist()],
+        dtype=np.float64,
+    )
 
-    def key(mentor: str, mentee: str, score: float) -> object:
-        ranks = stated.get(mentor)
-        if ranks is not None:
-            return ranks.get(mentee)
-        return (-score, prep.mentee_pos[mentee])
+    def entries(i: np.ndarray, j: np.ndarray, s: np.ndarray) -> Entries:
+        accepts = np.ones(i.size, dtype=bool)
+        rank = -s
+        tie = i.copy()
+        by_rank = stating[j]
+        if by_rank.any():
+            wanted = j[by_rank] * n_a + i[by_rank]
+            at = np.searchsorted(code, wanted)
+            found = at < code.size
+            found[found] = code[at[found]] == wanted[found]
+            accepts[by_rank] = found
+            rank[by_rank] = np.where(found, code_rank[np.minimum(at, code.size - 1)], 0.0)
+            tie[by_rank] = 0
+        return Entries(i, j, accepts, rank, tie)
 
+    lists = entries(li, lj, ls)
     if c is None:
-        return lists, key, None  # explicit pairs: the graph holds every pair already
+        return lists, None  # explicit pairs: the graph holds every pair already
     open_mentors = np.flatnonzero(remaining > 0)
-    # Per mentee: the last mentor handed out and how many batches so far.
-    after: dict[str, tuple[float, int] | None] = {}
-    batches: dict[str, int] = {}
+    first_part = lists.mentor
+    first_start = np.searchsorted(li, np.arange(n_a), side="left")
+    first_end = np.searchsorted(li, np.arange(n_a), side="right")
+    # Per mentee: the last mentor handed out (score, column) and how many batches so far.
+    after_score = np.full(n_a, np.nan)
+    after_col = np.full(n_a, -1, dtype=np.int64)
+    batches = np.zeros(n_a, dtype=np.int64)
 
-    def more(mentees: list[str]) -> dict[str, Choices]:
-        wanted = [e for e in mentees if not problem.mentees[prep.mentee_pos[e]].preferences]
+    def more(mentees: np.ndarray, worst: np.ndarray) -> Entries:
+        # Locked mentees have their mentor; mentees who rank have nothing more to show.
+        wanted = mentees[is_free[mentees] & ~ranked[mentees]]
+        if wanted.size == 0:
+            return Entries.empty()
         # The first part of a list is left out (above the sampling limit it need not be
         # the best by score, so the order alone would not leave it out).
-        skip = [
-            np.searchsorted(open_mentors, [prep.mentor_pos[m] for m, _ in lists[e]]).astype(
-                np.int64
-            )
-            for e in wanted
-        ]
+        skip = [first_part[first_start[i] : first_end[i]] for i in wanted.tolist()]
         # Batches double, so a mentee far down the order needs few rounds.
-        limit = max(16, k) * 2 ** min(10, max((batches.get(e, 0) for e in wanted), default=0))
-        rows = np.array([prep.mentee_pos[e] for e in wanted], dtype=np.int64)
+        limit = max(16, k) * 2 ** min(10, int(batches[wanted].max()))
+        after = [
+            None if after_col[i] < 0 else (float(after_score[i]), int(after_col[i]))
+            for i in wanted.tolist()
+        ]
+        # A full mentor who ranks by score turns down every pair scoring below the worst
+        # pair they hold, and the rest of a list scores no more than its last part did.
+        floor = np.where(stating, -np.inf, -worst)[open_mentors]
         found = cand.next_best(
-            c, prep.policy, rows, open_mentors, [after.get(e) for e in wanted], skip, limit
+            c, prep.policy, wanted, open_mentors, after, skip, limit, floor=floor
         )
-        out: dict[str, Choices] = {}
-        for e, (js, scores) in zip(wanted, found, strict=True):
-            batches[e] = batches.get(e, 0) + 1
-            if js.size:
-                after[e] = (float(scores[-1]), int(js[-1]))
-                out[e] = [
-                    (problem.mentors[j].id, sc)
-                    for j, sc in zip(js.tolist(), scores.tolist(), strict=True)
-                ]
-        return out
+        batches[wanted] += 1
+        sizes = np.array([js.size for js, _ in found], dtype=np.int64)
+        if not sizes.sum():
+            return Entries.empty()
+        out_j = np.concatenate([js for js, _ in found]).astype(np.int64)
+        out_s = np.concatenate([sc for _, sc in found]).astype(np.float64)
+        ends = np.cumsum(sizes)
+        got = sizes > 0
+        after_score[wanted[got]] = out_s[ends[got] - 1]
+        after_col[wanted[got]] = out_j[ends[got] - 1]
+        return entries(np.repeat(wanted, sizes), out_j, out_s)
 
-    return lists, key, more
+    return lists, more

@@ -44,6 +44,19 @@ def band(x: np.ndarray, low: float, high: float, slack: float) -> np.ndarray:
     return np.where(np.isnan(x), 0.0, value)
 
 
+def band_between(a: np.ndarray, b: np.ndarray, low: float, high: float, slack: float) -> np.ndarray:
+    """``band(b - a)``. For a block (a column of rows against a row of columns) with few
+    distinct values on each side, the band is worked out once per pair of values and looked
+    up: the same numbers, at a fraction of the cost of eight passes over the block."""
+    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and b.shape[0] == 1:
+        ua, ia = np.unique(a, return_inverse=True)
+        ub, ib = np.unique(b, return_inverse=True)
+        if ua.size * ub.size <= 4096:
+            table = band(ub[None, :] - ua[:, None], low, high, slack)
+            return table[ia.reshape(a.shape), ib.reshape(b.shape)]
+    return band(b - a, low, high, slack)
+
+
 def preference_value(rank: np.ndarray) -> np.ndarray:
     """Steep: a 1st choice is worth 1, a 2nd 0.5, a 3rd 0.25 ...; unranked 0."""
     with np.errstate(invalid="ignore", over="ignore"):
@@ -67,9 +80,12 @@ def criterion_values(
             shared = np.bitwise_count(np.bitwise_and(a["themes"], b["themes"])).sum(axis=-1)
         out["themes"] = weights.themes * shared / np.maximum(a["n_themes"], 1.0)
     if weights.progression:
-        gap = b["level"] - a["level"]
-        out["progression"] = weights.progression * band(
-            gap, bands.progression_low, bands.progression_high, bands.progression_slack
+        out["progression"] = weights.progression * band_between(
+            a["level"],
+            b["level"],
+            bands.progression_low,
+            bands.progression_high,
+            bands.progression_slack,
         )
     for criterion, attr in _DIVERSITY.items():
         w = getattr(weights, criterion)

@@ -69,6 +69,8 @@ _KINDS = [
     Kind("relationships/email/group_welcome", _("Your group")),
     Kind("relationships/email/expert_connected", _("Connected with an expert or learner")),
     Kind("relationships/email/expert_quiet", _("Check-in with your learners")),
+    Kind("relationships/email/partner_left", _("Your mentoring partner left the organisation")),
+    Kind("relationships/email/participant_left", _("A participant left the organisation")),
     Kind("surveys/email/invitation", _("Survey invitation")),
     Kind("surveys/email/reminder", _("Survey reminder")),
 ]

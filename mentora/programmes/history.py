@@ -8,6 +8,8 @@ from mentora.programmes.models import Participant, ParticipantStatus
 STATUS_TONES: dict[str, str] = {
     ParticipantStatus.DECLINED: "bad",
     ParticipantStatus.WITHDRAWN: "bad",
+    # Leaving the organisation ends a participation without anyone's fault.
+    ParticipantStatus.LEFT: "info",
     ParticipantStatus.UNDER_REVIEW: "warn",
     ParticipantStatus.NEEDS_LINE_MANAGER: "warn",
     ParticipantStatus.APPROVED: "ok",

@@ -296,6 +296,8 @@ class ParticipantStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Set by the HR leave date only, never chosen on a page.
+    LEFT = "left", _("Left the organisation")
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -451,6 +453,7 @@ NEXT_STEP: dict[str, Any] = {
     ParticipantStatus.COMPLETED: _("Thank you for taking part."),
     ParticipantStatus.DECLINED: _("Your participation did not go ahead this time."),
     ParticipantStatus.WITHDRAWN: _("You have left the programme."),
+    ParticipantStatus.LEFT: _("Your participation ended when you left the organisation."),
 }
 
 

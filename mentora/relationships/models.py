@@ -15,6 +15,14 @@ class PairQuerySet(models.QuerySet["Pair"]):
         return self.filter(ended_at__isnull=True)
 
 
+class PairEndCause(models.TextChoices):
+    """Why a pair ended, when it was not a choice of the pair or the programme team."""
+
+    NONE = "", _("Not recorded")
+    MENTEE_LEFT = "mentee_left", _("The mentee left the organisation")
+    MENTOR_LEFT = "mentor_left", _("The mentor left the organisation")
+
+
 class Pair(models.Model):
     """A published match: the pair's workspace, from introduction to the end."""
 
@@ -43,6 +51,14 @@ class Pair(models.Model):
     )
     # Private: shown to programme managers only, never to the other participant.
     end_reason = models.TextField(_("reason for ending"), blank=True)
+    # A neutral fact for the pair and the programme team, unlike the private reason.
+    end_cause = models.CharField(
+        _("cause of the ending"),
+        max_length=20,
+        choices=PairEndCause.choices,
+        default=PairEndCause.NONE,
+        blank=True,
+    )
     nudged_at = models.DateTimeField(null=True, blank=True)
 
     objects = PairQuerySet.as_manager()

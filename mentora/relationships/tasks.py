@@ -1,14 +1,16 @@
 from collections.abc import Collection
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
 from mentora.notifications.mail import Attachment
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
+from mentora.programmes.services.reminders import manager_users
 from mentora.relationships.calendar import meeting_ics
-from mentora.relationships.models import ExpertConnection, Meeting, Pair, PeerGroup
+from mentora.relationships.models import ExpertConnection, Meeting, Pair, PairEndCause, PeerGroup
 
 
 def pair_with_people(pair_id: int) -> Pair:
@@ -178,3 +180,46 @@ def send_expert_quiet_check(expert_id: int) -> bool:
         link=reverse("my_experts"),
     )
     return True
+
+
+@task()
+def send_partner_left(pair_id: int) -> int:
+    """Tell the partner who stays, kindly, that the pair ended because the other left the
+    organisation. Returns how many were told (0 or 1)."""
+    pair = pair_with_people(pair_id)
+    mentee_left = pair.end_cause == PairEndCause.MENTEE_LEFT
+    partner, leaver = (pair.mentor, pair.mentee) if mentee_left else (pair.mentee, pair.mentor)
+    if partner.user is None:
+        return 0
+    notify(
+        user=partner.user,
+        template="relationships/email/partner_left",
+        context={"pair": pair, "programme": pair.programme, "me": partner, "other": leaver},
+        link=reverse("my_programmes"),
+    )
+    return 1
+
+
+@task()
+def send_participant_left(participant_id: int) -> int:
+    """Tell the programme's managers that a participant left the organisation, and how
+    many of their pairs ended. Returns how many were told."""
+    participant = Participant.objects.select_related("programme", "person").get(pk=participant_id)
+    ended = (
+        Pair.objects.filter(end_cause__in=[PairEndCause.MENTEE_LEFT, PairEndCause.MENTOR_LEFT])
+        .filter(Q(mentee=participant) | Q(mentor=participant))
+        .count()
+    )
+    managers = manager_users(participant.programme)
+    for manager in managers:
+        notify(
+            user=manager,
+            template="relationships/email/participant_left",
+            context={
+                "participant": participant,
+                "programme": participant.programme,
+                "pairs_ended": ended,
+            },
+            link=reverse("programme_pairs", args=[participant.programme_id]),
+        )
+    return len(managers)

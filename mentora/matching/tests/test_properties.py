@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentora.matching import Policy, Problem, count_violations, match, why_not
+from mentora.matching.scoring import band, band_between
 from mentora.matching.tests.factories import programme
 
 POLICIES = st.fixed_dictionaries(
@@ -77,3 +79,20 @@ def test_no_hard_rule_capacity_or_lock_is_ever_broken(
         assert result.certified_optimal is True
     else:
         assert result.blocking_pairs == ()
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    a=st.lists(st.sampled_from([1.0, 2.0, 3.5, 7.0, float("nan")]), min_size=1, max_size=9),
+    b=st.lists(st.sampled_from([0.0, 2.0, 4.0, 9.0, float("nan")]), min_size=1, max_size=9),
+    low=st.sampled_from([0.0, 1.0]),
+    slack=st.sampled_from([0.5, 2.0]),
+)
+def test_the_looked_up_band_is_the_band_itself(
+    a: list[float], b: list[float], low: float, slack: float
+) -> None:
+    rows = np.array(a)[:, None]
+    cols = np.array(b)[None, :]
+    looked_up = band_between(rows, cols, low, low + 2.0, slack)
+    assert looked_up.shape == (len(a), len(b))
+    assert np.array_equal(looked_up, band(cols - rows, low, low + 2.0, slack))

@@ -53,6 +53,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DECLINED: frozenset(),
     S.COMPLETED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    # Reached only through `participant_leave`, when the HR leave date arrives.
+    S.LEFT: frozenset(),
 }
 
 
@@ -168,9 +170,16 @@ def allowed_transitions(participant: Participant) -> list[str]:
 
 @transaction.atomic
 def participant_transition(
-    *, participant: Participant, to_status: str, actor: Any, note: str = "", reason: str = ""
+    *,
+    participant: Participant,
+    to_status: str,
+    actor: Any,
+    note: str = "",
+    reason: str = "",
+    mail: bool = True,
 ) -> Participant:
-    """Move a participant along the pipeline; audited, recorded in their history, e-mailed."""
+    """Move a participant along the pipeline; audited, recorded in their history, e-mailed
+    (unless ``mail`` is false, when the caller tells them in a message of its own)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     _guard(participant, to_status, reason)
     old = participant.status
@@ -199,8 +208,37 @@ def participant_transition(
             transaction.on_commit(
                 partial(tasks.send_line_manager_alignment.enqueue, participant.pk)
             )
-    if to_status != S.NEEDS_LINE_MANAGER:
+    if to_status != S.NEEDS_LINE_MANAGER and mail:
         _enqueue_status_email(event)
+    return participant
+
+
+# Where a participation still runs: anything but its ends.
+OPEN_STATUSES = tuple(
+    s for s in S.values if s not in (S.DECLINED, S.COMPLETED, S.WITHDRAWN, S.LEFT)
+)
+
+
+@transaction.atomic
+def participant_leave(*, participant: Participant, note: str) -> Participant | None:
+    """End a participation because the person left the organisation (their HR leave date
+    has come): the status says so, recorded and audited, without blame and without an
+    e-mail to someone who has gone. Returns None when it had already ended."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status not in OPEN_STATUSES:
+        return None
+    old = participant.status
+    participant.status = S.LEFT
+    participant.status_changed_at = timezone.now()
+    participant.save(update_fields=["status", "status_changed_at"])
+    _record(participant, old, S.LEFT, None, note)
+    audit_log(
+        actor=None,
+        action="programmes.participant.left",
+        obj=participant,
+        programme=participant.programme,
+        changes={"status": {"old": old, "new": S.LEFT}},
+    )
     return participant
 
 

@@ -36,7 +36,7 @@ from mentora.relationships.models import (
 QUIET_DAYS = 45
 
 # Participations that no longer take part cannot be connected.
-NOT_TAKING_PART = [ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN]
+NOT_TAKING_PART = [ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN, ParticipantStatus.LEFT]
 
 
 def _expert_theme(expert: Participant, theme: str) -> str | None:
