@@ -69,6 +69,8 @@ _KINDS = [
     Kind("relationships/email/group_welcome", _("Your group")),
     Kind("relationships/email/expert_connected", _("Connected with an expert or learner")),
     Kind("relationships/email/expert_quiet", _("Check-in with your learners")),
+    Kind("relationships/email/flash", _("Flash mentoring conversations")),
+    Kind("relationships/email/flash_followup", _("Was your flash conversation useful?")),
     Kind("surveys/email/invitation", _("Survey invitation")),
     Kind("surveys/email/reminder", _("Survey reminder")),
 ]
