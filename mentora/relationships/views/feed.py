@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mentora.accounts.services import calendar_feed_owner
 from mentora.relationships.feed import calendar_feed_ics
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed of the person whose link carries `token`. Calendar clients send no
     session, so the token is the key; an unknown or revoked one is 404, like any page
