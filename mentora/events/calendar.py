@@ -48,6 +48,7 @@ class CalendarItem:
 def _entry(
     item: CalendarItem,
     *,
+    stamp: dt.datetime | None = None,
     attendees: Iterable[tuple[str, str]] = (),
     organizer: tuple[str, str] | None = None,
 ) -> CalendarEntry:
@@ -55,7 +56,7 @@ def _entry(
     entry.add("uid", f"{item.uid}@mentora")
     if item.sequence is not None:
         entry.add("sequence", item.sequence)
-    entry.add("dtstamp", dt.datetime.now(tz=dt.UTC))
+    entry.add("dtstamp", stamp or dt.datetime.now(tz=dt.UTC))
     if isinstance(item.starts_at, dt.datetime):
         entry.add("dtstart", item.starts_at.astimezone(dt.UTC))
         if item.ends_at is not None:
@@ -121,8 +122,10 @@ def subscription_ics(*, name: str, items: Iterable[CalendarItem]) -> bytes:
     calendar.add("prodid", "-//Mentora//Calendar subscription//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    # One moment for the whole feed: when it was written.
+    stamp = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
     for item in items:
-        calendar.add_component(_entry(item))
+        calendar.add_component(_entry(item, stamp=stamp))
     return calendar.to_ical()
 
 
