@@ -114,10 +114,19 @@ def id_pools() -> dict[str, list[Any]]:
         Question,
         Touchpoint,
     )
-    from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
+    from mentora.relationships.models import (
+        ExpertConnection,
+        FlashBooking,
+        FlashSlot,
+        Goal,
+        Meeting,
+        Pair,
+        Story,
+    )
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
+    from tests.world import CALENDAR_TOKENS
 
     def pks(model: Any) -> list[int]:
         rows = model.objects.all() if isinstance(model, type) else model
@@ -146,6 +155,8 @@ def id_pools() -> dict[str, list[Any]]:
         "meeting_id": pks(Meeting),
         "story_id": pks(Story),
         "connection_id": pks(ExpertConnection),
+        "slot_id": pks(FlashSlot),
+        "booking_id": pks(FlashBooking),
         "survey_id": pks(Survey),
         # The programme's own survey questions share the parameter's name too.
         "question_id:survey_question_edit": pks(
@@ -161,6 +172,8 @@ def id_pools() -> dict[str, list[Any]]:
             Programme.objects.values_list("application_token", flat=True)
         ),
         "token:survey_answer": list(Invitation.objects.values_list("token", flat=True)),
+        # Calendar links are stored hashed: the world keeps the tokens it made.
+        "token:calendar_feed": [*CALENDAR_TOKENS, "revoked-or-never-made"],
         # Query parameters, by name.
         "?mentee": pks(Participant),
         "?mentor": pks(Participant),

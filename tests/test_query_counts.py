@@ -26,7 +26,15 @@ from mentora.events.models import Event, RequiredFor
 from mentora.notifications.models import Notification
 from mentora.people.models import Person
 from mentora.programmes.models import Participant, Programme
-from mentora.relationships.models import ExpertConnection, FollowUp, Goal, Pair, Story
+from mentora.relationships.models import (
+    ExpertConnection,
+    FlashBooking,
+    FlashSlot,
+    FollowUp,
+    Goal,
+    Pair,
+    Story,
+)
 from mentora.rounds.services import rounds
 from tests.world import World, build_world
 
@@ -117,6 +125,22 @@ def _connections(world: World, k: int) -> None:
             expert=_participant(world, "mentor", programme=programme),
             theme="energy",
         )
+
+
+def _flash_times(world: World, k: int) -> None:
+    """Mo offers k more times; each other one is booked by a new learner."""
+    programme = world.expert_programme
+    expert = Participant.objects.get(programme=programme, user=world.personas.mentor)
+    for number in range(k):
+        slot = FlashSlot.objects.create(
+            expert=expert,
+            starts_at=timezone.now() + dt.timedelta(days=10 + number),
+            place="Room 4",
+        )
+        if number % 2:
+            FlashBooking.objects.create(
+                slot=slot, learner=_participant(world, "mentee", programme=programme)
+            )
 
 
 def _audit_entries(world: World, k: int) -> None:
@@ -223,6 +247,8 @@ CASES = {
         lambda w: reverse("expert_network", args=[w.expert_programme.pk]),
         _connections,
     ),
+    "flash times to book": Case("mentee", lambda w: reverse("my_experts"), _flash_times),
+    "flash times offered": Case("mentor", lambda w: reverse("my_experts"), _flash_times),
     "approvals": Case("line_manager", lambda w: reverse("line_manager_approvals"), _approvals),
     "my programmes": Case("mentee", lambda w: reverse("my_programmes"), _participations),
     "audit log": Case("admin", lambda w: reverse("audit_log"), _audit_entries),

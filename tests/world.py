@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from conftest import Personas, make_person, make_personas
+from mentora.accounts import services as accounts_services
 from mentora.accounts.models import Membership, Role, User
 from mentora.events import services as event_services
 from mentora.people import services as people_services
@@ -24,14 +25,25 @@ from mentora.people.models import OrgUnit, OrgUnitKind
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
 from mentora.programmes.services.goals import goal_add
-from mentora.relationships.models import Closure, Meeting, Pair
-from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
+from mentora.relationships.models import Closure, FlashSlot, Meeting, Pair
+from mentora.relationships.services import (
+    closure,
+    experts,
+    feedback,
+    flash,
+    meetings,
+    support,
+    workspace,
+)
 from mentora.rounds.models import Introduction
 from mentora.rounds.services import proposals, rounds
 from mentora.surveys import services as survey_services
 from mentora.surveys.models import Instrument, QuestionKind
 
 MARKER_PREFIX = "Zq"
+# The calendar links of the world's people: only their hashes are stored, so the crawler
+# finds the tokens here.
+CALENDAR_TOKENS: list[str] = []
 # Who may read which private text. Staff who run the programme but are not in the pair.
 STAFF = frozenset({"admin", "org_admin", "manager"})
 
@@ -359,6 +371,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
     )
     design.programme_update(programme=programme, actor=personas.manager, applications_open=True)
     world.expert_programme = _expert_network(personas, org, today, now)
+    _flash_mentoring(world, mo, now)
     # Pia is invited to the expert network and has not applied yet.
     Participant.objects.create(
         programme=world.expert_programme,
@@ -400,3 +413,37 @@ def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.dateti
         programme=programme, learner=learner, expert=expert, theme="energy", actor=None
     )
     return programme
+
+
+def _flash_mentoring(world: World, mo: Any, now: dt.datetime) -> None:
+    """Mo (the mentor persona) is also an expert of the network and offers three times:
+    Jo books one, and had a conversation last week that she has not rated yet. The
+    mentee and the mentor have calendar links."""
+    personas = world.personas
+    programme = world.expert_programme
+    expert = Participant.objects.create(
+        programme=programme,
+        person=mo,
+        user=personas.mentor,
+        role="mentor",
+        status="ready",
+        profile={"themes": ["energy"]},
+    )
+    learner = Participant.objects.get(programme=programme, user=personas.mentee)
+    slots = [
+        flash.flash_slot_publish(
+            expert=expert,
+            actor=personas.mentor,
+            starts_at=now + dt.timedelta(days=days),
+            duration_minutes=30,
+            place="Room 4",
+            link="https://meet.example/mo" if days % 2 else "",
+        )
+        for days in (3, 4, 5)
+    ]
+    flash.flash_book(slot=slots[0], learner=learner, actor=personas.mentee)
+    held = flash.flash_book(slot=slots[1], learner=learner, actor=personas.mentee)
+    FlashSlot.objects.filter(pk=held.slot_id).update(starts_at=now - dt.timedelta(days=7))
+    CALENDAR_TOKENS.clear()
+    for user in (personas.mentee, personas.mentor):
+        CALENDAR_TOKENS.append(accounts_services.calendar_feed_renew(user=user, actor=user))

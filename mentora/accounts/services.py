@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from functools import partial
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mentora.accounts.models import Membership, Organisation, Role, User
+from mentora.accounts.models import CalendarFeed, Membership, Organisation, Role, User
 from mentora.accounts.tasks import send_invitation
 from mentora.core.audit import audit_log, snapshot, values_assign, values_check
 
@@ -166,3 +168,51 @@ def member_invite(
     membership = membership_grant(organisation=organisation, user=user, role=role, actor=actor)
     transaction.on_commit(partial(send_invitation.enqueue, membership.pk))
     return membership
+
+
+def _token_hash(token: str) -> str:
+    # The token carries 256 random bits, so a plain SHA-256 cannot be guessed backwards:
+    # no slow password hash is needed, and the lookup stays one indexed query.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User, actor: Any) -> str:
+    """Give `user` a new private calendar subscription link, revoking any earlier one.
+    Returns the token, which is kept only as a hash and so can be shown only now."""
+    if actor is None or actor.pk != user.pk:
+        raise ValidationError(_("Only you can make your calendar link."))
+    token = secrets.token_urlsafe(32)
+    replaced = CalendarFeed.objects.filter(user=user).delete()[0] > 0
+    feed = CalendarFeed.objects.create(user=user, token_hash=_token_hash(token))
+    audit_log(
+        actor=actor,
+        action="accounts.calendar_feed.renew",
+        obj=feed,
+        changes={"replaced": replaced},
+    )
+    return token
+
+
+@transaction.atomic
+def calendar_feed_stop(*, user: User, actor: Any) -> None:
+    """Revoke `user`'s calendar subscription link: it answers 404 from now on."""
+    if actor is None or actor.pk != user.pk:
+        raise ValidationError(_("Only you can stop your calendar link."))
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        raise ValidationError(_("You have no calendar link."))
+    feed.delete()
+    audit_log(actor=actor, action="accounts.calendar_feed.stop", obj=user)
+
+
+def calendar_feed_owner(token: str) -> User | None:
+    """The active user whose calendar link carries `token`, or None."""
+    if not token or len(token) > 100:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=_token_hash(token), user__is_active=True)
+        .first()
+    )
+    return feed.user if feed else None

@@ -46,6 +46,8 @@ urlpatterns = [
     ),
     path("language/", views.language_set, name="language_set"),
     path("account/", views.account_settings, name="account_settings"),
+    path("account/calendar/new/", views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("account/calendar/stop/", views.calendar_feed_stop, name="calendar_feed_stop"),
     path("org/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("org/<slug:slug>/members/", views.organisation_members, name="organisation_members"),
     path("org/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),

@@ -24,7 +24,7 @@ from mentora.accounts.forms import (
     MemberFilterForm,
     PreferencesForm,
 )
-from mentora.accounts.models import Membership, Organisation, Role, User
+from mentora.accounts.models import CalendarFeed, Membership, Organisation, Role, User
 from mentora.core.confirm import run_confirmed
 from mentora.core.models import AuditEntry
 from mentora.core.tables import DESC, Column, filtered, filters, sort_table
@@ -80,7 +80,49 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
         )
         return response
-    return render(request, "accounts/settings.html", {"form": form})
+    assert user.pk is not None
+    feed = CalendarFeed.objects.filter(user_id=user.pk).first()
+    # A new link is shown once, on the page the renewal led to, and never stored in the
+    # clear: the session hands it over and forgets it.
+    token = request.session.pop(CALENDAR_TOKEN_KEY, None)
+    feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[token])) if token else ""
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "calendar_feed": feed, "calendar_feed_url": feed_url},
+    )
+
+
+CALENDAR_TOKEN_KEY = "calendar_feed_token"
+
+
+@login_required
+@require_POST
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    """A new private calendar link (the old one stops working), shown once."""
+    assert request.user.pk is not None
+    user = User.objects.get(pk=request.user.pk)
+    token = services.calendar_feed_renew(user=user, actor=request.user)
+    request.session[CALENDAR_TOKEN_KEY] = token
+    messages.success(
+        request, _("Your new calendar link is ready. Any earlier link has stopped working.")
+    )
+    return redirect(reverse("account_settings") + "#calendar-heading")
+
+
+@login_required
+@require_POST
+def calendar_feed_stop(request: HttpRequest) -> HttpResponse:
+    assert request.user.pk is not None
+    user = User.objects.get(pk=request.user.pk)
+    run_confirmed(
+        request,
+        services.calendar_feed_stop,
+        user=user,
+        actor=request.user,
+        success=_("Your calendar link has stopped working."),
+    )
+    return redirect(reverse("account_settings") + "#calendar-heading")
 
 
 @login_required

@@ -71,6 +71,8 @@ _KINDS = [
     Kind("relationships/email/expert_quiet", _("Check-in with your learners")),
     Kind("relationships/email/partner_left", _("Your mentoring partner left the organisation")),
     Kind("relationships/email/participant_left", _("A participant left the organisation")),
+    Kind("relationships/email/flash", _("Flash mentoring conversations")),
+    Kind("relationships/email/flash_followup", _("Was your flash conversation useful?")),
     Kind("surveys/email/invitation", _("Survey invitation")),
     Kind("surveys/email/reminder", _("Survey reminder")),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from mentora.accounts.access import Viewer, is_platform_admin, refuse, roles_in_any
 from mentora.people.models import label_related
@@ -19,8 +20,25 @@ from mentora.programmes.access import (
     is_line_manager_of,
     line_manager_participations,
 )
-from mentora.programmes.models import Programme
-from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
+from mentora.programmes.models import (
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+    ProgrammeKind,
+)
+from mentora.relationships.models import (
+    ExpertConnection,
+    FlashBooking,
+    FlashSlot,
+    Goal,
+    Meeting,
+    Pair,
+    Story,
+)
+
+# Participations that no longer take part book nothing.
+NOT_TAKING_PART_STATUSES = [ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN]
 
 
 def _member_or_manager_or_refuse(
@@ -169,4 +187,90 @@ def expert_connections_of(user: Viewer) -> QuerySet[ExpertConnection]:
         Q(learner__user_id=user.pk) | Q(expert__user_id=user.pk)
     ).select_related(
         "programme", *label_related("learner__person"), *label_related("expert__person")
+    )
+
+
+def _flash_slots() -> QuerySet[FlashSlot]:
+    return FlashSlot.objects.select_related(
+        "expert__programme__organisation", "expert__person", "expert__user"
+    )
+
+
+def access_flash_slot(user: Viewer, slot_id: int) -> FlashSlot:
+    """A flash slot to move or withdraw: its expert and those running the programme.
+    Anyone else in a taking-part organisation gets 403, outsiders 404."""
+    slot = get_object_or_404(_flash_slots(), pk=slot_id)
+    expert_ids = {slot.expert.user_id} if slot.expert.user_id else set()
+    _member_or_manager_or_refuse(user, expert_ids, slot.expert.programme)
+    return slot
+
+
+def access_flash_slot_to_book(user: Viewer, slot_id: int) -> tuple[FlashSlot, Participant]:
+    """A flash slot to book, with the booker's own participation as a learner in the
+    slot's programme. Anyone else in a taking-part organisation gets 403, outsiders 404."""
+    slot = get_object_or_404(_flash_slots(), pk=slot_id)
+    programme = slot.expert.programme
+    # Only a learner of the same programme books; managers book nothing for others.
+    learner = (
+        Participant.objects.filter(
+            programme=programme, role=ParticipantRole.MENTEE, user_id=user.pk
+        ).first()
+        if user.is_authenticated and user.pk is not None
+        else None
+    )
+    if learner is None:
+        refuse(user, programme.organisation_ids())
+    return slot, learner
+
+
+def access_flash_booking(user: Viewer, booking_id: int) -> FlashBooking:
+    """A booked flash conversation: the learner, the expert and those running the
+    programme. Anyone else in a taking-part organisation gets 403, outsiders 404."""
+    booking = get_object_or_404(
+        FlashBooking.objects.select_related(
+            "slot__expert__programme__organisation", "learner__person", "slot__expert__person"
+        ),
+        pk=booking_id,
+    )
+    _member_or_manager_or_refuse(user, booking.member_user_ids(), booking.slot.expert.programme)
+    return booking
+
+
+def flash_bookings_of(user: Viewer) -> QuerySet[FlashBooking]:
+    """The flash conversations `user` takes part in, as learner or as expert."""
+    if not user.is_authenticated:
+        return FlashBooking.objects.none()
+    return FlashBooking.objects.filter(
+        Q(learner__user_id=user.pk) | Q(slot__expert__user_id=user.pk)
+    ).select_related(
+        "slot__expert__programme",
+        *label_related("learner__person"),
+        *label_related("slot__expert__person"),
+    )
+
+
+def flash_slots_of(user: Viewer) -> QuerySet[FlashSlot]:
+    """The slots `user` offers as an expert."""
+    if not user.is_authenticated:
+        return FlashSlot.objects.none()
+    return FlashSlot.objects.filter(expert__user_id=user.pk).select_related("expert__programme")
+
+
+def flash_slots_to_book(user: Viewer) -> QuerySet[FlashSlot]:
+    """Free, future slots of other people's expertise in the expert networks where
+    `user` is a learner."""
+    if not user.is_authenticated:
+        return FlashSlot.objects.none()
+    learning_in = Participant.objects.filter(
+        user_id=user.pk, role=ParticipantRole.MENTEE, programme__kind=ProgrammeKind.EXPERT_NETWORK
+    ).exclude(status__in=NOT_TAKING_PART_STATUSES)
+    return (
+        FlashSlot.objects.filter(
+            expert__programme__in=learning_in.values("programme"),
+            cancelled_at__isnull=True,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(expert__user_id=user.pk)
+        .exclude(pk__in=FlashBooking.objects.filter(cancelled_at__isnull=True).values("slot"))
+        .select_related("expert__programme", *label_related("expert__person"))
     )

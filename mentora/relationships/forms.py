@@ -226,3 +226,45 @@ class HealthFilterForm(SearchForm):
             ("green", _("good")),
         ],
     )
+
+
+class FlashTimeForm(forms.Form):
+    """When a flash conversation starts and how long it lasts, in the author's time zone."""
+
+    date = _date(_("Give the date of the conversation."))
+    time = forms.TimeField(
+        label=_("Time"),
+        error_messages=_saying(_("Give the time it starts."), "required", "invalid"),
+    )
+    duration_minutes = _whole(_("A flash conversation lasts from 10 to 240 minutes."), 10, 240)
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def starts_at(self) -> dt.datetime:
+        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
+
+
+class FlashSlotForm(FlashTimeForm):
+    """A new slot: one of the author's own expert participations, and where to meet."""
+
+    expert = ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages=_saying(_("Choose the expert network."), "required", "invalid_choice"),
+    )
+    place = forms.CharField(required=False, max_length=200)
+    link = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Give the online link as a web address.")},
+    )
+
+    def __init__(self, *args: Any, experts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts  # type: ignore[attr-defined]
+
+
+class UsefulnessForm(forms.Form):
+    usefulness = _whole(_("Choose an answer from 1 to 5."), 1, 5)

@@ -9,8 +9,15 @@ from mentora.notifications.mail import Attachment
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.programmes.services.reminders import manager_users
-from mentora.relationships.calendar import meeting_ics
-from mentora.relationships.models import ExpertConnection, Meeting, Pair, PairEndCause, PeerGroup
+from mentora.relationships.calendar import flash_ics, meeting_ics
+from mentora.relationships.models import (
+    ExpertConnection,
+    FlashBooking,
+    Meeting,
+    Pair,
+    PairEndCause,
+    PeerGroup,
+)
 
 
 def pair_with_people(pair_id: int) -> Pair:
@@ -223,3 +230,55 @@ def send_participant_left(participant_id: int) -> int:
             link=reverse("programme_pairs", args=[participant.programme_id]),
         )
     return len(managers)
+
+
+def _flash_booking(booking_id: int) -> FlashBooking:
+    return FlashBooking.objects.select_related(
+        "slot__expert__programme",
+        "slot__expert__user",
+        "slot__expert__person",
+        "learner__user",
+        "learner__person",
+    ).get(pk=booking_id)
+
+
+@task()
+def send_flash_invitation(booking_id: int) -> int:
+    """The invitation to a flash conversation as it now stands (booked, moved or
+    cancelled) to the learner and the expert, each in their language."""
+    booking = _flash_booking(booking_id)
+    cancelled = not booking.is_active
+    return notify_both(
+        booking.learner,
+        booking.slot.expert,
+        template="relationships/email/flash",
+        context={
+            "booking": booking,
+            "slot": booking.slot,
+            "cancelled": cancelled,
+            "updated": booking.sequence > 0 and not cancelled,
+        },
+        link=reverse("my_experts"),
+        attachments=[
+            (
+                "flash.ics",
+                flash_ics(booking),
+                "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"),
+            )
+        ],
+    )
+
+
+@task()
+def send_flash_followup(booking_id: int) -> bool:
+    """Ask the learner the one question after a flash conversation: was it useful?"""
+    booking = _flash_booking(booking_id)
+    if booking.learner.user is None or not booking.is_active or booking.usefulness is not None:
+        return False
+    notify(
+        user=booking.learner.user,
+        template="relationships/email/flash_followup",
+        context={"booking": booking, "other": booking.slot.expert},
+        link=reverse("my_experts") + "#flash-heading",
+    )
+    return True

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from mentora.relationships.views import closure, experts, meetings, support, workspace
+from mentora.relationships.views import (
+    closure,
+    experts,
+    feed,
+    flash,
+    meetings,
+    support,
+    workspace,
+)
 
 urlpatterns = [
     path("pairs/<int:pair_id>/", workspace.pair_workspace, name="pair_workspace"),
@@ -60,4 +68,18 @@ urlpatterns += [
     path("my/experts/", experts.my_experts, name="my_experts"),
     path("experts/<int:connection_id>/activity/", experts.expert_activity, name="expert_activity"),
     path("experts/<int:connection_id>/close/", experts.expert_close, name="expert_close"),
+]
+
+urlpatterns += [
+    path("my/experts/slots/", flash.flash_slot_publish, name="flash_slot_publish"),
+    path("flash/slots/<int:slot_id>/move/", flash.flash_slot_move, name="flash_slot_move"),
+    path("flash/slots/<int:slot_id>/cancel/", flash.flash_slot_cancel, name="flash_slot_cancel"),
+    path("flash/slots/<int:slot_id>/book/", flash.flash_book, name="flash_book"),
+    path("flash/<int:booking_id>/cancel/", flash.flash_booking_cancel, name="flash_booking_cancel"),
+    path("flash/<int:booking_id>/answer/", flash.flash_followup, name="flash_followup"),
+]
+
+urlpatterns += [
+    # The token is the only key: calendar clients fetch the feed without a session.
+    path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,8 @@ from mentora.relationships.forms import (
 )
 from mentora.relationships.models import ExpertActivityKind, ExpertConnection
 from mentora.relationships.services import experts as experts_services
+from mentora.relationships.services import flash as flash_services
+from mentora.relationships.views.flash import own_expert_participations
 
 
 @login_required
@@ -53,6 +57,7 @@ def expert_network(request: HttpRequest, programme_id: int) -> HttpResponse:
             "summary": experts_services.expert_activity_summary(programme),
             "quiet_days": experts_services.QUIET_DAYS,
             "connections": connections,
+            "flash": flash_services.flash_usefulness_counts(programme),
         },
     )
 
@@ -81,6 +86,13 @@ def expert_connect(request: HttpRequest, programme_id: int) -> HttpResponse:
 def my_experts(request: HttpRequest) -> HttpResponse:
 
     connections = access.expert_connections_of(request.user).prefetch_related("activities")
+    bookings = list(access.flash_bookings_of(request.user).order_by("slot__starts_at", "pk"))
+    expert_in = list(own_expert_participations(request.user))
+    now = timezone.now()
+    slots = access.flash_slots_of(request.user).filter(
+        cancelled_at__isnull=True, starts_at__gt=now - dt.timedelta(days=1)
+    )
+    booked = {b.slot_id: b for b in bookings if b.cancelled_at is None}
     return render(
         request,
         "relationships/my_experts.html",
@@ -89,6 +101,12 @@ def my_experts(request: HttpRequest) -> HttpResponse:
             "as_expert": [c for c in connections if c.expert.user_id == request.user.pk],
             "kinds": ExpertActivityKind.choices,
             "today": timezone.localdate(),
+            "now": now,
+            "flash_learning": [b for b in bookings if b.learner.user_id == request.user.pk],
+            "flash_open": access.flash_slots_to_book(request.user)[:50],
+            "flash_expert_in": expert_in,
+            "flash_slots": [(slot, booked.get(slot.pk)) for slot in slots],
+            "usefulness": flash_services.USEFULNESS,
         },
     )
 
