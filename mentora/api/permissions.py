@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -16,7 +17,7 @@ class HasScope(permissions.BasePermission):
     What the person may see or change is decided afterwards by the access helpers, exactly
     as for the pages: a scope narrows a token, it never widens its owner's rights."""
 
-    message = "This token's scopes do not cover this request."
+    message = _("This token's scopes do not cover this request.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
