@@ -308,7 +308,12 @@ class SurveyResults(APIView):
         while it is open; then each item whose group is large and varied enough."""
         survey = access_survey(request.user, survey_id)
         within_token(request.auth, survey.programme.organisation_ids())
-        results = [r for r in published_surveys(survey.programme) if r.survey.pk == survey.pk]
+        # The reports' one source of published figures, for this survey's wave only.
+        results = [
+            r
+            for r in published_surveys(survey.programme, wave=survey.wave)
+            if r.survey.pk == survey.pk
+        ]
         if not results:
             raise PermissionDenied
         result = results[0]
