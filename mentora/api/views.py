@@ -25,6 +25,7 @@ from mentora.programmes import access as programme_access
 from mentora.programmes.models import Participant, Programme
 from mentora.programmes.services import pipeline
 from mentora.relationships.access import access_pair
+from mentora.relationships.health import with_health_facts
 from mentora.relationships.models import Pair
 from mentora.reports.aggregates import published_surveys
 from mentora.rounds.access import access_round
@@ -231,11 +232,7 @@ class PairList(generics.ListAPIView[Pair]):
 
     def get_queryset(self) -> QuerySet[Pair]:
         programme = _programme(self.request, self.kwargs["programme_id"], manage=True)
-        return (
-            Pair.objects.filter(programme=programme)
-            .prefetch_related("meetings", "agreements", "goals")
-            .order_by("pk")
-        )
+        return with_health_facts(Pair.objects.filter(programme=programme)).order_by("pk")
 
 
 class PairDetail(APIView):
