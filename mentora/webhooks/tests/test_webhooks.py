@@ -226,7 +226,7 @@ def test_a_real_worker_delivers_signed_and_retries_after_the_receiver_answers_50
         receiver.answers = [500, 500]
         delivery = services.webhook_send_test(webhook=webhook, actor=personas.org_admin)
         # No wait between tries here: the back-off itself is checked above.
-        run_worker({"WEBHOOK_RETRY_BASE_SECONDS": "0"})
+        run_worker({"WEBHOOK_RETRY_BASE_SECONDS": "0"}, timeout=180)
         delivery.refresh_from_db()
         assert [r.signed for r in receiver.received] == [True, True, True]
         assert {r.event for r in receiver.received} == {"webhook.test"}
@@ -249,7 +249,7 @@ def test_a_receiver_with_the_wrong_secret_refuses_every_try_and_the_log_says_so(
         webhook = make_hook(personas.organisation, [], url=receiver.url)
         receiver.secret = "not-the-secret"
         delivery = services.webhook_send_test(webhook=webhook, actor=personas.org_admin)
-        run_worker({"WEBHOOK_RETRY_BASE_SECONDS": "0", "WEBHOOK_MAX_ATTEMPTS": "2"})
+        run_worker({"WEBHOOK_RETRY_BASE_SECONDS": "0", "WEBHOOK_MAX_ATTEMPTS": "2"}, timeout=180)
         delivery.refresh_from_db()
         assert [r.signed for r in receiver.received] == [False, False]
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
