@@ -85,8 +85,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "mentora.core",
     "mentora.accounts",
+    "mentora.webhooks",
     "mentora.notifications",
     "mentora.people",
     "mentora.programmes",
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "mentora.relationships",
     "mentora.surveys",
     "mentora.reports",
+    "mentora.api",
     "mentora.home",
     "mentora.demo",
 ]
@@ -243,6 +247,47 @@ TASKS = {
         # The database backend, handing each task the id of the request that enqueued it.
         "BACKEND": os.environ.get("TASK_BACKEND", "mentora.core.task_backend.DatabaseBackend"),
     }
+}
+
+# Webhooks: each delivery is tried up to WEBHOOK_MAX_ATTEMPTS times by the task worker,
+# waiting WEBHOOK_RETRY_BASE_SECONDS after the first failure and twice as long after each next.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+
+# The REST API (/api/v1/): API tokens, or the browser's session for someone logged in.
+# Requests with a token are limited per token through Django's cache (the default cache is
+# each process's own memory: several processes or machines need a shared cache, such as
+# Redis or the database cache, for the limit to hold across them).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "mentora.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["mentora.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["mentora.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE_LIMIT},
+    "DEFAULT_PAGINATION_CLASS": "mentora.api.pagination.Pages",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "mentora.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mentora API",
+    "DESCRIPTION": "Programmes, participants, matching rounds, pairs (facts and health "
+    "only), events and survey results, under the same access rules as the pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantStatusEnum": "mentora.programmes.models.ParticipantStatus",
+        "RoundStatusEnum": "mentora.rounds.models.RoundStatus",
+        "RegistrationStatusEnum": "mentora.events.models.RegistrationStatus",
+    },
 }
 
 # E-mail: the console in development, SMTP when EMAIL_HOST is set.

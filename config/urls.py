@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("mentora.core.urls")),
     path("", include("mentora.home.urls")),
     path("", include("mentora.accounts.urls")),
+    path("", include("mentora.webhooks.urls")),
     path("", include("mentora.notifications.urls")),
     path("", include("mentora.people.urls")),
     path("", include("mentora.programmes.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", include("mentora.relationships.urls")),
     path("", include("mentora.surveys.urls")),
     path("", include("mentora.reports.urls")),
+    path("", include("mentora.api.urls")),
 ]
 
 # A database outage is answered with a friendly 503, any other failure with the 500 page.

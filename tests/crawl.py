@@ -103,6 +103,7 @@ def routes() -> list[Route]:
 def id_pools() -> dict[str, list[Any]]:
     """Every id a URL may carry, taken from what the database holds."""
     from mentora.accounts.models import Membership, Organisation
+    from mentora.api.models import ApiToken
     from mentora.events.models import Event, EventRegistration
     from mentora.notifications.models import Notification
     from mentora.people.models import ImportRun, Person
@@ -126,6 +127,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
+    from mentora.webhooks.models import Webhook
     from tests.world import CALENDAR_TOKENS
 
     def pks(model: Any) -> list[int]:
@@ -167,6 +169,8 @@ def id_pools() -> dict[str, list[Any]]:
         ),
         "invitation_id": pks(Invitation),
         "notification_id": pks(Notification),
+        "webhook_id": pks(Webhook),
+        "token_id": pks(ApiToken),
         "fmt": ["csv", "xlsx"],
         "token:programme_apply_link": list(
             Programme.objects.values_list("application_token", flat=True)

@@ -254,6 +254,15 @@ CASES = {
     "audit log": Case("admin", lambda w: reverse("audit_log"), _audit_entries),
     "notifications": Case("mentee", lambda w: reverse("notification_inbox"), _notifications),
     "surveys": Case("manager", lambda w: reverse("survey_list", args=[w.programme.pk]), _surveys),
+    "API pairs with health": Case(
+        "manager", lambda w: f"/api/v1/programmes/{w.programme.pk}/pairs/", _pairs
+    ),
+    "API round with proposals": Case(
+        "manager",
+        lambda w: f"/api/v1/rounds/{w.programme.rounds.latest('number').pk}/",
+        _proposals,
+        rerun_round=True,
+    ),
     "round review": Case(
         "manager",
         lambda w: reverse("round_detail", args=[w.programme.rounds.latest("number").pk]),

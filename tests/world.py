@@ -380,7 +380,35 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         role="mentee",
         status="invited",
     )
+    _integrations(personas)
     return world
+
+
+def _integrations(personas: Personas) -> None:
+    """A webhook with a delivery in its log, and an API token of each kind. Made last, so
+    that the world's own events queue nothing for the worker to send."""
+    from mentora.api.services import token_create
+    from mentora.webhooks.models import SUBSCRIBABLE, Delivery, DeliveryStatus, Webhook
+
+    webhook = Webhook.objects.create(
+        organisation=personas.organisation, url="http://127.0.0.1:9/hook", events=SUBSCRIBABLE
+    )
+    Delivery.objects.create(
+        webhook=webhook,
+        event="webhook.test",
+        payload={"organisation": personas.organisation.slug, "webhook_id": webhook.pk},
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+        response_status=500,
+        response_body="Internal error",
+    )
+    token_create(actor=personas.mentor, name="Pair tracker", scopes=["pairs:read"])
+    token_create(
+        actor=personas.org_admin,
+        name="HR sync",
+        scopes=["people:read", "programmes:read"],
+        organisation=personas.organisation,
+    )
 
 
 def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.datetime) -> Any:

@@ -136,6 +136,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "roles": [Membership(role=r).get_role_display() for r in sorted(roles)],
             "is_staff": bool(roles & access.STAFF_ROLES) or request.user.is_superuser,
+            "is_admin": access.is_organisation_admin(request.user, organisation),
             # Organisation admins and sponsors follow outcomes across programmes.
             "sees_outcomes": bool(roles & {Role.ORG_ADMIN, Role.SPONSOR})
             or request.user.is_superuser,

@@ -131,36 +131,38 @@ def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
     )
 
 
-def _pairs_with_facts(programmes: Any) -> Any:
-    """Active pairs of `programmes` with everything their health is computed from, in a
-    fixed number of queries however many pairs there are."""
-    return (
-        Pair.objects.active()
-        .filter(programme__in=programmes)
-        .select_related(*label_related("mentee__person"), *label_related("mentor__person"))
-        .prefetch_related(
-            # Only the facts: what the pair wrote is never even loaded.
-            Prefetch(
-                "meetings",
-                Meeting.objects.only(
-                    "pair_id", "starts_at", "cancelled_at", "mentee_rating", "mentor_rating"
-                ),
+def with_health_facts(pairs: Any) -> Any:
+    """`pairs` with everything their health is computed from, in a fixed number of queries
+    however many pairs there are."""
+    return pairs.select_related(
+        *label_related("mentee__person"), *label_related("mentor__person")
+    ).prefetch_related(
+        # Only the facts: what the pair wrote is never even loaded.
+        Prefetch(
+            "meetings",
+            Meeting.objects.only(
+                "pair_id", "starts_at", "cancelled_at", "mentee_rating", "mentor_rating"
             ),
-            Prefetch(
-                "agreements",
-                Agreement.objects.only(
-                    "pair_id",
-                    "version",
-                    "planned_meetings",
-                    "end_date",
-                    "mentee_signed_at",
-                    "mentor_signed_at",
-                ),
+        ),
+        Prefetch(
+            "agreements",
+            Agreement.objects.only(
+                "pair_id",
+                "version",
+                "planned_meetings",
+                "end_date",
+                "mentee_signed_at",
+                "mentor_signed_at",
             ),
-            Prefetch("goals", Goal.objects.only("pair_id", "updated_at")),
-            "follow_ups",
-        )
+        ),
+        Prefetch("goals", Goal.objects.only("pair_id", "updated_at")),
+        "follow_ups",
     )
+
+
+def _pairs_with_facts(programmes: Any) -> Any:
+    """Active pairs of `programmes` with everything their health is computed from."""
+    return with_health_facts(Pair.objects.active().filter(programme__in=programmes))
 
 
 def programme_health(programme: Any, *, now: dt.datetime | None = None) -> list[Health]:

@@ -37,6 +37,7 @@ from mentora.surveys.models import (
     pseudonymous_key,
 )
 from mentora.surveys.own_questions import own_question_checked
+from mentora.webhooks.services import emit
 
 S = ParticipantStatus
 # Participants who are (or were) in the programme proper and so have something to evaluate.
@@ -116,6 +117,11 @@ def survey_close(*, survey: Survey, actor: Any, now: dt.datetime | None = None) 
         obj=survey,
         programme=survey.programme,
         changes={"closes_at": now, "planned": planned},
+    )
+    emit(
+        organisation_ids=survey.programme.organisation_ids(),
+        event="survey.closed",
+        payload={"survey_id": survey.pk, "programme_id": survey.programme_id, "closed_at": now},
     )
     return survey
 

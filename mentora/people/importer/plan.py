@@ -28,6 +28,7 @@ from mentora.people.importer.rows import (
     _columns,
 )
 from mentora.people.models import OrgUnit, Person
+from mentora.webhooks.services import emit
 
 Progress = Callable[[str, float], None]
 
@@ -349,6 +350,8 @@ def apply_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> dict[s
         in_layer = {row.employee_id for row in layer}
         pending = [r for r in pending if r.employee_id not in in_layer]
 
+    # Whoever gets a leave date now, from their row or by missing from a full file.
+    leavers = list(plan.to_mark_left)
     if plan.to_update:
         by_id = {row.employee_id: row for row in plan.rows}
         changed_people = []
@@ -363,6 +366,8 @@ def apply_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> dict[s
                 elif name == "org_unit":
                     person.org_unit_id = paths.get(row.unit_path)
                 else:
+                    if name == "leave_date" and person.leave_date is None:
+                        leavers.append(person.employee_id)
                     setattr(person, name, row.values[name])
                 changed_fields.add(name)
             changed_people.append(person)
@@ -375,8 +380,31 @@ def apply_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> dict[s
             Person.objects.filter(
                 organisation=organisation, employee_id__in=plan.to_mark_left[start : start + 5000]
             ).update(leave_date=today)
+    _tell_leavers(organisation, leavers)
     progress("done", 1.0)
     return plan.counts()
+
+
+def _tell_leavers(organisation: Organisation, employee_ids: list[str]) -> None:
+    """One `person.left` event for the import, listing each leaver by id (no other field)."""
+    people = []
+    for start in range(0, len(employee_ids), 5000):
+        people += [
+            {"person_id": pk, "employee_id": employee_id, "leave_date": leave_date}
+            for pk, employee_id, leave_date in Person.objects.filter(
+                organisation=organisation,
+                employee_id__in=employee_ids[start : start + 5000],
+                leave_date__isnull=False,
+            )
+            .order_by("pk")
+            .values_list("pk", "employee_id", "leave_date")
+        ]
+    if people:
+        emit(
+            organisation_ids=[organisation.pk],
+            event="person.left",
+            payload={"organisation": organisation.slug, "people": people},
+        )
 
 
 def export_rows(organisation: Organisation, *, include_sensitive: bool) -> Iterator[list[Any]]:

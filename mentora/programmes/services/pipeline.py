@@ -31,6 +31,7 @@ from mentora.programmes.models import (
 )
 from mentora.programmes.services.questionnaire import profile_build
 from mentora.programmes.services.reminders import reminder_kind
+from mentora.webhooks.services import emit
 
 S = ParticipantStatus
 
@@ -200,6 +201,23 @@ def participant_transition(
         obj=participant,
         programme=participant.programme,
         changes={"status": {"old": old, "new": to_status}, "note": note},
+    )
+    # The programme's organisation and the participant's employer hear of it; ids only.
+    emit(
+        organisation_ids=[
+            participant.programme.organisation_id,
+            participant.person.organisation_id,
+        ],
+        event="participant.status_changed",
+        payload={
+            "participant_id": participant.pk,
+            "programme_id": participant.programme_id,
+            "person_id": participant.person_id,
+            "employee_id": participant.person.employee_id,
+            "role": participant.role,
+            "from_status": old,
+            "to_status": to_status,
+        },
     )
     if to_status == S.NEEDS_LINE_MANAGER:
         transaction.on_commit(partial(tasks.send_line_manager_request.enqueue, participant.pk))

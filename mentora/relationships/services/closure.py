@@ -31,6 +31,7 @@ from mentora.relationships.services.workspace import (
     _member_side_or_closed,
     text_required,
 )
+from mentora.webhooks.services import emit
 
 
 @transaction.atomic
@@ -91,6 +92,16 @@ def closure_submit(
                     )
         audit_log(
             actor=actor, action="relationships.pair.complete", obj=pair, programme=pair.programme
+        )
+        emit(
+            organisation_ids=pair.programme.organisation_ids(),
+            event="pair.ended",
+            payload={
+                "pair_id": pair.pk,
+                "programme_id": pair.programme_id,
+                "ended_at": pair.ended_at,
+                "completed": True,
+            },
         )
     return closure
 

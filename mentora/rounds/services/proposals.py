@@ -43,6 +43,7 @@ from mentora.rounds.problem import (
     pairs_at_work,
 )
 from mentora.rounds.services.rounds import _current, _editable, _preference_rank, _round_move
+from mentora.webhooks.services import emit
 
 
 def _open(proposal: Proposal) -> Proposal:
@@ -337,6 +338,17 @@ def _pair_make(
         explanation=explanation,
     )
     transaction.on_commit(partial(tasks.send_introductions.enqueue, pair.pk))
+    emit(
+        organisation_ids=matching_round.programme.organisation_ids(),
+        event="pair.started",
+        payload={
+            "pair_id": pair.pk,
+            "programme_id": pair.programme_id,
+            "round_id": matching_round.pk,
+            "mentee_participant_id": mentee.pk,
+            "mentor_participant_id": mentor.pk,
+        },
+    )
     return pair
 
 
@@ -372,6 +384,16 @@ def _round_published(matching_round: MatchingRound, *, actor: Any) -> None:
         actor=actor,
         action="rounds.round.publish",
         changes={"pairs": matching_round.proposals.filter(pair__isnull=False).count()},
+    )
+    emit(
+        organisation_ids=matching_round.programme.organisation_ids(),
+        event="round.published",
+        payload={
+            "round_id": matching_round.pk,
+            "programme_id": matching_round.programme_id,
+            "number": matching_round.number,
+            "pairs": matching_round.proposals.filter(pair__isnull=False).count(),
+        },
     )
 
 
@@ -459,4 +481,15 @@ def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
     )
     # The reason stays out of the audit log's changes: it is for the manager's eyes only.
     audit_log(actor=actor, action="relationships.pair.end", obj=pair, programme=pair.programme)
+    # ...and out of the webhook's payload, for the same reason.
+    emit(
+        organisation_ids=pair.programme.organisation_ids(),
+        event="pair.ended",
+        payload={
+            "pair_id": pair.pk,
+            "programme_id": pair.programme_id,
+            "ended_at": pair.ended_at,
+            "completed": False,
+        },
+    )
     return pair
