@@ -71,7 +71,8 @@ def assert_no_secret(text: str) -> None:
 def test_reports_and_their_exports_hold_nothing_the_pair_wrote(
     client_for: Any, cohort: Any, confidences: Pair, who: str, monkeypatch: Any
 ) -> None:
-    from mentora.reports import exports
+    # Every printed report is rendered to HTML here before WeasyPrint draws it.
+    from mentora.core import pdf as exports
 
     client = client_for(getattr(cohort.personas, who))
     programme = cohort.programme.pk
