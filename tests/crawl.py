@@ -114,7 +114,15 @@ def id_pools() -> dict[str, list[Any]]:
         Question,
         Touchpoint,
     )
-    from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
+    from mentora.relationships.checkin_links import checkin_token
+    from mentora.relationships.models import (
+        ExpertConnection,
+        Goal,
+        Meeting,
+        Pair,
+        Pause,
+        Story,
+    )
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
@@ -144,6 +152,7 @@ def id_pools() -> dict[str, list[Any]]:
         "goal_id:programme_goal_edit": pks(ProgrammeGoal),
         "goal_id:programme_goal_delete": pks(ProgrammeGoal),
         "meeting_id": pks(Meeting),
+        "pause_id": pks(Pause),
         "story_id": pks(Story),
         "connection_id": pks(ExpertConnection),
         "survey_id": pks(Survey),
@@ -161,6 +170,12 @@ def id_pools() -> dict[str, list[Any]]:
             Programme.objects.values_list("application_token", flat=True)
         ),
         "token:survey_answer": list(Invitation.objects.values_list("token", flat=True)),
+        # The signed "Did you meet?" link of each member of each pair, for each meeting.
+        "token:checkin_link": [
+            checkin_token(meeting, member)
+            for meeting in Meeting.objects.select_related("pair__mentee", "pair__mentor")
+            for member in (meeting.pair.mentee, meeting.pair.mentor)
+        ],
         # Query parameters, by name.
         "?mentee": pks(Participant),
         "?mentor": pks(Participant),
