@@ -163,3 +163,16 @@ def test_the_timeline_shows_facts_to_the_pair_and_the_team_and_never_what_they_w
         page = response.content.decode()
         assert "Meeting held" in page and "Paused" in page
         assert SECRET not in page
+
+
+def test_the_participation_page_leads_each_member_to_the_pause(
+    cohort: Any, pair: Pair, client_for: Any
+) -> None:
+    page = client_for(cohort.personas.mentee).get(reverse("my_programmes")).content.decode()
+    assert reverse("pair_workspace", args=[pair.pk]) + "#pause-heading" in page
+    workspace = client_for(cohort.personas.mentee).get(reverse("pair_workspace", args=[pair.pk]))
+    assert 'id="pause-heading"' in workspace.content.decode()
+    pair.ended_at = timezone.now()
+    pair.save(update_fields=["ended_at"])
+    page = client_for(cohort.personas.mentee).get(reverse("my_programmes")).content.decode()
+    assert "#pause-heading" not in page
