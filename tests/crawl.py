@@ -115,6 +115,7 @@ def id_pools() -> dict[str, list[Any]]:
         Question,
         Touchpoint,
     )
+    from mentora.relationships.checkin_links import checkin_token
     from mentora.relationships.models import (
         ExpertConnection,
         FlashBooking,
@@ -122,6 +123,7 @@ def id_pools() -> dict[str, list[Any]]:
         Goal,
         Meeting,
         Pair,
+        Pause,
         Story,
     )
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
@@ -155,6 +157,7 @@ def id_pools() -> dict[str, list[Any]]:
         "goal_id:programme_goal_edit": pks(ProgrammeGoal),
         "goal_id:programme_goal_delete": pks(ProgrammeGoal),
         "meeting_id": pks(Meeting),
+        "pause_id": pks(Pause),
         "story_id": pks(Story),
         "connection_id": pks(ExpertConnection),
         "slot_id": pks(FlashSlot),
@@ -178,6 +181,12 @@ def id_pools() -> dict[str, list[Any]]:
         "token:survey_answer": list(Invitation.objects.values_list("token", flat=True)),
         # Calendar links are stored hashed: the world keeps the tokens it made.
         "token:calendar_feed": [*CALENDAR_TOKENS, "revoked-or-never-made"],
+        # The signed "Did you meet?" link of each member of each pair, for each meeting.
+        "token:checkin_link": [
+            checkin_token(meeting, member)
+            for meeting in Meeting.objects.select_related("pair__mentee", "pair__mentor")
+            for member in (meeting.pair.mentee, meeting.pair.mentor)
+        ],
         # Query parameters, by name.
         "?mentee": pks(Participant),
         "?mentor": pks(Participant),

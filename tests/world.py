@@ -27,11 +27,13 @@ from mentora.programmes.services import design, questionnaire
 from mentora.programmes.services.goals import goal_add
 from mentora.relationships.models import Closure, FlashSlot, Meeting, Pair
 from mentora.relationships.services import (
+    checkins,
     closure,
     experts,
     feedback,
     flash,
     meetings,
+    pauses,
     support,
     workspace,
 )
@@ -268,6 +270,16 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
             text=world.text(f"story text of pair {name}", {mentee_key} | outside_staff),
             consent=True,
         )
+    # "Did you meet?": Mo answered for pair A's last meeting, Jo has not yet; Pia paused pair
+    # B; pair A climbed the escalation ladder once before its last meeting.
+    last_of_a = pair_a.meetings.filter(starts_at__lt=now).latest("starts_at")
+    checkins.checkin_record(meeting=last_of_a, participant=mentor, answer="met")
+    pauses.pause_start(
+        pair=pair_b, actor=mentee2, until=today + dt.timedelta(days=20), reason="busy_season"
+    )
+    support.escalation_take(
+        pair=pair_a, step="nudge", quiet_since=started, now=now - dt.timedelta(days=10)
+    )
     feedback.feedback_give(
         pair=pair_a,
         actor=personas.line_manager,

@@ -1,7 +1,10 @@
 """Demo pairs at work in the graduate programme, near the middle of their agreements: most
-meet every third week and are healthy; some hit the midway droop, some are fading, and one
-never got going. Dates come from the demo calendar. Deterministic and idempotent (pairs
-that have an agreement or a meeting are left as they are)."""
+meet every third week and are healthy; some hit the midway droop, some are fading, one
+never got going, and one is paused for parental leave. Quiet pairs stand on the step of
+the escalation ladder the daily run would have brought them to: the droop pairs were
+nudged, the quiet ones' mentors got a note, and the fading and silent ones reached the
+programme team. Dates come from the demo calendar. Deterministic and idempotent (pairs that
+have an agreement or a meeting are left as they are)."""
 
 from __future__ import annotations
 
@@ -9,19 +12,26 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from mentora.accounts.models import Organisation, User
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.participants import participant_step
 from mentora.demo.programmes import GRADUATE, find_programme
 from mentora.programmes.models import Participant, ParticipantStatus
+from mentora.relationships.health import current_pause, quiet_since
 from mentora.relationships.models import (
+    LADDER,
     Agreement,
+    Escalation,
     Feedback,
     FollowUp,
     Goal,
     Meeting,
     Pair,
+    Pause,
+    PauseReason,
+    SupportSettings,
 )
 
 NOTES = [
@@ -37,11 +47,29 @@ HISTORY: dict[str, list[tuple[int, int, int]]] = {
     # Met well, but nothing for five weeks now, right in the middle of the programme.
     "droop": [(122, 4, 4), (101, 4, 4), (80, 4, 4), (59, 4, 4), (38, 4, 3)],
     "fading": [(122, 4, 3), (101, 3, 3)],
+    # Met well, then nothing for seven weeks.
+    "quiet": [(122, 4, 4), (101, 4, 4), (80, 4, 3), (50, 3, 3)],
+    # Met well until the mentee's parental leave began.
+    "paused": [(122, 5, 4), (101, 4, 5), (80, 5, 5), (59, 4, 4), (45, 5, 4)],
     # Matched, and never met: no agreement, no meeting.
     "silent": [],
 }
 # Pair by pair, in order; the demo logins' pairs (the only ones with accounts) are healthy.
-PATTERN = ["healthy", "healthy", "droop", "healthy", "fading", "healthy", "silent"]
+PATTERN = [
+    "healthy",
+    "healthy",
+    "droop",
+    "healthy",
+    "fading",
+    "healthy",
+    "silent",
+    "quiet",
+    "healthy",
+    "paused",
+]
+# The paused pair's leave: from a few days after its last meeting, back in three weeks.
+PAUSE_FROM_DAYS_AGO = 40
+PAUSE_UNTIL_DAYS_AHEAD = 20
 CHECK_INS = {
     "healthy": (30, "Both positive; no action needed."),
     "droop": (10, "Both busy; reminded them to book their next meeting."),
@@ -50,6 +78,8 @@ GOALS = {
     "healthy": (("Networking", 60), ("Presenting", 35)),
     "droop": (("Networking", 40), ("Presenting", 20)),
     "fading": (("Networking", 10), ("Presenting", 0)),
+    "quiet": (("Networking", 30), ("Presenting", 15)),
+    "paused": (("Networking", 50), ("Presenting", 40)),
 }
 
 
@@ -68,6 +98,36 @@ def agreement_add(pair: Pair, *, at: dt.datetime, end_date: dt.date, **terms: An
         mentor_signed_at=at + dt.timedelta(minutes=55),
         **terms,
     )
+
+
+def ladder_climbed(pair: Pair, *, now: dt.datetime) -> list[Escalation]:
+    """The steps of the escalation ladder the daily run would have taken for `pair` by
+    `now`, each on the day it fell due: the nudge the programme's number of days into the
+    quiet spell, the note to the mentor and the alert the set number of days after the step
+    before. None for a paused pair or one with a meeting planned."""
+    pair = Pair.objects.prefetch_related("meetings", "pauses").get(pk=pair.pk)
+    planned = any(m.cancelled_at is None and m.starts_at >= now for m in pair.meetings.all())
+    if planned or current_pause(pair, now) is not None:
+        return []
+    since = quiet_since(pair, now)
+    ladder = SupportSettings.of(pair.programme)
+    if not ladder.nudge_after_days:
+        return []
+    gaps = (
+        ladder.nudge_after_days,
+        ladder.mentor_note_after_days,
+        ladder.manager_alert_after_days,
+    )
+    taken, at = [], since
+    for step, days in zip(LADDER, gaps, strict=True):
+        at += dt.timedelta(days=days)
+        if at > now:
+            break
+        escalation, _created = Escalation.objects.get_or_create(
+            pair=pair, step=step, quiet_since=since, defaults={"created_at": at}
+        )
+        taken.append(escalation)
+    return taken
 
 
 @transaction.atomic
@@ -89,6 +149,7 @@ def seed_pair_support(*, organisation: Organisation, calendar: DemoCalendar | No
             continue
         history = HISTORY[kind]
         if not history:
+            ladder_climbed(pair, now=timezone.now())
             continue
         meetings = [
             (calendar.days_ago(days, 10), mentee, mentor) for days, mentee, mentor in history
@@ -142,6 +203,18 @@ def seed_pair_support(*, organisation: Organisation, calendar: DemoCalendar | No
                 link="https://meet.example/nordlys",
                 created_at=last,
             )
+        if kind == "paused":
+            Pause.objects.get_or_create(
+                pair=pair,
+                participant=pair.mentee,
+                starts_on=calendar.today - dt.timedelta(days=PAUSE_FROM_DAYS_AGO),
+                defaults={
+                    "until": calendar.today + dt.timedelta(days=PAUSE_UNTIL_DAYS_AHEAD),
+                    "reason": PauseReason.PARENTAL_LEAVE,
+                    "created_at": calendar.days_ago(PAUSE_FROM_DAYS_AGO, 8),
+                },
+            )
+        ladder_climbed(pair, now=timezone.now())
         for theme, progress in GOALS[kind]:
             Goal.objects.create(pair=pair, theme=theme, progress=progress, updated_at=last)
         if pair.mentor.user_id and index % 2 == 0 and kind != "fading":

@@ -181,6 +181,9 @@ def _own_pairs(user: Any, organisation: Organisation, now: dt.datetime) -> list[
             "meetings",
             "agreements",
             "goals",
+            # What the pair's health reads besides: its pauses and the ladder's steps.
+            "pauses",
+            "escalations",
             Prefetch(
                 "programme__touchpoints",
                 queryset=Touchpoint.objects.filter(date__gte=today, date__lt=today + MONTH),

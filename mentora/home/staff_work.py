@@ -32,9 +32,9 @@ from mentora.programmes.models import (
     ParticipantStatus,
     Programme,
 )
-from mentora.programmes.services.reminders import LINE_MANAGER_REMINDER_AFTER_DAYS
+from mentora.programmes.services.reminders import approval_overdue
 from mentora.relationships.health import Health, programmes_health
-from mentora.relationships.models import Pair, PairEndCause
+from mentora.relationships.models import Pair, PairEndCause, SupportSettings
 from mentora.reports.aggregates import build_report
 from mentora.reports.organisation import phase
 from mentora.reports.summary import Verdict, summarise
@@ -45,8 +45,6 @@ S = ParticipantStatus
 
 # A workshop is worth filling when it starts within this many days.
 WORKSHOP_SOON_DAYS = 14
-# A pair that has not met for this long is worth a call, whatever its health light.
-NO_MEETING_DAYS = 30
 # Pairs ended by a leave date are shown this long, so the partner can be matched again.
 LEFT_RECENTLY_DAYS = 30
 # A survey is worth a reminder when it closes within this many days.
@@ -183,11 +181,7 @@ def _manager_work(programmes: list[Programme], now: dt.datetime) -> ManagerWork:
             screening_at__isnull=True,
         )
     )
-    overdue = _grouped(
-        participants.awaiting_line_manager().filter(
-            status_changed_at__lte=now - dt.timedelta(days=LINE_MANAGER_REMINDER_AFTER_DAYS)
-        )
-    )
+    overdue = _grouped(participants.awaiting_line_manager().filter(approval_overdue(now)))
     left = _grouped(
         Pair.objects.filter(
             programme_id__in=ids,
@@ -196,14 +190,17 @@ def _manager_work(programmes: list[Programme], now: dt.datetime) -> ManagerWork:
         )
     )
     health = programmes_health(ids, now=now)
+    ladders = {s.programme_id: s for s in SupportSettings.objects.filter(programme_id__in=ids)}
     actions: list[Action] = []
     for programme in programmes:
+        actions += _alert_actions(programme, health.get(programme.pk, []))
         actions += _programme_actions(
             programme,
             counts[programme.pk],
             screening.get(programme.pk, 0),
             overdue.get(programme.pk, 0),
             health.get(programme.pk, []),
+            ladders.get(programme.pk) or SupportSettings(),
             left.get(programme.pk, 0),
         )
     names = {p.pk: p.name for p in programmes}
@@ -228,9 +225,13 @@ def _programme_actions(
     screening: int,
     overdue: int,
     health: list[Health],
+    ladder: SupportSettings,
     left: int = 0,
 ) -> list[Action]:
     health_url = reverse("pair_health", args=[programme.pk])
+    # A pair quiet for as long as the programme's nudge is worth a call, whatever its light;
+    # the ladder's alert names each pair it reaches on its own line.
+    quiet_days = ladder.nudge_after_days
     # The programme team's check-ins with each pair are its follow-ups.
     without_follow_up = sum(1 for h in health if not h.pair.follow_ups.all())
     counted = [
@@ -281,7 +282,11 @@ def _programme_actions(
             "bad" if any(h.light == RED for h in health) else "warn",
         ),
         (
-            sum(1 for h in health if h.quiet_days >= NO_MEETING_DAYS),
+            sum(
+                1
+                for h in health
+                if quiet_days and h.quiet_days >= quiet_days and h.paused is None and not h.alerted
+            ),
             ngettext_lazy(
                 "%(count)s pair has not met for %(days)s days",
                 "%(count)s pairs have not met for %(days)s days",
@@ -312,10 +317,43 @@ def _programme_actions(
         ),
     ]
     return [
-        Action(programme.name, str(text % {"count": n, "days": NO_MEETING_DAYS}), url, tone)
+        Action(programme.name, str(text % {"count": n, "days": quiet_days}), url, tone)
         for n, text, url, tone in counted
         if n
     ]
+
+
+def alert_suggestion(health: Health) -> tuple[str, str]:
+    """The action suggested for a pair the escalation ladder brought to the programme team,
+    and where to take it: a pair that never met is offered a rematch, one near its end a
+    no-fault exit, any other a call to both."""
+    programme_id = health.pair.programme_id
+    if health.held == 0:
+        return _("Suggested: offer a rematch, without blame."), reverse(
+            "programme_pairs", args=[programme_id]
+        )
+    if health.elapsed >= 0.75:
+        return _("Suggested: agree a no-fault early end with both."), reverse(
+            "programme_pairs", args=[programme_id]
+        )
+    return _("Suggested: call both of them."), reverse("pair_health", args=[programme_id])
+
+
+def _alert_actions(programme: Programme, health: list[Health]) -> list[Action]:
+    """One line for each pair the escalation ladder brought to the programme team."""
+    actions = []
+    for item in health:
+        if not item.alerted:
+            continue
+        suggestion, url = alert_suggestion(item)
+        text = _("%(mentee)s and %(mentor)s have not met for %(days)s days. %(suggestion)s") % {
+            "mentee": item.pair.mentee.person.full_name,
+            "mentor": item.pair.mentor.person.full_name,
+            "days": item.quiet_days,
+            "suggestion": suggestion,
+        }
+        actions.append(Action(programme.name, text, url, "bad"))
+    return actions
 
 
 def _round_actions(ids: list[int], names: dict[int, str]) -> list[Action]:

@@ -4,7 +4,9 @@ connections. What a pair writes is for its two members only."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -27,13 +29,16 @@ from mentora.programmes.models import (
     Programme,
     ProgrammeKind,
 )
+from mentora.relationships.checkin_links import checkin_token_read
 from mentora.relationships.models import (
+    CheckIn,
     ExpertConnection,
     FlashBooking,
     FlashSlot,
     Goal,
     Meeting,
     Pair,
+    Pause,
     Story,
 )
 
@@ -274,3 +279,58 @@ def flash_slots_to_book(user: Viewer) -> QuerySet[FlashSlot]:
         .exclude(pk__in=FlashBooking.objects.filter(cancelled_at__isnull=True).values("slot"))
         .select_related("expert__programme", *label_related("expert__person"))
     )
+
+
+def access_pause(user: Viewer, pause_id: int) -> Pause:
+    """A pause of a pair, to end it early: the two of them only."""
+    pause = get_object_or_404(
+        Pause.objects.select_related(
+            "pair__programme__organisation", "pair__mentee__person", "pair__mentor__person"
+        ),
+        pk=pause_id,
+    )
+    _member_or_refuse(user, pause.pair)
+    return pause
+
+
+@dataclass(frozen=True)
+class CheckInLink:
+    """What a signed "Did you meet?" link names, and whether it can still be answered:
+    `state` is "open", "used" (answered, or the meeting changed since), "closed" (the
+    meeting was cancelled or the pair ended) or "expired" (then nothing else is known)."""
+
+    state: str
+    meeting: Meeting | None = None
+    participant: Participant | None = None
+
+
+def access_checkin_link(token: str) -> CheckInLink:
+    """The meeting and member a signed link names, for whoever holds the link, without a
+    log-in: it can record that member's one answer and shows nothing about the pair. A
+    link we did not sign, or that names no member of the meeting's pair, is a 404."""
+    try:
+        data = checkin_token_read(token)
+    except signing.SignatureExpired:
+        return CheckInLink("expired")
+    except signing.BadSignature as error:
+        raise Http404 from error
+    meeting = get_object_or_404(
+        Meeting.objects.select_related(
+            "pair__programme", "pair__mentee__user", "pair__mentor__user"
+        ),
+        pk=data["m"],
+    )
+    # Only the two members of the meeting's pair are ever sent a link.
+    member = next(
+        (m for m in (meeting.pair.mentee, meeting.pair.mentor) if m.pk == data["p"]), None
+    )
+    if member is None:
+        raise Http404
+    if meeting.cancelled_at is not None or not meeting.pair.is_active:
+        return CheckInLink("closed", meeting, member)
+    answered = CheckIn.objects.filter(
+        meeting=meeting, participant=member, sequence=data["s"]
+    ).exists()
+    if answered or meeting.sequence != data["s"]:
+        return CheckInLink("used", meeting, member)
+    return CheckInLink("open", meeting, member)

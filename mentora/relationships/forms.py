@@ -14,12 +14,14 @@ from mentora.core.tables import SearchForm
 from mentora.programmes.models import Participant
 from mentora.relationships.models import (
     Agreement,
+    CheckInAnswer,
     Continuation,
     ExpertActivityKind,
     FeedbackDirection,
     FeedbackMoment,
     MeetingMode,
     Pair,
+    PauseReason,
     Tool,
 )
 from mentora.relationships.services.workspace import AGREEMENT_FIELDS
@@ -169,8 +171,84 @@ class ProgressForm(forms.Form):
     progress = _whole(_("Progress runs from 0 to 100."), 0, 100)
 
 
+def _days(label: Any, low: int = 1) -> WholeNumberField:
+    """A number of days from `low` to 365, optional: one not sent keeps its value."""
+    if low == 0:
+        field = _whole(_("Give between 0 (no nudges) and 365 days."), 0, 365)
+    else:
+        field = _whole(_("Give between 1 and 365 days."), 1, 365)
+    field.required = False
+    field.label = label
+    return field
+
+
 class SupportSettingsForm(forms.Form):
-    nudge_after_days = _whole(_("Give between 0 (no nudges) and 365 days."), 0, 365)
+    """The escalation ladder and reminder intervals of a programme, in days."""
+
+    nudge_after_days = _days(_("Nudge the pair after this many days without a meeting"), 0)
+    mentor_note_after_days = _days(_("Then a note to the mentor after this many more days"))
+    manager_alert_after_days = _days(
+        _("Then an alert for the programme team after this many more days")
+    )
+    application_reminder_days = _days(_("Remind invited people to apply after"))
+    approval_reminder_days = _days(_("Remind line managers of an approval after"))
+    introduction_reminder_days = _days(
+        _("Remind of an unanswered introduction this many days before it expires")
+    )
+    survey_reminder_days = _days(_("Days between survey reminders (new surveys)"))
+
+    def changes(self) -> dict[str, int]:
+        """The numbers sent; those left out keep their value."""
+        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+
+
+class CheckInForm(forms.Form):
+    """'Did you meet?': one of three answers; a moved meeting's new date and time."""
+
+    answer = _choice(
+        _("Choose whether you met, moved the meeting or it did not happen."),
+        CheckInAnswer.choices,
+    )
+    date = DateField(
+        label=_("New date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=_("New time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": _("Give the new time as hours and minutes.")},
+    )
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        moved = data.get("answer") == CheckInAnswer.MOVED
+        if moved and not (data.get("date") and data.get("time")):
+            raise forms.ValidationError(_("Give the new date and time of the meeting."))
+        return data
+
+    def arguments(self) -> dict[str, Any]:
+        """The service's arguments: the answer, and the new time in the member's zone."""
+        moved_to = None
+        if self.cleaned_data["answer"] == CheckInAnswer.MOVED:
+            naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+            moved_to = timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
+        return {"answer": self.cleaned_data["answer"], "moved_to": moved_to}
+
+
+class PauseForm(forms.Form):
+    starts_on = DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = DateField(
+        label=_("Back on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages=_saying(_("Give the date you will be back."), "required", "invalid"),
+    )
+    reason = _choice(_("Choose the reason for the pause."), PauseReason.choices)
 
 
 class FeedbackMomentForm(forms.Form):

@@ -8,11 +8,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mentora.people.models import label_related
-from mentora.relationships.models import Agreement, Goal, Meeting, Pair
+from mentora.relationships.models import (
+    Agreement,
+    Escalation,
+    EscalationStep,
+    Goal,
+    Meeting,
+    Pair,
+    Pause,
+)
 
 # A pair that has not met for this long needs attention; twice as long, help.
 QUIET_DAYS = 45
@@ -32,12 +40,21 @@ class Health:
     elapsed: float
     # Days since the last meeting held, or since the start when none was.
     quiet_days: int = 0
+    # The pause in force, if any: a paused pair is not at risk and gets no nudges.
+    paused: Pause | None = None
+    # The last step of the escalation ladder taken in the current quiet spell, if any.
+    step: Escalation | None = None
     reasons: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
     @property
     def at_risk(self) -> bool:
         return self.light != "green"
+
+    @property
+    def alerted(self) -> bool:
+        """Whether the ladder has reached the programme team for this quiet spell."""
+        return self.step is not None and self.step.step == EscalationStep.MANAGER_ALERT
 
 
 def _ratings(meetings: list[Any]) -> list[float]:
@@ -49,10 +66,46 @@ def _ratings(meetings: list[Any]) -> list[float]:
     return values
 
 
+def held_meetings(pair: Pair, now: dt.datetime) -> list[Meeting]:
+    """The pair's meetings that took place: planned before `now`, not cancelled, and not
+    reported by a check-in as not having happened."""
+    return [
+        m
+        for m in pair.meetings.all()
+        if m.cancelled_at is None and m.starts_at < now and m.happened is not False
+    ]
+
+
+def current_pause(pair: Pair, now: dt.datetime) -> Pause | None:
+    """The pause the pair is on at `now`, if any (from `pair.pauses`, prefetched or not)."""
+    today = timezone.localdate(now)
+    for pause in pair.pauses.all():
+        if pause.ended_at is None and pause.starts_on <= today <= pause.until:
+            return pause
+    return None
+
+
+def quiet_since(pair: Pair, now: dt.datetime) -> dt.datetime:
+    """When the pair's current quiet spell began: its last meeting held, its start, or its
+    return from its last pause, whichever is latest."""
+    moments = [pair.started_at, *(m.starts_at for m in held_meetings(pair, now))]
+    today = timezone.localdate(now)
+    for pause in pair.pauses.all():
+        back = pause.last_day + dt.timedelta(days=1)
+        if pause.starts_on <= today and back <= today:
+            moments.append(
+                timezone.make_aware(
+                    dt.datetime.combine(back, dt.time()), timezone.get_current_timezone()
+                )
+            )
+    return max(moments)
+
+
 def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
     now = now or timezone.now()
     meetings = [m for m in pair.meetings.all() if m.cancelled_at is None]
-    held = [m for m in meetings if m.starts_at < now]
+    held = held_meetings(pair, now)
+    missed = [m for m in meetings if m.starts_at < now and m.happened is False]
     upcoming = [m for m in meetings if m.starts_at >= now]
     agreements = sorted(pair.agreements.all(), key=lambda a: -a.version)
     agreement = agreements[0] if agreements else None
@@ -68,7 +121,13 @@ def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
     expected = planned * elapsed
     last = max((m.starts_at for m in held), default=None)
     days_since_last = (now - last).days if last else None
-    quiet_days = days_since_last if days_since_last is not None else (now - start).days
+    since = quiet_since(pair, now)
+    quiet_days = (now - since).days
+    paused = current_pause(pair, now)
+    # The ladder's steps taken in this quiet spell; a meeting planned or a pause puts the
+    # ladder on hold, so nothing is waiting on the programme team then.
+    steps = [e for e in pair.escalations.all() if e.quiet_since == since]
+    step = steps[-1] if steps and not upcoming and paused is None else None
     ratings = _ratings(sorted(held, key=lambda m: m.starts_at))
     trend = None
     if len(ratings) >= 3:
@@ -112,8 +171,24 @@ def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
         score += 1
         reasons.append(_("Midway droop: the middle of a programme is where topics run out."))
         actions.append(_("Invite them to a master class or a peer-group meeting."))
+    last_planned = max(
+        (m for m in meetings if m.starts_at < now), key=lambda m: m.starts_at, default=None
+    )
+    if last_planned is not None and last_planned in missed:
+        score += 1
+        reasons.append(_("The last planned meeting did not happen."))
+        actions.append(_("Ask the pair whether their meeting times still work for them."))
     if not upcoming and held and pair.is_active:
         reasons.append(_("No next meeting planned."))
+    if paused is not None:
+        # A pause is agreed time off: nothing to chase until the return date.
+        score = 0
+        actions = []
+        reasons.insert(
+            0,
+            _("Paused until %(date)s (%(reason)s).")
+            % {"date": formats.date_format(paused.until), "reason": paused.get_reason_display()},
+        )
     light = "green" if score == 0 else ("amber" if score == 1 else "red")
     return Health(
         pair=pair,
@@ -126,6 +201,8 @@ def pair_health(pair: Pair, *, now: dt.datetime | None = None) -> Health:
         midway=midway,
         elapsed=elapsed,
         quiet_days=quiet_days,
+        paused=paused,
+        step=step,
         reasons=reasons,
         actions=actions,
     )
@@ -141,7 +218,12 @@ def with_health_facts(pairs: Any) -> Any:
         Prefetch(
             "meetings",
             Meeting.objects.only(
-                "pair_id", "starts_at", "cancelled_at", "mentee_rating", "mentor_rating"
+                "pair_id",
+                "starts_at",
+                "cancelled_at",
+                "happened",
+                "mentee_rating",
+                "mentor_rating",
             ),
         ),
         Prefetch(
@@ -157,6 +239,8 @@ def with_health_facts(pairs: Any) -> Any:
         ),
         Prefetch("goals", Goal.objects.only("pair_id", "updated_at")),
         "follow_ups",
+        "pauses",
+        "escalations",
     )
 
 

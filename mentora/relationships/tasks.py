@@ -5,19 +5,25 @@ from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
-from mentora.notifications.mail import Attachment
+from mentora.notifications.mail import Attachment, absolute
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.programmes.services.reminders import manager_users
 from mentora.relationships.calendar import flash_ics, meeting_ics
+from mentora.relationships.checkin_links import checkin_token
+from mentora.relationships.health import pair_health
 from mentora.relationships.models import (
     ExpertConnection,
     FlashBooking,
     Meeting,
     Pair,
     PairEndCause,
+    Pause,
     PeerGroup,
+    Tool,
+    ToolKind,
 )
+from mentora.relationships.toolbox import phase_of, tools_for
 
 
 def pair_with_people(pair_id: int) -> Pair:
@@ -121,16 +127,82 @@ def send_agenda_reminder(meeting_id: int) -> bool:
     return True
 
 
+def suggested_tool(pair: Pair) -> Tool | None:
+    """A tool from the programme's toolbox for the pair's phase: questions or an agenda
+    meant for that phase first, then one for any time."""
+    phase = phase_of(pair_health(pair).elapsed)
+    tools = [t for t in tools_for(pair.programme, phase) if t.kind != ToolKind.ROLE]
+    tools.sort(key=lambda t: (t.phase != phase, t.position, t.pk))
+    return tools[0] if tools else None
+
+
 @task()
 def send_nudge(pair_id: int) -> int:
+    """The ladder's first step: a friendly reminder to both, with a tool for their phase."""
     pair = pair_with_people(pair_id)
     return notify_both(
         pair.mentee,
         pair.mentor,
         template="relationships/email/nudge",
-        context={"pair": pair},
+        context={"pair": pair, "tool": suggested_tool(pair)},
         link=reverse("pair_workspace", args=[pair.pk]),
     )
+
+
+@task()
+def send_mentor_note(pair_id: int) -> bool:
+    """The ladder's second step: a personal note to the mentor, who owns the process."""
+    pair = pair_with_people(pair_id)
+    if pair.mentor.user is None:
+        return False
+    notify(
+        user=pair.mentor.user,
+        template="relationships/email/mentor_note",
+        context={"pair": pair, "other": pair.mentee, "programme": pair.programme},
+        link=reverse("pair_workspace", args=[pair.pk]),
+    )
+    return True
+
+
+@task()
+def send_meeting_checkin(meeting_id: int) -> int:
+    """'Did you meet?' to both, each with their own signed link."""
+    meeting = Meeting.objects.select_related(
+        "pair__mentee__user", "pair__mentee__person", "pair__mentor__user", "pair__mentor__person"
+    ).get(pk=meeting_id)
+    pair = meeting.pair
+    sent = 0
+    for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
+        if me.user is None:
+            continue
+        answer_url = absolute(reverse("checkin_link", args=[checkin_token(meeting, me)]))
+        notify(
+            user=me.user,
+            template="relationships/email/meeting_checkin",
+            context={"meeting": meeting, "other": other, "answer_url": answer_url},
+            link=reverse("pair_workspace", args=[pair.pk]) + "#checkin-heading",
+        )
+        sent += 1
+    return sent
+
+
+@task()
+def send_pause_notice(pause_id: int) -> bool:
+    """Tell the partner that the pair is paused, until when and for what kind of reason."""
+    pause = Pause.objects.select_related(
+        "participant__person", "pair__mentee__user", "pair__mentor__user"
+    ).get(pk=pause_id)
+    pair = pause.pair
+    partner = pair.mentor if pause.participant_id == pair.mentee_id else pair.mentee
+    if partner.user is None:
+        return False
+    notify(
+        user=partner.user,
+        template="relationships/email/pause",
+        context={"pause": pause, "other": pause.participant},
+        link=reverse("pair_workspace", args=[pair.pk]),
+    )
+    return True
 
 
 @task()

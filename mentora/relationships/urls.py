@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mentora.relationships.views import (
+    checkins,
     closure,
     experts,
     feed,
@@ -22,12 +23,17 @@ urlpatterns = [
     path("my/team/goals/", workspace.team_goals, name="team_goals"),
     path("programmes/<int:programme_id>/pair-health/", support.pair_health, name="pair_health"),
     path(
-        "programmes/<int:programme_id>/pair-health/settings/",
+        "programmes/<int:programme_id>/support-settings/",
         support.support_settings,
         name="support_settings",
     ),
     path("pairs/<int:pair_id>/follow-up/", support.follow_up_record, name="follow_up_record"),
     path("pairs/<int:pair_id>/nudge/", support.pair_nudge, name="pair_nudge"),
+    path("pairs/<int:pair_id>/timeline/", checkins.pair_timeline, name="pair_timeline"),
+    path("pairs/<int:pair_id>/pause/", checkins.pause_start, name="pause_start"),
+    path("pauses/<int:pause_id>/end/", checkins.pause_end, name="pause_end"),
+    path("meetings/<int:meeting_id>/check-in/", checkins.meeting_checkin, name="meeting_checkin"),
+    path("check-in/<str:token>/", checkins.checkin_link, name="checkin_link"),
     path("pairs/<int:pair_id>/close/", closure.pair_close, name="pair_close"),
     path("pairs/<int:pair_id>/certificate.pdf", closure.certificate, name="certificate"),
     path("pairs/<int:pair_id>/story/", closure.story_submit, name="story_submit"),

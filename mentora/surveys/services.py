@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from mentora.core.audit import audit_log
 from mentora.notifications.services import notify
 from mentora.programmes.models import Participant, ParticipantStatus, Programme, TouchpointKind
+from mentora.relationships.models import SupportSettings
 from mentora.surveys.models import (
     CHOICE_KINDS,
     Answer,
@@ -136,7 +137,7 @@ def survey_schedule(
     opens_at: dt.datetime,
     closes_at: dt.datetime,
     actor: Any,
-    reminder_days: int = 7,
+    reminder_days: int | None = None,
 ) -> Survey:
     """Schedule a survey and invite everyone in `roles`; it is e-mailed once it opens.
 
@@ -152,6 +153,9 @@ def survey_schedule(
         raise ValidationError(_("Choose a wave."))
     if closes_at <= opens_at:
         raise ValidationError(_("The survey must close after it opens."))
+    if reminder_days is None:
+        # The programme's own interval, set with its other reminders.
+        reminder_days = SupportSettings.of(programme).survey_reminder_days
     if reminder_days < 1:
         raise ValidationError(_("Reminders need at least one day between them."))
     survey = Survey.objects.create(

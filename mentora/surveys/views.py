@@ -20,6 +20,7 @@ from mentora.core.ordering import MoveForm
 from mentora.core.tables import Column, sort_table
 from mentora.programmes import access as programme_access
 from mentora.programmes.models import Programme
+from mentora.relationships.models import SupportSettings
 from mentora.surveys import access, own_questions, services
 from mentora.surveys.disclosure import groups_asked, response_pattern
 from mentora.surveys.forms import (
@@ -127,6 +128,8 @@ def survey_schedule(request: HttpRequest, programme_id: int) -> HttpResponse:
             "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
             "instrument": instruments.filter(source="builtin", wave=wave).first(),
         }
+    # The programme's own interval between reminders, unless the manager sets another.
+    initial["reminder_days"] = SupportSettings.of(programme).survey_reminder_days
     form = ScheduleForm(request.POST or None, instruments=instruments, initial=initial)
     if request.method == "POST" and form.is_valid():
         survey = run_on_form(

@@ -24,8 +24,18 @@ from mentora.programmes.models import (
     Programme,
     ProgrammeKind,
 )
-from mentora.relationships.health import DROOP_WINDOW, QUIET_DAYS, programme_health
-from mentora.relationships.models import Agreement, Feedback, FollowUp, Goal, Meeting, Pair
+from mentora.relationships.health import DROOP_WINDOW, QUIET_DAYS, programme_health, quiet_since
+from mentora.relationships.models import (
+    LADDER,
+    Agreement,
+    Escalation,
+    Feedback,
+    FollowUp,
+    Goal,
+    Meeting,
+    Pair,
+    SupportSettings,
+)
 from mentora.reports.aggregates import build_report
 from mentora.rounds.models import MatchingRound
 from mentora.surveys.models import Answer, Invitation, Response, Survey
@@ -217,6 +227,11 @@ def test_pairs_flagged_at_risk_really_are_at_that_point(demo: Organisation) -> N
     for h in health:
         pair = h.pair
         agreement = Agreement.objects.filter(pair=pair).order_by("-version").first()
+        if h.paused is not None:
+            # A paused pair is not at risk, whatever its quiet days, until it is back.
+            assert h.light == "green" and h.paused.until >= timezone.localdate(), str(pair)
+            assert h.paused.starts_on <= timezone.localdate(), str(pair)
+            continue
         held = sorted(
             m.starts_at for m in pair.meetings.filter(cancelled_at=None) if m.starts_at < now
         )
@@ -241,6 +256,43 @@ def test_pairs_flagged_at_risk_really_are_at_that_point(demo: Organisation) -> N
         # The status says what the pair does: active once the agreement is signed.
         status = "active" if agreement is not None and agreement.is_signed else "matched"
         assert pair.mentee.status == status, str(pair)
+
+
+def test_quiet_pairs_stand_on_the_ladder_step_the_daily_run_would_have_reached(
+    demo: Organisation,
+) -> None:
+    now = timezone.now()
+    programme = _running(demo)
+    ladder = SupportSettings.of(programme)
+    health = programme_health(programme)
+    steps: Counter[str] = Counter()
+    for h in health:
+        spell = list(Escalation.objects.filter(pair=h.pair).order_by("created_at"))
+        if h.paused is not None or h.pair.meetings.filter(starts_at__gt=now).exists():
+            assert spell == [], str(h.pair)
+            continue
+        since = quiet_since(h.pair, now)
+        due, expected = since, []
+        for step, days in zip(
+            LADDER,
+            (
+                ladder.nudge_after_days,
+                ladder.mentor_note_after_days,
+                ladder.manager_alert_after_days,
+            ),
+            strict=True,
+        ):
+            due += dt.timedelta(days=days)
+            if due <= now:
+                expected.append((step, due))
+        assert [(e.step, e.created_at) for e in spell] == expected, str(h.pair)
+        assert all(e.quiet_since == since for e in spell)
+        if spell:
+            steps[spell[-1].step] += 1
+    # Pairs at every step of the ladder, and the alerts are the dashboard's.
+    assert set(steps) == set(LADDER), steps
+    assert sum(1 for h in health if h.alerted) == steps["manager_alert"]
+    assert sum(1 for h in health if h.paused is not None) == 1
 
 
 # --- the finished programme's outcome report ---------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db.models import Q
 from django.utils import timezone
@@ -18,9 +19,34 @@ from mentora.programmes.models import (
 
 S = ParticipantStatus
 
-# Days before a pending step is worth a reminder, and between two reminders.
+# The defaults of the days before a pending step is worth a reminder; each programme can
+# set its own (`application_reminder_days` and `approval_reminder_days` of its support
+# settings). The line manager's interval is also the least time between two reminders.
 REMINDER_AFTER_DAYS = 7
 LINE_MANAGER_REMINDER_AFTER_DAYS = 3
+
+
+def _programmes_by_interval(field: str, default: int) -> dict[int, list[int]]:
+    """Programme ids grouped by their interval `field`, in days. The settings belong to the
+    relationships app above this one, so they are read through the reverse relation."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for pk, days in Programme.objects.values_list("pk", f"support_settings__{field}"):
+        groups[days or default].append(pk)
+    return groups
+
+
+def waited_for(field: str, default: int, now: dt.datetime) -> Q:
+    """Participants whose status has not changed for their programme's `field` days."""
+    condition = Q(pk__in=[])
+    for days, ids in _programmes_by_interval(field, default).items():
+        cutoff = now - dt.timedelta(days=days)
+        condition |= Q(programme_id__in=ids, status_changed_at__lte=cutoff)
+    return condition
+
+
+def approval_overdue(now: dt.datetime) -> Q:
+    """Line-manager approvals waiting longer than their programme's approval interval."""
+    return waited_for("approval_reminder_days", LINE_MANAGER_REMINDER_AFTER_DAYS, now)
 
 
 def pending_reminders(now: dt.datetime | None = None) -> list[tuple[int, str]]:
@@ -30,27 +56,24 @@ def pending_reminders(now: dt.datetime | None = None) -> list[tuple[int, str]]:
     `screening` (a mentor waiting for an interview, sent to the programme managers).
     """
     now = now or timezone.now()
-    due = now - dt.timedelta(days=REMINDER_AFTER_DAYS)
-    due_manager = now - dt.timedelta(days=LINE_MANAGER_REMINDER_AFTER_DAYS)
+    due = waited_for("application_reminder_days", REMINDER_AFTER_DAYS, now)
+    due_manager = approval_overdue(now)
     pending: list[tuple[int, str]] = []
-    participants = Participant.objects.filter(
-        Q(reminded_at__isnull=True) | Q(reminded_at__lte=due_manager)
-    )
-    for pk in participants.filter(status=S.INVITED, status_changed_at__lte=due).values_list(
-        "pk", flat=True
-    ):
+    not_lately = Q(reminded_at__isnull=True)
+    for days, ids in _programmes_by_interval(
+        "approval_reminder_days", LINE_MANAGER_REMINDER_AFTER_DAYS
+    ).items():
+        not_lately |= Q(programme_id__in=ids, reminded_at__lte=now - dt.timedelta(days=days))
+    participants = Participant.objects.filter(not_lately)
+    for pk in participants.filter(due, status=S.INVITED).values_list("pk", flat=True):
         pending.append((pk, "apply"))
-    for pk in (
-        participants.awaiting_line_manager()
-        .filter(status_changed_at__lte=due_manager)
-        .values_list("pk", flat=True)
-    ):
+    for pk in participants.awaiting_line_manager().filter(due_manager).values_list("pk", flat=True):
         pending.append((pk, "line_manager"))
     for pk in participants.filter(
+        due,
         role=ParticipantRole.MENTOR,
         status__in=[S.APPLIED, S.UNDER_REVIEW],
         screening_outcome="",
-        status_changed_at__lte=due,
     ).values_list("pk", flat=True):
         pending.append((pk, "screening"))
     return pending

@@ -129,8 +129,9 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
     participations = (
         access.participations_of(request.user)
         .select_related("programme__organisation")
-        # One query for the events of every row, not one per participation.
-        .prefetch_related("programme__events")
+        # One query for the events of every row, not one per participation; and the pairs
+        # (a layer above, read through the reverse relations) for the way to pause them.
+        .prefetch_related("programme__events", "pairs_as_mentee", "pairs_as_mentor")
         .order_by("-created_at")
     )
     rows = []
@@ -140,5 +141,10 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
             e for e in participation.programme.events.all() if e.is_required_for(participation.role)
         ]
         can_withdraw = S.WITHDRAWN in pipeline.TRANSITIONS[participation.status]
-        rows.append((participation, events, can_withdraw))
+        pairs = [
+            pair
+            for pair in [*participation.pairs_as_mentee.all(), *participation.pairs_as_mentor.all()]
+            if pair.ended_at is None
+        ]
+        rows.append((participation, events, can_withdraw, pairs))
     return render(request, "programmes/my_programmes.html", {"rows": rows})

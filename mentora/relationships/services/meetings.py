@@ -89,7 +89,15 @@ def meeting_move(
     if duration_minutes:
         meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
-    _meeting_save(meeting, actor, "move", ["starts_at", "duration_minutes", "sequence"])
+    # The moved meeting is a new one to ask "Did you meet?" about.
+    meeting.checkin_sent_at = None
+    meeting.happened = None
+    _meeting_save(
+        meeting,
+        actor,
+        "move",
+        ["starts_at", "duration_minutes", "sequence", "checkin_sent_at", "happened"],
+    )
     _announce(meeting)
     return meeting
 

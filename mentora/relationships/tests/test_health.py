@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from conftest import MANAGERS_ONLY, PERSONAS
 from mentora.relationships.health import pair_health, programme_health
-from mentora.relationships.models import FollowUp, Meeting, Pair, SupportSettings
+from mentora.relationships.models import Escalation, FollowUp, Meeting, Pair, SupportSettings
 from mentora.relationships.services import feedback, support, workspace
 from mentora.relationships.tests.conftest import mentor_also_manages
 from mentora.relationships.tests.test_workspace import AGREEMENT, SECRET, pair  # noqa: F401
@@ -92,12 +92,12 @@ def test_quiet_pairs_are_nudged_once_per_period(
         link="https://x.example",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert support.nudge_quiet_pairs() == 1
-    assert support.nudge_quiet_pairs() == 0
+        assert support.pairs_escalate()["nudge"] == 1
+    assert support.pairs_escalate()["nudge"] == 0
     assert DBTaskResult.objects.filter(task_path="mentora.relationships.tasks.send_nudge").exists()
     support.support_settings_update(programme=cohort.programme, actor=None, nudge_after_days=0)
-    Pair.objects.update(nudged_at=None)
-    assert support.nudge_quiet_pairs() == 0
+    Escalation.objects.all().delete()
+    assert support.pairs_escalate()["nudge"] == 0
 
 
 def test_the_health_page_shows_facts_and_check_ins_but_never_notes(

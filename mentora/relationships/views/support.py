@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mentora.core.messages import submit
+from mentora.core.messages import attempt, submit, valid
 from mentora.core.tables import Column, filters, sort_table
 from mentora.programmes import access as programme_access
 from mentora.relationships import access
@@ -78,7 +78,7 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
     without_follow_up = (
         Pair.objects.active().filter(programme=programme, follow_ups__isnull=True).count()
     )
-    settings_row = SupportSettings.objects.filter(programme=programme).first()
+    ladder = SupportSettings.of(programme)
     return render(
         request,
         "relationships/health.html",
@@ -89,7 +89,7 @@ def pair_health(request: HttpRequest, programme_id: int) -> HttpResponse:
             "form": form,
             "at_risk": sum(1 for h in report if h.at_risk),
             "without_follow_up": without_follow_up,
-            "nudge_after_days": settings_row.nudge_after_days if settings_row else 30,
+            "ladder": ladder,
             "today": timezone.localdate(),
             "moments": programme.feedback_moments.all(),
             # The team's check-in notes, except about a pair the reader belongs to.
@@ -132,10 +132,27 @@ def pair_nudge(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def support_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
-    return _health_change(
-        request, programme_id, SupportSettingsForm(request.POST), support.support_settings_update
+    """The programme's escalation ladder and reminder intervals, in days."""
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    if request.method == "POST":
+        form = SupportSettingsForm(request.POST)
+        if valid(request, form):
+            attempt(
+                request,
+                support.support_settings_update,
+                programme=programme,
+                actor=request.user,
+                **form.changes(),
+                success=_("The reminder and escalation settings are saved."),
+            )
+        return redirect("support_settings", programme_id=programme.pk)
+    current = SupportSettings.of(programme)
+    form = SupportSettingsForm(
+        initial={name: getattr(current, name) for name in support.SETTINGS_FIELDS}
+    )
+    return render(
+        request, "relationships/support_settings.html", {"programme": programme, "form": form}
     )
 
 

@@ -21,13 +21,14 @@ from mentora.relationships.forms import (
     FeedbackForm,
     GoalForm,
     MeetingScheduleForm,
+    PauseForm,
     ProgressForm,
 )
 from mentora.relationships.health import pair_health
 from mentora.relationships.models import (
     FeedbackDirection,
 )
-from mentora.relationships.services import feedback, workspace
+from mentora.relationships.services import checkins, feedback, workspace
 from mentora.relationships.toolbox import phase_of, tools_for
 
 
@@ -70,6 +71,12 @@ def pair_workspace(request: HttpRequest, pair_id: int) -> HttpResponse:
                 if feedback.AUTHOR_OF[value] == side
             ],
             "moments": pair.programme.feedback_moments.filter(opens_on__lte=timezone.localdate()),
+            "checkins_open": checkins.checkins_open_for(pair, request.user, now=now),
+            # Pauses in force or to come: both members see them and may end them.
+            "pauses": pair.pauses.filter(
+                ended_at__isnull=True, until__gte=timezone.localdate()
+            ).select_related("participant__person"),
+            "pause_form": PauseForm(auto_id="pause-%s"),
         },
     )
 

@@ -18,6 +18,7 @@ from mentora.matching import (
     match,
 )
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
+from mentora.relationships.models import INTRODUCTION_REMINDER_DAYS, SupportSettings
 from mentora.rounds import tasks
 from mentora.rounds.models import (
     Answer,
@@ -203,8 +204,9 @@ def introduction_answer(
 
 
 def introductions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind those who have not answered a day or two before the deadline; expire the rest
-    and bring the next proposal. Run it daily (`manage.py sweep_introductions`)."""
+    """Remind those who have not answered the programme's number of days before the
+    deadline (two unless it set another); expire the rest and bring the next proposal. Run
+    it daily (`manage.py sweep_introductions`)."""
 
     now = now or timezone.now()
     counts = {"reminded": 0, "expired": 0}
@@ -222,10 +224,16 @@ def introductions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             _introduce_next(introduction.matching_round, introduction.mentee)
             _finish_if_settled(introduction.matching_round)
         counts["expired"] += 1
-    remind_before = now + dt.timedelta(days=2)
-    for introduction in pending.filter(
-        expires_at__gt=now, expires_at__lte=remind_before, reminded_at__isnull=True
+    # Each programme sets how many days before the deadline the reminder comes.
+    ladders = {
+        row.programme_id: row.introduction_reminder_days for row in SupportSettings.objects.all()
+    }
+    for introduction in pending.filter(expires_at__gt=now, reminded_at__isnull=True).select_related(
+        "matching_round"
     ):
+        days = ladders.get(introduction.matching_round.programme_id, INTRODUCTION_REMINDER_DAYS)
+        if introduction.expires_at > now + dt.timedelta(days=days):
+            continue
         Introduction.objects.filter(pk=introduction.pk).update(reminded_at=now)
         tasks.send_introduction_request.enqueue(introduction.pk, True)
         counts["reminded"] += 1

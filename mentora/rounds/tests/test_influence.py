@@ -287,6 +287,20 @@ def test_only_the_two_introduced_can_answer(
     assert answers == {side: ("accepted" if side == who else "") for side in answers}
 
 
+def test_the_programme_sets_how_long_before_the_deadline_the_reminder_comes(
+    cohort: Any, introduced: MatchingRound
+) -> None:
+    from mentora.relationships.services.support import support_settings_update
+
+    introduction = introduced.introductions.get(mentee=cohort.junior)
+    four_days_before = introduction.expires_at - dt.timedelta(days=4)
+    assert introductions.introductions_sweep(now=four_days_before)["reminded"] == 0
+    support_settings_update(
+        programme=cohort.programme, actor=cohort.personas.manager, introduction_reminder_days=5
+    )
+    assert introductions.introductions_sweep(now=four_days_before)["reminded"] == 2
+
+
 def test_a_settled_round_is_published_when_nothing_is_pending(
     cohort: Any, introduced: MatchingRound
 ) -> None:

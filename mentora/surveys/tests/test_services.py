@@ -108,6 +108,18 @@ def test_it_rejects_a_survey_that_closes_before_it_opens(world: Any) -> None:
         schedule(world, closes_at=opens - dt.timedelta(days=1))
 
 
+def test_a_new_survey_reminds_at_the_programmes_own_interval(world: Any) -> None:
+    from mentora.relationships.services.support import support_settings_update
+
+    assert schedule(world).reminder_days == 7
+    support_settings_update(
+        programme=world.programme, actor=world.personas.manager, survey_reminder_days=3
+    )
+    assert schedule(world, wave="end").reminder_days == 3
+    # The manager may still set another interval for one survey.
+    assert schedule(world, wave="midway", reminder_days=10).reminder_days == 10
+
+
 def test_sending_mails_each_invitee_in_their_language_once(world: Any) -> None:
     world.personas.mentee.language = "da"
     world.personas.mentee.save()
