@@ -59,6 +59,15 @@ class MatchingRound(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )
     error = models.TextField(blank=True)
+    # On demand, in a rolling programme: one mentee, matched against the mentors who have a
+    # free place. Empty for a round over everyone ready.
+    mentee = models.ForeignKey(
+        "programmes.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="on_demand_rounds",
+    )
 
     class Meta:
         verbose_name = _("matching round")
