@@ -105,3 +105,17 @@ def test_a_pair_of_a_rolling_programme_ends_early_only_before_its_agreed_end(
     agree(early, now.date() + dt.timedelta(days=30))
     activity = pair_activity(programme, now)
     assert (activity.pairs, activity.active, activity.ended_early) == (2, 0, 1)
+
+
+def test_the_evidence_pack_says_a_rolling_programme_has_no_end(world: World) -> None:
+    from mentora.reports.standards import assess
+
+    assessment = assess(world.programme, now=timezone.now() + dt.timedelta(days=400))
+    evidence = [
+        line
+        for standard in assessment.standards
+        for criterion in standard.criteria
+        for line in criterion.evidence
+    ]
+    assert any("Rolling intake since" in str(line) for line in evidence)
+    assert not assessment.provisional
