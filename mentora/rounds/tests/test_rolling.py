@@ -287,3 +287,21 @@ def test_matching_now_refuses_a_mentee_of_another_programme(rolling: Any, client
         page = client.post(url, {"mentee": value}, follow=True)
         assert "Select a valid choice" in page.content.decode()
     assert not MatchingRound.objects.exists()
+
+
+def test_a_mentor_who_takes_no_more_mentees_is_not_introduced_next(cohort: Any) -> None:
+    from mentora.rounds.services import introductions
+    from mentora.rounds.tests.conftest import run_round
+
+    matching_round = run_round(cohort, "mutual_opt_in")
+    introductions.round_introduce(matching_round=matching_round, actor=cohort.personas.manager)
+    first = matching_round.introductions.get(mentee=cohort.eva)
+    # Eva may have Tina or Bo; whoever she was not introduced to stops taking mentees.
+    other = cohort.bo if first.mentor == cohort.tina else cohort.tina
+    availability.participant_availability_set(
+        participant=other, actor=cohort.personas.manager, takes_mentees=False
+    )
+    # Nobody answers in time: the introduction expires and the next is looked for.
+    introductions.introductions_sweep(now=timezone.now() + dt.timedelta(days=30))
+    assert not matching_round.introductions.filter(mentee=cohort.eva, mentor=other).exists()
+    assert matching_round.unmatched.get(participant=cohort.eva).reason_code == "no_more_mentors"
