@@ -431,8 +431,9 @@ def _expert_network(personas: Personas, org: Any, today: dt.date, now: dt.dateti
         name="Experts",
         purpose="Connect learners with experts.",
         kind="expert_network",
+        # An expert network is evergreen: learners join at any time, so its intake rolls.
+        rolling=True,
         start_date=today - dt.timedelta(days=30),
-        end_date=today + dt.timedelta(days=300),
     )
     expert = Participant.objects.create(
         programme=programme,

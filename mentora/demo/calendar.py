@@ -81,6 +81,11 @@ class DemoCalendar:
     def exchange_round(self) -> dt.datetime:
         return self.days_ago(2, 10)
 
+    # The rolling programme: open since about eight months ago, with no end.
+    @property
+    def rolling_opened(self) -> dt.date:
+        return _monday(self.today - dt.timedelta(days=240))
+
     # The evaluated programme, ten months long.
     @property
     def evaluated_start(self) -> dt.date:

@@ -21,6 +21,7 @@ from mentora.core.spreadsheets import csv_writer
 from mentora.demo.calendar import DemoCalendar
 from mentora.demo.programmes import seed_programmes
 from mentora.demo.relationships import seed_pair_support
+from mentora.demo.rolling import seed_rolling
 from mentora.demo.rounds import seed_rounds
 from mentora.demo.surveys import seed_surveys
 from mentora.people.importer.plan import apply_plan, plan_import
@@ -382,6 +383,7 @@ def _seed(*, people: int, today: dt.date) -> DemoSummary:
     seed_rounds(organisation=organisation, calendar=calendar)
     seed_pair_support(organisation=organisation, calendar=calendar)
     seed_surveys(organisation=organisation, calendar=calendar)
+    seed_rolling(organisation=organisation, calendar=calendar)
     return DemoSummary(
         organisation=organisation,
         people=len(rows),

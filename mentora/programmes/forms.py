@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,10 @@ class ProgrammeForm(ModelForm):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end <= start:
             self.add_error("end_date", _("The end date must be after the start date."))
+        if data.get("rolling") and end:
+            self.add_error(
+                "end_date", _("A rolling programme has no end date: leave the end date empty.")
+            )
         if (
             data.get("kind") == "group"
             and (data.get("max_mentees_per_mentor") or 0) > 5
@@ -323,6 +328,72 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in ParticipantStatus.choices if value in allowed
         ]
+
+
+class AvailabilityForm(forms.Form):
+    """A mentor's places and dates for new mentees, within the programme's maximum."""
+
+    places = WholeNumberField(
+        label=_("Places for mentees"),
+        min_value=0,
+        max_value=1,
+        help_text=_("How many mentees you can have at once; 0 takes nobody new."),
+    )
+    available_from = DateField(
+        label=_("Available from"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty if you can start at once."),
+    )
+    available_until = DateField(
+        label=_("Available until"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty if there is no last day."),
+    )
+    takes_mentees = forms.BooleanField(
+        label=_("I take new mentees"),
+        required=False,
+        help_text=_("Untick to take no more mentees for now; your pairs at work go on."),
+    )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "places": participant.mentee_capacity,
+                "available_from": participant.available_from,
+                "available_until": participant.available_until,
+                "takes_mentees": participant.takes_mentees,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        maximum = participant.programme.max_mentees_per_mentor
+        field = self.fields["places"]
+        field.max_value = maximum  # type: ignore[attr-defined]
+        field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+        field.validators += [MinValueValidator(0), MaxValueValidator(maximum)]
+        field.widget.attrs.update(min=0, max=maximum)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, until = data.get("available_from"), data.get("available_until")
+        if start and until and until < start:
+            self.add_error(
+                "available_until",
+                _("The last day you are available must not come before the first."),
+            )
+        return data
+
+
+class TakesMenteesForm(forms.Form):
+    """The one switch: take new mentees, or no more for now."""
+
+    takes_mentees = forms.TypedChoiceField(
+        label=_("New mentees"),
+        choices=[("yes", _("I take new mentees")), ("no", _("No more mentees"))],
+        coerce=lambda value: value == "yes",
+    )
 
 
 class ScreeningScheduleForm(forms.Form):

@@ -107,7 +107,10 @@ def launch_questions(programme: Programme) -> list[HealthItem]:
     )
     asks_goals = any(q.maps_to == ProfileField.GOALS for q in questions)
     asks_availability = any(q.maps_to == ProfileField.AVAILABILITY for q in questions)
-    has_dates = programme.start_date is not None and programme.end_date is not None
+    # A rolling programme has no cohort dates: each pair's agreement sets its own end.
+    has_dates = programme.rolling or (
+        programme.start_date is not None and programme.end_date is not None
+    )
     asks_preferences = any(
         q.maps_to == ProfileField.PREFERENCES or q.kind == QuestionKind.PREFERRED_MENTORS
         for q in questions
@@ -122,7 +125,9 @@ def launch_questions(programme: Programme) -> list[HealthItem]:
             else AMBER
             if has_dates
             else RED,
-            _("Start and end dates (6 to 18 months) and a question about availability."),
+            _("Rolling intake, and a question about availability.")
+            if programme.rolling
+            else _("Start and end dates (6 to 18 months) and a question about availability."),
             _edit(programme, "id_start_date"),
         ),
         HealthItem(

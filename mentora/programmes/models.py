@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -93,6 +94,16 @@ class Programme(models.Model):
     max_mentees_per_mentor = models.PositiveSmallIntegerField(
         _("maximum mentees per mentor"), default=1
     )
+    # Rolling (evergreen) intake: people join at any time and each mentee is matched when
+    # ready, against the mentors with a free place; there are no cohort dates and no end.
+    rolling = models.BooleanField(
+        _("rolling intake"),
+        default=False,
+        help_text=_(
+            "People join at any time and each mentee is matched as soon as they are ready. "
+            "A rolling programme has no end date."
+        ),
+    )
     group_size_override_reason = models.TextField(_("reason for larger groups"), blank=True)
     matching_policy = models.JSONField(_("matching policy"), default=default_policy)
     influence_mode = models.CharField(
@@ -130,6 +141,11 @@ class Programme(models.Model):
                 condition=models.Q(max_mentees_per_mentor__gte=1),
                 name="programme_mentor_takes_someone",
             ),
+            # A rolling programme keeps going: it has no end date to count from.
+            models.CheckConstraint(
+                condition=models.Q(rolling=False) | models.Q(end_date__isnull=True),
+                name="programme_rolling_has_no_end",
+            ),
             # Group mentoring above the recommended size needs the manager's reason.
             models.CheckConstraint(
                 condition=~models.Q(kind="group")
@@ -160,6 +176,18 @@ class Programme(models.Model):
     def duration_warning(self) -> bool:
         months = self.duration_months()
         return months is not None and not (DURATION_MONTHS[0] <= months <= DURATION_MONTHS[1])
+
+    def began_on(self) -> dt.date | None:
+        """The programme's first day, from which durations count: its start date, or for a
+        rolling programme without one, the day it was created (it has been open since)."""
+        if self.start_date is not None or not self.rolling:
+            return self.start_date
+        return timezone.localdate(self.created_at)
+
+    def has_begun(self, today: dt.date) -> bool:
+        """Whether the programme is under way on `today`."""
+        began = self.began_on()
+        return began is not None and began <= today
 
     @property
     def training_planned(self) -> bool:
@@ -394,6 +422,13 @@ class Participant(models.Model):
     profile = models.JSONField(_("matching profile"), default=dict, blank=True)
     # The last reminder about a pending step, so that nobody is reminded every day.
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # A mentor's own say over new mentees, which every round and on-demand match reads at
+    # once: the places they offer (empty: as the questionnaire or the programme says), when
+    # they can take someone new, and a switch for "no more mentees".
+    places = models.PositiveSmallIntegerField(_("places offered"), null=True, blank=True)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    available_until = models.DateField(_("available until"), null=True, blank=True)
+    takes_mentees = models.BooleanField(_("takes new mentees"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ParticipantQuerySet.as_manager()
@@ -411,6 +446,12 @@ class Participant(models.Model):
                 condition=~models.Q(status="needs_line_manager") | models.Q(role="mentee"),
                 name="participant_line_manager_step_is_for_mentees",
             ),
+            models.CheckConstraint(
+                condition=models.Q(available_from__isnull=True)
+                | models.Q(available_until__isnull=True)
+                | models.Q(available_until__gte=models.F("available_from")),
+                name="participant_available_until_after_from",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -426,14 +467,26 @@ class Participant(models.Model):
 
     @property
     def mentee_capacity(self) -> int:
-        """How many mentees this mentor may have at once: the places they offer, never
-        more than the programme's maximum, which is a rule of the programme, not a default."""
+        """How many mentees this mentor may have at once: the places they offer (set on
+        their participation, else answered in the questionnaire), never more than the
+        programme's maximum, which is a rule of the programme, not a default."""
         maximum = self.programme.max_mentees_per_mentor
+        if self.places is not None:
+            return min(self.places, maximum)
         try:
             offered = int((self.profile or {}).get("capacity") or maximum)
         except (TypeError, ValueError):
             offered = maximum
         return max(0, min(offered, maximum))
+
+    def available_on(self, day: dt.date) -> bool:
+        """Whether the mentor takes someone new on `day`: not switched to "no more
+        mentees", and inside the dates they gave (either end may be open)."""
+        if not self.takes_mentees:
+            return False
+        if self.available_from is not None and day < self.available_from:
+            return False
+        return self.available_until is None or day <= self.available_until
 
     def next_step(self) -> str:
         """What the participant should do or expect next, in words."""

@@ -128,6 +128,16 @@ urlpatterns = [
         participants.participant_withdraw,
         name="participant_withdraw",
     ),
+    path(
+        "participants/<int:participant_id>/availability/",
+        participants.participant_availability,
+        name="participant_availability",
+    ),
+    path(
+        "participants/<int:participant_id>/availability/takes-mentees/",
+        participants.participant_takes_mentees,
+        name="participant_takes_mentees",
+    ),
     path("apply/<str:token>/", participants.programme_apply_link, name="programme_apply_link"),
     path("my/programmes/", participants.my_programmes, name="my_programmes"),
     path("my/approvals/", pipeline.line_manager_approvals, name="line_manager_approvals"),

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora import stats as st
 from mentora.programmes.models import Programme, ProgrammeGoal
-from mentora.relationships.models import Goal, Meeting, Pair
+from mentora.relationships.models import Agreement, Goal, Meeting, Pair
 from mentora.reports.retention import Retention, retention
 from mentora.stats.anonymity import TOTAL, Suppression, can_show, nested_sets_safe, too_alike
 from mentora.surveys.disclosure import groups_asked, is_published, response_pattern
@@ -393,6 +393,13 @@ def pair_activity(programme: Programme, now: dt.datetime | None = None) -> PairA
     ended_early = pairs.filter(ended_at__isnull=False)
     if ends is not None:
         ended_early = ended_early.filter(ended_at__date__lt=ends)
+    elif programme.rolling:
+        # A rolling programme never ends; each pair's agreement sets its own formal end,
+        # and a pair ended early if it ended before that day (or before agreeing one).
+        agreed_end = Agreement.objects.filter(pair=OuterRef("pk")).order_by("-version")
+        ended_early = ended_early.annotate(
+            agreed_end=Subquery(agreed_end.values("end_date")[:1])
+        ).filter(Q(agreed_end__isnull=True) | Q(ended_at__date__lt=F("agreed_end")))
     held = Meeting.objects.filter(pair__programme=programme, cancelled_at__isnull=True).filter(
         starts_at__lte=now
     )

@@ -49,11 +49,12 @@ class Outcomes:
 
 
 def phase(programme: Programme, today: dt.date) -> str:
-    if programme.start_date is None or programme.start_date > today:
+    if not programme.has_begun(today):
         return _("Not started")
     if programme.end_date is not None and programme.end_date < today:
         return _("Ended")
-    return _("Running")
+    # A rolling programme has no end: it runs for as long as people join.
+    return _("Running, rolling intake") if programme.rolling else _("Running")
 
 
 def outcomes(programmes: Sequence[Programme], *, now: dt.datetime | None = None) -> Outcomes:

@@ -192,7 +192,9 @@ def _compare(
 
 def retention(programme: Programme, today: dt.date | None = None) -> Retention:
     today = today or timezone.localdate()
-    origin = programme.start_date
+    # A rolling programme counts from its first day; everyone joins later and is followed
+    # from their own match (see retention_cohort).
+    origin = programme.began_on()
     empty = RetentionGroup("", 0, None, [])
     if origin is None or origin >= today:
         return Retention(empty, empty, None, origin, "the programme has not started")

@@ -258,10 +258,16 @@ def _pair_figure(goal: ProgrammeGoal, report: Report, today: dt.date) -> Result 
         "percent",
         "wilson",
     )
-    end = report.programme.end_date
+    programme = report.programme
     # Meetings and reached goals only add up while pairs are at work: a shortfall before
-    # the end is not yet a miss.
-    if (end is None or end > today) and not _meets(goal, result):
+    # the end is not yet a miss. A rolling programme has no end to wait for: it is judged
+    # once it has run for twelve months.
+    if programme.rolling:
+        began = programme.began_on()
+        waiting = began is None or today < began + dt.timedelta(days=365)
+    else:
+        waiting = programme.end_date is None or programme.end_date > today
+    if waiting and not _meets(goal, result):
         return Verdict.TOO_EARLY
     return result
 

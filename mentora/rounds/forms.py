@@ -11,7 +11,7 @@ from mentora.matching import Policy, PolicyError
 from mentora.people.models import label_related
 from mentora.people.widgets import PersonPicker
 from mentora.programmes.forms import WEIGHT_LABELS
-from mentora.programmes.models import Participant, ParticipantRole
+from mentora.programmes.models import Participant, ParticipantRole, Programme
 from mentora.rounds.explain import attribute_label
 from mentora.rounds.models import MatchingRound
 from mentora.rounds.services.fairness import ATTRIBUTES, DEFAULT_ATTRIBUTES, SENSITIVE
@@ -62,6 +62,21 @@ class PairChoiceForm(forms.Form):
         self.fields["mentor"].queryset = taking_part.filter(  # type: ignore[attr-defined]
             role=ParticipantRole.MENTOR
         )
+
+
+class MenteeChoiceForm(forms.Form):
+    """A mentee of the programme, to match on demand."""
+
+    mentee = _ParticipantChoice(
+        label=_("Mentee"), queryset=Participant.objects.none(), widget=PersonPicker
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only mentees of this programme can be chosen.
+        self.fields["mentee"].queryset = Participant.objects.filter(  # type: ignore[attr-defined]
+            programme=programme, role=ParticipantRole.MENTEE
+        ).select_related(*label_related("person"))
 
 
 class CompareForm(forms.Form):

@@ -66,6 +66,15 @@ class MatchingRound(models.Model):
     pool = models.JSONField(default=dict, blank=True)
     # The re-solve in a shuffled order (`services/fairness.py`): its status and figures.
     order_check = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # On demand, in a rolling programme: one mentee, matched against the mentors who have a
+    # free place. Empty for a round over everyone ready.
+    mentee = models.ForeignKey(
+        "programmes.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="on_demand_rounds",
+    )
 
     class Meta:
         verbose_name = _("matching round")

@@ -7,10 +7,13 @@ reporting forest and the participants' stated preferences use.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 from mentora.accounts.models import Organisation
 from mentora.core.forms import parse_id
@@ -68,12 +71,40 @@ def pairs_at_work(mentor_ids: Iterable[int], *, outside: Any = None) -> Counter[
     return Counter(pairs.values_list("mentor_id", flat=True))
 
 
+# A mentor in one of these may take one more mentee while they have a free place.
+MENTOR_POOL_STATUSES = (
+    ParticipantStatus.READY,
+    ParticipantStatus.MATCHED,
+    ParticipantStatus.ACTIVE,
+)
+
+
+def mentors_with_free_places(
+    programme: Programme, *, today: dt.date | None = None
+) -> list[tuple[Participant, int]]:
+    """The programme's mentors who could take one more mentee on `today`, each with their
+    free places: ready or already at work, available that day (not "no more mentees", within
+    their dates), and with fewer pairs at work than the places they offer."""
+    today = today or timezone.localdate()
+    mentors = [
+        mentor
+        for mentor in Participant.objects.filter(
+            programme=programme, role=ParticipantRole.MENTOR, status__in=MENTOR_POOL_STATUSES
+        ).select_related("programme", "person")
+        if mentor.available_on(today)
+    ]
+    taken = pairs_at_work(m.pk for m in mentors)
+    free = [(mentor, mentor.mentee_capacity - taken[mentor.pk]) for mentor in mentors]
+    return [(mentor, places) for mentor, places in free if places > 0]
+
+
 def engine_person(
     participant: Participant,
     *,
     units: dict[int, dict[str, str]],
     include_gender: bool,
     taken: int = 0,
+    today: dt.date | None = None,
 ) -> EnginePerson:
     person = participant.person
     profile = participant.profile or {}
@@ -81,6 +112,9 @@ def engine_person(
     capacity = None
     if participant.role == ParticipantRole.MENTOR:
         capacity = max(0, participant.mentee_capacity - taken)
+        # "No more mentees", or outside the dates they gave: no place for anyone new.
+        if not participant.available_on(today or timezone.localdate()):
+            capacity = 0
     own_id = str(person.pk)
     return EnginePerson(
         id=own_id,
@@ -108,13 +142,14 @@ def build_input(
     *,
     participants: Iterable[Participant] | None = None,
     locks: Iterable[tuple[int, int]] = (),
+    today: dt.date | None = None,
 ) -> RoundInput:
-    """The engine's problem for `participants` (default: those ready to match)."""
+    """The engine's problem for `participants` (default: those ready to match; in a rolling
+    programme, the ready mentees and every mentor with a free place), as of `today`."""
     policy = Policy.from_dict(programme.matching_policy)
+    today = today or timezone.localdate()
     if participants is None:
-        participants = Participant.objects.filter(
-            programme=programme, status=ParticipantStatus.READY
-        )
+        participants = default_participants(programme, today=today)
     chosen = list(
         Participant.objects.filter(pk__in=[p.pk for p in participants]).select_related(
             "person__organisation", "programme"
@@ -134,7 +169,7 @@ def build_input(
     # A mentor already at work with a pair has that many places fewer.
     taken = pairs_at_work(p.pk for p in mentors.values())
     mentor_people = tuple(
-        engine_person(p, units=units, include_gender=include_gender, taken=taken[p.pk])
+        engine_person(p, units=units, include_gender=include_gender, taken=taken[p.pk], today=today)
         for p in mentors.values()
     )
     ended = ended_partners(programme, mentees.values())
@@ -166,6 +201,17 @@ def build_input(
         locks=lock_ids,
     )
     return RoundInput(problem=problem, policy=policy, mentees=mentees, mentors=mentors)
+
+
+def default_participants(programme: Programme, *, today: dt.date) -> list[Participant]:
+    """Who a round over the whole programme matches: everyone ready; in a rolling programme,
+    where mentors keep mentoring while new mentees join, the ready mentees and every mentor
+    with a free place."""
+    ready = Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
+    if not programme.rolling:
+        return list(ready)
+    mentees = list(ready.filter(role=ParticipantRole.MENTEE))
+    return mentees + [mentor for mentor, _free in mentors_with_free_places(programme, today=today)]
 
 
 def ended_partners(

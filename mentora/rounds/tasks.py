@@ -10,7 +10,11 @@ from mentora.rounds.services import fairness, rounds
 
 @task()
 def run_round(round_id: int) -> str:
-    return rounds.round_run(round_id=round_id).status
+    # Imported here: the services of choosing import this module to enqueue their e-mails.
+    from mentora.rounds.services import choices
+
+    matching_round = rounds.round_run(round_id=round_id)
+    return choices.round_offer_on_demand(matching_round=matching_round).status
 
 
 @task()

@@ -5,6 +5,11 @@ from mentora.rounds import views, views_bulk, views_fairness
 urlpatterns = [
     path("programmes/<int:programme_id>/rounds/", views.round_list, name="round_list"),
     path("programmes/<int:programme_id>/rounds/start/", views.round_start, name="round_start"),
+    path(
+        "programmes/<int:programme_id>/rounds/on-demand/",
+        views.round_start_on_demand,
+        name="round_start_on_demand",
+    ),
     path("programmes/<int:programme_id>/pairs/", views.programme_pairs, name="programme_pairs"),
     path("rounds/<int:round_id>/", views.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/cancel/", views.round_cancel, name="round_cancel"),

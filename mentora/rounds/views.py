@@ -32,10 +32,12 @@ from mentora.rounds.forms import (
     EndForm,
     GroupsForm,
     IntroduceForm,
+    MenteeChoiceForm,
     PairChoiceForm,
     RankForm,
     ReviewFilterForm,
 )
+from mentora.rounds.intake import rolling_intake
 from mentora.rounds.models import (
     Introduction,
     IntroductionStatus,
@@ -59,8 +61,33 @@ def round_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     return render(
         request,
         "rounds/round_list.html",
-        {"programme": programme, "rounds": programme.rounds.select_related("created_by")},
+        {
+            "programme": programme,
+            "rounds": programme.rounds.select_related(
+                "created_by", *label_related("mentee__person")
+            ),
+            "intake": rolling_intake(programme) if programme.rolling else None,
+        },
     )
+
+
+@login_required
+@require_POST
+def round_start_on_demand(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Match one ready mentee of a rolling programme now."""
+    programme = programme_access.access_programme(request.user, programme_id, write=True)
+    form = MenteeChoiceForm(request.POST, programme=programme)
+    back = redirect("round_list", programme_id=programme.pk)
+    if not valid(request, form):
+        return back
+    try:
+        matching_round = rounds_services.round_start_on_demand(
+            mentee=form.cleaned_data["mentee"], actor=request.user
+        )
+    except ValidationError as error:
+        refusal(request, error)
+        return back
+    return redirect("round_detail", round_id=matching_round.pk)
 
 
 @login_required

@@ -106,6 +106,8 @@ def test_nobody_in_a_programme_shares_a_name_with_someone_from_another_organisat
 def test_no_mentor_has_more_mentees_than_the_programme_or_they_allow(demo: Organisation) -> None:
     def limit(mentor: Participant) -> int:
         maximum = mentor.programme.max_mentees_per_mentor
+        if mentor.places is not None:
+            return min(maximum, mentor.places)
         return min(maximum, int((mentor.profile or {}).get("capacity") or maximum))
 
     pairs = Counter(Pair.objects.values_list("mentor_id", flat=True))
@@ -148,10 +150,13 @@ def test_the_programmes_are_running_about_to_start_and_finished(demo: Organisati
 def test_every_dated_thing_falls_inside_its_programme_and_its_pair(demo: Organisation) -> None:
     now = timezone.now()
     for programme in Programme.objects.filter(organisation=demo):
-        start, end = _day_start(programme.start_date), _day_end(programme.end_date)
+        # A rolling programme has no end: everything of it lies before now.
+        start = _day_start(programme.start_date)
+        end = _day_end(programme.end_date) if programme.end_date else now
         assert programme.created_at <= now
         for touchpoint in programme.touchpoints.all():
-            assert programme.start_date <= touchpoint.date <= programme.end_date, touchpoint
+            assert programme.start_date <= touchpoint.date, touchpoint
+            assert programme.end_date is None or touchpoint.date <= programme.end_date
         for event in programme.events.all():
             # Preparation comes before the start.
             assert event.starts_at < start, (programme.name, event.title)
@@ -182,7 +187,7 @@ def test_every_dated_thing_falls_inside_its_programme_and_its_pair(demo: Organis
                     assert meeting.starts_at < now, meeting
             for agreement in Agreement.objects.filter(pair=pair):
                 assert pair.started_at <= agreement.created_at <= now
-                assert agreement.end_date <= programme.end_date
+                assert programme.end_date is None or agreement.end_date <= programme.end_date
                 for signed in (agreement.mentee_signed_at, agreement.mentor_signed_at):
                     assert signed is None or agreement.created_at <= signed <= now
             for goal in Goal.objects.filter(pair=pair):
@@ -463,3 +468,53 @@ def test_a_programme_manager_reads_the_demo_pages_without_contradictions(
     for programme in Programme.objects.filter(organisation=demo):
         for name in ("programme_detail", "programme_pipeline", "programme_health"):
             assert client.get(reverse(name, args=[programme.pk])).status_code == 200
+
+
+# --- the rolling programme ------------------------------------------------------------------------
+
+
+def test_the_rolling_programme_matches_on_demand_and_its_places_add_up(
+    demo: Organisation, client: Any
+) -> None:
+    from django.urls import reverse
+
+    from mentora.accounts.models import User
+    from mentora.rounds.intake import rolling_intake
+
+    today = timezone.localdate()
+    rolling = _programme(demo, "New hire mentoring")
+    assert rolling.rolling and rolling.end_date is None and rolling.start_date < today
+    mentees = Participant.objects.filter(programme=rolling, role="mentee")
+    mentors = Participant.objects.filter(programme=rolling, role="mentor")
+    assert Counter(mentees.values_list("status", flat=True)) == {
+        "matched": 2,
+        "ready": 1,
+        "approved": 1,
+        "applied": 1,
+    }
+    pairs = Pair.objects.filter(programme=rolling, ended_at=None)
+    # Each pair was matched on demand, for its own mentee, months apart.
+    assert sorted(p.matching_round.mentee_id for p in pairs) == sorted(
+        mentees.filter(status="matched").values_list("pk", flat=True)
+    )
+    assert len({p.started_at.date() for p in pairs}) == 2
+    free = 0
+    for mentor in mentors:
+        places = rolling.max_mentees_per_mentor if mentor.places is None else mentor.places
+        at_work = pairs.filter(mentor=mentor).count()
+        assert at_work <= places
+        available = (
+            mentor.takes_mentees
+            and (mentor.available_from is None or mentor.available_from <= today)
+            and (mentor.available_until is None or today <= mentor.available_until)
+        )
+        free += max(0, places - at_work) if available else 0
+    assert free == rolling_intake(rolling).free_places == 3
+    # The mentee ready this week has a proposal waiting, with a mentor who has a free place.
+    waiting = MatchingRound.objects.get(programme=rolling, status="done")
+    assert waiting.mentee == mentees.get(status="ready")
+    proposal = waiting.proposals.get()
+    assert proposal.mentor.takes_mentees and proposal.mentor.available_from is None
+    client.force_login(User.objects.get(email="manager@example.org"))
+    page = client.get(reverse("round_list", args=[rolling.pk])).content.decode()
+    assert "Rolling intake" in page and "Free places today" in page

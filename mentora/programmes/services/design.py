@@ -30,6 +30,7 @@ PROGRAMME_FIELDS = (
     "delivery",
     "purpose",
     "languages",
+    "rolling",
     "start_date",
     "end_date",
     "max_mentees_per_mentor",
@@ -64,6 +65,10 @@ def _check_group_size(programme: Programme) -> None:
         )
     if programme.start_date and programme.end_date and programme.end_date <= programme.start_date:
         raise ValidationError(_("The end date must be after the start date."), code="dates")
+    if programme.rolling and programme.end_date is not None:
+        raise ValidationError(
+            _("A rolling programme has no end date: leave the end date empty."), code="dates"
+        )
 
 
 @transaction.atomic
@@ -84,7 +89,9 @@ def programme_create(*, organisation: Organisation, actor: Any, **values: Any) -
         action="programmes.programme.create",
         obj=programme,
         programme=programme,
-        changes=snapshot(programme, ("name", "kind", "delivery", "start_date", "end_date")),
+        changes=snapshot(
+            programme, ("name", "kind", "delivery", "rolling", "start_date", "end_date")
+        ),
     )
     return programme
 

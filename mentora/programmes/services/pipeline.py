@@ -19,7 +19,7 @@ from mentora.accounts import services as account_services
 from mentora.accounts.models import User
 from mentora.core.audit import audit_log
 from mentora.people.models import Person
-from mentora.programmes import tasks
+from mentora.programmes import signals, tasks
 from mentora.programmes.models import (
     LineManagerDecision,
     Participant,
@@ -228,6 +228,8 @@ def participant_transition(
             )
     if to_status != S.NEEDS_LINE_MANAGER and mail:
         _enqueue_status_email(event)
+    if to_status == S.READY and participant.role == ParticipantRole.MENTEE:
+        signals.mentee_ready.send(sender=Participant, participant=participant, actor=actor)
     return participant
 
 

@@ -3,20 +3,22 @@ list of their programmes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentora.core.confirm import run_confirmed
-from mentora.core.messages import run_on_form
+from mentora.core.messages import run_on_form, submit
 from mentora.people.models import Person, label_related
 from mentora.programmes import access
-from mentora.programmes.forms import ApplicationForm
+from mentora.programmes.forms import ApplicationForm, AvailabilityForm, TakesMenteesForm
 from mentora.programmes.models import ParticipantRole, ParticipantStatus, Programme
-from mentora.programmes.services import pipeline
+from mentora.programmes.services import availability, pipeline
 from mentora.programmes.views.common import _me, _posted
 
 S = ParticipantStatus
@@ -124,6 +126,57 @@ def programme_apply_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _own_mentoring(request: HttpRequest, participant_id: int) -> Any:
+    """The signed-in mentor's own participation; a mentee's has no places to offer."""
+    participant = access.access_own_participation(request.user, participant_id)
+    if participant.role != ParticipantRole.MENTOR:
+        raise Http404
+    return participant
+
+
+@login_required
+def participant_availability(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """A mentor sets how many mentees they take, when, or that they take no more."""
+    participant = _own_mentoring(request, participant_id)
+    form = AvailabilityForm(_posted(request), participant=participant)
+    if request.method == "POST" and form.is_valid():
+        saved = run_on_form(
+            form,
+            availability.participant_availability_set,
+            participant=participant,
+            actor=request.user,
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, _("Your places and availability were saved."))
+            return redirect("my_programmes")
+    return render(
+        request,
+        "programmes/availability.html",
+        {"participant": participant, "programme": participant.programme, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def participant_takes_mentees(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The one switch on a mentor's programme card: no more mentees, or take them again."""
+    participant = _own_mentoring(request, participant_id)
+    submit(
+        request,
+        TakesMenteesForm(request.POST),
+        availability.participant_availability_set,
+        participant=participant,
+        actor=request.user,
+        success=lambda saved: (
+            _("You take new mentees again.")
+            if saved.takes_mentees
+            else _("You take no more mentees; your pairs at work go on.")
+        ),
+    )
+    return redirect("my_programmes")
+
+
 @login_required
 def my_programmes(request: HttpRequest) -> HttpResponse:
     participations = (
@@ -147,4 +200,5 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
             if pair.ended_at is None
         ]
         rows.append((participation, events, can_withdraw, pairs))
-    return render(request, "programmes/my_programmes.html", {"rows": rows})
+    offering = [s for s in S.values if s not in availability.ENDED]
+    return render(request, "programmes/my_programmes.html", {"rows": rows, "offering": offering})

@@ -31,7 +31,12 @@ def standard(ctx: Context) -> Standard:
     plan_status = (
         MET if time_light == GREEN and not missing else NOT_MET if time_light == RED else PARTLY
     )
-    if programme.start_date and programme.end_date:
+    if programme.rolling:
+        began = programme.began_on()
+        dates = _("Rolling intake since %(start)s, with no end date.") % {
+            "start": local_date(began) if began else "—"
+        }
+    elif programme.start_date and programme.end_date:
         dates = _("Runs from %(start)s to %(end)s (%(months)s months).") % {
             "start": local_date(programme.start_date),
             "end": local_date(programme.end_date),

@@ -148,8 +148,7 @@ class Facts:
 
     @property
     def started(self) -> bool:
-        start = self.programme.start_date
-        return start is not None and start <= self.today
+        return self.programme.has_begun(self.today)
 
     @property
     def ended(self) -> bool:

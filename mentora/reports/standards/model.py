@@ -244,14 +244,15 @@ def cycle(programme: Programme, today: dt.date) -> tuple[bool, str]:
     """Whether one full cycle is behind the programme, and why not. The standard assesses a
     programme once it has been delivered in full and twelve months have passed since its
     start."""
-    start, end = programme.start_date, programme.end_date
-    if start is None or end is None:
+    start, end = programme.began_on(), programme.end_date
+    if start is None or (end is None and not programme.rolling):
         return False, _("The programme has no start and end dates yet.")
     try:
         year_on = start.replace(year=start.year + 1)
     except ValueError:  # the 29th of February
         year_on = start.replace(year=start.year + 1, day=28)
-    if end >= today:
+    # A rolling programme is never delivered in full: twelve months of running make a cycle.
+    if end is not None and end >= today:
         return False, _("The programme runs until %(date)s: its cycle is not complete yet.") % {
             "date": local_date(end)
         }

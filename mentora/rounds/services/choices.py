@@ -56,6 +56,20 @@ def round_open_choosing(*, matching_round: MatchingRound, actor: Any) -> int:
     return len(mentee_ids)
 
 
+def round_offer_on_demand(*, matching_round: MatchingRound) -> MatchingRound:
+    """An on-demand round's suggestions go to its mentee as soon as the engine is done: the
+    mentee chooses without waiting for the manager. A round without any stays for review."""
+    if (
+        matching_round.mentee_id is None
+        or matching_round.status != RoundStatus.DONE
+        or matching_round.kind != "suggestions"
+        or not matching_round.suggestions.exists()
+    ):
+        return matching_round
+    round_open_choosing(matching_round=matching_round, actor=matching_round.created_by)
+    return MatchingRound.objects.get(pk=matching_round.pk)
+
+
 @transaction.atomic
 def mentee_rank(
     *, matching_round: MatchingRound, mentee: Participant, mentor_ids: list[int], actor: Any

@@ -115,6 +115,9 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
         .exclude(pk__in=tried)
         .select_related("programme")
     ):
+        # "No more mentees", or outside their dates: not introduced to anyone new.
+        if not mentor.available_on(timezone.localdate()):
+            continue
         free = mentor.mentee_capacity - _mentor_load(matching_round, mentor)
         if free > 0:
             capacity_of[mentor.pk] = (mentor, free)

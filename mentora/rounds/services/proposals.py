@@ -147,6 +147,12 @@ def check_pair(
             _("The mentor already has %(taken)s mentee(s) and may have %(capacity)s at most.")
             % {"taken": taken, "capacity": capacity}
         )
+    # The mentor's own "no more mentees" or dates count at once, on every path.
+    if mentor.role == ParticipantRole.MENTOR and not mentor.available_on(timezone.localdate()):
+        broken.append(_("%(mentor)s takes no new mentees now.") % names)
+    # Matched meanwhile elsewhere (another round, or on demand): one mentor at a time.
+    if Pair.objects.active().filter(mentee=mentee).exists():
+        broken.append(_("%(mentee)s already has a mentor.") % names)
     if mentee.role != ParticipantRole.MENTEE or mentor.role != ParticipantRole.MENTOR:
         broken.append(_("A pair is one mentee and one mentor."))
     return PairCheck(

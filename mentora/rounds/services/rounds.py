@@ -24,7 +24,6 @@ from mentora.matching import (
     match,
 )
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
-from mentora.rounds import tasks
 from mentora.rounds.models import (
     UNEXPECTED_FAILURE,
     MatchingRound,
@@ -37,6 +36,7 @@ from mentora.rounds.problem import (
     RoundInput,
     build_input,
     contributions_as_json,
+    mentors_with_free_places,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,9 @@ def order_check_queue(matching_round: MatchingRound) -> None:
     MatchingRound.objects.filter(pk=matching_round.pk).update(
         order_check={"status": OrderCheckStatus.QUEUED}
     )
+    # Imported here: the tasks call these services (and the fairness services this module).
+    from mentora.rounds import tasks
+
     transaction.on_commit(partial(tasks.check_round_order.enqueue, matching_round.pk))
 
 
@@ -66,33 +69,104 @@ def order_check_queue(matching_round: MatchingRound) -> None:
 def round_start(
     *, programme: Programme, actor: Any, previous: MatchingRound | None = None
 ) -> MatchingRound:
-    """Queue a round over the ready participants; a re-run keeps the previous round's locks."""
+    """Queue a round over the ready participants; a re-run keeps the previous round's locks
+    (and an on-demand round's re-run matches the same mentee)."""
 
+    if previous is not None and previous.mentee_id is not None:
+        assert previous.mentee is not None
+        return round_start_on_demand(mentee=previous.mentee, actor=actor, previous=previous)
     ready = Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
     if not ready.filter(role=ParticipantRole.MENTEE).exists():
         raise ValidationError(_("No mentee is ready to be matched."))
-    if not ready.filter(role=ParticipantRole.MENTOR).exists():
+    if programme.rolling:
+        if not mentors_with_free_places(programme):
+            raise ValidationError(_("No mentor has a free place now."))
+    elif not ready.filter(role=ParticipantRole.MENTOR).exists():
         raise ValidationError(_("No mentor is ready to be matched."))
+    return _round_create(programme=programme, actor=actor, previous=previous)
+
+
+def _round_create(
+    *,
+    programme: Programme,
+    actor: Any,
+    previous: MatchingRound | None,
+    mentee: Participant | None = None,
+) -> MatchingRound:
+    """The next round of the programme, queued for the worker once this change commits."""
     number = (
         MatchingRound.objects.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0
     ) + 1
     matching_round = MatchingRound.objects.create(
         programme=programme,
         number=number,
-        created_by=actor,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
         policy=programme.matching_policy,
         previous=previous,
         kind="suggestions" if programme.influence_mode == "mentee_chooses" else "proposals",
+        mentee=mentee,
     )
     audit_log(
         actor=actor,
-        action="rounds.round.start",
+        action="rounds.round.start_on_demand" if mentee else "rounds.round.start",
         obj=matching_round,
         programme=programme,
-        changes={"previous": previous.number if previous else None},
+        changes={
+            "previous": previous.number if previous else None,
+            **({"mentee": mentee.pk} if mentee else {}),
+        },
     )
+    from mentora.rounds import tasks
+
     transaction.on_commit(partial(tasks.run_round.enqueue, matching_round.pk))
     return matching_round
+
+
+@transaction.atomic
+def round_start_on_demand(
+    *, mentee: Participant, actor: Any, previous: MatchingRound | None = None
+) -> MatchingRound:
+    """Match one ready mentee of a rolling programme now, against every mentor with a free
+    place, by the same engine, hard rules and explanations as a round: the mentee is
+    offered suggestions to choose among, or the manager gets a proposal to publish, as the
+    programme's influence mode says."""
+    mentee = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("programme", "person")
+        .get(pk=mentee.pk)
+    )
+    programme = mentee.programme
+    if not programme.rolling:
+        raise ValidationError(
+            _("Only a rolling programme matches one mentee at a time: start a round instead.")
+        )
+    if mentee.role != ParticipantRole.MENTEE or mentee.status != ParticipantStatus.READY:
+        raise ValidationError(
+            _("%(name)s is not a mentee ready to be matched.") % {"name": mentee.person.full_name}
+        )
+    if MatchingRound.objects.filter(
+        mentee=mentee, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
+    ).exists():
+        raise ValidationError(
+            _("%(name)s is being matched already.") % {"name": mentee.person.full_name}
+        )
+    if not mentors_with_free_places(programme):
+        raise ValidationError(
+            _("No mentor has a free place now: %(name)s waits until one has.")
+            % {"name": mentee.person.full_name}
+        )
+    return _round_create(programme=programme, actor=actor, previous=previous, mentee=mentee)
+
+
+def match_when_ready(sender: Any, *, participant: Participant, actor: Any, **kwargs: Any) -> None:
+    """A mentee of a rolling programme who becomes ready is matched on demand at once. When
+    no mentor has a free place the mentee waits, listed for the manager to match later."""
+    if not participant.programme.rolling:
+        return
+    try:
+        round_start_on_demand(mentee=participant, actor=actor)
+    except ValidationError:
+        pass
 
 
 def _progress(matching_round: MatchingRound) -> Any:
@@ -138,7 +212,9 @@ def round_run(*, round_id: int) -> MatchingRound:
 
     Whatever goes wrong ends the round as failed, with a reason for the manager, so that
     no round is left "running" for ever; nothing of a failed round is stored."""
-    matching_round = MatchingRound.objects.select_related("programme", "previous").get(pk=round_id)
+    matching_round = MatchingRound.objects.select_related("programme", "previous", "mentee").get(
+        pk=round_id
+    )
     if matching_round.status != RoundStatus.QUEUED:
         return matching_round
     if matching_round.cancel_requested:
@@ -175,7 +251,13 @@ def _log_failure(round_id: int, error: BaseException) -> None:
 def _run_and_store(matching_round: MatchingRound) -> None:
     programme = matching_round.programme
     locks = _locks(matching_round)
-    data = build_input(programme, locks=locks)
+    if matching_round.mentee_id is not None:
+        # On demand: the one mentee, against the mentors with a free place as it runs.
+        assert matching_round.mentee is not None
+        mentors = [mentor for mentor, _free in mentors_with_free_places(programme)]
+        data = build_input(programme, participants=[matching_round.mentee, *mentors])
+    else:
+        data = build_input(programme, locks=locks)
     policy = data.policy
     if matching_round.kind == "suggestions":
         policy = _in_mode(policy, "suggest")
