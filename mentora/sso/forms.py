@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import IdentityProvider
@@ -28,6 +29,9 @@ class IdentityProviderForm(ModelForm):
     """An organisation's single sign-on. The client secret is never shown back: left
     blank, the stored one is kept."""
 
+    oidc_issuer = forms.URLField(
+        label=_("Issuer"), required=False, max_length=500, assume_scheme="https"
+    )
     oidc_client_secret = forms.CharField(
         label=_("Client secret"),
         required=False,
@@ -63,14 +67,16 @@ class IdentityProviderForm(ModelForm):
                 "The claim (OpenID Connect) or attribute (SAML) that carries the e-mail "
                 "address or employee id, for example email or employee_id."
             ),
-            "oidc_issuer": _("For example https://login.microsoftonline.com/<tenant>/v2.0"),
             "saml_metadata": _("Paste the federation metadata XML your provider publishes."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["oidc_issuer"].help_text = _(
+            "For example https://login.microsoftonline.com/TENANT-ID/v2.0"
+        )
         hint = self.instance.secret_hint if self.instance.pk else ""
         if hint:
             self.fields["oidc_client_secret"].help_text = _(
                 "Stored (%(hint)s). Leave blank to keep it."
-            ) % {"hint": hint}
+            ) % {"hint": escape(hint)}
