@@ -40,12 +40,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # and the front door sends everyone on to where they belong. A report chart exists only
 # once a survey is published with at least 5 answers, or retention has 5 people in each
 # group, which this small world never reaches: here it answers 404 (its drawing is tested
-# in mentora/reports/tests, on a programme large enough).
+# in mentora/reports/tests, on a programme large enough). The way back from an
+# organisation's OpenID provider is reached only from that provider.
 CONTENT_STATUS = {
     "healthz": 503,
     "home": 302,
     "report_chart_survey": 404,
     "report_chart_retention": 404,
+    # The way back from an organisation's OpenID provider signs someone in (a redirect)
+    # or, asked without a log-in started here, shows the refusal page.
+    "sso_oidc_callback": 403,
 }
 
 
