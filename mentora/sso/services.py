@@ -141,7 +141,8 @@ def sso_sign_in(*, provider: IdentityProvider, claims: dict[str, Any]) -> User:
     value = _claim_value(claims, provider.link_claim)
     if not value:
         raise SsoRefusal("no_claim")
-    people = Person.objects.current().filter(organisation=provider.organisation)
+    # Guests (people outside the HR data) never sign in through the organisation.
+    people = Person.objects.current().filter(organisation=provider.organisation, external=False)
     if provider.link_by == SsoLinkClaim.EMPLOYEE_ID:
         matches = list(people.filter(employee_id=value)[:2])
     else:
