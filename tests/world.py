@@ -23,6 +23,7 @@ from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
+from mentora.programmes.services import guests as guest_services
 from mentora.programmes.services.goals import goal_add
 from mentora.relationships.models import Closure, Meeting, Pair
 from mentora.relationships.services import closure, experts, feedback, meetings, support, workspace
@@ -366,6 +367,23 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         user=mentee2,
         role="mentee",
         status="invited",
+    )
+    # Guests from outside the HR data: one applying through the public link, one invited
+    # and not yet arrived (whose invitation link the crawler opens).
+    guest_services.guest_apply(
+        programme=programme,
+        email="volunteer@elsewhere.example",
+        full_name="Vera Volunteer",
+        role="mentor",
+        language="en",
+    )
+    guest_services.guest_invite(
+        programme=programme,
+        email="alumna@elsewhere.example",
+        full_name="Alma Alumna",
+        role="mentor",
+        language="en",
+        actor=personas.manager,
     )
     return world
 

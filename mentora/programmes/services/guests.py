@@ -170,6 +170,11 @@ def guest_accept(*, guest: Guest, password: str, viewer: Any = None) -> User:
     guest = Guest.objects.select_for_update().select_related("person", "programme").get(pk=guest.pk)
     if guest.status != GuestStatus.INVITED or guest.person is None:
         raise ValidationError(_("This invitation is no longer open."), code="closed")
+    if viewer is not None and viewer.email.lower() != guest.email.lower():
+        raise ValidationError(
+            _("This invitation is for another e-mail address: log out first."),
+            code="other_account",
+        )
     user = User.objects.filter(email__iexact=guest.email).first()
     if user is not None and (viewer is None or viewer.pk != user.pk):
         raise ValidationError(

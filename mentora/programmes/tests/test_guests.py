@@ -208,3 +208,16 @@ def test_guests_never_sign_in_through_the_organisations_provider_nor_leave_with_
     assert guest.person is not None
     assert guest.person.employee_id not in _existing_people(setup.personas.organisation)
     assert re.match(r"guest-", guest.person.employee_id)
+
+
+def test_someone_logged_in_as_another_person_cannot_accept(setup: Any, client_for: Any) -> None:
+    guest = invitation(setup)
+    client = client_for(setup.personas.sponsor)
+    response = client.post(
+        reverse("guest_accept", args=[guest.token]),
+        {"password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert response.status_code == 400
+    assert b"log out first" in response.content
+    assert client.session["_auth_user_id"] == str(setup.personas.sponsor.pk)
+    assert not User.objects.filter(email=guest.email).exists()
