@@ -146,6 +146,6 @@ def _reason(error: Exception) -> str:
     # pysaml2 says "Condition not OK" when the assertion's validity window has closed.
     if "timeout" in name.lower() or "too old" in text or "condition not ok" in text:
         return "expired"
-    if "unsolicited" in text or "inresponseto" in text.replace(" ", "").replace("_", ""):
+    if "unsolicited" in f"{name} {text}".lower() or "inresponseto" in text.replace("_", ""):
         return "replayed"
     return "bad_signature"

@@ -170,3 +170,17 @@ def test_a_replayed_assertion_is_refused(
     response = post(client, form)
 
     refused(client, response, b"already been used", users)
+
+
+def test_an_assertion_answering_another_request_is_refused(
+    client: Any, personas: Any, saml_defaults: SamlIdp
+) -> None:
+    people(personas)
+    connect(client, personas, saml_defaults)
+    users = User.objects.count()
+    first = answer(client, saml_defaults, "ada")
+    second = answer(client, saml_defaults, "ada")
+    # The first answer, sent back with the second request's (genuinely signed) relay state.
+    response = post(client, {**first, "RelayState": second["RelayState"]})
+
+    refused(client, response, b"does not belong to a log-in started here", users)
