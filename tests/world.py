@@ -52,6 +52,8 @@ class World:
     expert_programme: Any
     pairs: dict[str, Any]
     markers: list[Marker] = field(default_factory=list)
+    # Guests invited by e-mail, who have no account (and so no inbox) yet.
+    guest_addresses: list[str] = field(default_factory=list)
 
     def mark(self, what: str, readers: set[str] | frozenset[str]) -> str:
         """A unique, letters-only token: it survives HTML escaping and PDF text extraction,
@@ -377,6 +379,7 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         role="mentor",
         language="en",
     )
+    world.guest_addresses = ["alumna@elsewhere.example"]
     guest_services.guest_invite(
         programme=programme,
         email="alumna@elsewhere.example",

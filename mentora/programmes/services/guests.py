@@ -167,7 +167,11 @@ def guest_accept(*, guest: Guest, password: str, viewer: Any = None) -> User:
     Someone who already has an account (a guest of another programme) must be logged in
     as it, so that nobody takes over an account by knowing its address.
     """
-    guest = Guest.objects.select_for_update().select_related("person", "programme").get(pk=guest.pk)
+    guest = (
+        Guest.objects.select_for_update(of=("self",))
+        .select_related("person", "programme")
+        .get(pk=guest.pk)
+    )
     if guest.status != GuestStatus.INVITED or guest.person is None:
         raise ValidationError(_("This invitation is no longer open."), code="closed")
     if viewer is not None and viewer.email.lower() != guest.email.lower():
