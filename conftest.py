@@ -533,7 +533,9 @@ def page(browser: Any, html_checker: HtmlChecker) -> Iterator[Any]:
 
 def log_in(page: Any, base: str, email: str, password: str = "pw") -> None:
     page.goto(f"{base}/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # The password form only: the page also offers "Log in with your organisation".
+    form = page.locator('form[action$="/login/"]')
+    form.get_by_label("E-mail address").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/dashboard/")

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "mentora.webhooks",
     "mentora.notifications",
     "mentora.people",
+    "mentora.sso",
     "mentora.programmes",
     "mentora.events",
     "mentora.rounds",
@@ -358,6 +359,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint reports each stage of every PDF, and of its own stylesheets on import.
         "weasyprint.progress": {"level": "WARNING"},
+        # The SAML library logs whole assertions (names, e-mail addresses) at INFO, and
+        # its schema loader each schema it reads.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("mentora.webhooks.urls")),
     path("", include("mentora.notifications.urls")),
     path("", include("mentora.people.urls")),
+    path("", include("mentora.sso.urls")),
     path("", include("mentora.programmes.urls")),
     path("", include("mentora.events.urls")),
     path("", include("mentora.rounds.urls")),

@@ -108,6 +108,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.notifications.models import Notification
     from mentora.people.models import ImportRun, Person
     from mentora.programmes.models import (
+        Guest,
         Participant,
         Programme,
         ProgrammeGoal,
@@ -178,6 +179,11 @@ def id_pools() -> dict[str, list[Any]]:
         "token:programme_apply_link": list(
             Programme.objects.values_list("application_token", flat=True)
         ),
+        "token:programme_guest_apply": list(
+            Programme.objects.values_list("application_token", flat=True)
+        ),
+        "guest_id": pks(Guest),
+        "token:guest_accept": list(Guest.objects.values_list("token", flat=True)),
         "token:survey_answer": list(Invitation.objects.values_list("token", flat=True)),
         # Calendar links are stored hashed: the world keeps the tokens it made.
         "token:calendar_feed": [*CALENDAR_TOKENS, "revoked-or-never-made"],

@@ -24,6 +24,7 @@ from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
+from mentora.programmes.services import guests as guest_services
 from mentora.programmes.services.goals import goal_add
 from mentora.relationships.models import Closure, FlashSlot, Meeting, Pair
 from mentora.relationships.services import (
@@ -65,6 +66,8 @@ class World:
     expert_programme: Any
     pairs: dict[str, Any]
     markers: list[Marker] = field(default_factory=list)
+    # Guests invited by e-mail, who have no account (and so no inbox) yet.
+    guest_addresses: list[str] = field(default_factory=list)
 
     def mark(self, what: str, readers: set[str] | frozenset[str]) -> str:
         """A unique, letters-only token: it survives HTML escaping and PDF text extraction,
@@ -393,6 +396,24 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         status="invited",
     )
     _integrations(personas)
+    # Guests from outside the HR data: one applying through the public link, one invited
+    # and not yet arrived (whose invitation link the crawler opens).
+    guest_services.guest_apply(
+        programme=programme,
+        email="volunteer@elsewhere.example",
+        full_name="Vera Volunteer",
+        role="mentor",
+        language="en",
+    )
+    world.guest_addresses = ["alumna@elsewhere.example"]
+    guest_services.guest_invite(
+        programme=programme,
+        email="alumna@elsewhere.example",
+        full_name="Alma Alumna",
+        role="mentor",
+        language="en",
+        actor=personas.manager,
+    )
     return world
 
 

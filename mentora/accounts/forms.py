@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mentora.accounts.models import Role, User
+from mentora.accounts.models import Role, User, identity_provider_for
 from mentora.core.forms import ModelForm
 from mentora.core.mail import notify_user
 from mentora.core.tables import SearchForm
@@ -22,6 +22,38 @@ class LoginForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        # An organisation that signs its people in through its own provider may switch
+        # passwords off for them; platform admins keep their password, so that a broken
+        # provider never locks everyone out.
+        email = (self.data.get("username") or "").strip()
+        provider = identity_provider_for(email) if "@" in email else None
+        if provider is not None and not provider.password_login:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None or not user.is_superuser:
+                raise forms.ValidationError(
+                    _(
+                        "%(organisation)s signs you in with its own log-in: use "
+                        "“Log in with your organisation” below."
+                    ),
+                    params={"organisation": provider.organisation.name},
+                    code="sso_only",
+                )
+        return super().clean()
+
+
+class SsoStartForm(forms.Form):
+    """The e-mail address whose domain decides which organisation's log-in to use."""
+
+    email = forms.EmailField(
+        label=_("Work e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_email(self) -> Any:
+        return self.cleaned_data["email"].strip().lower()
 
 
 class PreferencesForm(ModelForm):

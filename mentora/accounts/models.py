@@ -186,3 +186,95 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class SsoProtocol(models.TextChoices):
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")
+
+
+class SsoLinkClaim(models.TextChoices):
+    EMAIL = "email", _("E-mail address")
+    EMPLOYEE_ID = "employee_id", _("Employee id")
+
+
+class IdentityProvider(models.Model):
+    """How an organisation's people sign in with their own identity provider.
+
+    Kept per organisation, not in settings, because one installation serves several
+    organisations, each with its own provider. The client secret is stored to call the
+    token endpoint and never shown back in full.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+    )
+    enabled = models.BooleanField(_("single sign-on is on"), default=False)
+    protocol = models.CharField(
+        _("protocol"), max_length=8, choices=SsoProtocol.choices, default=SsoProtocol.OIDC
+    )
+    # Lower-case domains, one per line: an e-mail address at one of them is offered
+    # this provider on the log-in page.
+    domains = models.TextField(_("e-mail domains"), blank=True)
+    password_login = models.BooleanField(_("password log-in allowed"), default=True)
+    link_by = models.CharField(
+        _("link people by"), max_length=16, choices=SsoLinkClaim.choices, default="email"
+    )
+    # The claim (OpenID Connect) or attribute (SAML) that carries the linking value.
+    link_claim = models.CharField(_("claim or attribute name"), max_length=200, default="email")
+    oidc_issuer = models.URLField(_("issuer"), max_length=500, blank=True)
+    oidc_client_id = models.CharField(_("client id"), max_length=200, blank=True)
+    oidc_client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    saml_metadata = models.TextField(_("identity provider metadata (XML)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_protocol_display()})"
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower() for d in self.domains.split() if d.strip()]
+
+    @property
+    def secret_hint(self) -> str:
+        """Enough of the client secret to recognise it, never the whole of it."""
+        if not self.oidc_client_secret:
+            return ""
+        return (
+            "••••" + self.oidc_client_secret[-4:] if len(self.oidc_client_secret) > 11 else "••••"
+        )
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
+def identity_provider_for(email: str) -> IdentityProvider | None:
+    """The switched-on identity provider whose domains include the domain of `email`."""
+    domain = email_domain(email)
+    if not domain:
+        return None
+    for provider in IdentityProvider.objects.filter(
+        enabled=True, domains__icontains=domain
+    ).select_related("organisation"):
+        if domain in provider.domain_list:
+            return provider
+    return None
+
+
+class SsoReplay(models.Model):
+    """An assertion id or nonce already used to sign in, kept until it expires, so that
+    the same assertion can never sign anyone in twice."""
+
+    key = models.CharField(max_length=300, unique=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

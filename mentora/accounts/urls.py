@@ -2,15 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from mentora.accounts import views
-from mentora.accounts.forms import LoginForm, ResetForm
+from mentora.accounts.forms import ResetForm
 
 urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
+        views.LoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

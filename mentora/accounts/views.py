@@ -21,8 +21,10 @@ from mentora.accounts.forms import (
     AuditFilterForm,
     InviteForm,
     LanguageForm,
+    LoginForm,
     MemberFilterForm,
     PreferencesForm,
+    SsoStartForm,
 )
 from mentora.accounts.models import CalendarFeed, Membership, Organisation, Role, User
 from mentora.core.confirm import run_confirmed
@@ -223,6 +225,19 @@ def membership_revoke(request: HttpRequest, slug: str, membership_id: int) -> Ht
         success=_("The role was removed."),
     )
     return redirect("organisation_members", slug=slug)
+
+
+class LoginView(auth_views.LoginView):
+    """Log in with a password, or, below it, with one's organisation's own log-in (found
+    by the domain of the e-mail address)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_form"] = SsoStartForm(prefix="sso", initial={"next": self.get_redirect_url()})
+        return context
 
 
 RESET_WINDOW = dt.timedelta(hours=1)

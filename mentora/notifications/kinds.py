@@ -47,6 +47,13 @@ _KINDS = [
         secret_link=True,
     ),
     Kind("programmes/email/invitation", _("Invitation to a programme"), must_reach=True),
+    # Sent before the guest has an account, so it has no inbox entry either.
+    Kind(
+        "programmes/email/guest_invitation",
+        _("Invitation to a programme as a guest"),
+        must_reach=True,
+        secret_link=True,
+    ),
     Kind("programmes/email/application_received", _("Application received")),
     Kind("programmes/email/approved", _("Approved for a programme")),
     Kind("programmes/email/declined", _("Application declined")),

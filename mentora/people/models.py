@@ -119,6 +119,10 @@ class Person(models.Model):
     leave_date = models.DateField(_("leave date"), null=True, blank=True)
     # Sensitive: shown only to staff explicitly trusted with it (see accounts.access).
     gender = models.CharField(_("gender"), max_length=40, blank=True)
+    # Someone outside the HR data (an alumnus or volunteer mentor, an expert, staff of a
+    # partner organisation), added as a guest of one programme; the HR import leaves
+    # them alone.
+    external = models.BooleanField(_("guest from outside the HR data"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -18,6 +18,7 @@ from mentora.accounts.access import (
 )
 from mentora.accounts.models import Membership, Organisation, Role
 from mentora.people.models import Person
+from mentora.programmes.guest_models import Guest, GuestStatus
 from mentora.programmes.models import (
     Participant,
     ParticipantQuerySet,
@@ -278,4 +279,37 @@ def access_programme_goal(user: Viewer, programme_id: int, goal_id: int) -> Prog
         ProgrammeGoal.objects.select_related("programme__organisation"),
         pk=goal_id,
         programme=programme,
+    )
+
+
+# Guests ---------------------------------------------------------------------------------------
+
+
+def access_guest(user: Viewer, programme_id: int, guest_id: int) -> Guest:
+    """A guest of a programme, for those who run it: deciding on an application is a
+    write, so sponsors and partner staff get 403 and outsiders 404."""
+    programme = access_programme(user, programme_id, write=True)
+    return get_object_or_404(
+        Guest.objects.select_related("programme"), pk=guest_id, programme=programme
+    )
+
+
+def access_guest_by_token(token: str) -> Guest:
+    """An invitation to be a guest, through the link in its e-mail, while it is open.
+
+    The link is the secret; a wrong, used or withdrawn link answers 404.
+    """
+    return get_object_or_404(
+        Guest.objects.select_related("programme__organisation"),
+        token=token,
+        status=GuestStatus.INVITED,
+    )
+
+
+def access_programme_for_guests(token: str) -> Programme:
+    """A programme through its public application link, for someone with no account and
+    no HR record, while applications are open. A wrong or closed link answers 404."""
+    return get_object_or_404(
+        Programme.objects.with_applications_open().select_related("organisation"),
+        application_token=token,
     )

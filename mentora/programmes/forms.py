@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -583,3 +584,35 @@ class GoalForm(ModelForm):
         model = ProgrammeGoal
         fields = list(GOAL_FIELDS)
         widgets = {"text": forms.TextInput(attrs={"size": 60})}
+
+
+class GuestForm(forms.Form):
+    """Someone outside the HR data: their name, address, role and language of e-mails."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
+    language = forms.ChoiceField(label=_("Language of e-mails"), choices=settings.LANGUAGES)
+
+    def clean_email(self) -> Any:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class GuestAcceptForm(forms.Form):
+    """The password of a new guest account, typed twice and checked like every password."""
+
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            raise forms.ValidationError(_("The two passwords differ."), code="mismatch")
+        if data.get("password"):
+            validate_password(data["password"])
+        return data

@@ -534,3 +534,4 @@ class ParticipantEvent(models.Model):
 # The goal model has a module of its own; importing it here registers it with the app.
 from mentora.programmes.goal_models import GoalMeasure as GoalMeasure  # noqa: E402
 from mentora.programmes.goal_models import ProgrammeGoal as ProgrammeGoal  # noqa: E402
+from mentora.programmes.guest_models import Guest as Guest  # noqa: E402

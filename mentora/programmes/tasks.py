@@ -9,7 +9,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from mentora.accounts.models import User
+from mentora.notifications import mail
 from mentora.notifications.services import notify
+from mentora.programmes.guest_models import Guest
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 from mentora.programmes.services.reminders import manager_users, pending_reminders
 
@@ -170,3 +172,27 @@ def send_reminders() -> int:
         REMINDER_TASKS[kind].enqueue(participant_id)
     Participant.objects.filter(pk__in=[pk for pk, _kind in pending]).update(reminded_at=now)
     return len(pending)
+
+
+@task()
+def send_guest_invitation(guest_id: int) -> str:
+    """E-mail a guest their invitation link. They have no account yet, so there is no
+    inbox to note it in: the e-mail goes straight out, in the language they were
+    invited in."""
+    guest = Guest.objects.select_related("programme__organisation").get(pk=guest_id)
+    # The addressee as the mail helpers expect one; never saved.
+    addressee = User(email=guest.email, full_name=guest.full_name, language=guest.language)
+    link = reverse("guest_accept", args=[guest.token])
+    message = mail.render_message(
+        user=addressee,
+        template="programmes/email/guest_invitation",
+        context={"guest": guest, "programme": guest.programme, "accept_path": link},
+    )
+    mail.send(
+        user=addressee,
+        subject=message.subject,
+        text=message.text,
+        html_template="notifications/email/message.html",
+        html_context={"text": message.text, "link": mail.absolute(link)},
+    )
+    return guest.email

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from mentora.programmes.views import bulk, design, goals, participants, pipeline, questionnaire
+from mentora.programmes.views import (
+    bulk,
+    design,
+    goals,
+    guests,
+    participants,
+    pipeline,
+    questionnaire,
+)
 
 urlpatterns = [
     path("programmes/", design.programme_list, name="programme_list"),
@@ -139,6 +147,19 @@ urlpatterns = [
         name="participant_takes_mentees",
     ),
     path("apply/<str:token>/", participants.programme_apply_link, name="programme_apply_link"),
+    path("apply/<str:token>/guest/", guests.programme_guest_apply, name="programme_guest_apply"),
+    path("guest/<str:token>/", guests.guest_accept, name="guest_accept"),
+    path("programmes/<int:programme_id>/guests/", guests.programme_guests, name="programme_guests"),
+    path(
+        "programmes/<int:programme_id>/guests/<int:guest_id>/approve/",
+        guests.guest_approve,
+        name="guest_approve",
+    ),
+    path(
+        "programmes/<int:programme_id>/guests/<int:guest_id>/decline/",
+        guests.guest_decline,
+        name="guest_decline",
+    ),
     path("my/programmes/", participants.my_programmes, name="my_programmes"),
     path("my/approvals/", pipeline.line_manager_approvals, name="line_manager_approvals"),
     path(

@@ -77,7 +77,9 @@ class _Existing:
 def _existing_people(organisation: Organisation) -> dict[str, _Existing]:
     names = ("pk", "employee_id", *PERSON_FIELDS, "manager__employee_id", "org_unit_id")
     existing = {}
-    for values in Person.objects.filter(organisation=organisation).values_list(*names):
+    # Guests are outside the HR data: a file neither updates them nor marks them as left.
+    people = Person.objects.filter(organisation=organisation, external=False)
+    for values in people.values_list(*names):
         record = dict(zip(names, values, strict=True))
         existing[record["employee_id"]] = _Existing(
             pk=record["pk"],
