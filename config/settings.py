@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "mentora.accounts",
     "mentora.notifications",
     "mentora.people",
+    "mentora.scim",
     "mentora.programmes",
     "mentora.events",
     "mentora.rounds",

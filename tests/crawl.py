@@ -105,7 +105,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.accounts.models import Membership, Organisation
     from mentora.events.models import Event, EventRegistration
     from mentora.notifications.models import Notification
-    from mentora.people.models import ImportRun, Person
+    from mentora.people.models import ImportRun, OrgUnit, Person
     from mentora.programmes.models import (
         Participant,
         Programme,
@@ -116,6 +116,7 @@ def id_pools() -> dict[str, list[Any]]:
     )
     from mentora.relationships.models import ExpertConnection, Goal, Meeting, Pair, Story
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
+    from mentora.scim.models import ScimToken
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
 
@@ -130,6 +131,8 @@ def id_pools() -> dict[str, list[Any]]:
         "person_id": pks(Person),
         "membership_id": pks(Membership),
         "run_id": pks(ImportRun),
+        "unit_id": pks(OrgUnit),
+        "token_id": pks(ScimToken),
         "contribution_id": pks(ProgrammeOrganisation),
         "touchpoint_id": pks(Touchpoint),
         "event_id": pks(Event),

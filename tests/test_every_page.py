@@ -40,12 +40,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # and the front door sends everyone on to where they belong. A report chart exists only
 # once a survey is published with at least 5 answers, or retention has 5 people in each
 # group, which this small world never reaches: here it answers 404 (its drawing is tested
-# in mentora/reports/tests, on a programme large enough).
+# in mentora/reports/tests, on a programme large enough). The SCIM API answers a bearer
+# token only, never a session, so a persona gets 401 (its tests are in mentora/scim/tests).
 CONTENT_STATUS = {
     "healthz": 503,
     "home": 302,
     "report_chart_survey": 404,
     "report_chart_retention": 404,
+    "scim_service_provider_config": 401,
+    "scim_resource_types": 401,
+    "scim_schemas": 401,
+    "scim_users": 401,
+    "scim_user": 401,
+    "scim_groups": 401,
+    "scim_group": 401,
 }
 
 
