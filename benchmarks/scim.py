@@ -99,6 +99,12 @@ def main() -> None:
             },
         )
         ids.append(created["id"])
+        if len(ids) % 1000 == 0:
+            so_far = time.perf_counter() - started
+            print(
+                f"{len(ids)} users in {so_far:.1f} s: {len(ids) / so_far:.1f} per second",
+                flush=True,
+            )
     seconds = time.perf_counter() - started
 
     started = time.perf_counter()

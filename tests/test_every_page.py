@@ -42,7 +42,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # group, which this small world never reaches: here it answers 404 (its drawing is tested
 # in mentora/reports/tests, on a programme large enough). The SCIM API answers a bearer
 # token only, never a session, so a persona gets 401 (its tests are in mentora/scim/tests).
+# No persona has set up two-factor log-in (each would then be asked for a code on every
+# page), so the page that asks for one sends them on to set it up.
 CONTENT_STATUS = {
+    "two_factor_verify": 302,
     "healthz": 503,
     "home": 302,
     "report_chart_survey": 404,
