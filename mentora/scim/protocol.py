@@ -51,7 +51,7 @@ def read_body(request: HttpRequest, invalid: str) -> dict[str, Any]:
         raise ScimError(413, invalid, "tooMany")
     try:
         body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ScimError(400, invalid, "invalidSyntax") from None
     if not isinstance(body, dict):
         raise ScimError(400, invalid, "invalidSyntax")
@@ -79,8 +79,17 @@ def parse_eq_filter(text: str) -> tuple[str, str] | None:
     match = EQ_FILTER.match(text)
     if match is None:
         return None
-    value = json.loads(f'"{match.group(2)}"')
-    return match.group(1), value
+    value = unquote(match.group(2))
+    return None if value is None else (match.group(1), value)
+
+
+def unquote(escaped: str) -> str | None:
+    """The value of a quoted string of a filter, or None when its escapes are not JSON's."""
+    try:
+        value = json.loads(f'"{escaped}"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def weak_etag(version: str) -> str:

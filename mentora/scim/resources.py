@@ -20,7 +20,7 @@ from mentora.accounts.models import Organisation
 from mentora.core.forms import parse_id
 from mentora.people.models import OrgUnit, Person
 from mentora.scim.forms import GroupForm, UserForm
-from mentora.scim.protocol import PATCH_SCHEMA, ScimError, weak_etag
+from mentora.scim.protocol import PATCH_SCHEMA, ScimError, unquote, weak_etag
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -311,7 +311,9 @@ def _apply_filtered(
     found = FILTER.match(condition)
     if found is None:
         raise ScimError(400, _("Only eq filters are supported in a path."), "invalidFilter")
-    field, wanted = found.group(1), json.loads(f'"{found.group(2)}"')
+    field, wanted = found.group(1), unquote(found.group(2))
+    if wanted is None:
+        raise ScimError(400, _("Only eq filters are supported in a path."), "invalidFilter")
     items = container.get(key) or []
     if not isinstance(items, list):
         raise ScimError(400, _("Unknown attribute path."), "invalidPath")

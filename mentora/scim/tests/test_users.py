@@ -285,3 +285,23 @@ def test_the_discovery_endpoints_describe_the_api(scim) -> None:
     }
     types = scim.call("GET", "ResourceTypes").json()
     assert [t["endpoint"] for t in types["Resources"]] == ["/Users", "/Groups"]
+
+
+def test_hostile_filters_and_bodies_get_a_400_not_a_server_error(scim) -> None:
+    for query in ('userName eq "a\\q"', 'userName eq "\\u12"', "userName eq", "x" * 1001):
+        response = scim.call("GET", f"Users?filter={query}")
+        assert response.status_code == 400, query
+        assert response.json()["scimType"] in {"invalidFilter", "invalidValue"}
+    nested = scim.client.post(
+        "/scim/v2/acme/Users",
+        "[" * 100_000,
+        content_type=MEDIA_TYPE,
+        HTTP_AUTHORIZATION=f"Bearer {scim.secret}",
+    )
+    assert nested.status_code == 400 and nested.json()["scimType"] == "invalidSyntax"
+    person_id = create(scim).json()["id"]
+    bad_path = [{"op": "remove", "path": 'emails[type eq "\\q"]'}]
+    response = scim.call(
+        "PATCH", f"Users/{person_id}", {"schemas": [PATCH], "Operations": bad_path}
+    )
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
