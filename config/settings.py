@@ -87,12 +87,15 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mentora.core",
     "mentora.accounts",
     "mentora.webhooks",
     "mentora.notifications",
     "mentora.people",
     "mentora.sso",
+    "mentora.scim",
     "mentora.programmes",
     "mentora.events",
     "mentora.rounds",
@@ -116,10 +119,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "mentora.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "mentora.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so that it can say why the session ended.
     "mentora.accounts.middleware.SessionTimeoutMiddleware",
+    # After the timeout, so that an ended session is not asked for a code first.
+    "mentora.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the outcome of authentication.
@@ -209,6 +215,14 @@ PASSWORD_RESETS_PER_CLIENT = env_int("PASSWORD_RESETS_PER_CLIENT", 20, minimum=1
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_HOURS", 14 * 24, minimum=1) * 3600
 AXES_VERBOSE = False
+
+# Two-factor log-in (TOTP, with recovery codes). A platform admin always needs it when DEBUG
+# is off, so that the demo (`make run`) and the tests log in with a password alone; the
+# tests that need it switch it on. Organisations may require it of their administrators and
+# programme managers. Wrong codes: at most this many tries per account per quarter hour.
+TWO_FACTOR_FOR_PLATFORM_ADMINS = not DEBUG and not TESTING
+TWO_FACTOR_ATTEMPTS = env_int("TWO_FACTOR_ATTEMPTS", 5, minimum=1)
+OTP_TOTP_ISSUER = "Mentora"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish"))]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("mentora.notifications.urls")),
     path("", include("mentora.people.urls")),
     path("", include("mentora.sso.urls")),
+    path("", include("mentora.scim.urls")),
     path("", include("mentora.programmes.urls")),
     path("", include("mentora.events.urls")),
     path("", include("mentora.rounds.urls")),

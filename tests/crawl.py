@@ -106,7 +106,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.api.models import ApiToken
     from mentora.events.models import Event, EventRegistration
     from mentora.notifications.models import Notification
-    from mentora.people.models import ImportRun, Person
+    from mentora.people.models import ImportRun, OrgUnit, Person
     from mentora.programmes.models import (
         Guest,
         Participant,
@@ -128,6 +128,7 @@ def id_pools() -> dict[str, list[Any]]:
         Story,
     )
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
+    from mentora.scim.models import ScimToken
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
     from mentora.webhooks.models import Webhook
@@ -144,6 +145,9 @@ def id_pools() -> dict[str, list[Any]]:
         "person_id": pks(Person),
         "membership_id": pks(Membership),
         "run_id": pks(ImportRun),
+        "unit_id": pks(OrgUnit),
+        # API tokens and SCIM tokens share the parameter name: every route tries both.
+        "token_id": pks(ScimToken) + pks(ApiToken),
         "contribution_id": pks(ProgrammeOrganisation),
         "touchpoint_id": pks(Touchpoint),
         "event_id": pks(Event),
@@ -174,7 +178,6 @@ def id_pools() -> dict[str, list[Any]]:
         "invitation_id": pks(Invitation),
         "notification_id": pks(Notification),
         "webhook_id": pks(Webhook),
-        "token_id": pks(ApiToken),
         "fmt": ["csv", "xlsx"],
         "token:programme_apply_link": list(
             Programme.objects.values_list("application_token", flat=True)

@@ -42,7 +42,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # group, which this small world never reaches: here it answers 404 (its drawing is tested
 # in mentora/reports/tests, on a programme large enough). The way back from an
 # organisation's OpenID provider is reached only from that provider.
+# in mentora/reports/tests, on a programme large enough). The SCIM API answers a bearer
+# token only, never a session, so a persona gets 401 (its tests are in mentora/scim/tests).
+# No persona has set up two-factor log-in (each would then be asked for a code on every
+# page), so the page that asks for one sends them on to set it up.
 CONTENT_STATUS = {
+    "two_factor_verify": 302,
     "healthz": 503,
     # Metrics answer only a scraper holding the metrics token.
     "metrics": 404,
@@ -52,6 +57,13 @@ CONTENT_STATUS = {
     # The way back from an organisation's OpenID provider signs someone in (a redirect)
     # or, asked without a log-in started here, shows the refusal page.
     "sso_oidc_callback": 403,
+    "scim_service_provider_config": 401,
+    "scim_resource_types": 401,
+    "scim_schemas": 401,
+    "scim_users": 401,
+    "scim_user": 401,
+    "scim_groups": 401,
+    "scim_group": 401,
 }
 
 

@@ -40,6 +40,7 @@ from mentora.relationships.services import (
 )
 from mentora.rounds.models import Introduction
 from mentora.rounds.services import proposals, rounds
+from mentora.scim import services as scim_services
 from mentora.surveys import services as survey_services
 from mentora.surveys.models import Instrument, QuestionKind
 
@@ -373,6 +374,9 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         mentor_done_at=now - dt.timedelta(days=1),
     )
     world.pairs["D"] = pair_d
+
+    # A SCIM token an identity provider provisions the organisation with.
+    scim_services.token_create(organisation=org, name="Entra ID", actor=personas.org_admin)
 
     # An HR import checked and waiting to be applied.
     people_services.import_upload(

@@ -116,3 +116,37 @@ class ResetForm(PasswordResetForm):
                 kwargs={"uidb64": context["uid"], "token": context["token"]},
             ),
         )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+
+class TwoFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class OrganisationSecurityForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor log-in for administrators and programme managers"),
+        required=False,
+        help_text=_(
+            "They are asked to set up an authenticator app before anything else, and for a "
+            "code at every log-in."
+        ),
+    )

@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class UserManager(BaseUserManager["User"]):
@@ -39,7 +40,8 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username or "")
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-otp has no type hints, so the stubs cannot see the devices' relations to users.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person who can log in. The e-mail address is the login."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -94,6 +96,10 @@ class Organisation(models.Model):
     # HR data may name a manager employed elsewhere (e.g. a group company) only if allowed.
     allow_external_managers = models.BooleanField(
         _("allow managers outside the organisation"), default=False
+    )
+    # Organisation admins and programme managers must log in with a second factor.
+    require_two_factor = models.BooleanField(
+        _("require two-factor log-in for administrators and programme managers"), default=False
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -278,3 +284,36 @@ class SsoReplay(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RecoveryCodes(Device):
+    """A user's recovery codes, as one device of django-otp's: a code logs in once in place
+    of the authenticator app. Only keyed digests of the codes are kept."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def verify_token(self, token: str) -> bool:
+        """Use up the code `token`, if it is one of these and not used yet."""
+        from mentora.accounts.two_factor import code_digest
+
+        # One conditional update: two requests with the same code cannot both succeed.
+        used = self.codes.filter(digest=code_digest(token), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {'used' if self.used_at else 'unused'}"

@@ -11,13 +11,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mentora.accounts.models import CalendarFeed, Membership, Organisation, Role, User
+from mentora.accounts import two_factor
+from mentora.accounts.models import (
+    CalendarFeed,
+    Membership,
+    Organisation,
+    RecoveryCode,
+    RecoveryCodes,
+    Role,
+    User,
+)
 from mentora.accounts.tasks import send_invitation
 from mentora.core.audit import audit_log, snapshot, values_assign, values_check
 
 USER_PREFERENCE_FIELDS = ("full_name", "language", "time_zone")
-ORGANISATION_FIELDS = ("name", "allow_external_managers")
+ORGANISATION_FIELDS = ("name", "allow_external_managers", "require_two_factor")
 
 
 @transaction.atomic
@@ -216,3 +227,83 @@ def calendar_feed_owner(token: str) -> User | None:
         .first()
     )
     return feed.user if feed else None
+
+
+# Two-factor log-in ----------------------------------------------------------------------
+
+
+def _recovery_codes_issue(user: User) -> list[str]:
+    """Replace the user's recovery codes; the new ones are returned to be shown once."""
+    RecoveryCodes.objects.filter(user=user).delete()
+    device = RecoveryCodes.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = two_factor.new_recovery_codes()
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, digest=two_factor.code_digest(code)) for code in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def two_factor_enrol(
+    *, user: User, key: str, code: str, actor: Any
+) -> tuple[TOTPDevice, list[str]]:
+    """Turn on two-factor log-in with the authenticator app holding the secret `key`, once it
+    shows the right `code`. Returns the app's device and the recovery codes, shown once."""
+    step = two_factor.totp_step(key, code)
+    if step is None:
+        raise ValidationError(
+            _("That code is not right. Check the time on your phone, then try the newest code."),
+            code="code",
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    # The code just used is never accepted again (django-otp keeps the last step used).
+    device = TOTPDevice.objects.create(
+        user=user, name="authenticator app", key=key, confirmed=True, last_t=step
+    )
+    codes = _recovery_codes_issue(user)
+    audit_log(actor=actor, action="accounts.two_factor.enrol", obj=user)
+    return device, codes
+
+
+@transaction.atomic
+def two_factor_verify(*, user: User, code: str) -> Device:
+    """The device that `code` comes from, a code from the app or an unused recovery code;
+    a recovery code is used up."""
+    compact = code.strip().replace(" ", "")
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if compact.isdigit() and device.verify_token(compact):
+            return device
+    for codes in RecoveryCodes.objects.filter(user=user, confirmed=True):
+        if not compact.isdigit() and codes.verify_token(compact):
+            left = codes.codes.filter(used_at__isnull=True).count()
+            audit_log(
+                actor=user,
+                action="accounts.two_factor.recovery_code_used",
+                obj=user,
+                changes={"left": left},
+            )
+            return codes
+    raise ValidationError(_("That code is not right."), code="code")
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User, actor: Any) -> list[str]:
+    """New recovery codes in place of the old ones, every one of which stops working."""
+    if not two_factor.enrolled(user):
+        raise ValidationError(_("Set up two-factor log-in first."), code="not_enrolled")
+    codes = _recovery_codes_issue(user)
+    audit_log(actor=actor, action="accounts.two_factor.recovery_codes", obj=user)
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, actor: Any) -> None:
+    """Turn off two-factor log-in, unless the user's organisation or role requires it."""
+    if two_factor.required_for(user):
+        raise ValidationError(
+            _("Your role requires two-factor log-in, so it cannot be turned off."),
+            code="required",
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
+    audit_log(actor=actor, action="accounts.two_factor.disable", obj=user)

@@ -73,3 +73,13 @@ def allow(*, kind: str, key: str, limit: int, window: dt.timedelta) -> bool:
             return False
         ThrottleEvent.objects.create(kind=kind, key=digest, created_at=now)
     return True
+
+
+def exceeded(*, kind: str, key: str, limit: int, window: dt.timedelta) -> bool:
+    """Whether `key` already made `limit` attempts of `kind` within `window`, without
+    counting one more: for limits on failures, recorded with `allow` when one happens."""
+    since = timezone.now() - window
+    return (
+        ThrottleEvent.objects.filter(kind=kind, key=_digest(key), created_at__gte=since).count()
+        >= limit
+    )

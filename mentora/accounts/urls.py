@@ -12,6 +12,14 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "account/two-factor/recovery-codes/",
+        views.recovery_codes_renew,
+        name="recovery_codes_renew",
+    ),
+    path("account/two-factor/off/", views.two_factor_disable, name="two_factor_disable"),
     path(
         "password/reset/",
         views.ThrottledPasswordResetView.as_view(
@@ -48,6 +56,7 @@ urlpatterns = [
     path("account/calendar/stop/", views.calendar_feed_stop, name="calendar_feed_stop"),
     path("org/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("org/<slug:slug>/members/", views.organisation_members, name="organisation_members"),
+    path("org/<slug:slug>/security/", views.organisation_security, name="organisation_security"),
     path("org/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),
     path(
         "org/<slug:slug>/members/<int:membership_id>/revoke/",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,19 +16,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from mentora.accounts import access, services, throttling
+from mentora.accounts import access, services, throttling, two_factor
 from mentora.accounts.forms import (
     AuditFilterForm,
     InviteForm,
     LanguageForm,
     LoginForm,
     MemberFilterForm,
+    OrganisationSecurityForm,
     PreferencesForm,
     SsoStartForm,
+    TwoFactorCodeForm,
+    TwoFactorEnrolForm,
 )
 from mentora.accounts.models import CalendarFeed, Membership, Organisation, Role, User
-from mentora.core.confirm import run_confirmed
+from mentora.core.confirm import confirmed, run_confirmed
+from mentora.core.messages import refusal, run_on_form, submit
 from mentora.core.models import AuditEntry
 from mentora.core.tables import DESC, Column, filtered, filters, sort_table
 
@@ -288,3 +294,189 @@ AUDIT_COLUMNS = [
     Column("who", gettext_lazy("Who"), order=("actor_email", "created_at")),
     Column("action", gettext_lazy("Action"), order=("action", "created_at")),
 ]
+
+
+# Two-factor log-in ----------------------------------------------------------------------
+
+TWO_FACTOR_WINDOW = dt.timedelta(minutes=15)
+# The secret of an app being set up waits in the session until the app shows a right code.
+ENROL_KEY = "mentora_two_factor_key"
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the second factor is given: `next`, if it is on this site."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _two_factor_limit(request: HttpRequest) -> dict[str, Any]:
+    """Wrong codes are counted per account, wherever they come from."""
+    return {
+        "kind": "two_factor",
+        "key": str(request.user.pk),
+        "limit": settings.TWO_FACTOR_ATTEMPTS,
+        "window": TWO_FACTOR_WINDOW,
+    }
+
+
+def _two_factor_allowed(request: HttpRequest) -> bool:
+    """False once too many wrong codes were given for this account lately."""
+    return not throttling.exceeded(**_two_factor_limit(request))
+
+
+def _two_factor_failed(request: HttpRequest) -> None:
+    throttling.allow(**_two_factor_limit(request))
+
+
+def _too_many(
+    request: HttpRequest, form: Any, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    form.add_error(
+        None,
+        _("Too many codes were tried. Wait a quarter of an hour, then try again."),
+    )
+    return render(request, template, {**context, "form": form}, status=429)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in: a code from the app, or a recovery code."""
+    user = request.user
+    assert isinstance(user, User)
+    if not two_factor.enrolled(user):
+        return redirect("two_factor_setup")
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    form = TwoFactorCodeForm(request.POST or None)
+    context = {"next": _next_url(request)}
+    if request.method == "POST" and form.is_valid():
+        if not _two_factor_allowed(request):
+            return _too_many(request, form, "registration/two_factor_verify.html", context)
+        device = run_on_form(
+            form, services.two_factor_verify, user=user, code=form.cleaned_data["code"]
+        )
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        _two_factor_failed(request)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "registration/two_factor_verify.html", {**context, "form": form}, status=status
+    )
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app (a QR code, or the secret to type in), then show the
+    recovery codes once. When it is set up already: new recovery codes, or turn it off."""
+    user = request.user
+    assert isinstance(user, User)
+    context: dict[str, Any] = {
+        "required": two_factor.required_for(user),
+        "next": _next_url(request),
+    }
+    if two_factor.enrolled(user):
+        # Someone who set it up must have given a code in this session to change it.
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+        return render(request, "accounts/two_factor.html", {**context, "enrolled": True})
+    key = request.session.get(ENROL_KEY) or two_factor.new_key()
+    request.session[ENROL_KEY] = key
+    form = TwoFactorEnrolForm(request.POST or None)
+    uri = two_factor.otpauth_uri(user.email, key)
+    context |= {
+        "secret": two_factor.base32(key),
+        "qr": two_factor.qr_svg(uri, _("QR code for your authenticator app")),
+    }
+    if request.method == "POST" and form.is_valid():
+        if not _two_factor_allowed(request):
+            return _too_many(request, form, "accounts/two_factor.html", context)
+        done = run_on_form(
+            form,
+            services.two_factor_enrol,
+            user=user,
+            key=key,
+            code=form.cleaned_data["code"],
+            actor=user,
+        )
+        if done is not None:
+            device, codes = done
+            del request.session[ENROL_KEY]
+            otp_login(request, device)
+            return render(
+                request,
+                "accounts/two_factor.html",
+                {**context, "enrolled": True, "codes": codes},
+            )
+        _two_factor_failed(request)
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/two_factor.html", {**context, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("two_factor_verify")
+    if not confirmed(request):
+        return redirect("two_factor_setup")
+    try:
+        codes = services.recovery_codes_renew(user=user, actor=user)
+    except ValidationError as error:
+        refusal(request, error)
+        return redirect("two_factor_setup")
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"enrolled": True, "codes": codes, "required": two_factor.required_for(user)},
+    )
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("two_factor_verify")
+    run_confirmed(
+        request,
+        services.two_factor_disable,
+        user=user,
+        actor=user,
+        success=_("Two-factor log-in is off."),
+    )
+    return redirect("two_factor_setup")
+
+
+@login_required
+def organisation_security(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's log-in rules: staff read them, organisation admins change them."""
+    write = request.method == "POST"
+    organisation = access.access_organisation_staff_area(request.user, slug, write=write)
+    initial = {"require_two_factor": organisation.require_two_factor}
+    form = OrganisationSecurityForm(request.POST or None, initial=initial)
+    if write and submit(
+        request,
+        form,
+        services.organisation_update,
+        organisation=organisation,
+        actor=request.user,
+        success=_("The log-in rules were saved."),
+    ):
+        return redirect("organisation_security", slug=slug)
+    return render(
+        request,
+        "accounts/organisation_security.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "can_change": access.is_organisation_admin(request.user, organisation),
+        },
+    )

@@ -15,10 +15,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mentora.accounts.models import Organisation
-from mentora.core.audit import audit_log
+from mentora.core.audit import audit_log, values_assign, values_check
 from mentora.people.importer.files import ImportFileError
 from mentora.people.importer.plan import ImportPlan, apply_plan, plan_import
-from mentora.people.models import FINISHED_STATUSES, ColumnMapping, ImportRun, ImportStatus
+from mentora.people.models import (
+    FINISHED_STATUSES,
+    ColumnMapping,
+    ImportRun,
+    ImportStatus,
+    OrgUnit,
+    OrgUnitKind,
+    Person,
+)
 from mentora.people.tasks import apply_import, preview_import
 
 logger = logging.getLogger(__name__)
@@ -324,3 +332,209 @@ def _expire(run: ImportRun, now: dt.datetime) -> bool:
     )
     run.status, run.error, run.finished_at = status, note, now
     return True
+
+
+# One person or one unit at a time: what a provisioning client (SCIM) changes as people
+# join, move and leave, between two HR imports. The same checks as the import: employee ids
+# are unique, a manager is in the organisation (or allowed outside it), reporting lines never
+# loop. Every change is audited with its `source`.
+
+# The person fields these services set directly; `manager` and `org_unit` are links.
+PERSON_VALUES = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "location",
+    "timezone",
+    "hire_date",
+    "leave_date",
+    "manager",
+    "org_unit",
+)
+
+
+def _person_check(person: Person) -> None:
+    """Refuse what the database or the reporting lines would not allow."""
+    organisation = person.organisation
+    if not person.employee_id.strip():
+        raise ValidationError(_("An employee id is required."), code="required")
+    duplicate = Person.objects.filter(organisation=organisation, employee_id=person.employee_id)
+    if person.pk:
+        duplicate = duplicate.exclude(pk=person.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            _("Another person already has the employee id %(id)s.") % {"id": person.employee_id},
+            code="unique",
+        )
+    manager = person.manager
+    if manager is not None:
+        if manager.organisation_id != organisation.pk and not organisation.allow_external_managers:
+            raise ValidationError(
+                _(
+                    "The manager is in another organisation, which this organisation does not "
+                    "allow."
+                ),
+                code="manager",
+            )
+        # The new manager, and everyone above them, must not report to this person.
+        if person.pk and (
+            manager.pk == person.pk or person.pk in {m.pk for m in manager.management_chain()}
+        ):
+            raise ValidationError(
+                _("This manager would make the reporting lines loop."), code="manager"
+            )
+    if person.org_unit is not None and person.org_unit.organisation_id != organisation.pk:
+        raise ValidationError(_("The unit belongs to another organisation."), code="org_unit")
+
+
+@transaction.atomic
+def person_create(
+    *, organisation: Organisation, values: dict[str, Any], actor: Any, source: str
+) -> Person:
+    """Add one person to the organisation's directory."""
+    values_check(values, PERSON_VALUES, what="a person's field")
+    person = Person(organisation=organisation, **values)
+    _person_check(person)
+    person.save()
+    audit_log(
+        actor=actor,
+        action="people.person.create",
+        obj=person,
+        changes={"source": source, "employee_id": person.employee_id},
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, values: dict[str, Any], actor: Any, source: str) -> Person:
+    """Change one person's directory record; a leave date marks them as left, and nothing
+    about them is deleted."""
+    values_check(values, PERSON_VALUES, what="a person's field")
+    changes = values_assign(person, values, PERSON_VALUES)
+    if not changes:
+        return person
+    _person_check(person)
+    person.save()
+    audit_log(
+        actor=actor,
+        action="people.person.update",
+        obj=person,
+        changes={"source": source, **_printable(changes)},
+    )
+    return person
+
+
+def _printable(changes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Dates and linked rows as text the audit log can store."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    return {
+        name: {"old": plain(change["old"]), "new": plain(change["new"])}
+        for name, change in changes.items()
+    }
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    actor: Any,
+    source: str,
+    kind: str = OrgUnitKind.OTHER,
+    parent: OrgUnit | None = None,
+) -> OrgUnit:
+    """Add a unit to the organisation's tree (at the top unless a parent is given)."""
+    unit = OrgUnit(organisation=organisation, name=name.strip(), kind=kind, parent=parent)
+    _unit_check(unit)
+    unit.save()
+    audit_log(
+        actor=actor,
+        action="people.unit.create",
+        obj=unit,
+        changes={"source": source, "name": unit.name},
+    )
+    return unit
+
+
+def _unit_check(unit: OrgUnit) -> None:
+    if not unit.name:
+        raise ValidationError(_("A unit needs a name."), code="required")
+    same = OrgUnit.objects.filter(
+        organisation_id=unit.organisation_id, parent_id=unit.parent_id, name=unit.name
+    )
+    if unit.pk:
+        same = same.exclude(pk=unit.pk)
+    if same.exists():
+        raise ValidationError(
+            _("Another unit in the same place is already called %(name)s.") % {"name": unit.name},
+            code="unique",
+        )
+
+
+@transaction.atomic
+def unit_rename(*, unit: OrgUnit, name: str, actor: Any, source: str) -> OrgUnit:
+    """Give a unit a new name."""
+    old = unit.name
+    unit.name = name.strip()
+    if unit.name == old:
+        return unit
+    _unit_check(unit)
+    unit.save(update_fields=["name"])
+    audit_log(
+        actor=actor,
+        action="people.unit.rename",
+        obj=unit,
+        changes={"source": source, "name": {"old": old, "new": unit.name}},
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_members_set(
+    *,
+    unit: OrgUnit,
+    add: list[Person],
+    remove: list[Person],
+    actor: Any,
+    source: str,
+) -> None:
+    """Move people into the unit (a person is in one unit, so this moves them out of their
+    last one) and take people out of it (they are then in no unit)."""
+    if any(person.organisation_id != unit.organisation_id for person in [*add, *remove]):
+        raise ValidationError(_("Everyone must belong to the unit's organisation."), code="member")
+    added = Person.objects.filter(pk__in=[p.pk for p in add]).exclude(org_unit=unit)
+    added_ids = sorted(added.values_list("pk", flat=True))
+    added.update(org_unit=unit)
+    removed = Person.objects.filter(pk__in=[p.pk for p in remove], org_unit=unit)
+    removed_ids = sorted(removed.values_list("pk", flat=True))
+    removed.update(org_unit=None)
+    if added_ids or removed_ids:
+        audit_log(
+            actor=actor,
+            action="people.unit.members",
+            obj=unit,
+            changes={"source": source, "added": added_ids, "removed": removed_ids},
+        )
+
+
+@transaction.atomic
+def unit_delete(*, unit: OrgUnit, actor: Any, source: str) -> None:
+    """Remove a unit without sub-units; its people stay in the directory, in no unit."""
+    if unit.children.exists():
+        raise ValidationError(
+            _("The unit has units under it; move or remove those first."), code="children"
+        )
+    audit_log(
+        actor=actor,
+        action="people.unit.delete",
+        obj=unit,
+        changes={"source": source, "name": unit.name},
+    )
+    unit.delete()
