@@ -28,6 +28,7 @@ from mentora.people.models import (
     Person,
 )
 from mentora.people.tasks import apply_import, preview_import
+from mentora.webhooks.services import emit
 
 logger = logging.getLogger(__name__)
 
@@ -423,6 +424,22 @@ def person_update(*, person: Person, values: dict[str, Any], actor: Any, source:
         obj=person,
         changes={"source": source, **_printable(changes)},
     )
+    if "leave_date" in changes and changes["leave_date"]["old"] is None and person.leave_date:
+        # The same event, and payload, as an HR import that marks people as left.
+        emit(
+            organisation_ids=[person.organisation_id],
+            event="person.left",
+            payload={
+                "organisation": person.organisation.slug,
+                "people": [
+                    {
+                        "person_id": person.pk,
+                        "employee_id": person.employee_id,
+                        "leave_date": person.leave_date,
+                    }
+                ],
+            },
+        )
     return person
 
 

@@ -205,6 +205,8 @@ class Survey(models.Model):
     closes_at = models.DateTimeField(_("closes"))
     reminder_days = models.PositiveSmallIntegerField(_("days between reminders"), default=7)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When its closing was told to the organisations' webhooks (once, early or on time).
+    closed_announced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

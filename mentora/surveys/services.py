@@ -111,7 +111,8 @@ def survey_close(*, survey: Survey, actor: Any, now: dt.datetime | None = None) 
         )
     planned = survey.closes_at
     survey.closes_at = now
-    survey.save(update_fields=["closes_at"])
+    survey.closed_announced_at = now
+    survey.save(update_fields=["closes_at", "closed_announced_at"])
     audit_log(
         actor=actor,
         action="surveys.survey.close",
@@ -260,6 +261,32 @@ def survey_send(*, survey: Survey, now: dt.datetime | None = None) -> int:
         Survey.objects.filter(pk=survey.pk).update(sent_at=survey.sent_at or now)
         _log_mailing(survey, "surveys.survey.send", sent=sent)
     return sent
+
+
+def surveys_announce_closed(*, now: dt.datetime | None = None) -> int:
+    """Tell the webhooks of every survey that has reached its closing time, once each (a
+    survey a manager closed early was told then). Returns how many were announced."""
+    now = now or timezone.now()
+    announced = 0
+    with transaction.atomic():
+        closed = (
+            Survey.objects.select_for_update(skip_locked=True)
+            .filter(closes_at__lte=now, closed_announced_at__isnull=True)
+            .select_related("programme")
+        )
+        for survey in closed:
+            Survey.objects.filter(pk=survey.pk).update(closed_announced_at=now)
+            emit(
+                organisation_ids=survey.programme.organisation_ids(),
+                event="survey.closed",
+                payload={
+                    "survey_id": survey.pk,
+                    "programme_id": survey.programme_id,
+                    "closed_at": survey.closes_at,
+                },
+            )
+            announced += 1
+    return announced
 
 
 def survey_remind(*, now: dt.datetime | None = None) -> int:

@@ -12,5 +12,8 @@ def send_survey(survey_id: int) -> int:
 
 @task()
 def remind_surveys() -> int:
-    """Send surveys that have opened and remind those who have not answered."""
-    return services.survey_remind()
+    """Send surveys that have opened, remind those who have not answered, and tell the
+    webhooks of surveys that have closed."""
+    sent = services.survey_remind()
+    services.surveys_announce_closed()
+    return sent

@@ -305,3 +305,22 @@ def test_hostile_filters_and_bodies_get_a_400_not_a_server_error(scim) -> None:
         "PATCH", f"Users/{person_id}", {"schemas": [PATCH], "Operations": bad_path}
     )
     assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
+
+
+def test_deactivating_a_user_tells_the_webhooks_that_asked_for_people_leaving(scim) -> None:
+    from mentora.webhooks.models import Delivery, Webhook, WebhookEvent
+
+    Webhook.objects.create(
+        organisation=scim.personas.organisation,
+        url="http://127.0.0.1:9/hook",
+        events=[WebhookEvent.PERSON_LEFT],
+    )
+    person_id = create(scim).json()["id"]
+    assert not Delivery.objects.exists()
+    scim.call("DELETE", f"Users/{person_id}")
+    [delivery] = Delivery.objects.all()
+    assert delivery.event == WebhookEvent.PERSON_LEFT
+    assert [p["person_id"] for p in delivery.payload["people"]] == [int(person_id)]
+    # Deactivating someone who has already left tells nobody again.
+    scim.call("DELETE", f"Users/{person_id}")
+    assert Delivery.objects.count() == 1

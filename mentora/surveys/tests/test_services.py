@@ -387,3 +387,29 @@ def test_an_instrument_without_licence_metadata_is_refused(world: Any) -> None:
             data={"name": "X", "questions": [{"code": "A"}]},
             actor=None,
         )
+
+
+def test_a_survey_that_reaches_its_closing_time_is_told_to_the_webhooks_once(world: Any) -> None:
+    from mentora.webhooks.models import Delivery, Webhook, WebhookEvent
+
+    Webhook.objects.create(
+        organisation=world.personas.organisation,
+        url="http://127.0.0.1:9/hook",
+        events=[WebhookEvent.SURVEY_CLOSED],
+    )
+    now = timezone.now()
+    on_time = schedule(
+        world, opens_at=now - dt.timedelta(days=9), closes_at=now + dt.timedelta(days=1)
+    )
+    early = schedule(
+        world, opens_at=now - dt.timedelta(days=9), closes_at=now + dt.timedelta(days=5)
+    )
+    services.survey_close(survey=early, actor=world.personas.manager)
+    assert Delivery.objects.filter(payload__survey_id=early.pk).count() == 1
+    assert services.surveys_announce_closed(now=now) == 0
+    later = now + dt.timedelta(days=2)
+    assert services.surveys_announce_closed(now=later) == 1
+    assert services.surveys_announce_closed(now=later) == 0
+    [told] = Delivery.objects.filter(payload__survey_id=on_time.pk)
+    assert told.event == WebhookEvent.SURVEY_CLOSED
+    assert Delivery.objects.filter(payload__survey_id=early.pk).count() == 1
