@@ -269,6 +269,10 @@ TASKS = {
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# A webhook address inside a private network (loopback, 10.x, 192.168.x, link-local such
+# as a cloud's metadata service) is refused, so that nobody can make Mentora call the
+# machines behind its firewall. The tests' receivers listen on loopback.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", TESTING)
 
 # The REST API (/api/v1/): API tokens, or the browser's session for someone logged in.
 # Requests with a token are limited per token through Django's cache (the default cache is

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from mentora.accounts.models import Organisation
 from mentora.core.audit import audit_log
 from mentora.webhooks import signing
+from mentora.webhooks.addresses import opener, private_address_problem
 from mentora.webhooks.models import (
     SUBSCRIBABLE,
     Delivery,
@@ -157,10 +158,11 @@ def _post(delivery: Delivery) -> tuple[int | None, str, str]:
             signing.DELIVERY_HEADER: str(delivery.pk),
         },
     )
+    refused = private_address_problem(delivery.webhook.url)
+    if refused:
+        return None, "", refused
     try:
-        with urllib.request.urlopen(  # noqa: S310 - the organisation's own address
-            request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
+        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status, response.read(RESPONSE_KEPT).decode("utf-8", "replace"), ""
     except urllib.error.HTTPError as error:
         return error.code, error.read(RESPONSE_KEPT).decode("utf-8", "replace"), ""

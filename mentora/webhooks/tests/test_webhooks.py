@@ -254,3 +254,37 @@ def test_a_receiver_with_the_wrong_secret_refuses_every_try_and_the_log_says_so(
         assert [r.signed for r in receiver.received] == [False, False]
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
         assert (delivery.response_status, delivery.response_body) == (401, "nope")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://localhost:9200/",
+    ],
+)
+def test_a_webhook_to_a_private_network_is_refused_with_the_reason(
+    personas: Any, client_for: Any, settings: Any, url: str
+) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    response = client_for(personas.org_admin).post(
+        reverse("webhook_list", args=["acme"]), {"url": url, "events": ["pair.started"]}
+    )
+    assert response.status_code == 200
+    assert "inside a private network" in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
+def test_a_delivery_never_calls_a_private_address_even_if_one_was_stored(
+    personas: Any, settings: Any
+) -> None:
+    webhook = make_hook(personas.organisation, [], url=f"http://127.0.0.1:{free_port()}/hook")
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    delivery = services.webhook_send_test(webhook=webhook, actor=personas.org_admin)
+    services.delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.response_status is None
+    assert "inside a private network" in delivery.error
