@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import IdentityProvider
 from mentora.core.forms import ModelForm
+from mentora.sso.services import PROVIDER_FIELDS
 
 
 class OidcCallbackForm(forms.Form):
@@ -41,18 +42,7 @@ class IdentityProviderForm(ModelForm):
 
     class Meta:
         model = IdentityProvider
-        fields = [
-            "enabled",
-            "protocol",
-            "domains",
-            "password_login",
-            "link_by",
-            "link_claim",
-            "oidc_issuer",
-            "oidc_client_id",
-            "oidc_client_secret",
-            "saml_metadata",
-        ]
+        fields = list(PROVIDER_FIELDS)
         widgets = {
             "domains": forms.Textarea(attrs={"rows": 3}),
             "saml_metadata": forms.Textarea(attrs={"rows": 6}),

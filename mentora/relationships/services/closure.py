@@ -93,17 +93,23 @@ def closure_submit(
         audit_log(
             actor=actor, action="relationships.pair.complete", obj=pair, programme=pair.programme
         )
-        emit(
-            organisation_ids=pair.programme.organisation_ids(),
-            event="pair.ended",
-            payload={
-                "pair_id": pair.pk,
-                "programme_id": pair.programme_id,
-                "ended_at": pair.ended_at,
-                "completed": True,
-            },
-        )
+        pair_ended_emit(pair=pair, completed=True)
     return closure
+
+
+def pair_ended_emit(*, pair: Pair, completed: bool) -> None:
+    """Tell the webhooks that `pair` ended (completed, or before its time): ids and dates
+    only, never the reason, which is for the programme team's eyes alone."""
+    emit(
+        organisation_ids=pair.programme.organisation_ids(),
+        event="pair.ended",
+        payload={
+            "pair_id": pair.pk,
+            "programme_id": pair.programme_id,
+            "ended_at": pair.ended_at,
+            "completed": completed,
+        },
+    )
 
 
 @transaction.atomic

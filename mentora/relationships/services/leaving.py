@@ -18,6 +18,7 @@ from mentora.programmes.models import Participant, ParticipantRole, ParticipantS
 from mentora.programmes.services import pipeline
 from mentora.relationships import tasks
 from mentora.relationships.models import Pair, PairEndCause
+from mentora.relationships.services.closure import pair_ended_emit
 
 
 def leave_dates_apply(*, today: dt.date | None = None) -> int:
@@ -91,4 +92,5 @@ def _pair_close(pair: Pair, *, leaver: Participant) -> None:
         programme=pair.programme,
         changes={"cause": pair.end_cause},
     )
+    pair_ended_emit(pair=pair, completed=False)
     transaction.on_commit(partial(tasks.send_partner_left.enqueue, pair.pk))

@@ -150,3 +150,19 @@ def test_the_manager_sees_the_ending_on_the_pairs_list_and_the_dashboard(
     assert client_for(cohort.personas.mentor).get(
         reverse("programme_pairs", args=[cohort.programme.pk])
     ).status_code in (403, 404)
+
+
+def test_a_pair_closed_by_a_leave_date_tells_the_webhooks_it_ended(cohort: Any, pair: Pair) -> None:
+    from mentora.webhooks.models import Delivery, Webhook, WebhookEvent
+
+    Webhook.objects.create(
+        organisation=pair.programme.organisation,
+        url="http://127.0.0.1:9/hook",
+        events=[WebhookEvent.PAIR_ENDED],
+    )
+    _leaves_on(cohort.junior, TODAY)
+    leave_dates_apply(today=TODAY)
+    [delivery] = Delivery.objects.filter(event=WebhookEvent.PAIR_ENDED)
+    assert delivery.payload["pair_id"] == pair.pk
+    assert delivery.payload["completed"] is False
+    assert SECRET not in str(delivery.payload)

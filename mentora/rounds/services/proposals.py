@@ -27,6 +27,7 @@ from mentora.matching import (
 from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus
 from mentora.programmes.services import pipeline
 from mentora.relationships.models import Pair
+from mentora.relationships.services.closure import pair_ended_emit
 from mentora.relationships.services.groups import mentoring_groups_create
 from mentora.rounds import tasks
 from mentora.rounds.explain import explanation, rule_text
@@ -488,14 +489,5 @@ def pair_end(*, pair: Pair, actor: Any, reason: str = "") -> Pair:
     # The reason stays out of the audit log's changes: it is for the manager's eyes only.
     audit_log(actor=actor, action="relationships.pair.end", obj=pair, programme=pair.programme)
     # ...and out of the webhook's payload, for the same reason.
-    emit(
-        organisation_ids=pair.programme.organisation_ids(),
-        event="pair.ended",
-        payload={
-            "pair_id": pair.pk,
-            "programme_id": pair.programme_id,
-            "ended_at": pair.ended_at,
-            "completed": False,
-        },
-    )
+    pair_ended_emit(pair=pair, completed=False)
     return pair
