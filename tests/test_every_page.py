@@ -368,7 +368,8 @@ def _post(client: Client, url: str, data: dict[str, Any]) -> tuple[int, bool]:
     with transaction.atomic():
         before = _row_counts()
         response = client.post(url, data)
-        refused = response.status_code not in (301, 302, 303)
+        # 201: made, and answered with what is shown only once (a new token's secret).
+        refused = response.status_code not in (201, 301, 302, 303)
         changed = refused and _row_counts() != before
         transaction.set_rollback(True)
     return response.status_code, changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from functools import partial
 from typing import Any
@@ -270,11 +271,13 @@ def two_factor_verify(*, user: User, code: str) -> Device:
     """The device that `code` comes from, a code from the app or an unused recovery code;
     a recovery code is used up."""
     compact = code.strip().replace(" ", "")
+    # Only ASCII digits make an app's code: "²" is a digit to Python, not to TOTP.
+    digits = re.fullmatch(r"[0-9]+", compact) is not None
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if compact.isdigit() and device.verify_token(compact):
+        if digits and device.verify_token(compact):
             return device
     for codes in RecoveryCodes.objects.filter(user=user, confirmed=True):
-        if not compact.isdigit() and codes.verify_token(compact):
+        if not digits and codes.verify_token(compact):
             left = codes.codes.filter(used_at__isnull=True).count()
             audit_log(
                 actor=user,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from binascii import unhexlify
 from urllib.parse import quote, urlencode
@@ -73,7 +74,7 @@ def totp_step(key: str, code: str) -> int | None:
     """The time step at which `code` is right for the secret `key` (one step of drift either
     way), else None."""
     code = code.strip().replace(" ", "")
-    if not code.isascii() or not code.isdigit() or len(code) != 6:
+    if not re.fullmatch(r"[0-9]{6}", code):
         return None
     totp = TOTP(unhexlify(key), step=30, t0=0, digits=6, drift=0)
     now = totp.t()

@@ -39,6 +39,7 @@ def _tokens_page(
         request,
         "api/tokens.html",
         {"organisation": organisation, "tokens": tokens, "form": form, "created": created},
+        status=201 if created else 200,
     )
 
 

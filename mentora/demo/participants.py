@@ -46,6 +46,8 @@ STEP_DAYS: dict[str, int] = {
     S.WITHDRAWN: 8,
     S.APPROVED: 10,
     S.DECLINED: 12,
+    # Left the employer after approval, before the training: their HR leave date.
+    S.LEFT: 20,
 }
 SCREENING_DAYS = 7
 
@@ -85,6 +87,8 @@ def _path(role: str, status: str) -> list[str]:
         return [S.INVITED, S.APPLIED, review, S.DECLINED]
     if status == S.WITHDRAWN:
         return [S.INVITED, S.APPLIED, S.WITHDRAWN]
+    if status == S.LEFT:
+        return [S.INVITED, S.APPLIED, review, S.APPROVED, S.LEFT]
     if status in (S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER):
         return [S.INVITED, S.APPLIED, status]
     return main[: main.index(status) + 1] if status in main else [S.INVITED]
@@ -187,6 +191,9 @@ def participant_add(
         line_manager_decided_at=moment[S.APPROVED] if approved_by_line else None,
         created_at=invited_at,
     )
+    if path[-1] == S.LEFT:
+        # Left the employer: the HR data says when, as the daily leave-date run found it.
+        Person.objects.filter(pk=person.pk).update(leave_date=timezone.localdate(times[-1]))
     built = questionnaire.profile_build(
         participant=participant, questions=list(Question.objects.filter(programme=programme))
     )

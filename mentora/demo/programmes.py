@@ -59,7 +59,7 @@ DESIGNED_GOALS: list[dict[str, Any]] = [
 # The graduate programme is under way: who has not been matched is either a late applicant
 # or someone from the first intake who stopped on the way.
 LATE_STATUSES: list[str] = [S.INVITED, S.APPLIED, S.UNDER_REVIEW, S.NEEDS_LINE_MANAGER]
-HELD_BACK_STATUSES: list[str] = [S.APPROVED, S.DECLINED, S.TRAINED, S.WITHDRAWN]
+HELD_BACK_STATUSES: list[str] = [S.APPROVED, S.DECLINED, S.TRAINED, S.WITHDRAWN, S.LEFT]
 # The exchange has not started: its participants are anywhere before a match.
 EXCHANGE_STATUSES: list[str] = [
     S.INVITED,

@@ -1,3 +1,6 @@
+"""Forms of the programme pages (long: one per page that edits a programme, its goals,
+questionnaire, participants, mentors' places and guests; each parses its own input)."""
+
 from __future__ import annotations
 
 from typing import Any

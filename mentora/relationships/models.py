@@ -9,11 +9,6 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentora.programmes.services.reminders import (
-    LINE_MANAGER_REMINDER_AFTER_DAYS,
-    REMINDER_AFTER_DAYS,
-)
-
 
 class PairQuerySet(models.QuerySet["Pair"]):
     def active(self) -> PairQuerySet:
@@ -316,187 +311,6 @@ class FollowUp(models.Model):
         return f"{self.pair} {self.held_on}"
 
 
-# The defaults of every interval a programme can set (SupportSettings): the escalation
-# ladder of a quiet pair, and the reminders of the steps before it.
-NUDGE_AFTER_DAYS = 30
-MENTOR_NOTE_AFTER_DAYS = 14
-MANAGER_ALERT_AFTER_DAYS = 14
-APPLICATION_REMINDER_DAYS = REMINDER_AFTER_DAYS
-APPROVAL_REMINDER_DAYS = LINE_MANAGER_REMINDER_AFTER_DAYS
-INTRODUCTION_REMINDER_DAYS = 2
-SURVEY_REMINDER_DAYS = 7
-
-
-class SupportSettings(models.Model):
-    """How a programme reminds and nudges: the escalation ladder of a pair that does not
-    meet, and how soon each pending step of the programme is worth a reminder."""
-
-    programme = models.OneToOneField(
-        "programmes.Programme", on_delete=models.CASCADE, related_name="support_settings"
-    )
-    # Days without a meeting before both get a friendly nudge; 0 turns the ladder off.
-    nudge_after_days = models.PositiveSmallIntegerField(
-        _("nudge after days without a meeting"), default=NUDGE_AFTER_DAYS
-    )
-    mentor_note_after_days = models.PositiveSmallIntegerField(
-        _("note to the mentor after days since the nudge"), default=MENTOR_NOTE_AFTER_DAYS
-    )
-    manager_alert_after_days = models.PositiveSmallIntegerField(
-        _("alert to the programme team after days since the note"),
-        default=MANAGER_ALERT_AFTER_DAYS,
-    )
-    application_reminder_days = models.PositiveSmallIntegerField(
-        _("remind an invited person to apply after days"), default=APPLICATION_REMINDER_DAYS
-    )
-    approval_reminder_days = models.PositiveSmallIntegerField(
-        _("remind a line manager of an approval after days"), default=APPROVAL_REMINDER_DAYS
-    )
-    introduction_reminder_days = models.PositiveSmallIntegerField(
-        _("remind of an unanswered introduction days before it expires"),
-        default=INTRODUCTION_REMINDER_DAYS,
-    )
-    survey_reminder_days = models.PositiveSmallIntegerField(
-        _("days between survey reminders"), default=SURVEY_REMINDER_DAYS
-    )
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(mentor_note_after_days__gte=1)
-                & models.Q(manager_alert_after_days__gte=1)
-                & models.Q(application_reminder_days__gte=1)
-                & models.Q(approval_reminder_days__gte=1)
-                & models.Q(introduction_reminder_days__gte=1)
-                & models.Q(survey_reminder_days__gte=1),
-                name="support_settings_intervals_positive",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.programme)
-
-    @classmethod
-    def of(cls, programme: Any) -> SupportSettings:
-        """The programme's settings, or the defaults (unsaved) where it set none."""
-        found = cls.objects.filter(programme_id=programme.pk).first()
-        return found or cls(programme_id=programme.pk)
-
-
-class PauseReason(models.TextChoices):
-    HOLIDAY = "holiday", _("Holiday")
-    PARENTAL_LEAVE = "parental_leave", _("Parental leave")
-    BUSY_SEASON = "busy_season", _("Busy season")
-    ILLNESS = "illness", _("Illness")
-    OTHER = "other", _("Something else")
-
-
-class PauseQuerySet(models.QuerySet["Pause"]):
-    def current(self, today: dt.date | None = None) -> PauseQuerySet:
-        """Pauses in force on `today`: begun, not yet over, not ended early."""
-        today = today or timezone.localdate()
-        return self.filter(starts_on__lte=today, until__gte=today, ended_at__isnull=True)
-
-
-class Pause(models.Model):
-    """A pair on pause until a return date, set by one of its members. A fact the partner
-    and the programme team see; no text is asked for."""
-
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="pauses")
-    participant = models.ForeignKey(
-        "programmes.Participant", on_delete=models.CASCADE, related_name="pauses"
-    )
-    starts_on = models.DateField(_("from"))
-    until = models.DateField(_("back on"))
-    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    # Set when the pair resumes before the return date.
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    objects = PauseQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("pause")
-        verbose_name_plural = _("pauses")
-        ordering = ["-starts_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(until__gte=models.F("starts_on")), name="pause_ends_after_start"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.pair} pause {self.starts_on}"
-
-    @property
-    def last_day(self) -> dt.date:
-        """The last day paused: the return date, or the day it was ended early."""
-        if self.ended_at is not None:
-            return min(self.until, timezone.localdate(self.ended_at))
-        return self.until
-
-
-class CheckInAnswer(models.TextChoices):
-    MET = "met", _("We met")
-    MOVED = "moved", _("We moved it")
-    NOT_HELD = "not_held", _("It did not happen")
-
-
-class CheckIn(models.Model):
-    """A member's one-click answer to "Did you meet?" the day after a planned meeting. A
-    fact for the pair's health: no text is asked for."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="checkins")
-    participant = models.ForeignKey(
-        "programmes.Participant", on_delete=models.CASCADE, related_name="checkins"
-    )
-    # The meeting's sequence when asked: a moved meeting is asked about again.
-    sequence = models.PositiveIntegerField()
-    answer = models.CharField(_("answer"), max_length=10, choices=CheckInAnswer.choices)
-    moved_to = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["answered_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "participant", "sequence"], name="checkin_once_per_version"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.meeting} {self.answer}"
-
-
-class EscalationStep(models.TextChoices):
-    NUDGE = "nudge", _("Nudge to the pair")
-    MENTOR_NOTE = "mentor_note", _("Note to the mentor")
-    MANAGER_ALERT = "manager_alert", _("Alert to the programme team")
-
-
-LADDER = [EscalationStep.NUDGE, EscalationStep.MENTOR_NOTE, EscalationStep.MANAGER_ALERT]
-
-
-class Escalation(models.Model):
-    """One step of the escalation ladder taken for a pair in one quiet spell (the time since
-    `quiet_since`, its last meeting, start or return from a pause): each step once."""
-
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="escalations")
-    step = models.CharField(_("step"), max_length=15, choices=EscalationStep.choices)
-    quiet_since = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["pair", "step", "quiet_since"], name="escalation_once_per_quiet_spell"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.pair} {self.step}"
-
-
 class Continuation(models.TextChoices):
     STAY_IN_TOUCH = "stay_in_touch", _("Stay in touch")
     MORE_SESSIONS = "more_sessions", _("A few more sessions")
@@ -693,167 +507,24 @@ class Recording(models.Model):
         return bool(self.mentee_consent_at and self.mentor_consent_at)
 
 
-class ExpertConnection(models.Model):
-    """A learner put in touch with an expert on one theme, in an expert-network programme."""
-
-    programme = models.ForeignKey(
-        "programmes.Programme", on_delete=models.CASCADE, related_name="expert_connections"
-    )
-    learner = models.ForeignKey(
-        "programmes.Participant",
-        on_delete=models.CASCADE,
-        related_name="expert_connections_as_learner",
-    )
-    expert = models.ForeignKey(
-        "programmes.Participant",
-        on_delete=models.CASCADE,
-        related_name="expert_connections_as_expert",
-    )
-    theme = models.CharField(_("theme"), max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    # When the expert was last asked how it is going, so that nobody is asked every day.
-    quiet_check_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("expert connection")
-        verbose_name_plural = _("expert connections")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            # Closing a connection lets the two be connected on the theme again later.
-            models.UniqueConstraint(
-                fields=["learner", "expert", "theme"],
-                condition=models.Q(closed_at__isnull=True),
-                name="expert_connection_open_once",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.learner} / {self.expert}: {self.theme}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    def member_user_ids(self) -> set[int]:
-        return {uid for uid in (self.learner.user_id, self.expert.user_id) if uid}
-
-
-class ExpertActivityKind(models.TextChoices):
-    CONTACT = "contact", _("Contact")
-    SESSION = "session", _("Session")
-    RESOURCE = "resource", _("Shared a resource")
-    OTHER = "other", _("Other")
-
-
-class ExpertActivity(models.Model):
-    """Something that happened in an expert connection. Activity, not conversation: the
-    learner, the expert and the programme manager all read it."""
-
-    connection = models.ForeignKey(
-        ExpertConnection, on_delete=models.CASCADE, related_name="activities"
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=ExpertActivityKind.choices)
-    happened_on = models.DateField(_("date"))
-    note = models.CharField(_("short note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("expert activity")
-        verbose_name_plural = _("expert activities")
-        ordering = ["-happened_on", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.connection} {self.happened_on}"
-
-
-class FlashSlot(models.Model):
-    """A time an expert offers for one flash conversation: a learner books it, they talk
-    once, and the learner says whether it was useful."""
-
-    expert = models.ForeignKey(
-        "programmes.Participant", on_delete=models.CASCADE, related_name="flash_slots"
-    )
-    starts_at = models.DateTimeField(_("starts"))
-    duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=30)
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    link = models.URLField(_("online link"), blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("flash conversation slot")
-        verbose_name_plural = _("flash conversation slots")
-        ordering = ["starts_at", "pk"]
-        constraints = [
-            # A slot says where the two meet: a place, an online link, or both.
-            models.CheckConstraint(
-                condition=~models.Q(place="") | ~models.Q(link=""),
-                name="flash_slot_has_place_or_link",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.expert} {self.starts_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def ends_at(self) -> dt.datetime:
-        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
-
-    @property
-    def is_open(self) -> bool:
-        return self.cancelled_at is None
-
-
-class FlashBooking(models.Model):
-    """A learner's booking of a slot: one conversation. Its calendar invitation carries
-    the booking's UID and sequence, so a move or cancellation updates the same entry."""
-
-    slot = models.ForeignKey(FlashSlot, on_delete=models.CASCADE, related_name="bookings")
-    learner = models.ForeignKey(
-        "programmes.Participant", on_delete=models.CASCADE, related_name="flash_bookings"
-    )
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # Calendar clients replace an invitation with a higher sequence number.
-    sequence = models.PositiveIntegerField(default=0)
-    booked_at = models.DateTimeField(default=timezone.now)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    followup_sent_at = models.DateTimeField(null=True, blank=True)
-    # The learner's answer to "Was it useful?" (1-5). Staff see only counts, under
-    # disclosure control; the expert never sees it.
-    usefulness = models.PositiveSmallIntegerField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("flash conversation")
-        verbose_name_plural = _("flash conversations")
-        ordering = ["slot__starts_at", "pk"]
-        constraints = [
-            # One booking per slot: two learners who book at once cannot both get it.
-            models.UniqueConstraint(
-                fields=["slot"],
-                condition=models.Q(cancelled_at__isnull=True),
-                name="flash_slot_booked_once",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(usefulness__isnull=True)
-                | models.Q(usefulness__gte=1, usefulness__lte=5),
-                name="flash_usefulness_1_to_5",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.learner} @ {self.slot}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.cancelled_at is None and self.slot.cancelled_at is None
-
-    def member_user_ids(self) -> set[int]:
-        return {uid for uid in (self.learner.user_id, self.slot.expert.user_id) if uid}
+# Kept in modules of their own so that each stays short; imported here so that Django
+# finds them and every `from mentora.relationships.models import ...` keeps working.
+from mentora.relationships.expert_models import (  # noqa: E402, I001
+    ExpertActivity as ExpertActivity,
+    ExpertActivityKind as ExpertActivityKind,
+    ExpertConnection as ExpertConnection,
+    FlashBooking as FlashBooking,
+    FlashSlot as FlashSlot,
+)
+from mentora.relationships.support_models import (  # noqa: E402, I001
+    INTRODUCTION_REMINDER_DAYS as INTRODUCTION_REMINDER_DAYS,
+    LADDER as LADDER,
+    CheckIn as CheckIn,
+    CheckInAnswer as CheckInAnswer,
+    Escalation as Escalation,
+    EscalationStep as EscalationStep,
+    Pause as Pause,
+    PauseQuerySet as PauseQuerySet,
+    PauseReason as PauseReason,
+    SupportSettings as SupportSettings,
+)

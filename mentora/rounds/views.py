@@ -1,3 +1,6 @@
+"""The pages of a matching round (long: starting, reviewing, adjusting and publishing a
+round are one screen's actions, and each is a thin view over its service)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

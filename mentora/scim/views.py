@@ -315,8 +315,10 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
         if created is None:
             status = 400
         else:
+            # Created, and shown on this answer only (never stored, not even in the session).
             secret = created[1]
             form = TokenForm()
+            status = 201
     return render(
         request,
         "scim/tokens.html",

@@ -1,4 +1,4 @@
-"""The command line: happy paths, every bad-input case, determinism."""
+"""The command line (long: one test for every bad-input case): happy paths, determinism."""
 
 from __future__ import annotations
 

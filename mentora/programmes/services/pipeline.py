@@ -1,5 +1,6 @@
-"""The participant pipeline: transitions and their guards, invitations, applications and
-the line manager's decision. Each write is atomic, audited, and mails on commit."""
+"""The participant pipeline (long: every step from invitation to leaving, with its guards):
+transitions, invitations, applications and the line manager's decision. Each write is
+atomic, audited, and mails on commit."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def test_the_tokens_page_is_for_staff_and_only_admins_create(client_for, persona
 def test_a_new_token_is_shown_once_and_stored_as_a_digest(client_for, personas) -> None:
     admin = client_for(personas.org_admin)
     response = admin.post("/org/acme/scim/", {"name": "Entra ID"})
-    assert response.status_code == 200
+    assert response.status_code == 201
     secret = response.context["secret"]
     assert secret and secret in response.content.decode()
     token = ScimToken.objects.get()
