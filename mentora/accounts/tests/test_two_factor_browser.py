@@ -55,9 +55,11 @@ def test_an_admin_sets_up_two_factor_log_in_and_provisioning_on_a_phone(
 
     page.get_by_role("button", name="Log out").click()
     page.goto(f"{base}/login/")
-    page.get_by_label("E-mail address").fill("orgadmin@test.example")
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    # The password form only: the page also offers "Log in with your organisation".
+    form = page.locator('form[action$="/login/"]')
+    form.get_by_label("E-mail address").fill("orgadmin@test.example")
+    form.get_by_label("Password").fill("pw")
+    form.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/login/verify/**")
     check("code at log-in")
     page.get_by_label("Code").fill(totp(secret, at=time.time() + 30))
