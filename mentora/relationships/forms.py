@@ -78,7 +78,20 @@ class AgreementForm(ModelForm):
         pass
 
 
-class MeetingForm(forms.Form):
+class _InTimeZone(forms.Form):
+    """A form whose `date` and `time` fields are read in the author's own time zone."""
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def starts_at(self) -> dt.datetime:
+        """The date and time as entered, in the author's own time zone."""
+        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
+
+
+class MeetingForm(_InTimeZone):
     date = DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = WholeNumberField(
@@ -89,14 +102,8 @@ class MeetingForm(forms.Form):
     link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
 
     def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
+        super().__init__(*args, time_zone=time_zone, **kwargs)
         self.fields["time"].help_text = _("In your time zone: %(tz)s") % {"tz": time_zone}
-
-    def starts_at(self) -> dt.datetime:
-        """The date and time as entered, in the author's own time zone."""
-        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
 
 
 class MeetingScheduleForm(MeetingForm):
@@ -202,7 +209,7 @@ class SupportSettingsForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v is not None}
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(_InTimeZone):
     """'Did you meet?': one of three answers; a moved meeting's new date and time."""
 
     answer = _choice(
@@ -219,10 +226,6 @@ class CheckInForm(forms.Form):
         error_messages={"invalid": _("Give the new time as hours and minutes.")},
     )
 
-    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         moved = data.get("answer") == CheckInAnswer.MOVED
@@ -234,8 +237,7 @@ class CheckInForm(forms.Form):
         """The service's arguments: the answer, and the new time in the member's zone."""
         moved_to = None
         if self.cleaned_data["answer"] == CheckInAnswer.MOVED:
-            naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-            moved_to = timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
+            moved_to = self.starts_at()
         return {"answer": self.cleaned_data["answer"], "moved_to": moved_to}
 
 
@@ -306,7 +308,7 @@ class HealthFilterForm(SearchForm):
     )
 
 
-class FlashTimeForm(forms.Form):
+class FlashTimeForm(_InTimeZone):
     """When a flash conversation starts and how long it lasts, in the author's time zone."""
 
     date = _date(_("Give the date of the conversation."))
@@ -315,14 +317,6 @@ class FlashTimeForm(forms.Form):
         error_messages=_saying(_("Give the time it starts."), "required", "invalid"),
     )
     duration_minutes = _whole(_("A flash conversation lasts from 10 to 240 minutes."), 10, 240)
-
-    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
-
-    def starts_at(self) -> dt.datetime:
-        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return timezone.make_aware(naive, zoneinfo.ZoneInfo(self.time_zone))
 
 
 class FlashSlotForm(FlashTimeForm):
