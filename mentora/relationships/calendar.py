@@ -43,10 +43,21 @@ def meeting_item(meeting: Meeting) -> CalendarItem:
 
 def meeting_ics(meeting: Meeting, *, cancelled: bool = False) -> bytes:
     """The invitation to a meeting (or its cancellation), for both members of the pair."""
-    item = meeting_item(meeting)
+    return _item_ics(
+        meeting_item(meeting),
+        product="Mentoring meetings",
+        attendees=_attendees(meeting.pair.mentee, meeting.pair.mentor),
+        cancelled=cancelled,
+    )
+
+
+def _item_ics(
+    item: CalendarItem, *, product: str, attendees: list[tuple[str, str]], cancelled: bool
+) -> bytes:
+    """The invitation for one timed calendar entry, with its UID and sequence."""
     assert isinstance(item.starts_at, dt.datetime) and item.ends_at is not None
     return invitation_ics(
-        product="Mentoring meetings",
+        product=product,
         uid=item.uid,
         sequence=item.sequence,
         starts_at=item.starts_at,
@@ -54,7 +65,7 @@ def meeting_ics(meeting: Meeting, *, cancelled: bool = False) -> bytes:
         summary=item.summary,
         place=item.place,
         link=item.link,
-        attendees=_attendees(meeting.pair.mentee, meeting.pair.mentor),
+        attendees=attendees,
         cancelled=cancelled,
         organizer=_organizer(),
     )
@@ -81,17 +92,9 @@ def flash_ics(booking: FlashBooking) -> bytes:
     """The invitation to a flash conversation for the learner and the expert; a REQUEST
     while it stands, a CANCEL once it is cancelled (always with the booking's sequence)."""
     item = flash_item(booking)
-    assert isinstance(item.starts_at, dt.datetime) and item.ends_at is not None
-    return invitation_ics(
+    return _item_ics(
+        item,
         product="Flash mentoring",
-        uid=item.uid,
-        sequence=item.sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        summary=item.summary,
-        place=item.place,
-        link=item.link,
         attendees=_attendees(booking.learner, booking.slot.expert),
         cancelled=item.cancelled,
-        organizer=_organizer(),
     )
