@@ -372,6 +372,28 @@ def english_by_default() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Every test starts with nothing cached: ids and clocks repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def email_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send each e-mail as soon as it is queued, inside the change's transaction, so a test
+    reads it (`mailoutbox`, `smtp_sink`) right after the change, with no worker running and
+    the test's transaction never committed. Tests marked `outbox` deliver as production
+    does: after the commit, by the task worker."""
+    if request.node.get_closest_marker("outbox") is None:
+        from mentora.notifications import services
+
+        monkeypatch.setattr(services, "DELIVER_AT_ONCE", True)
+
+
 def ensure_shipped_libraries() -> None:
     """Put back the libraries Mentora ships through data migrations (survey instruments,
     conversation tools) when a transactional test flushed them away."""

@@ -20,10 +20,11 @@ def add_database_argument(parser: argparse.ArgumentParser, name: str) -> None:
     )
 
 
-def start_django(url: str) -> None:
+def start_django(url: str, *, fresh: bool = True) -> None:
     """Drop and create the PostgreSQL database at `url` (a sqlite:/// URL is used as it is),
-    set Django up on it and migrate."""
-    if url.startswith("postgres"):
+    set Django up on it and migrate. With `fresh` false, a database that exists is kept
+    as it is (only migrated), so that a large one seeded before is measured again."""
+    if url.startswith("postgres") and fresh:
         import psycopg
 
         base, name = url.rsplit("/", 1)

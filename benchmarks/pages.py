@@ -1,9 +1,11 @@
 """Time the most used pages on the demo data, and weigh what a first visit downloads.
 
-Usage:  .venv/bin/python benchmarks/pages.py [--runs 20] [--database sqlite:///PATH]
+Usage:  .venv/bin/python benchmarks/pages.py [--runs 20] [--people 400]
+                                              [--database sqlite:///PATH]
 
-By default the demo organisation is seeded as `bin/run` does (`seed_demo`, 400 people)
-into a temporary SQLite database; a PostgreSQL URL is dropped and created afresh. Each
+By default the demo organisation is seeded as `bin/run` does (`seed_demo`, 400 people;
+`--people 20000` gives the organisation the load test uses) into a temporary SQLite
+database; a PostgreSQL URL is dropped and created afresh. Each
 page is requested by the persona who uses it, in the same process (Django's test
 client: the server's work, without the network or the browser), once to warm up and
 then `--runs` times; the median is printed against the 200 ms target. Then every
@@ -109,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database", default="")
+    parser.add_argument("--people", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         start_django(args.database or f"sqlite:///{folder}/pages.sqlite3")
@@ -121,7 +124,7 @@ def main() -> None:
         settings.ALLOWED_HOSTS = ["*"]
         # Every login would otherwise print a line.
         logging.getLogger("axes").setLevel(logging.WARNING)
-        seed_demo(people=400)
+        seed_demo(people=args.people)
         medians: dict[str, float] = {}
         clients: dict[str, Client] = {}
         for name, email, url in _pages():

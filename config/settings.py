@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "mentora.relationships",
     "mentora.surveys",
     "mentora.reports",
+    "mentora.subject_requests",
+    "mentora.privacy",
     "mentora.api",
     "mentora.home",
     "mentora.demo",
@@ -172,6 +174,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker process in the tests can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mentora.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The keys that encrypt private texts at rest (mentora/core/crypto.py), newest first:
+# comma-separated in the environment, or one a line in a key file. Never in the database.
+MENTORA_ENCRYPTION_KEYS = env_list("MENTORA_ENCRYPTION_KEYS")
+MENTORA_ENCRYPTION_KEY_FILE = os.environ.get("MENTORA_ENCRYPTION_KEY_FILE", "")
+# Development and tests make a key file under VAR_DIR on first use; production refuses.
+MENTORA_ENCRYPTION_KEY_AUTOCREATE = DEBUG or TESTING
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -263,6 +272,11 @@ TASKS = {
         "BACKEND": os.environ.get("TASK_BACKEND", "mentora.core.task_backend.DatabaseBackend"),
     }
 }
+# A worker beats every sixth of this many seconds; one silent this long is taken for
+# dead (by /healthz), and the task it was running is handed back to the queue, where
+# another worker takes it over (as is, this long after it began, a task its beating
+# worker no longer runs).
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30, minimum=3)
 
 # Webhooks: each delivery is tried up to WEBHOOK_MAX_ATTEMPTS times by the task worker,
 # waiting WEBHOOK_RETRY_BASE_SECONDS after the first failure and twice as long after each next.
@@ -322,6 +336,20 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mentora <mentora@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering must not hold a worker (and its claim) for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The outbox: every e-mail is a row written with the change that caused it, sent by the
+# task worker. A worker claims EMAIL_OUTBOX_BATCH rows at a time for
+# EMAIL_OUTBOX_LEASE_SECONDS; rows of a worker that died are given back as soon as it has
+# been silent for WORKER_STALE_SECONDS, any other row of a lease that ran out is taken over.
+# While the mail server refuses, a row waits EMAIL_OUTBOX_RETRY_BASE_SECONDS, then twice as
+# long each time, never more than EMAIL_OUTBOX_RETRY_MAX_SECONDS. The text of sent e-mails
+# is cleared after EMAIL_OUTBOX_KEEP_DAYS.
+EMAIL_OUTBOX_BATCH = env_int("EMAIL_OUTBOX_BATCH", 20, minimum=1)
+EMAIL_OUTBOX_LEASE_SECONDS = env_int("EMAIL_OUTBOX_LEASE_SECONDS", 120, minimum=1)
+EMAIL_OUTBOX_RETRY_BASE_SECONDS = env_int("EMAIL_OUTBOX_RETRY_BASE_SECONDS", 10)
+EMAIL_OUTBOX_RETRY_MAX_SECONDS = env_int("EMAIL_OUTBOX_RETRY_MAX_SECONDS", 300)
+EMAIL_OUTBOX_KEEP_DAYS = env_int("EMAIL_OUTBOX_KEEP_DAYS", 7)
 
 # Security defaults. Cookies are secure and HSTS is on whenever DEBUG is off;
 # SECURE_COOKIES=0 allows a plain-HTTP deployment behind a trusted proxy on purpose.

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("mentora.relationships.urls")),
     path("", include("mentora.surveys.urls")),
     path("", include("mentora.reports.urls")),
+    path("", include("mentora.privacy.urls")),
+    path("", include("mentora.subject_requests.urls")),
     path("", include("mentora.api.urls")),
 ]
 

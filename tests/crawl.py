@@ -107,6 +107,7 @@ def id_pools() -> dict[str, list[Any]]:
     from mentora.events.models import Event, EventRegistration
     from mentora.notifications.models import Notification
     from mentora.people.models import ImportRun, OrgUnit, Person
+    from mentora.privacy.models import Consent
     from mentora.programmes.models import (
         Guest,
         Participant,
@@ -129,6 +130,7 @@ def id_pools() -> dict[str, list[Any]]:
     )
     from mentora.rounds.models import Introduction, MatchingRound, Proposal
     from mentora.scim.models import ScimToken
+    from mentora.subject_requests.models import SubjectRequest
     from mentora.surveys.models import Invitation, Survey
     from mentora.surveys.models import Question as SurveyQuestion
     from mentora.webhooks.models import Webhook
@@ -178,7 +180,10 @@ def id_pools() -> dict[str, list[Any]]:
         "invitation_id": pks(Invitation),
         "notification_id": pks(Notification),
         "webhook_id": pks(Webhook),
+        "consent_id": pks(Consent),
         "fmt": ["csv", "xlsx"],
+        "fmt:subject_request_download": ["json", "pdf"],
+        "request_id": pks(SubjectRequest),
         "token:programme_apply_link": list(
             Programme.objects.values_list("application_token", flat=True)
         ),

@@ -30,7 +30,7 @@ from conftest import database_url, ensure_shipped_libraries
 from mentora.core.models import AuditEntry
 from mentora.notifications.models import Notification
 from tests.crawl import Route, id_pools, page_title, readable_text, routes, urls
-from tests.world import World, build_world
+from tests.world import ERASED_EMAIL, ERASED_EMPLOYEE_ID, ERASED_NAME, World, build_world
 
 # The world is built once for the module and only read by its tests, each of which runs
 # in a transaction that is rolled back; the module's fixture flushes the world at the end.
@@ -41,9 +41,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # once a survey is published with at least 5 answers, or retention has 5 people in each
 # group, which this small world never reaches: here it answers 404 (its drawing is tested
 # in mentora/reports/tests, on a programme large enough). The way back from an
-# organisation's OpenID provider is reached only from that provider.
-# in mentora/reports/tests, on a programme large enough). The SCIM API answers a bearer
-# token only, never a session, so a persona gets 401 (its tests are in mentora/scim/tests).
+# organisation's OpenID provider is reached only from that provider. The SCIM API answers
+# a bearer token only, never a session, so a persona gets 401 (its tests are in mentora/scim/tests).
 # No persona has set up two-factor log-in (each would then be asked for a code on every
 # page), so the page that asks for one sends them on to set it up.
 CONTENT_STATUS = {
@@ -256,9 +255,35 @@ def test_private_text_reaches_only_its_readers(crawl: Crawl) -> None:
     assert all(message.get_body(("html",)) is not None for message in crawl.emails)
     account_emails = [m for m in crawl.emails if str(m["To"]) not in world.guest_addresses]
     assert len(crawl.emails) - len(account_emails) == len(world.guest_addresses)
-    assert len(notifications) == len(account_emails)
+    # Inbox-only entries (the world writes a few directly) have no e-mail to match.
+    emailed = [note for note in notifications if note.channel == "email"]
+    assert len(emailed) == len(account_emails)
     unseen = [m.what for m in world.markers if not shown[m.what]]
     assert unseen == [], "never shown to a reader: " + ", ".join(unseen)
+
+
+def _names_the_erased(text: str) -> bool:
+    lowered = text.lower()
+    return any(
+        needle.lower() in lowered for needle in (ERASED_NAME, "Eraseme", ERASED_EMAIL)
+    ) or bool(re.search(rf"(?<![\w-]){ERASED_EMPLOYEE_ID}(?![\w-])", text))
+
+
+def test_an_erased_person_is_found_on_no_page_download_or_audit_entry(crawl: Crawl) -> None:
+    """The world erased someone who had a pair, an inbox, a copy of their data and audit
+    entries: no page, fragment, export or API answer, as any persona, names them."""
+    problems = [
+        f"{seen.persona} {seen.url}" for seen in crawl.responses if _names_the_erased(seen.text)
+    ]
+    problems += [record[:60] for record in crawl.audit if _names_the_erased(record)]  # type: ignore[attr-defined]
+    notes = Notification.objects.all()
+    problems += [f"notification {n.pk}" for n in notes if _names_the_erased(n.subject + n.body)]
+    assert problems == [], "\n".join(problems)
+    # The guard looked where the erased person was: their pair's pages were seen by staff.
+    assert any(
+        "A former participant" in seen.text and seen.persona == "org_admin"
+        for seen in crawl.responses
+    )
 
 
 def test_every_page_is_reached_with_its_content(crawl: Crawl) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from conftest import BROWSER_TEST, ensure_shipped_libraries
 from tests.pages import DESKTOP
 from tests.world import World, build_world
@@ -169,11 +167,6 @@ def test_a_manager_changes_a_participants_status_with_the_keyboard(
     _finish(context, keys)
 
 
-@pytest.mark.xfail(
-    reason="Known defect: in the pair space, Chromium shows no focus ring on the date and "
-    "time fields of the meeting form when reached by Tab; being repaired.",
-    strict=False,
-)
 def test_a_mentee_writes_an_agenda_with_the_keyboard(live_server: Any, browser: Any) -> None:
     from mentora.relationships.models import Meeting
 

@@ -22,6 +22,8 @@ from mentora.accounts.models import Membership, Role, User
 from mentora.events import services as event_services
 from mentora.people import services as people_services
 from mentora.people.models import OrgUnit, OrgUnitKind
+from mentora.privacy import services as privacy_services
+from mentora.privacy.models import RetentionRun
 from mentora.programmes.models import GoalMeasure, Participant
 from mentora.programmes.services import design, questionnaire
 from mentora.programmes.services import guests as guest_services
@@ -418,7 +420,71 @@ def build_world() -> World:  # noqa: PLR0915 - one story, told in order
         language="en",
         actor=personas.manager,
     )
+    _data_requests(world, rolf_part)
+    _data_protection(personas)
     return world
+
+
+# Someone erased from the world: none of these may be found anywhere afterwards.
+ERASED_NAME = "Erna Eraseme"
+ERASED_EMAIL = "erna.eraseme@test.example"
+ERASED_EMPLOYEE_ID = "ERASE-77"
+
+
+def _data_requests(world: World, mentor: Participant) -> None:
+    """Jo's copy of her data, ready to download; Erna, who took part in a pair with
+    Rolf, had an inbox, a copy of her data and entries in the audit log, has been
+    erased."""
+    from mentora.notifications.models import Notification
+    from mentora.subject_requests.services import person_erase
+    from mentora.subject_requests.services import requests as subject_requests
+
+    personas = world.personas
+    org = personas.organisation
+    user = User.objects.create_user(email=ERASED_EMAIL, password="pw", full_name=ERASED_NAME)
+    Membership.objects.create(user=user, organisation=org, role=Role.MENTEE)
+    erna = _person(org, ERASED_EMPLOYEE_ID, "Erna", "Eraseme", email=ERASED_EMAIL, user=user)
+    people_services.person_update(
+        person=erna, values={"job_title": "Analyst"}, actor=personas.org_admin, source="test"
+    )
+    participant = Participant.objects.create(
+        programme=world.programme, person=erna, user=user, role="mentee", status="left"
+    )
+    # She left the organisation, ending her pair; it stays for Rolf.
+    Pair.objects.create(
+        programme=world.programme,
+        mentee=participant,
+        mentor=mentor,
+        started_at=timezone.now() - dt.timedelta(days=120),
+        ended_at=timezone.now() - dt.timedelta(days=100),
+        end_cause="mentee_left",
+    )
+    # Her own inbox goes with her (an entry with no e-mail, so no inbox is left unmatched).
+    Notification.objects.create(user=user, kind="test", subject="Welcome", channel="inbox")
+    subject_requests.access_request_run(
+        request_id=subject_requests.access_request_create(person=erna, actor=user).pk
+    )
+    person_erase(person_id=erna.pk, actor=personas.org_admin)
+    jo = personas.people["junior"]
+    subject_requests.access_request_run(
+        request_id=subject_requests.access_request_create(person=jo, actor=personas.mentee).pk
+    )
+
+
+def _data_protection(personas: Personas) -> None:
+    """The organisation's retention schedule and contacts, and a report of last night's
+    retention run (its consents were recorded as the world was built)."""
+    privacy_services.privacy_settings_update(
+        organisation=personas.organisation,
+        actor=personas.org_admin,
+        pair_text_months=18,
+        controller_name="Acme Energy A/S",
+        requests_contact="privacy@acme.example",
+    )
+    RetentionRun.objects.create(
+        organisation=personas.organisation,
+        counts={"pair_texts": 2, "import_files": 1, "leavers": 1, "audit": 40},
+    )
 
 
 def _integrations(personas: Personas) -> None:

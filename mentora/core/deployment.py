@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from mentora.core.crypto import key_problems
 from mentora.core.i18n import catalogues
 
 # The key settings.py falls back to in development and tests.
@@ -35,6 +36,8 @@ def configuration_problems() -> list[str]:
             "ALLOWED_HOSTS is not set: name the host names people reach Mentora at, "
             "separated by commas (never *)."
         )
+    # Without its key, no private text could be written or read back.
+    problems += key_problems()
     problems += database_problems()
     problems += translation_problems()
     problems += static_problems()

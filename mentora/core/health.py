@@ -3,14 +3,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mentora.core.models import WorkerHeartbeat
 
-# A worker beats every few seconds; this much silence means it is gone.
-WORKER_STALE_AFTER = timedelta(seconds=30)
+
+def worker_stale_after() -> timedelta:
+    """A worker beats every few seconds; this much silence means it is gone."""
+    return timedelta(seconds=settings.WORKER_STALE_SECONDS)
 
 
 def health_report() -> dict[str, Any]:
@@ -22,7 +25,7 @@ def health_report() -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - any failure means the database is down
         report["database"] = f"error: {type(exc).__name__}"
         return report
-    alive = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER)
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - worker_stale_after())
     report["workers"] = alive.count()
     report["worker"] = "ok" if report["workers"] else "down"
     report["queued"] = DBTaskResult.objects.ready().count()

@@ -40,7 +40,8 @@ LATENCY = Histogram(
 )
 EMAILS = Counter(
     "mentora_emails",
-    "E-mails handed to the mail server, by outcome (sent or failed).",
+    "E-mails handed to the mail server, by outcome: sent, deferred (the server refused for "
+    "now; the outbox tries again) or failed (refused for good).",
     ["outcome"],
 )
 
@@ -79,6 +80,33 @@ class TaskQueueCollector(Collector):
         )
 
 
+class OutboxCollector(Collector):
+    """The e-mail outbox as the database holds it: what waits, and for how long."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from django.apps import apps
+
+        outbox = apps.get_model("notifications", "OutboxMessage").objects
+        waiting = outbox.filter(state__in=["queued", "sending"])
+        oldest = waiting.aggregate(oldest=Min("created_at"))["oldest"]
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily(
+            "mentora_email_outbox_depth",
+            "E-mails waiting in the outbox to be sent (queued, or being sent).",
+            value=waiting.count(),
+        )
+        yield GaugeMetricFamily(
+            "mentora_email_outbox_oldest_age_seconds",
+            "How long the oldest e-mail still waiting has waited (0 when none waits).",
+            value=max(age, 0.0),
+        )
+        yield GaugeMetricFamily(
+            "mentora_email_outbox_failed",
+            "E-mails the mail server refused for good, among the rows the outbox keeps.",
+            value=outbox.filter(state="failed").count(),
+        )
+
+
 def render() -> bytes:
     """Every metric, in the Prometheus text format."""
     registry = CollectorRegistry()
@@ -88,4 +116,5 @@ def render() -> bytes:
         for metric in (REQUESTS, LATENCY, EMAILS):
             registry.register(metric)
     registry.register(TaskQueueCollector())
+    registry.register(OutboxCollector())
     return generate_latest(registry)

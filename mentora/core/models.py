@@ -82,6 +82,9 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The id of the task it runs now, "" while idle: a task it no longer runs is not kept
+    # alive by its beat. None from a worker of a release that did not say.
+    task = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("worker heartbeat")

@@ -19,6 +19,7 @@ from mentora.accounts import services as account_services
 from mentora.accounts.models import Organisation, Role, User
 from mentora.core.spreadsheets import csv_writer
 from mentora.demo.calendar import DemoCalendar
+from mentora.demo.privacy import seed_privacy
 from mentora.demo.programmes import seed_programmes
 from mentora.demo.relationships import seed_pair_support
 from mentora.demo.rolling import seed_rolling
@@ -384,6 +385,7 @@ def _seed(*, people: int, today: dt.date) -> DemoSummary:
     seed_pair_support(organisation=organisation, calendar=calendar)
     seed_surveys(organisation=organisation, calendar=calendar)
     seed_rolling(organisation=organisation, calendar=calendar)
+    seed_privacy(organisation=organisation)
     return DemoSummary(
         organisation=organisation,
         people=len(rows),

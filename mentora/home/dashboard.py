@@ -7,11 +7,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mentora.accounts.access import organisations_for, user_roles
 from mentora.accounts.models import Organisation, Role
 from mentora.home.participant_work import participant_work
 from mentora.home.staff_work import staff_work
+from mentora.notifications.models import OutboxMessage, OutboxState
 
 
 @dataclass
@@ -104,6 +106,26 @@ def dashboard_for(user: Any) -> Dashboard:
                 ],
             )
         )
+        failed = OutboxMessage.objects.filter(state=OutboxState.FAILED).count()
+        if failed:
+            admin_cards.append(
+                Card(
+                    _("E-mails refused"),
+                    ngettext(
+                        "The mail server refused %(count)d e-mail for good.",
+                        "The mail server refused %(count)d e-mails for good.",
+                        failed,
+                    )
+                    % {"count": failed},
+                    [
+                        (
+                            _("See them"),
+                            reverse("admin:notifications_outboxmessage_changelist")
+                            + "?state__exact=failed",
+                        )
+                    ],
+                )
+            )
     panels = []
     for organisation in organisations_for(user).order_by("name"):
         roles = sorted(user_roles(user, organisation))

@@ -8,6 +8,7 @@ Typical use from the web app::
                      result=result)
 """
 
+from mentora.matching.contributions import collection_paused
 from mentora.matching.engine import match
 from mentora.matching.explaining import organisation_counts, why_not
 from mentora.matching.groups import form_groups
@@ -63,6 +64,7 @@ __all__ = [
     "Weights",
     "blocking_pairs",
     "build_report",
+    "collection_paused",
     "count_violations",
     "deferred_acceptance",
     "form_groups",

@@ -10,6 +10,11 @@ import numpy as np
 
 from mentora.matching import candidates as cand
 from mentora.matching.columns import SparsePairs, compile_problem
+from mentora.matching.contributions import (
+    collection_paused,
+    contributions_of_pairs,
+    rounded,
+)
 from mentora.matching.model import (
     Contribution,
     Match,
@@ -36,19 +41,16 @@ def _contributions(
     prep: Prepared, ia: np.ndarray, jb: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[Contribution, ...]]]:
     scores, values = pair_scores(prep, ia, jb)
-    problem = prep.problem
-    out: list[tuple[Contribution, ...]] = []
     if prep.explicit is not None:
         rank = _rank_among_given(prep.explicit, ia, scores)
-        for s, r in zip(scores.tolist(), rank, strict=True):
-            out.append(given_score_contribution(s, r))
-        return scores, out
-    names = list(values)
-    columns = [values[n].tolist() for n in names]
-    for k, (i, j) in enumerate(zip(ia.tolist(), jb.tolist(), strict=True)):
-        row = {n: col[k] for n, col in zip(names, columns, strict=True)}
-        out.append(contributions_for(problem.mentees[i], problem.mentors[j], row))
-    return scores, out
+        return scores, [
+            given_score_contribution(s, r) for s, r in zip(scores.tolist(), rank, strict=True)
+        ]
+    assert prep.compiled is not None
+    problem = prep.problem
+    return scores, contributions_of_pairs(
+        prep.compiled, problem.mentees, problem.mentors, ia, jb, values
+    )
 
 
 def _rank_among_given(given: SparsePairs, ia: np.ndarray, scores: np.ndarray) -> list[int]:
@@ -64,22 +66,28 @@ def _rank_among_given(given: SparsePairs, ia: np.ndarray, scores: np.ndarray) ->
 def explained_matches(
     prep: Prepared, ia: np.ndarray, jb: np.ndarray, locked: np.ndarray
 ) -> tuple[Match, ...]:
-    scores, contributions = _contributions(prep, ia, jb)
     problem = prep.problem
-    return tuple(
-        Match(
-            mentee_id=problem.mentees[i].id,
-            mentor_id=problem.mentors[j].id,
-            score=round(float(s), 9),
-            contributions=contribs,
-            explanation=("locked by the programme manager; " if locked[i] else "")
-            + explain(contribs),
-            locked=bool(locked[i]),
+    with collection_paused():
+        scores, contributions = _contributions(prep, ia, jb)
+        return tuple(
+            Match(
+                mentee_id=problem.mentees[i].id,
+                mentor_id=problem.mentors[j].id,
+                score=score,
+                contributions=contribs,
+                explanation=("locked by the programme manager; " if fixed else "")
+                + explain(contribs),
+                locked=fixed,
+            )
+            for i, j, fixed, score, contribs in zip(
+                ia.tolist(),
+                jb.tolist(),
+                locked[ia].tolist(),
+                rounded(scores, 9),
+                contributions,
+                strict=True,
+            )
         )
-        for i, j, s, contribs in zip(
-            ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
-        )
-    )
 
 
 def explained_unmatched(
@@ -140,25 +148,26 @@ def explained_suggestions(
 ) -> tuple[Suggestion, ...]:
     arcs = np.array([a for i in sorted(picked) for a in picked[i]], dtype=np.int64)
     ia, jb = graph.mentee[arcs], graph.mentor[arcs]
-    scores, contributions = _contributions(prep, ia, jb)
     out: list[Suggestion] = []
     rank = 0
     previous = -1
-    for i, j, s, contribs in zip(
-        ia.tolist(), jb.tolist(), scores.tolist(), contributions, strict=True
-    ):
-        rank = rank + 1 if i == previous else 1
-        previous = i
-        out.append(
-            Suggestion(
-                prep.problem.mentees[i].id,
-                rank,
-                prep.problem.mentors[j].id,
-                round(float(s), 9),
-                contribs,
-                explain(contribs),
+    with collection_paused():
+        scores, contributions = _contributions(prep, ia, jb)
+        for i, j, score, contribs in zip(
+            ia.tolist(), jb.tolist(), rounded(scores, 9), contributions, strict=True
+        ):
+            rank = rank + 1 if i == previous else 1
+            previous = i
+            out.append(
+                Suggestion(
+                    prep.problem.mentees[i].id,
+                    rank,
+                    prep.problem.mentors[j].id,
+                    score,
+                    contribs,
+                    explain(contribs),
+                )
             )
-        )
     return tuple(out)
 
 

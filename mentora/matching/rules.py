@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mentora.matching.columns import Compiled
+from mentora.matching.columns import Compiled, per_distinct_pair
 from mentora.matching.model import Person, RuleBreak
 from mentora.matching.policy import Constraints
 from mentora.matching.reporting import chain
@@ -68,8 +68,12 @@ def infeasible(
 def too_far_apart(tz_a: ArrayLike, tz_b: ArrayLike, max_gap: float) -> np.ndarray:
     """The time-zone rule: offsets more than ``max_gap`` hours apart; an unknown offset
     never breaks it."""
-    with np.errstate(invalid="ignore"):
-        return circular_gaps(tz_a, tz_b) > max_gap + 1e-9
+
+    def far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return circular_gaps(a, b) > max_gap + 1e-9
+
+    return per_distinct_pair(far, np.asarray(tz_a), np.asarray(tz_b))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from mentora.matching.columns import Compiled, goal_bits
+from mentora.matching.columns import Compiled, goal_bits, per_distinct_pair
 from mentora.matching.model import Contribution, Person
 from mentora.matching.policy import Bands, Weights
 from mentora.matching.timezones import circular_gap, circular_gaps, utc_offset_hours
@@ -45,16 +45,8 @@ def band(x: np.ndarray, low: float, high: float, slack: float) -> np.ndarray:
 
 
 def band_between(a: np.ndarray, b: np.ndarray, low: float, high: float, slack: float) -> np.ndarray:
-    """``band(b - a)``. For a block (a column of rows against a row of columns) with few
-    distinct values on each side, the band is worked out once per pair of values and looked
-    up: the same numbers, at a fraction of the cost of eight passes over the block."""
-    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and b.shape[0] == 1:
-        ua, ia = np.unique(a, return_inverse=True)
-        ub, ib = np.unique(b, return_inverse=True)
-        if ua.size * ub.size <= 4096:
-            table = band(ub[None, :] - ua[:, None], low, high, slack)
-            return table[ia.reshape(a.shape), ib.reshape(b.shape)]
-    return band(b - a, low, high, slack)
+    """``band(b - a)``, once per pair of distinct values in a block."""
+    return per_distinct_pair(lambda x, y: band(y - x, low, high, slack), a, b)
 
 
 def preference_value(rank: np.ndarray) -> np.ndarray:
@@ -142,51 +134,62 @@ def contributions_for(
         points = float(values.get(name, 0.0))
         if points <= 0:
             continue
-        detail: dict[str, object]
-        if name == "themes":
-            theirs = set(mentor.themes)
-            shared = [t for t in mentee.themes if t in theirs]
-            detail = {"themes": shared}
-            text = "shares themes: " + ", ".join(shared)
-        elif name == "progression":
-            gap = (mentor.level or 0) - (mentee.level or 0)
-            detail = {"levels": gap}
-            if gap > 0:
-                text = f"mentor is {gap:g} level{'s' if gap != 1 else ''} above"
-            elif gap == 0:
-                text = "same level"
-            else:
-                text = f"mentor is {-gap:g} level{'s' if gap != -1 else ''} below"
-        elif name in _DIVERSITY:
-            attr = _DIVERSITY[name]
-            detail = {"mentee": getattr(mentee, attr), "mentor": getattr(mentor, attr)}
-            text = {
-                "department": "different departments",
-                "division": "different divisions",
-                "location": "different locations",
-                "gender": "different genders",
-            }[attr]
-        elif name == "timezone_band":
-            gap = circular_gap(utc_offset_hours(mentee.timezone), utc_offset_hours(mentor.timezone))
-            detail = {"hours": gap}
-            text = f"time zones {gap:g} h apart"
-        elif name == "mentee_preference":
-            rank = list(dict.fromkeys(mentee.preferences)).index(mentor.id) + 1
-            detail = {"rank": rank}
-            text = f"mentee's {_ordinal(rank)} choice"
-        elif name == "mentor_preference":
-            rank = list(dict.fromkeys(mentor.preferences)).index(mentee.id) + 1
-            detail = {"rank": rank}
-            text = f"mentor's {_ordinal(rank)} choice"
-        else:
-            a, b = goal_bits(mentee.goals), goal_bits(mentor.goals)
-            union = int(np.bitwise_count(a | b).sum())
-            similarity = int(np.bitwise_count(a & b).sum()) / union if union else 0.0
-            detail = {"similarity": round(similarity, 3)}
-            text = f"similar goals ({similarity:.0%} shared words)"
+        detail, text = describe(name, mentee, mentor)
         out.append(Contribution(name, round(points, 6), detail, text))
-    out.sort(key=lambda c: (-c.points, _ORDER[c.criterion]))
+    out.sort(key=contribution_order)
     return tuple(out)
+
+
+def contribution_order(c: Contribution) -> tuple[float, int]:
+    """Largest points first; ties in the order of ``CRITERIA``."""
+    return (-c.points, _ORDER[c.criterion])
+
+
+def describe(name: str, mentee: Person, mentor: Person) -> tuple[dict[str, object], str]:
+    """A criterion's parameters and English fragment for one pair that it scores."""
+    detail: dict[str, object]
+    if name == "themes":
+        theirs = set(mentor.themes)
+        shared = [t for t in mentee.themes if t in theirs]
+        detail = {"themes": shared}
+        text = "shares themes: " + ", ".join(shared)
+    elif name == "progression":
+        gap = (mentor.level or 0) - (mentee.level or 0)
+        detail = {"levels": gap}
+        if gap > 0:
+            text = f"mentor is {gap:g} level{'s' if gap != 1 else ''} above"
+        elif gap == 0:
+            text = "same level"
+        else:
+            text = f"mentor is {-gap:g} level{'s' if gap != -1 else ''} below"
+    elif name in _DIVERSITY:
+        attr = _DIVERSITY[name]
+        detail = {"mentee": getattr(mentee, attr), "mentor": getattr(mentor, attr)}
+        text = {
+            "department": "different departments",
+            "division": "different divisions",
+            "location": "different locations",
+            "gender": "different genders",
+        }[attr]
+    elif name == "timezone_band":
+        gap = circular_gap(utc_offset_hours(mentee.timezone), utc_offset_hours(mentor.timezone))
+        detail = {"hours": gap}
+        text = f"time zones {gap:g} h apart"
+    elif name == "mentee_preference":
+        rank = list(dict.fromkeys(mentee.preferences)).index(mentor.id) + 1
+        detail = {"rank": rank}
+        text = f"mentee's {_ordinal(rank)} choice"
+    elif name == "mentor_preference":
+        rank = list(dict.fromkeys(mentor.preferences)).index(mentee.id) + 1
+        detail = {"rank": rank}
+        text = f"mentor's {_ordinal(rank)} choice"
+    else:
+        a, b = goal_bits(mentee.goals), goal_bits(mentor.goals)
+        union = int(np.bitwise_count(a | b).sum())
+        similarity = int(np.bitwise_count(a & b).sum()) / union if union else 0.0
+        detail = {"similarity": round(similarity, 3)}
+        text = f"similar goals ({similarity:.0%} shared words)"
+    return detail, text
 
 
 def given_score_contribution(score: float, rank: int | None) -> tuple[Contribution, ...]:
@@ -202,4 +205,4 @@ def explain(contributions: tuple[Contribution, ...], top: int = 3) -> str:
     """The top contributing criteria as one short English line."""
     if not contributions:
         return "feasible pair; no criterion scored"
-    return "; ".join(c.text for c in contributions[:top])
+    return "; ".join([c.text for c in contributions[:top]])

@@ -74,12 +74,7 @@ class Entries:
     def concat(cls, parts: Sequence[Entries]) -> Entries:
         if not parts:
             return cls.empty()
-        return cls(
-            *(
-                np.concatenate([getattr(p, name) for p in parts])
-                for name in ("mentee", "mentor", "accepts", "rank", "tie")
-            )
-        )
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -105,6 +100,7 @@ def defer_accept(
     their list wait; when nobody else is left to propose, ``more`` is asked for the next
     part of all their lists at once (an empty answer for a mentee means there is none)."""
     capacity = np.asarray(capacity, dtype=np.int64)
+    grown = _Growing(lists)
     store = lists
     pos, end = _runs(store.mentee, n_mentees)
     free = np.flatnonzero(end > pos)
@@ -133,7 +129,7 @@ def defer_accept(
             if len(extra) == 0:
                 break
             offset = len(store)
-            store = Entries.concat([store, extra])
+            store = grown.append(extra)
             new_pos, new_end = _runs(extra.mentee, n_mentees)
             got = new_end > new_pos
             pos[got] = new_pos[got] + offset
@@ -191,6 +187,31 @@ def defer_accept(
     partner[held_mentee] = held_mentor
     proposals = store.take(np.concatenate([np.zeros(0, dtype=np.int64), *made]))
     return Outcome(partner, proposals)
+
+
+class _Growing:
+    """Entries that grow by appending, in arrays that double when full: appending the
+    lazily revealed tails copies each entry a bounded number of times, not once per part."""
+
+    def __init__(self, first: Entries) -> None:
+        self._parts = [np.array(getattr(first, name)) for name in _FIELDS]
+        self._size = len(first)
+
+    def append(self, extra: Entries) -> Entries:
+        size = self._size + len(extra)
+        if size > self._parts[0].size:
+            room = max(size, 2 * self._parts[0].size)
+            for k, old in enumerate(self._parts):
+                grown = np.empty(room, dtype=old.dtype)
+                grown[: self._size] = old[: self._size]
+                self._parts[k] = grown
+        for part, name in zip(self._parts, _FIELDS, strict=True):
+            part[self._size : size] = getattr(extra, name)
+        self._size = size
+        return Entries(*(part[:size] for part in self._parts))
+
+
+_FIELDS = ("mentee", "mentor", "accepts", "rank", "tie")
 
 
 # Below this many free mentees a round of numpy calls costs more than proposing one at a

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-
-from mentora.core.metrics import EMAILS
 
 Attachment = tuple[str, bytes, str]
 
@@ -57,18 +54,12 @@ def absolute(link: str) -> str:
     return f"{settings.SITE_ROOT}{link}" if link else ""
 
 
-def send(
-    *,
-    user: Any,
-    subject: str,
-    text: str,
-    html_template: str,
-    html_context: dict[str, Any],
-    attachments: list[Attachment] | None = None,
-) -> None:
-    """Send one e-mail to `user`: `text` as the plain part, `html_template` as the HTML."""
+def render_html(
+    *, user: Any, subject: str, html_template: str, html_context: dict[str, Any]
+) -> str:
+    """The HTML part of an e-mail to `user`, in their language."""
     with translation.override(language_of(user)):
-        html = render_to_string(
+        return render_to_string(
             html_template,
             {
                 "subject": subject,
@@ -79,15 +70,3 @@ def send(
                 **html_context,
             },
         )
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
-    )
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in attachments or []:
-        message.attach(name, content, mimetype)
-    try:
-        message.send()
-    except Exception:
-        EMAILS.labels(outcome="failed").inc()
-        raise
-    EMAILS.labels(outcome="sent").inc()

@@ -1,11 +1,15 @@
-"""The daily digest. Every argument is a primary key."""
+"""The daily digest and the outbox's delivery. Every argument is a primary key."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from mentora.accounts.models import User
-from mentora.notifications.services import digest_send, users_awaiting_digest
+from mentora.notifications.services import (
+    digest_send,
+    outbox_deliver,
+    users_awaiting_digest,
+)
 
 
 @task()
@@ -21,3 +25,9 @@ def send_digests() -> int:
     for user_id in user_ids:
         send_digest.enqueue(user_id)
     return len(user_ids)
+
+
+@task()
+def deliver_outbox() -> int:
+    """Send the e-mails due in the outbox; returns how many went out."""
+    return outbox_deliver()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +53,25 @@ def label_related(path: str) -> tuple[str, str]:
     return (f"{path}__organisation", f"{path}__org_unit")
 
 
+# How an erased person is shown: their row stays, emptied, so that pairs and figures that
+# counted them still add up (see mentora/subject_requests).
+ERASED_NAME = _("A former participant")
+
+
+def person_name(first_name: str, last_name: str) -> str:
+    """A person's name as every page shows it (`Person.full_name`), from its two parts."""
+    # An erased person keeps their row (what they were counted in) but not their name.
+    return f"{first_name} {last_name}".strip() or str(ERASED_NAME)
+
+
 # A search looks at this many words of what was typed, and at this many units per word.
 SEARCH_WORDS = 4
 SEARCH_UNITS = 1000
+
+
+def _name_begins(word: str) -> Q:
+    """A first or last name beginning with `word`, whatever the case."""
+    return Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
@@ -77,13 +93,43 @@ class PersonQuerySet(models.QuerySet["Person"]):
             units = OrgUnit.objects.filter(organisation=organisation, name__icontains=word)
             unit_ids = list(units.order_by("name").values_list("pk", flat=True)[:SEARCH_UNITS])
             people = people.filter(
-                Q(first_name__istartswith=word)
-                | Q(last_name__istartswith=word)
+                _name_begins(word)
                 | Q(email__istartswith=word)
                 | Q(employee_id__istartswith=word)
                 | Q(org_unit_id__in=unit_ids)
             )
         return people
+
+    def named(self, text: str) -> PersonQuerySet:
+        """People for whom every word of `text` (the first `SEARCH_WORDS`) begins their
+        first or last name, whatever the case. Given their organisation, PostgreSQL answers
+        from the indexes of migration 0004, however large the directory."""
+        people = self
+        for word in text.split()[:SEARCH_WORDS]:
+            people = people.filter(_name_begins(word))
+        return people
+
+    def locations(self, *, organisation: Organisation) -> list[str]:
+        """The distinct locations of `organisation`'s people, in order.
+
+        A plain DISTINCT reads every person; this asks the index on (organisation,
+        location) for the first location after the last one found, once per location,
+        so it costs a few lookups however large the directory (a "loose index scan",
+        which neither database plans by itself).
+        """
+        table = self.model._meta.db_table
+        sql = (
+            f"WITH RECURSIVE found(location) AS ("
+            f" SELECT MIN(location) FROM {table} WHERE organisation_id = %s AND location > ''"
+            f" UNION ALL"
+            f" SELECT (SELECT MIN(location) FROM {table}"
+            f"  WHERE organisation_id = %s AND location > found.location)"
+            f" FROM found WHERE found.location IS NOT NULL"
+            f") SELECT location FROM found WHERE location IS NOT NULL"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [organisation.pk, organisation.pk])
+            return [row[0] for row in cursor.fetchall()]
 
 
 class Person(models.Model):
@@ -145,13 +191,32 @@ class Person(models.Model):
                 condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
             ),
         ]
+        # The directory of a large organisation: its first page in each sort order, its
+        # count of current people and its list of locations come from these indexes
+        # instead of reading every person (the searches use those of migration 0004).
+        indexes = [
+            models.Index(
+                fields=["organisation", "last_name", "first_name", "id"],
+                name="person_directory_name",
+            ),
+            models.Index(
+                fields=["organisation", "job_title", "last_name"],
+                name="person_directory_job_title",
+            ),
+            models.Index(fields=["organisation", "location"], name="person_directory_location"),
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(leave_date__isnull=True),
+                name="person_directory_current",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def context(self) -> str:

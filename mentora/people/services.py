@@ -287,14 +287,20 @@ def import_cancel(*, run: ImportRun, actor: Any) -> ImportRun:
     return run
 
 
-def import_files_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+def import_files_sweep(
+    *, now: dt.datetime | None = None, organisation: Organisation | None = None
+) -> dict[str, int]:
     """Delete every uploaded HR file nothing can use any more: those of runs that went as far
     as they can, and any uploaded more than `KEEP_FILE_FOR` ago, whose run is then cancelled
-    (or failed, if it never finished). Run it daily (`manage.py sweep_import_files`)."""
+    (or failed, if it never finished). Run it daily (`manage.py sweep_import_files`), or for
+    one `organisation` (its retention run)."""
     now = now or timezone.now()
     counts = {"deleted": 0, "expired": 0}
+    runs = ImportRun.objects.all()
+    if organisation is not None:
+        runs = runs.filter(organisation=organisation)
     due = (
-        ImportRun.objects.exclude(file="")
+        runs.exclude(file="")
         .filter(Q(status__in=FINISHED_STATUSES) | Q(created_at__lte=now - KEEP_FILE_FOR))
         .select_related("created_by")
     )

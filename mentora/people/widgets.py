@@ -10,12 +10,18 @@ to whom may be chosen) decides whether it stands: a forged id is refused there.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.http import HttpRequest, JsonResponse
 
 from mentora.core.forms import parse_id
+from mentora.people.forms import PersonSearchForm
+
+# The most people a picker offers at once: more means typing more.
+SEARCH_RESULTS = 20
 
 
 class PersonPicker(forms.Select):
@@ -60,3 +66,35 @@ class PersonPicker(forms.Select):
 
 class PeoplePicker(PersonPicker, forms.SelectMultiple):
     """Several people: each one chosen is listed with a button that removes it."""
+
+
+def picker_answer(
+    request: HttpRequest, find: Callable[[str, int], Sequence[tuple[int, Any]]]
+) -> JsonResponse:
+    """The picker's answer to `?q=`: the first `SEARCH_RESULTS` of what `find(text, limit)`
+    gives (the value the form chooses, and its person), each with what tells them apart.
+    A query the form refuses answers 400 with the reason; nothing typed finds nobody."""
+    form = PersonSearchForm(request.GET)
+    if not form.is_valid():
+        refusal = " ".join(str(error) for error in form.errors["q"])
+        return JsonResponse({"error": refusal}, status=400)
+    text = form.cleaned_data["q"]
+    if not text.split():
+        return JsonResponse({"results": [], "more": False})
+    found = find(text, SEARCH_RESULTS + 1)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": value,
+                    "name": person.full_name,
+                    "job_title": person.job_title,
+                    "unit": person.org_unit.name if person.org_unit else "",
+                    "organisation": person.organisation.name,
+                    "label": person.label,
+                }
+                for value, person in found[:SEARCH_RESULTS]
+            ],
+            "more": len(found) > SEARCH_RESULTS,
+        }
+    )

@@ -470,27 +470,42 @@ class Participant(models.Model):
         """How many mentees this mentor may have at once: the places they offer (set on
         their participation, else answered in the questionnaire), never more than the
         programme's maximum, which is a rule of the programme, not a default."""
-        maximum = self.programme.max_mentees_per_mentor
-        if self.places is not None:
-            return min(self.places, maximum)
-        try:
-            offered = int((self.profile or {}).get("capacity") or maximum)
-        except (TypeError, ValueError):
-            offered = maximum
-        return max(0, min(offered, maximum))
+        return capacity_offered(self.places, self.profile, self.programme.max_mentees_per_mentor)
 
     def available_on(self, day: dt.date) -> bool:
         """Whether the mentor takes someone new on `day`: not switched to "no more
         mentees", and inside the dates they gave (either end may be open)."""
-        if not self.takes_mentees:
-            return False
-        if self.available_from is not None and day < self.available_from:
-            return False
-        return self.available_until is None or day <= self.available_until
+        return takes_someone_new(self.takes_mentees, self.available_from, self.available_until, day)
 
     def next_step(self) -> str:
         """What the participant should do or expect next, in words."""
         return str(NEXT_STEP.get(self.status, ""))
+
+
+def capacity_offered(places: int | None, profile: dict[str, Any] | None, maximum: int) -> int:
+    """A mentor's places (`Participant.mentee_capacity`) from the values it is made of, for a
+    round that reads thousands of mentors as values rather than as model instances."""
+    if places is not None:
+        return min(places, maximum)
+    try:
+        offered = int((profile or {}).get("capacity") or maximum)
+    except (TypeError, ValueError):
+        offered = maximum
+    return max(0, min(offered, maximum))
+
+
+def takes_someone_new(
+    takes_mentees: bool,
+    available_from: dt.date | None,
+    available_until: dt.date | None,
+    day: dt.date,
+) -> bool:
+    """`Participant.available_on` from the values it is made of."""
+    if not takes_mentees:
+        return False
+    if available_from is not None and day < available_from:
+        return False
+    return available_until is None or day <= available_until
 
 
 NEXT_STEP: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django_tasks import task
 
 from mentora.accounts.models import User
 from mentora.notifications import mail
-from mentora.notifications.services import notify
+from mentora.notifications.services import email_queue, notify
 from mentora.programmes.guest_models import Guest
 from mentora.programmes.models import Participant, ParticipantEvent, ParticipantStatus
 from mentora.programmes.services.reminders import manager_users, pending_reminders
@@ -188,8 +189,12 @@ def send_guest_invitation(guest_id: int) -> str:
         template="programmes/email/guest_invitation",
         context={"guest": guest, "programme": guest.programme, "accept_path": link},
     )
-    mail.send(
+    email_queue(
         user=addressee,
+        kind="programmes.guest_invitation",
+        # One e-mail per invitation: a new token is a new invitation. The token itself is
+        # a secret, so the key holds only a digest of it.
+        key=f"guest-invitation:{guest.pk}:{hashlib.sha256(guest.token.encode()).hexdigest()[:32]}",
         subject=message.subject,
         text=message.text,
         html_template="notifications/email/message.html",

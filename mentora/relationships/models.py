@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.fields import EncryptedTextField
+
 
 class PairQuerySet(models.QuerySet["Pair"]):
     def active(self) -> PairQuerySet:
@@ -50,7 +52,7 @@ class Pair(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Private: shown to programme managers only, never to the other participant.
-    end_reason = models.TextField(_("reason for ending"), blank=True)
+    end_reason = EncryptedTextField(_("reason for ending"), blank=True)
     # A neutral fact for the pair and the programme team, unlike the private reason.
     end_cause = models.CharField(
         _("cause of the ending"),
@@ -159,8 +161,8 @@ class Agreement(models.Model):
     version = models.PositiveSmallIntegerField()
     meeting_frequency = models.CharField(_("how often you meet"), max_length=200)
     planned_meetings = models.PositiveSmallIntegerField(_("how many meetings"))
-    learning_goals = models.TextField(_("what the mentee wants to learn"))
-    ways_of_working = models.TextField(_("how you will work together"))
+    learning_goals = EncryptedTextField(_("what the mentee wants to learn"))
+    ways_of_working = EncryptedTextField(_("how you will work together"))
     confidentiality = models.BooleanField(
         _("what we say stays between us, both ways"), default=False
     )
@@ -168,7 +170,7 @@ class Agreement(models.Model):
         _("the programme is not a recruitment channel"), default=False
     )
     end_date = models.DateField(_("formal end date"))
-    after_end = models.TextField(_("what happens after the end"), blank=True)
+    after_end = EncryptedTextField(_("what happens after the end"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -212,12 +214,12 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     link = models.URLField(_("online link"), blank=True)
     # Confidential to the pair: never shown to managers, sponsors or line managers.
-    agenda = models.TextField(_("agenda"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    follow_up = models.TextField(_("follow-up and the mentee's homework"), blank=True)
+    agenda = EncryptedTextField(_("agenda"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    follow_up = EncryptedTextField(_("follow-up and the mentee's homework"), blank=True)
     # Each one's own, visible to its author only.
-    mentee_reflection = models.TextField(blank=True)
-    mentor_reflection = models.TextField(blank=True)
+    mentee_reflection = EncryptedTextField(blank=True)
+    mentor_reflection = EncryptedTextField(blank=True)
     # Ratings are facts for relationship health; the manager sees their trend, not text.
     mentee_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     mentor_rating = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -262,7 +264,7 @@ class Goal(models.Model):
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
     theme = models.CharField(_("theme"), max_length=200)
-    description = models.TextField(_("what success looks like"), blank=True)
+    description = EncryptedTextField(_("what success looks like"), blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -299,7 +301,7 @@ class FollowUp(models.Model):
     held_on = models.DateField(_("date"))
     channel = models.CharField(_("how"), max_length=100, blank=True)
     # The manager's own notes of the check-in, for the programme team only.
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PairTextQuerySet.as_manager()
@@ -323,13 +325,13 @@ class Closure(models.Model):
     and a word of thanks to the other."""
 
     pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="closure")
-    mentee_reflection = models.TextField(blank=True)
-    mentor_reflection = models.TextField(blank=True)
+    mentee_reflection = EncryptedTextField(blank=True)
+    mentor_reflection = EncryptedTextField(blank=True)
     mentee_continuation = models.CharField(max_length=20, choices=Continuation.choices, blank=True)
     mentor_continuation = models.CharField(max_length=20, choices=Continuation.choices, blank=True)
     # Each thanks the other; the other reads it.
-    mentee_thanks = models.TextField(blank=True)
-    mentor_thanks = models.TextField(blank=True)
+    mentee_thanks = EncryptedTextField(blank=True)
+    mentor_thanks = EncryptedTextField(blank=True)
     mentee_done_at = models.DateTimeField(null=True, blank=True)
     mentor_done_at = models.DateTimeField(null=True, blank=True)
 
@@ -359,8 +361,8 @@ class Story(models.Model):
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="stories")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("your story"))
+    title = EncryptedTextField(_("title"), max_length=200)
+    text = EncryptedTextField(_("your story"))
     consent = models.BooleanField(_("I agree that this story is shown to others"))
     status = models.CharField(
         max_length=10, choices=StoryStatus.choices, default=StoryStatus.PENDING
@@ -427,7 +429,7 @@ class Feedback(models.Model):
     )
     direction = models.CharField(max_length=30, choices=FeedbackDirection.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(_("feedback"))
+    text = EncryptedTextField(_("feedback"))
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = FeedbackQuerySet.as_manager()

@@ -11,15 +11,20 @@ risk, and the balance table shows standardised differences only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mentora import stats as st
-from mentora.programmes.models import Programme
+from mentora.programmes.models import Participant, ParticipantEvent, Programme
+from mentora.relationships.models import Pair
 from mentora.reports.retention_cohort import (
     CALIPER_DAYS,
     Cohort,
@@ -190,8 +195,51 @@ def _compare(
     return ours, others, (int(mine.events.sum()), int(theirs.events.sum())), logrank, cox
 
 
+# Retention is the costliest part of a report (it reads the whole organisation's hire
+# dates), and the same for every viewer: each process keeps it until what it is computed
+# from changes, and at most this long.
+CACHE_SECONDS = 3600
+
+
 def retention(programme: Programme, today: dt.date | None = None) -> Retention:
+    """The programme's retention on ``today``, computed once per state of its inputs."""
     today = today or timezone.localdate()
+    key = f"retention:{programme.pk}:{_inputs(programme, today)}"
+    found = cache.get(key)
+    if not isinstance(found, Retention):
+        found = _retention(programme, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _inputs(programme: Programme, today: dt.date) -> str:
+    """A fingerprint of everything retention reads: the day, the language of its labels,
+    the programme's first day, its participants, their steps and pairs, and the
+    organisation's employment records (a hire, a leave or a level changed moves a count,
+    a sum or a latest date)."""
+    people = programme.organisation.people.aggregate(
+        n=Count("pk"),
+        hired=Count("hire_date"),
+        left=Count("leave_date"),
+        latest_hire=Max("hire_date"),
+        latest_leave=Max("leave_date"),
+        levels=Sum("level"),
+        last=Max("pk"),
+    )
+    taking_part = Participant.objects.filter(programme=programme).aggregate(
+        n=Count("pk"), last=Max("pk"), changed=Max("status_changed_at")
+    )
+    steps = ParticipantEvent.objects.filter(participant__programme=programme).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    pairs = Pair.objects.filter(programme=programme).aggregate(n=Count("pk"), last=Max("pk"))
+    parts = [today, get_language(), programme.began_on()]
+    for figures in (people, taking_part, steps, pairs):
+        parts.extend(figures[name] for name in sorted(figures))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _retention(programme: Programme, today: dt.date) -> Retention:
     # A rolling programme counts from its first day; everyone joins later and is followed
     # from their own match (see retention_cohort).
     origin = programme.began_on()

@@ -64,6 +64,14 @@ class PairChoiceForm(forms.Form):
         )
 
 
+class HandSearchForm(forms.Form):
+    """The names typed to find a mentee and a mentor to match by hand, for a browser
+    without JavaScript (with it, the people picker searches as one types)."""
+
+    mentee_q = forms.CharField(label=_("Find a mentee"), required=False, max_length=100)
+    mentor_q = forms.CharField(label=_("Find a mentor"), required=False, max_length=100)
+
+
 class MenteeChoiceForm(forms.Form):
     """A mentee of the programme, to match on demand."""
 
@@ -114,6 +122,7 @@ class ReviewFilterForm(forms.Form):
 
     q = forms.CharField(
         label=_("Name"),
+        help_text=_("A mentee's or mentor's first or last name, or how it begins."),
         required=False,
         max_length=100,
         error_messages={"max_length": _("Search for a name of at most 100 characters.")},
@@ -157,7 +166,8 @@ class ReviewFilterForm(forms.Form):
             (_("The mentee's wishes"), WISH_RULES),
             (_("Scored on"), criteria),
         ]
-        organisation_ids = matching_round.programme.organisation_ids()
+        # Those whose people take part: the name search looks for people among them.
+        self.organisation_ids = organisation_ids = matching_round.programme.organisation_ids()
         if len(organisation_ids) > 1:
             self.fields["organisation"] = ModelChoiceField(
                 label=_("Organisation"),

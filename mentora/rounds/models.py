@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentora.core.fields import EncryptedTextField
 from mentora.matching.fairness import ORDER_CHECK_MODES
 
 
@@ -75,6 +76,12 @@ class MatchingRound(models.Model):
         on_delete=models.CASCADE,
         related_name="on_demand_rounds",
     )
+    # The review's quality summary (`quality.py`), kept so that the review page need not
+    # read every proposal on each view: emptied by every change to the round's proposals,
+    # unmatched or suggestions, and computed again on the next read. The version counts
+    # those changes, so that a summary computed before a change is never stored after it.
+    quality = models.JSONField(null=True, blank=True, editable=False)
+    quality_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("matching round")
@@ -157,6 +164,18 @@ class Proposal(models.Model):
             models.UniqueConstraint(
                 fields=["matching_round", "mentee"], name="proposal_one_per_mentee"
             )
+        ]
+        # A page of a large round's review, highest scores first, without sorting the
+        # whole round.
+        indexes = [
+            models.Index(fields=["matching_round", "-score", "id"], name="proposal_review_order"),
+            # Whether any of a round's proposals is published yet (the review's "Publish all
+            # other pairs"), without reading those that are not, the whole round until then.
+            models.Index(
+                fields=["matching_round"],
+                condition=models.Q(pair__isnull=False),
+                name="proposal_published",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,7 +265,7 @@ class Introduction(models.Model):
     mentee_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     mentor_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     # Private: for the programme manager, never shown to the other person.
-    decline_reason = models.TextField(blank=True)
+    decline_reason = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     reminded_at = models.DateTimeField(null=True, blank=True)

@@ -19,9 +19,28 @@ from mentora.accounts.models import Organisation
 from mentora.core.forms import parse_id
 from mentora.matching import Person as EnginePerson
 from mentora.matching import Policy, Problem
-from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.programmes.models import Participant, ParticipantRole, ParticipantStatus, Programme
+from mentora.people.models import OrgUnit, OrgUnitKind, Person, person_name
+from mentora.programmes.models import (
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Programme,
+    capacity_offered,
+    takes_someone_new,
+)
 from mentora.relationships.models import Pair
+
+
+@dataclass(frozen=True, slots=True)
+class Entrant:
+    """A participant as a round reads them: what its proposals are stored with. A round
+    of 20,000 reads them as values; making as many model instances took longer than the
+    matching itself."""
+
+    pk: int
+    person_id: int
+    role: str
+    profile: dict[str, Any]
 
 
 @dataclass
@@ -29,8 +48,8 @@ class RoundInput:
     problem: Problem
     policy: Policy
     # engine id -> participant, per side
-    mentees: dict[str, Participant]
-    mentors: dict[str, Participant]
+    mentees: dict[str, Entrant]
+    mentors: dict[str, Entrant]
 
 
 def _unit_lookup(organisation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -62,13 +81,27 @@ def _unit_lookup(organisation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     return lookup
 
 
-def pairs_at_work(mentor_ids: Iterable[int], *, outside: Any = None) -> Counter[int]:
+# Beyond this many ids, a query asks for a programme's rows and keeps the ids wanted in
+# Python: a list of thousands of ids costs more to send than the rows it leaves out.
+MANY_IDS = 500
+
+
+def pairs_at_work(
+    mentor_ids: Iterable[int], *, outside: Any = None, programme: Programme | None = None
+) -> Counter[int]:
     """How many active pairs each mentor already has (leaving out those of the round
-    `outside`): places taken before a round proposes anyone."""
-    pairs = Pair.objects.active().filter(mentor_id__in=list(mentor_ids))
+    `outside`): places taken before a round proposes anyone. Given the `programme` that
+    the mentors take part in, a large round asks for its pairs rather than for thousands
+    of mentors by id."""
+    wanted = set(mentor_ids)
+    pairs = Pair.objects.active()
+    if programme is not None and len(wanted) > MANY_IDS:
+        pairs = pairs.filter(mentor__programme=programme)
+    else:
+        pairs = pairs.filter(mentor_id__in=wanted)
     if outside is not None:
         pairs = pairs.exclude(matching_round=outside)
-    return Counter(pairs.values_list("mentor_id", flat=True))
+    return Counter(pk for pk in pairs.values_list("mentor_id", flat=True) if pk in wanted)
 
 
 # A mentor in one of these may take one more mentee while they have a free place.
@@ -93,47 +126,91 @@ def mentors_with_free_places(
         ).select_related("programme", "person")
         if mentor.available_on(today)
     ]
-    taken = pairs_at_work(m.pk for m in mentors)
+    taken = pairs_at_work((m.pk for m in mentors), programme=programme)
     free = [(mentor, mentor.mentee_capacity - taken[mentor.pk]) for mentor in mentors]
     return [(mentor, places) for mentor, places in free if places > 0]
 
 
-def engine_person(
-    participant: Participant,
+# What a round reads of each participant and their person, in this order.
+ENTRANT_VALUES = (
+    "pk",
+    "person_id",
+    "role",
+    "profile",
+    "places",
+    "takes_mentees",
+    "available_from",
+    "available_until",
+    "person__first_name",
+    "person__last_name",
+    "person__organisation__slug",
+    "person__org_unit_id",
+    "person__location",
+    "person__timezone",
+    "person__gender",
+    "person__level",
+    "person__languages",
+    "person__manager_id",
+)
+
+
+def _engine_person(
+    row: tuple[Any, ...],
     *,
     units: dict[int, dict[str, str]],
     include_gender: bool,
+    maximum: int,
     taken: int = 0,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> EnginePerson:
-    person = participant.person
-    profile = participant.profile or {}
-    unit = units.get(person.org_unit_id or 0, {})
+    """The engine's person for one row of `ENTRANT_VALUES`."""
+    (
+        _pk,
+        person_id,
+        role,
+        profile,
+        places,
+        takes_mentees,
+        available_from,
+        available_until,
+        first_name,
+        last_name,
+        organisation,
+        org_unit_id,
+        location,
+        time_zone,
+        gender,
+        level,
+        languages,
+        manager_id,
+    ) = row
+    profile = profile or {}
+    unit = units.get(org_unit_id or 0, {})
     capacity = None
-    if participant.role == ParticipantRole.MENTOR:
-        capacity = max(0, participant.mentee_capacity - taken)
+    if role == ParticipantRole.MENTOR:
+        capacity = max(0, capacity_offered(places, profile, maximum) - taken)
         # "No more mentees", or outside the dates they gave: no place for anyone new.
-        if not participant.available_on(today or timezone.localdate()):
+        if not takes_someone_new(takes_mentees, available_from, available_until, today):
             capacity = 0
-    own_id = str(person.pk)
+    own_id = str(person_id)
     return EnginePerson(
         id=own_id,
-        name=person.full_name,
-        organisation=person.organisation.slug,
+        name=person_name(first_name, last_name),
+        organisation=organisation,
         team=unit.get("team", ""),
         department=unit.get("department", ""),
         division=unit.get("division", ""),
-        location=person.location,
-        timezone=person.timezone,
-        gender=person.gender if include_gender else "",
-        level=float(person.level) if person.level is not None else None,
-        languages=tuple(person.languages or ()),
+        location=location,
+        timezone=time_zone,
+        gender=gender if include_gender else "",
+        level=float(level) if level is not None else None,
+        languages=tuple(languages or ()),
         themes=tuple(str(t) for t in profile.get("themes") or ()),
         goals=str(profile.get("goals") or ""),
         preferences=tuple(str(p) for p in profile.get("preferences") or () if str(p) != own_id),
         exclude=tuple(str(e) for e in profile.get("exclusions") or () if parse_id(e) is not None),
         capacity=capacity,
-        manager_id=str(person.manager_id) if person.manager_id else "",
+        manager_id=str(manager_id) if manager_id else "",
     )
 
 
@@ -148,29 +225,48 @@ def build_input(
     programme, the ready mentees and every mentor with a free place), as of `today`."""
     policy = Policy.from_dict(programme.matching_policy)
     today = today or timezone.localdate()
-    if participants is None:
-        participants = default_participants(programme, today=today)
-    chosen = list(
-        Participant.objects.filter(pk__in=[p.pk for p in participants]).select_related(
-            "person__organisation", "programme"
-        )
-    )
+    if participants is None and not programme.rolling:
+        # Everyone ready, read once.
+        chosen = _ready(programme)
+    else:
+        if participants is None:
+            participants = default_participants(programme, today=today)
+        chosen = Participant.objects.filter(pk__in=[p.pk for p in participants])
+    rows = list(chosen.values_list(*ENTRANT_VALUES))
     organisation_ids = set(programme.organisation_ids())
     units = _unit_lookup(organisation_ids)
     include_gender = policy.weights.different_gender > 0
-    mentees: dict[str, Participant] = {}
-    mentors: dict[str, Participant] = {}
-    for participant in chosen:
-        side = mentees if participant.role == ParticipantRole.MENTEE else mentors
-        side[str(participant.person_id)] = participant
+    mentees: dict[str, Entrant] = {}
+    mentors: dict[str, Entrant] = {}
+    mentee_rows: list[tuple[Any, ...]] = []
+    mentor_rows: list[tuple[Any, ...]] = []
+    for row in rows:
+        entrant = Entrant(pk=row[0], person_id=row[1], role=row[2], profile=row[3] or {})
+        if entrant.role == ParticipantRole.MENTEE:
+            mentees[str(entrant.person_id)] = entrant
+            mentee_rows.append(row)
+        else:
+            mentors[str(entrant.person_id)] = entrant
+            mentor_rows.append(row)
+    maximum = programme.max_mentees_per_mentor
     mentee_people = tuple(
-        engine_person(p, units=units, include_gender=include_gender) for p in mentees.values()
+        _engine_person(
+            row, units=units, include_gender=include_gender, maximum=maximum, today=today
+        )
+        for row in mentee_rows
     )
     # A mentor already at work with a pair has that many places fewer.
-    taken = pairs_at_work(p.pk for p in mentors.values())
+    taken = pairs_at_work((p.pk for p in mentors.values()), programme=programme)
     mentor_people = tuple(
-        engine_person(p, units=units, include_gender=include_gender, taken=taken[p.pk], today=today)
-        for p in mentors.values()
+        _engine_person(
+            row,
+            units=units,
+            include_gender=include_gender,
+            maximum=maximum,
+            taken=taken[row[0]],
+            today=today,
+        )
+        for row in mentor_rows
     )
     ended = ended_partners(programme, mentees.values())
     if ended:
@@ -185,7 +281,7 @@ def build_input(
         )
     )
     competitors = _competitor_pairs(organisation_ids)
-    by_participant = {p.pk: str(p.person_id) for p in chosen}
+    by_participant = {row[0]: str(row[1]) for row in rows}
     lock_ids = tuple(
         (by_participant[mentee], by_participant[mentor])
         for mentee, mentor in locks
@@ -203,11 +299,15 @@ def build_input(
     return RoundInput(problem=problem, policy=policy, mentees=mentees, mentors=mentors)
 
 
+def _ready(programme: Programme) -> Any:
+    return Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
+
+
 def default_participants(programme: Programme, *, today: dt.date) -> list[Participant]:
     """Who a round over the whole programme matches: everyone ready; in a rolling programme,
     where mentors keep mentoring while new mentees join, the ready mentees and every mentor
     with a free place."""
-    ready = Participant.objects.filter(programme=programme, status=ParticipantStatus.READY)
+    ready = _ready(programme)
     if not programme.rolling:
         return list(ready)
     mentees = list(ready.filter(role=ParticipantRole.MENTEE))
@@ -215,17 +315,18 @@ def default_participants(programme: Programme, *, today: dt.date) -> list[Partic
 
 
 def ended_partners(
-    programme: Programme, mentees: Iterable[Participant]
+    programme: Programme, mentees: Iterable[Participant | Entrant]
 ) -> dict[str, frozenset[str]]:
     """For each mentee (by person id): the mentors (by person id) of their pairs in this
     programme that have ended. A match that ended is not proposed again."""
     found: dict[str, set[str]] = {}
-    for mentee_id, mentor_id in Pair.objects.filter(
-        programme=programme,
-        ended_at__isnull=False,
-        mentee__person_id__in=[p.person_id for p in mentees],
-    ).values_list("mentee__person_id", "mentor__person_id"):
-        found.setdefault(str(mentee_id), set()).add(str(mentor_id))
+    wanted = {p.person_id for p in mentees}
+    ended = Pair.objects.filter(programme=programme, ended_at__isnull=False)
+    if len(wanted) <= MANY_IDS:
+        ended = ended.filter(mentee__person_id__in=wanted)
+    for mentee_id, mentor_id in ended.values_list("mentee__person_id", "mentor__person_id"):
+        if mentee_id in wanted:
+            found.setdefault(str(mentee_id), set()).add(str(mentor_id))
     return {mentee: frozenset(mentors) for mentee, mentors in found.items()}
 
 

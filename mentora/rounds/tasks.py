@@ -5,6 +5,7 @@ from mentora.notifications.services import notify
 from mentora.programmes.models import Participant
 from mentora.relationships.tasks import notify_both, pair_with_people
 from mentora.rounds.models import Introduction, IntroductionStatus, MatchingRound
+from mentora.rounds.quality import quality_store
 from mentora.rounds.services import fairness, rounds
 
 
@@ -15,6 +16,14 @@ def run_round(round_id: int) -> str:
 
     matching_round = rounds.round_run(round_id=round_id)
     return choices.round_offer_on_demand(matching_round=matching_round).status
+
+
+@task()
+def store_round_quality(round_id: int) -> None:
+    """Work out and store a finished round's quality summary for its review."""
+    matching_round = MatchingRound.objects.filter(pk=round_id).first()
+    if matching_round is not None:
+        quality_store(matching_round=matching_round)
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentora.rounds import views, views_bulk, views_fairness
+from mentora.rounds import views, views_bulk, views_fairness, views_hand, views_review
 
 urlpatterns = [
     path("programmes/<int:programme_id>/rounds/", views.round_list, name="round_list"),
@@ -11,12 +11,22 @@ urlpatterns = [
         name="round_start_on_demand",
     ),
     path("programmes/<int:programme_id>/pairs/", views.programme_pairs, name="programme_pairs"),
-    path("rounds/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:round_id>/", views_review.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/cancel/", views.round_cancel, name="round_cancel"),
     path("rounds/<int:round_id>/rerun/", views.round_rerun, name="round_rerun"),
     path("rounds/<int:round_id>/publish/", views.round_publish, name="round_publish"),
     path("rounds/<int:round_id>/check/", views.round_check, name="round_check"),
     path("rounds/<int:round_id>/assign/", views.round_assign, name="round_assign"),
+    path(
+        "rounds/<int:round_id>/mentees/search/",
+        views_hand.round_mentee_search,
+        name="round_mentee_search",
+    ),
+    path(
+        "rounds/<int:round_id>/mentors/search/",
+        views_hand.round_mentor_search,
+        name="round_mentor_search",
+    ),
     path("rounds/<int:round_id>/why-not/", views.round_why_not, name="round_why_not"),
     path("rounds/<int:round_id>/compare/", views.round_compare, name="round_compare"),
     path(

@@ -1,5 +1,5 @@
-"""The pages of a matching round (long: starting, reviewing, adjusting and publishing a
-round are one screen's actions, and each is a thin view over its service)."""
+"""The pages of a matching round: starting, adjusting and publishing it, each a thin view
+over its service (its review page is `views_review`)."""
 
 from __future__ import annotations
 
@@ -15,20 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from mentora.accounts import access as accounts_access
 from mentora.core.confirm import run_confirmed
 from mentora.core.messages import Success, attempt, refusal, submit, valid
 from mentora.people.models import label_related
 from mentora.programmes import access as programme_access
-from mentora.programmes.models import Participant, ParticipantRole
+from mentora.programmes.models import Participant
 from mentora.relationships import access as pair_access
 from mentora.relationships.models import GroupKind, Pair, PeerGroup
 from mentora.relationships.services import groups as relationship_groups
 from mentora.rounds import access
 from mentora.rounds.cards import mentor_card
-from mentora.rounds.explain import explanation, has_reason, unmatched_text
+from mentora.rounds.explain import explanation
 from mentora.rounds.forms import (
     AnswerForm,
     CompareForm,
@@ -38,24 +37,22 @@ from mentora.rounds.forms import (
     MenteeChoiceForm,
     PairChoiceForm,
     RankForm,
-    ReviewFilterForm,
 )
 from mentora.rounds.intake import rolling_intake
 from mentora.rounds.models import (
     Introduction,
     IntroductionStatus,
     MatchingRound,
-    Proposal,
     RoundStatus,
     Suggestion,
 )
-from mentora.rounds.quality import mentees_who_chose, round_quality, score_cuts, stated_wishes
+from mentora.rounds.quality import round_quality
 from mentora.rounds.services import choices
 from mentora.rounds.services import groups as rounds_groups
 from mentora.rounds.services import introductions as introductions_services
 from mentora.rounds.services import proposals as proposals_services
 from mentora.rounds.services import rounds as rounds_services
-from mentora.rounds.views_bulk import PAIR_ACTIONS, proposal_actions
+from mentora.rounds.views_bulk import PAIR_ACTIONS
 
 
 @login_required
@@ -118,116 +115,6 @@ def _pair_chosen(matching_round: MatchingRound, data: Any) -> tuple[Participant,
     if not form.is_valid():
         raise Http404
     return form.cleaned_data["mentee"], form.cleaned_data["mentor"]
-
-
-@login_required
-def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    matching_round = access.access_round(request.user, round_id)
-    programme = matching_round.programme
-    if request.headers.get("HX-Request") == "true" and "progress" in request.GET:
-        if not matching_round.is_running:
-            return HttpResponseClientRefresh()
-        return render(request, "rounds/round_detail.html#progress", {"round": matching_round})
-    include_gender = accounts_access.can_see_sensitive_attributes(
-        request.user, programme.organisation
-    )
-    filters = ReviewFilterForm(
-        request.GET, matching_round=matching_round, include_gender=include_gender
-    )
-    # A filter given wrongly is named on the page; the others still apply.
-    filters.is_valid()
-    rows = [
-        (p, explanation(p.contributions, include_gender=include_gender), band)
-        for p, band in _reviewed(matching_round, filters)
-    ]
-    unmatched = [
-        (u, unmatched_text(u.reason_code, u.reason))
-        for u in matching_round.unmatched.select_related(*label_related("participant__person"))
-    ]
-    in_round = Participant.objects.filter(programme=programme).select_related(
-        *label_related("person")
-    )
-    context = {
-        "round": matching_round,
-        "programme": programme,
-        "rows": rows,
-        "unmatched": unmatched,
-        "quality": round_quality(matching_round, include_gender=include_gender)
-        if not matching_round.is_running
-        else None,
-        "filters": filters,
-        "filtered": any(filters.value(name) for name in ("q", "organisation", "band", "rule")),
-        "mentees": in_round.filter(role=ParticipantRole.MENTEE),
-        "mentors": in_round.filter(role=ParticipantRole.MENTOR),
-        "others": programme.rounds.exclude(pk=matching_round.pk).filter(
-            status__in=[RoundStatus.DONE, RoundStatus.PUBLISHED]
-        ),
-        **_earlier(matching_round, include_gender=include_gender),
-        "include_gender": include_gender,
-        "mode": programme.influence_mode,
-        "introductions": matching_round.introductions.select_related(
-            *label_related("mentee__person"), *label_related("mentor__person")
-        ),
-        **_suggestion_context(matching_round),
-        "bulk_actions": proposal_actions(matching_round),
-        "published_some": matching_round.proposals.filter(pair__isnull=False).exists(),
-    }
-    return render(request, "rounds/round_detail.html", context)
-
-
-def _reviewed(
-    matching_round: MatchingRound, filters: ReviewFilterForm
-) -> list[tuple[Proposal, str]]:
-    """The round's proposals that pass the review's filters, in its order, each with its
-    score band."""
-    proposals = matching_round.proposals.select_related(
-        *label_related("mentee__person"), *label_related("mentor__person")
-    )
-    if query := filters.value("q"):
-        proposals = proposals.filter(
-            Q(mentee__person__first_name__icontains=query)
-            | Q(mentee__person__last_name__icontains=query)
-            | Q(mentor__person__first_name__icontains=query)
-            | Q(mentor__person__last_name__icontains=query)
-        )
-    if organisation := filters.value("organisation"):
-        proposals = proposals.filter(
-            Q(mentee__person__organisation=organisation)
-            | Q(mentor__person__organisation=organisation)
-        )
-    cuts = score_cuts(matching_round.proposals.values_list("score", flat=True))
-    band, reason = filters.value("band"), filters.value("rule")
-    chosen = mentees_who_chose(matching_round) if reason == "wish_missed" else set()
-    return [
-        (p, cuts.band(p.score) if cuts else "")
-        for p in proposals.order_by(filters.order, "pk")
-        if (not band or (cuts and cuts.band(p.score) == band))
-        and (not reason or has_reason(p, reason, wished=stated_wishes(p.mentee, chosen)))
-    ]
-
-
-def _earlier(matching_round: MatchingRound, *, include_gender: bool) -> dict[str, Any]:
-    """The programme's round before this one and its quality, to compare with."""
-    earlier = None if matching_round.is_running else matching_round.earlier_round()
-    return {
-        "earlier": earlier,
-        "earlier_quality": round_quality(earlier, include_gender=include_gender)
-        if earlier
-        else None,
-    }
-
-
-def _suggestion_context(matching_round: MatchingRound) -> dict[str, Any]:
-    if matching_round.kind != "suggestions" or matching_round.proposals.exists():
-        return {"suggestion_rows": [], "chosen": 0, "suggested": 0}
-    grouped: dict[int, tuple[Any, list[Any]]] = {}
-    for s in matching_round.suggestions.select_related(
-        *label_related("mentee__person"), *label_related("mentor__person")
-    ):
-        grouped.setdefault(s.mentee_id, (s.mentee, []))[1].append(s)
-    rows = sorted(grouped.values(), key=lambda row: row[0].person.last_name)
-    chosen = sum(1 for _mentee, items in rows if any(s.choice_rank for s in items))
-    return {"suggestion_rows": rows, "chosen": chosen, "suggested": len(rows)}
 
 
 @login_required

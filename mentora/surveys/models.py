@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mentora.accounts.models import Organisation
+from mentora.core.fields import EncryptedTextField
 
 # A result of fewer respondents than this is never shown (one threshold for every report).
 from mentora.stats.anonymity import MINIMUM_GROUP as MINIMUM_GROUP
@@ -300,7 +301,7 @@ class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     number = models.SmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
     choices = models.JSONField(default=list, blank=True)
 
     class Meta:

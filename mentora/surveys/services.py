@@ -7,7 +7,7 @@ go out from tasks enqueued on commit, with primary keys only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -74,10 +74,21 @@ def _invitees(programme: Programme, roles: Iterable[str]) -> list[tuple[Any, Any
     return found
 
 
+# Apps above may leave people out of a programme's surveys: each callable names the ids
+# of people not to ask (data protection registers those who withdrew their consent).
+INVITEE_EXCLUSIONS: list[Callable[[Programme], set[int]]] = []
+
+
 def _invite_missing(survey: Survey) -> int:
     """Invite everyone the survey asks who has no invitation yet: at scheduling, and again
     while it is open, so that people who join the programme later are asked too."""
     invited = set(survey.invitations.values_list("person_id", "role"))
+    for exclusion in INVITEE_EXCLUSIONS:
+        invited |= {
+            (person_id, role)
+            for person_id in exclusion(survey.programme)
+            for role in Audience.values
+        }
     missing = [
         Invitation(survey=survey, user=user, person=person, participant=participant, role=role)
         for user, person, participant, role in _invitees(survey.programme, survey.roles)

@@ -1,6 +1,7 @@
 """The backup procedure of docs/deployment.md, run for real on PostgreSQL: dump the
 database with pg_dump, restore it into an empty database with pg_restore, and find every
-row and every private text back, readable by its pair and only through the pages."""
+row and every private text back, readable by its pair and only through the pages. The
+dump itself holds no private text in clear: they are encrypted at rest."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _counts(dsn: str) -> dict[str, int]:
 def test_a_dump_restored_into_an_empty_database_has_every_row_and_private_text(
     tmp_path: Path,
 ) -> None:
-    build_world()
+    world = build_world()
     meeting = Meeting.objects.exclude(notes="").select_related("pair").first()
     assert meeting is not None
     source = database_url()
@@ -65,6 +66,13 @@ def test_a_dump_restored_into_an_empty_database_has_every_row_and_private_text(
     subprocess.run(
         ["pg_dump", "--format=custom", f"--file={dump}", f"--dbname={source}"], check=True
     )
+    # The dump as SQL text: what is stored in clear (a programme's name) is there, the
+    # private texts are not.
+    sql = subprocess.run(
+        ["pg_restore", "--file=-", str(dump)], check=True, capture_output=True, text=True
+    ).stdout
+    assert world.programme.name in sql and "enc1:" in sql
+    assert [marker.what for marker in world.markers if marker.token in sql] == []
     with psycopg.connect(admin, autocommit=True) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{restored_name}"')
         db.execute(f'CREATE DATABASE "{restored_name}"')
@@ -91,6 +99,12 @@ def test_a_dump_restored_into_an_empty_database_has_every_row_and_private_text(
             check=True,
         ).stdout
         assert meeting.notes in page
+        # Restored, the texts are still ciphertext in the database.
+        with psycopg.connect(restored) as db:
+            notes = db.execute(
+                "SELECT notes FROM relationships_meeting WHERE id = %s", [meeting.pk]
+            ).fetchone()[0]
+        assert notes.startswith("enc1:") and meeting.notes not in notes
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{restored_name}"')

@@ -26,6 +26,8 @@ PUBLIC_NAME_SUFFIXES = (
     "event.title",
     ".get_wave_display",
     "run.file_name",
+    # What kind of request it is (a copy of someone's data, or an erasure), never whose.
+    "subject.get_kind_display",
 )
 
 

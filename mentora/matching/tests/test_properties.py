@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentora.matching import Policy, Problem, count_violations, match, why_not
+from mentora.matching.rules import too_far_apart
 from mentora.matching.scoring import band, band_between
 from mentora.matching.tests.factories import programme
+from mentora.matching.timezones import circular_gaps
 
 POLICIES = st.fixed_dictionaries(
     {
@@ -96,3 +98,22 @@ def test_the_looked_up_band_is_the_band_itself(
     looked_up = band_between(rows, cols, low, low + 2.0, slack)
     assert looked_up.shape == (len(a), len(b))
     assert np.array_equal(looked_up, band(cols - rows, low, low + 2.0, slack))
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    a=st.lists(st.sampled_from([-8.0, -3.5, 0.0, 5.5, 12.0, float("nan")]), min_size=1, max_size=9),
+    b=st.lists(
+        st.sampled_from([-11.0, -3.0, 1.0, 9.5, 14.0, float("nan")]), min_size=1, max_size=9
+    ),
+    gap=st.sampled_from([0.0, 2.0, 5.5]),
+)
+def test_the_looked_up_time_zone_rule_is_the_rule_itself(
+    a: list[float], b: list[float], gap: float
+) -> None:
+    rows = np.array(a)[:, None]
+    cols = np.array(b)[None, :]
+    looked_up = too_far_apart(rows, cols, gap)
+    assert looked_up.shape == (len(a), len(b))
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(looked_up, circular_gaps(rows, cols) > gap + 1e-9)

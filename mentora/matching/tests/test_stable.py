@@ -9,7 +9,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
@@ -19,12 +19,15 @@ from mentora.matching import (
     Policy,
     Problem,
     blocking_pairs,
+    candidates,
     deferred_acceptance,
     engine,
     match,
     stable,
     why_not,
 )
+from mentora.matching.columns import compile_problem
+from mentora.matching.pruning import other_points
 from mentora.matching.stable import Entries, defer_accept
 from mentora.matching.tests import reference_stable as reference
 from mentora.matching.tests.factories import programme
@@ -217,6 +220,32 @@ def _both(problem: Problem, policy: Policy, sequential_below: int) -> None:
     policy_data=POLICIES,
     sequential_below=st.sampled_from([0, 48]),
 )
+# A mentee whose score for a full mentor equals the worst the mentor holds, and who wins the
+# tie: the part of their list revealed later must not leave that mentor out.
+@example(
+    seed=3838,
+    n_mentees=14,
+    n_mentors=8,
+    ranking_share=0.3,
+    policy_data={
+        "matching": {
+            "pool_size": 2,
+            "exhaustive_pairs_limit": 50_000_000,
+            "candidates_per_mentee": 2,
+            "seed": 2,
+            "mode": "stable",
+            "min_candidates_per_mentor": 0,
+        },
+        "constraints": {
+            "same_team": True,
+            "reporting_line": True,
+            "exclude": False,
+            "max_timezone_gap_hours": 5.0,
+        },
+        "weights": {"goals": 2.0, "themes": 0.0},
+    },
+    sequential_below=48,
+)
 def test_stable_mode_matches_the_reference_on_random_programmes(
     seed: int,
     n_mentees: int,
@@ -278,3 +307,46 @@ def test_stable_mode_matches_the_reference_on_given_pair_scores_with_ties(
         ),
     )
     _both(problem, Policy.from_dict({"matching": {"mode": "stable"}}), sequential_below)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    seed=st.integers(0, 10_000),
+    n_mentees=st.integers(1, 20),
+    n_mentors=st.integers(1, 200),
+    limit=st.integers(1, 8),
+    depth=st.integers(0, 6),
+    weights=st.sampled_from(
+        [{}, {"themes": 4.0}, {"themes": 30.0, "progression": 0.0}, {"goals": 5.0}]
+    ),
+)
+def test_the_next_mentors_found_level_by_level_are_those_of_scoring_every_mentor(
+    seed: int, n_mentees: int, n_mentors: int, limit: int, depth: int, weights: dict
+) -> None:
+    """The scan that scores mentors by shared themes, most first, and stops where lower
+    levels cannot reach, against the reference's scan of every pair: the same columns and
+    scores in the same order, after a part of each list was handed out and with some
+    columns left out."""
+    rng = random.Random(seed)
+    base = programme(seed, n_mentees=n_mentees, n_mentors=n_mentors, preferences=False)
+    problem = Problem(base.mentees, base.mentors, base.people, base.competitors)
+    policy = Policy.from_dict({"weights": weights, "constraints": {"same_team": True}})
+    compiled = compile_problem(problem)
+    rows = np.arange(len(problem.mentees))
+    cols = np.arange(len(problem.mentors))
+    skip = [
+        np.array(
+            sorted(rng.sample(range(cols.size), rng.randint(0, min(2, cols.size)))), dtype=np.int64
+        )
+        for _ in rows
+    ]
+    handed = reference.next_best(compiled, policy, rows, cols, [None] * rows.size, skip, depth)
+    after = [(float(s[-1]), int(j[-1])) if j.size else None for j, s in handed]
+    expected = reference.next_best(compiled, policy, rows, cols, after, skip, limit)
+    with mock.patch.object(candidates, "PRUNE_LIMIT", 10**6):
+        found = candidates.next_best(compiled, policy, rows, cols, after, skip, limit)
+    pruning_on = other_points(compiled, policy) is not None
+    assert pruning_on or weights == {"goals": 5.0} or weights == {"themes": 4.0}
+    for (j_found, s_found), (j_expected, s_expected) in zip(found, expected, strict=True):
+        assert j_found.tolist() == j_expected.tolist()
+        assert s_found.tolist() == s_expected.tolist()

@@ -12,8 +12,7 @@ from django.urls import reverse
 from conftest import MANAGERS_ONLY, PERSONAS, make_person
 from mentora.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from mentora.people.models import OrgUnit, OrgUnitKind, Person
-from mentora.people.views import SEARCH_RESULTS
-from mentora.people.widgets import PeoplePicker, PersonPicker
+from mentora.people.widgets import SEARCH_RESULTS, PeoplePicker, PersonPicker
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +64,15 @@ def test_the_search_matches_e_mail_employee_id_and_unit(staff: Any) -> None:
 def test_every_word_narrows_the_search(staff: Any) -> None:
     assert _names(_search(staff, "apps jo")) == ["Jo Junior"]
     assert _names(_search(staff, "apps anders")) == []
+
+
+def test_a_name_is_found_by_how_each_of_its_words_begins(staff: Any, personas: Any) -> None:
+    acme = Person.objects.filter(organisation=personas.organisation)
+    assert [p.full_name for p in acme.named("anders LU")] == ["Anders Lund"]
+    assert [p.full_name for p in acme.named("lund")] == ["Anders Lund", "Lars Lundgren"]
+    # Names only: not what is inside them, nor an e-mail address, an employee id or a unit.
+    for text in ("und", "asa.lind", "f-101", "finan"):
+        assert not acme.named(text).exists(), text
 
 
 def test_each_result_says_what_tells_people_apart(staff: Any) -> None:

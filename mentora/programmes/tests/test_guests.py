@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from mentora.accounts.models import User
+from mentora.notifications.models import OutboxMessage
 from mentora.people.models import Person
 from mentora.programmes import tasks
 from mentora.programmes.guest_models import Guest, GuestStatus
@@ -61,6 +62,16 @@ def test_the_manager_invites_a_guest_who_gets_an_e_mail_with_a_link(
     assert message["To"] == "alumna@elsewhere.example"
     assert "Graduate onboarding" in message["Subject"]
     assert f"/guest/{guest.token}/" in message.get_body(("plain",)).get_content()
+
+
+def test_the_invitation_task_run_again_sends_no_second_e_mail(
+    setup: Any, mailoutbox: list[Any]
+) -> None:
+    guest = invitation(setup)
+    tasks.send_guest_invitation.call(guest.pk)
+    tasks.send_guest_invitation.call(guest.pk)
+    assert [m.to for m in mailoutbox] == [["alumna@elsewhere.example"]]
+    assert guest.token not in OutboxMessage.objects.get().key
 
 
 def test_accepting_creates_an_account_with_a_participants_access_only(

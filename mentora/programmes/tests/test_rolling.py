@@ -90,8 +90,10 @@ def test_the_health_check_asks_no_dates_of_a_rolling_programme(mentoring: Partic
 def test_a_rolling_programme_has_begun_since_it_was_created(mentoring: Participant) -> None:
     programme = mentoring.programme
     programme.start_date = None
+    # Created late in the evening in UTC: in Copenhagen it is already the next day.
+    programme.created_at = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
     programme.save()
-    created = programme.created_at.date()
+    created = dt.date(2026, 3, 10)
     assert programme.began_on() == created
     assert not programme.has_begun(created - dt.timedelta(days=1))
     assert programme.has_begun(created + dt.timedelta(days=400))

@@ -47,7 +47,10 @@ def test_both_are_asked_the_day_after_the_meeting_and_only_once(
     from mentora.relationships.tasks import send_meeting_checkin
 
     assert checkins.checkins_due() == 0
-    with time_machine.travel(timezone.now() + DAY, tick=False):
+    # Noon of the day after the meeting's own day, whatever the hour the test runs at.
+    day_after = timezone.localdate(planned.starts_at) + DAY
+    noon = timezone.make_aware(dt.datetime.combine(day_after, dt.time(12)))
+    with time_machine.travel(noon, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             assert checkins.checkins_due() == 1
         assert checkins.checkins_due() == 0

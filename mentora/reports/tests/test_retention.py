@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from lifelines import CoxPHFitter, KaplanMeierFitter
 from numpy.testing import assert_allclose
 from openpyxl import load_workbook
@@ -116,9 +118,9 @@ def test_curves_bands_and_tests_within_matched_pairs_equal_lifelines_and_statsmo
     assert abs(hazard.ci_high - summary["exp(coef) upper 95%"]) < COX_TOL
 
 
-def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_treat(
-    personas: Any,
-) -> None:
+def _twenty_mentees(personas: Any) -> tuple[Any, list[Participant]]:
+    """A programme that began 400 days ago with twenty paired mentees hired in 2020, and
+    thirty colleagues hired a day after them to compare with."""
     world = make_world(personas)
     mentees = [world.mentee, *add_participants(world, "mentee", 19)]
     programme = world.programme
@@ -144,6 +146,13 @@ def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_trea
             level=2,
             hire_date=dt.date(2020, 1 + i % 12, 2),
         )
+    return programme, mentees
+
+
+def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_treat(
+    personas: Any,
+) -> None:
+    programme, mentees = _twenty_mentees(personas)
     for k, mentee in enumerate(mentees[:5]):
         Person.objects.filter(pk=mentee.person_id).update(
             leave_date=programme.start_date + dt.timedelta(days=30 * (k + 1))
@@ -156,6 +165,43 @@ def test_mentees_who_left_the_employer_and_withdrew_stay_in_by_intention_to_trea
     assert row.participants.n == 20 and row.leavers == (5, 0)
     assert row.participants.curve is not None
     assert row.participants.curve.survival[-1] == pytest.approx(0.75, abs=1e-12)
+
+
+def _queries(action: Any) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_retention_is_computed_again_only_when_what_it_reads_changes(personas: Any) -> None:
+    programme, mentees = _twenty_mentees(personas)
+    first = retention(programme)
+    assert first.by_role[0].leavers == (0, 0) and first.started == 20
+    # Unchanged: only the fingerprint's four aggregates are read, not the organisation.
+    assert _queries(lambda: retention(programme)) == 4
+    assert retention(programme).by_role[0].leavers == (0, 0)
+    # A leave date written straight into the table, as an import does, is seen at once.
+    Person.objects.filter(pk=mentees[0].person_id).update(
+        leave_date=programme.start_date + dt.timedelta(days=30)
+    )
+    assert retention(programme).by_role[0].leavers == (1, 0)
+    # So are a colleague hired, a step in someone's history and a new pair.
+    for change in (
+        lambda: make_person(
+            programme.organisation, "C99", "Colleague", "99", hire_date=dt.date(2020, 5, 5)
+        ),
+        lambda: participant_transition(
+            participant=mentees[1], to_status="withdrawn", actor=personas.manager, note="Moved."
+        ),
+        lambda: Pair.objects.filter(programme=programme).first().delete(),  # type: ignore[union-attr]
+    ):
+        change()
+        assert _queries(lambda: retention(programme)) > 4
+        assert _queries(lambda: retention(programme)) == 4
+    # The labels follow the reader's language.
+    with translation.override("da"):
+        assert retention(programme).balance[0].attribute == "Anciennitet i år ved start"
+    assert retention(programme).balance[0].attribute == "Years of service when starting"
 
 
 def _participant(world: Any, name: str, *, status: str, created: dt.datetime) -> Participant:
@@ -202,7 +248,9 @@ def test_who_started_and_from_when_is_read_from_the_participants_history(persona
         for s in starters(world.programme, start, today)
         if s.employee.person_id in mine
     }
-    assert found == {left.person_id: start, late.person_id: start + 90 * day}
+    # The day of the match in the programme's time zone (not always the day it was in UTC).
+    matched_on = timezone.localdate(at_start + 90 * day)
+    assert found == {left.person_id: start, late.person_id: matched_on}
 
 
 def test_matching_keeps_to_the_caliper_and_the_level_band_and_uses_a_colleague_once() -> None:

@@ -29,6 +29,7 @@ from mentora.rounds.models import (
 from mentora.rounds.problem import (
     build_input,
 )
+from mentora.rounds.quality import quality_forget
 from mentora.rounds.services.rounds import _editable, _in_mode, _preference_rank, _round_move
 
 
@@ -87,6 +88,7 @@ def mentee_rank(
     for position, mentor_id in enumerate(mentor_ids, start=1):
         own[mentor_id].choice_rank = position
     Suggestion.objects.bulk_update(list(own.values()), ["choice_rank"])
+    quality_forget(round_id=matching_round.pk)
     # Which mentors a mentee ranked is theirs and the manager's; the log keeps only the fact.
     audit_log(
         actor=actor,
@@ -157,8 +159,8 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         proposals.append(
             Proposal(
                 matching_round=matching_round,
-                mentee=mentee,
-                mentor=mentor,
+                mentee_id=mentee.pk,
+                mentor_id=mentor.pk,
                 score=s.score,
                 explanation="",
                 contributions=contributions,
@@ -171,7 +173,7 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         [
             UnmatchedParticipant(
                 matching_round=matching_round,
-                participant=data.mentees[u.mentee_id],
+                participant_id=data.mentees[u.mentee_id].pk,
                 reason_code="capacity_exhausted",
                 reason=u.reason,
             )
@@ -179,6 +181,7 @@ def round_resolve_choices(*, matching_round: MatchingRound, actor: Any) -> Match
         ],
         ignore_conflicts=True,
     )
+    quality_forget(round_id=matching_round.pk)
     _round_move(
         matching_round,
         RoundStatus.DONE,

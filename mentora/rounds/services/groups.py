@@ -77,7 +77,7 @@ def groups_form(
         peer_group = PeerGroup.objects.create(
             programme=programme, kind=kind, number=start + offset, explanation=group.explanation
         )
-        peer_group.members.set([side[member_id] for member_id in group.member_ids])
+        peer_group.members.set([side[member_id].pk for member_id in group.member_ids])
         created.append(peer_group)
     audit_log(
         actor=actor,
@@ -86,4 +86,5 @@ def groups_form(
         organisation=programme.organisation,
         changes={"kind": kind, "groups": len(created), "left_out": len(left_out)},
     )
-    return created, [side[item.mentee_id] for item in left_out]
+    by_pk = {participant.pk: participant for participant in people}
+    return created, [by_pk[side[item.mentee_id].pk] for item in left_out]

@@ -33,6 +33,7 @@ from mentora.rounds.problem import (
     contributions_as_json,
     pairs_at_work,
 )
+from mentora.rounds.quality import quality_forget
 from mentora.rounds.services.proposals import _checked_proposals, _pair_make
 from mentora.rounds.services.rounds import _editable, _in_mode
 
@@ -137,7 +138,7 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
             return _introduction_create(
                 matching_round,
                 mentee,
-                data.mentors[found.mentor_id],
+                capacity_of[data.mentors[found.mentor_id].pk][0],
                 score=found.score,
                 contributions=contributions_as_json(found.contributions),
             )
@@ -149,6 +150,7 @@ def _introduce_next(matching_round: MatchingRound, mentee: Participant) -> Intro
             "reason": "every suitable mentor declined, expired or is full",
         },
     )
+    quality_forget(round_id=matching_round.pk)
     return None
 
 

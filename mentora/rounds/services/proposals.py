@@ -43,6 +43,7 @@ from mentora.rounds.problem import (
     ended_partners,
     pairs_at_work,
 )
+from mentora.rounds.quality import quality_forget
 from mentora.rounds.services.rounds import _current, _editable, _preference_rank, _round_move
 from mentora.webhooks.services import emit
 
@@ -73,6 +74,7 @@ def proposal_lock(*, proposal: Proposal, locked: bool, actor: Any) -> Proposal:
     if proposal.locked != locked:
         proposal.locked = locked
         proposal.save(update_fields=["locked"])
+        quality_forget(round_id=proposal.matching_round_id)
         audit_log(
             actor=actor,
             action="rounds.proposal.lock" if locked else "rounds.proposal.unlock",
@@ -201,6 +203,7 @@ def _propose(
         )
     Proposal.objects.filter(matching_round=matching_round, mentee=mentee).delete()
     UnmatchedParticipant.objects.filter(matching_round=matching_round, participant=mentee).delete()
+    quality_forget(round_id=matching_round.pk)
     proposal = Proposal.objects.create(
         matching_round=matching_round,
         mentee=mentee,
@@ -241,6 +244,7 @@ def proposal_remove(*, proposal: Proposal, actor: Any) -> None:
         changes={"mentee": proposal.mentee_id, "mentor": proposal.mentor_id},
     )
     proposal.delete()
+    quality_forget(round_id=matching_round.pk)
 
 
 @transaction.atomic

@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
+from mentora.core.bulk_insert import bulk_insert_values
 from mentora.matching import (
     PolicyError,
     ProblemError,
     build_report,
+    collection_paused,
     count_violations,
     match,
 )
@@ -33,6 +35,7 @@ from mentora.rounds.models import (
     UnmatchedParticipant,
 )
 from mentora.rounds.problem import (
+    Entrant,
     RoundInput,
     build_input,
     contributions_as_json,
@@ -52,6 +55,13 @@ class OrderCheckStatus:
     QUEUED = "queued"
     DONE = "done"
     FAILED = "failed"
+
+
+def quality_queue(matching_round: MatchingRound) -> None:
+    """Hand the round's quality summary to the worker on commit."""
+    from mentora.rounds import tasks
+
+    transaction.on_commit(partial(tasks.store_round_quality.enqueue, matching_round.pk))
 
 
 def order_check_queue(matching_round: MatchingRound) -> None:
@@ -170,11 +180,15 @@ def match_when_ready(sender: Any, *, participant: Participant, actor: Any, **kwa
 
 
 def _progress(matching_round: MatchingRound) -> Any:
-    state = {"last": -1.0, "checked": time.monotonic()}
+    state = {"last": -1.0, "written": 0.0, "checked": time.monotonic()}
 
     def report(stage: str, fraction: float) -> None:
-        if fraction - state["last"] >= 0.02 or stage != matching_round.stage:
+        # The progress bar asks once a second: a new stage is written at once, a step
+        # within one at most twice a second.
+        moved = fraction - state["last"] >= 0.02 and time.monotonic() - state["written"] >= 0.5
+        if moved or stage != matching_round.stage:
             state["last"] = fraction
+            state["written"] = time.monotonic()
             matching_round.stage = stage
             MatchingRound.objects.filter(pk=matching_round.pk).update(
                 stage=stage, progress=fraction
@@ -215,14 +229,20 @@ def round_run(*, round_id: int) -> MatchingRound:
     matching_round = MatchingRound.objects.select_related("programme", "previous", "mentee").get(
         pk=round_id
     )
-    if matching_round.status != RoundStatus.QUEUED:
+    # A round still "running" was begun by a worker that stopped before it stored
+    # anything (its task was taken over, `tasks_take_over`): it runs again from the start.
+    if matching_round.status not in (RoundStatus.QUEUED, RoundStatus.RUNNING):
         return matching_round
     if matching_round.cancel_requested:
         MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.CANCELLED)
         return matching_round
     MatchingRound.objects.filter(pk=round_id).update(status=RoundStatus.RUNNING, stage="input")
     try:
-        _run_and_store(matching_round)
+        # A large round builds a few hundred thousand small objects (its input, the
+        # engine's explanations, the proposals' rows) and none of them in a cycle:
+        # collecting as they are made took longer than making them.
+        with collection_paused():
+            _run_and_store(matching_round)
     except RoundCancelled:
         MatchingRound.objects.filter(pk=round_id).update(
             status=RoundStatus.CANCELLED, finished_at=timezone.now()
@@ -263,6 +283,11 @@ def _run_and_store(matching_round: MatchingRound) -> None:
         policy = _in_mode(policy, "suggest")
     result = _run_engine(data, policy, matching_round)
     with transaction.atomic():
+        # Stored once, whoever runs the round: a second run waits here for the first and
+        # then finds the round done.
+        current = MatchingRound.objects.select_for_update().only("status").get(pk=matching_round.pk)
+        if current.status != RoundStatus.RUNNING:
+            return
         if matching_round.kind == "suggestions":
             _store_suggestions(matching_round, data, result)
         else:
@@ -284,13 +309,17 @@ def _run_and_store(matching_round: MatchingRound) -> None:
             },
         )
         matching_round.refresh_from_db(fields=["policy", "kind"])
+        # The review's quality summary is worked out by the worker once the proposals are
+        # stored, so the round is ready as soon as they are; a review opened before that
+        # works it out itself.
+        quality_queue(matching_round)
         if matching_round.order_check_applies:
             # Every round is checked for a dependence on the order of its input, in the
             # worker after the round is ready, so review need not wait for it.
             order_check_queue(matching_round)
 
 
-def _preference_rank(mentee: Participant, mentor_person_id: str) -> int | None:
+def _preference_rank(mentee: Participant | Entrant, mentor_person_id: str) -> int | None:
     preferences = [str(p) for p in (mentee.profile or {}).get("preferences") or []]
     return preferences.index(mentor_person_id) + 1 if mentor_person_id in preferences else None
 
@@ -304,29 +333,29 @@ def _store(
         mentee = data.mentees[found.mentee_id]
         mentor = data.mentors[found.mentor_id]
         proposals.append(
-            Proposal(
-                matching_round=matching_round,
-                mentee=mentee,
-                mentor=mentor,
-                score=found.score,
-                explanation=found.explanation,
-                contributions=contributions_as_json(found.contributions),
-                locked=(mentee.pk, mentor.pk) in locked,
-                preference_rank=_preference_rank(mentee, found.mentor_id),
-            )
+            {
+                "matching_round_id": matching_round.pk,
+                "mentee_id": mentee.pk,
+                "mentor_id": mentor.pk,
+                "score": found.score,
+                "explanation": found.explanation,
+                "contributions": contributions_as_json(found.contributions),
+                "locked": (mentee.pk, mentor.pk) in locked,
+                "preference_rank": _preference_rank(mentee, found.mentor_id),
+            }
         )
-    Proposal.objects.bulk_create(proposals, batch_size=2000)
-    UnmatchedParticipant.objects.bulk_create(
+    bulk_insert_values(Proposal, proposals)
+    bulk_insert_values(
+        UnmatchedParticipant,
         [
-            UnmatchedParticipant(
-                matching_round=matching_round,
-                participant=data.mentees[item.mentee_id],
-                reason_code=item.reason_code,
-                reason=item.reason,
-            )
+            {
+                "matching_round_id": matching_round.pk,
+                "participant_id": data.mentees[item.mentee_id].pk,
+                "reason_code": item.reason_code,
+                "reason": item.reason,
+            }
             for item in result.unmatched
         ],
-        batch_size=2000,
     )
 
 
@@ -403,8 +432,8 @@ def _store_suggestions(matching_round: MatchingRound, data: RoundInput, result: 
         [
             Suggestion(
                 matching_round=matching_round,
-                mentee=data.mentees[s.mentee_id],
-                mentor=data.mentors[s.mentor_id],
+                mentee_id=data.mentees[s.mentee_id].pk,
+                mentor_id=data.mentors[s.mentor_id].pk,
                 rank=s.rank,
                 score=s.score,
                 contributions=contributions_as_json(s.contributions),
@@ -418,7 +447,7 @@ def _store_suggestions(matching_round: MatchingRound, data: RoundInput, result: 
         [
             UnmatchedParticipant(
                 matching_round=matching_round,
-                participant=participant,
+                participant_id=participant.pk,
                 reason_code="no_feasible_mentor",
                 reason="no feasible mentor",
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -64,6 +65,30 @@ def test_a_failure_while_storing_the_proposals_fails_the_round(
     matching_round.refresh_from_db()
     assert matching_round.status == RoundStatus.FAILED
     assert not matching_round.proposals.exists()
+
+
+def test_garbage_collection_waits_while_a_round_runs_and_resumes_even_when_it_fails(
+    cohort: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    run_engine = rounds._run_engine
+
+    def engine(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return run_engine(*args, **kwargs)
+
+    monkeypatch.setattr(rounds, "_run_engine", engine)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    assert rounds.round_run(round_id=matching_round.pk).status == RoundStatus.DONE
+    assert seen == [False] and gc.isenabled()
+
+    def fail_to_store(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(rounds, "_store", fail_to_store)
+    again = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    assert rounds.round_run(round_id=again.pk).status == RoundStatus.FAILED
+    assert seen == [False, False] and gc.isenabled()
 
 
 def test_the_engines_own_refusal_is_shown_as_its_reason(

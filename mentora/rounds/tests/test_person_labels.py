@@ -52,8 +52,9 @@ def test_a_person_is_labelled_with_organisation_unit_and_job_title(twins: Any) -
 def test_the_review_screen_tells_the_two_apart(client_for: Any, twins: Any) -> None:
     matching_round = run(twins)
     html = page(client_for, twins, reverse("round_detail", args=[matching_round.pk]))
-    # In the proposed pairs, and among the mentors to match by hand.
+    # In the proposed pairs, and among the mentors found by name to match by hand.
     assert f'<span class="person-context">{OURS}</span>' in html
+    html = page(client_for, twins, reverse("round_detail", args=[matching_round.pk]), mentor_q="Mo")
     assert f">Mo Mentor ({OURS})</option>" in html
     assert f">Mo Mentor ({THEIRS})</option>" in html
 

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import MANAGERS_ONLY, PERSONAS
@@ -14,7 +16,7 @@ from mentora.people.models import Person
 from mentora.programmes.models import ProgrammeOrganisation
 from mentora.rounds.cards import language_name, whole_years
 from mentora.rounds.models import MatchingRound, Proposal
-from mentora.rounds.quality import round_quality, score_cuts
+from mentora.rounds.quality import quality_forget, round_quality, score_cuts
 from mentora.rounds.services import choices
 from mentora.rounds.services import proposals as proposals_services
 from mentora.rounds.tests.conftest import Cohort, run_round
@@ -38,6 +40,8 @@ def shown(table: str, cohort: Cohort) -> set[str]:
 def scores(r: MatchingRound, cohort: Cohort, *, jo: float, eva: float) -> None:
     Proposal.objects.filter(matching_round=r, mentee=cohort.junior).update(score=jo)
     Proposal.objects.filter(matching_round=r, mentee=cohort.eva).update(score=eva)
+    # Written behind the services' back: the round's stored quality summary must be told.
+    quality_forget(round_id=r.pk)
 
 
 # --- score bands and figures ------------------------------------------------------------------
@@ -141,6 +145,25 @@ def test_filters_combine_with_the_name_search_and_the_order(
     assert shown(proposals_table(client, done, {"q": "Extra", "band": "weak"}), cohort) == {
         "Eva Extra"
     }
+
+
+def test_the_name_search_finds_each_word_at_the_beginning_of_a_name(
+    client_for: Any, cohort: Cohort, done: MatchingRound
+) -> None:
+    client = client_for(cohort.personas.manager)
+
+    def found(query: str) -> set[str]:
+        # The rows only: the search box above them holds what was typed.
+        return shown(proposals_table(client, done, {"q": query}).split("<tbody>")[1], cohort)
+
+    # A whole name, or how a first or last name begins, whatever the case.
+    for query in ("Eva Extra", "ext", "EVA"):
+        assert found(query) == {"Eva Extra"}, query
+    # A mentor's name finds the pairs they are proposed in.
+    mentor = done.proposals.get(mentee=cohort.eva).mentor.person
+    assert found(mentor.last_name) == {"Eva Extra"}
+    # Every word names the same person.
+    assert found("Eva Junior") == set()
 
 
 def test_the_organisation_filter_is_for_programmes_of_several_organisations(
@@ -367,3 +390,109 @@ def test_another_mentee_of_the_round_sees_only_their_own_cards(
     )
     assert response.status_code == 302
     assert choosing.suggestions.get(mentee=cohort.junior).choice_rank is None
+
+
+# --- a large round, a page at a time ------------------------------------------------------------
+
+
+def _many_proposals(cohort: Cohort, r: MatchingRound, count: int) -> None:
+    """`count` more mentees of the programme, each proposed to Bo Boss, the nth with the
+    score n and the last ten locked."""
+    from mentora.programmes.models import Participant
+
+    people = Person.objects.bulk_create(
+        Person(
+            organisation=cohort.personas.organisation,
+            employee_id=f"R{n:03d}",
+            first_name=f"Rae{n:03d}",
+            last_name="Roundly",
+        )
+        for n in range(count)
+    )
+    mentees = Participant.objects.bulk_create(
+        Participant(programme=cohort.programme, person=person, role="mentee", status="ready")
+        for person in people
+    )
+    Proposal.objects.bulk_create(
+        Proposal(
+            matching_round=r,
+            mentee=mentee,
+            mentor=cohort.bo,
+            score=1000.0 + n,
+            locked=n >= count - 10,
+        )
+        for n, mentee in enumerate(mentees)
+    )
+
+
+def _rows(table: str) -> list[str]:
+    import re
+
+    # A name is in its row's chip and in the label of its checkbox: each row once.
+    return list(dict.fromkeys(re.findall(r"Rae([0-9]{3}) Roundly", table.split("<tbody>")[1])))
+
+
+def test_the_review_shows_a_large_round_a_page_at_a_time(
+    client_for: Any, cohort: Cohort, done: MatchingRound
+) -> None:
+    _many_proposals(cohort, done, 120)
+    client = client_for(cohort.personas.manager)
+    first = proposals_table(client, done, {})
+    # The highest scores first, 50 to a page.
+    assert _rows(first) == [f"{n:03d}" for n in range(119, 69, -1)]
+    response = client.get(reverse("round_detail", args=[done.pk]), {"page": "3"})
+    html = response.content.decode()
+    third = html.split('id="proposals-heading"')[1].split("</table>")[0]
+    # 122 pairs: the page after 100 of the new ones holds the last 20 and the round's own.
+    assert _rows(third) == [f"{n:03d}" for n in range(19, -1, -1)]
+    assert "Page 3 of 3" in html
+    assert "122 pairs shown." in html
+
+
+def test_a_filter_is_kept_from_page_to_page(
+    client_for: Any, cohort: Cohort, done: MatchingRound
+) -> None:
+    _many_proposals(cohort, done, 120)
+    client = client_for(cohort.personas.manager)
+    url = reverse("round_detail", args=[done.pk])
+    html = client.get(url, {"q": "Roundly", "sort": "-score"}).content.decode()
+    assert "Page 1 of 3" in html
+    assert "q=Roundly&amp;sort=-score&amp;page=2" in html
+    second = client.get(url, {"q": "Roundly", "sort": "-score", "page": "2"}).content.decode()
+    table = second.split('id="proposals-heading"')[1].split("</table>")[0]
+    assert _rows(table) == [f"{n:03d}" for n in range(50, 100)]
+    # A reason read from a column: only the ten locked pairs, on one page.
+    locked = client.get(url, {"rule": "locked"}).content.decode()
+    assert _rows(locked.split('id="proposals-heading"')[1].split("</table>")[0]) == [
+        f"{n:03d}" for n in range(119, 109, -1)
+    ]
+    assert "Page 1 of" not in locked
+
+
+def test_the_last_page_and_a_search_read_no_more_than_the_first_page(
+    client_for: Any, cohort: Cohort, done: MatchingRound
+) -> None:
+    _many_proposals(cohort, done, 120)
+    client = client_for(cohort.personas.manager)
+    url = reverse("round_detail", args=[done.pk])
+    client.get(url)  # The session, and the round's quality summary, are read once.
+    pages = {
+        "first page": {},
+        "last page": {"page": "3"},
+        "search": {"q": "Roundly"},
+        "search, last page": {"q": "roundly RAE", "page": "3"},
+    }
+    counts = {}
+    for name, params in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, params).status_code == 200
+        counts[name] = len(captured)
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            # A page is found among the proposals' ids; only its own are read with their
+            # people, never an offset's worth of rows before them.
+            if 'FROM "rounds_proposal" INNER JOIN' in sql and '"people_person"."first_name"' in sql:
+                assert "LIMIT" not in sql, (name, sql)
+            # Names are looked up by how they begin, never searched inside.
+            assert "%roundly%" not in sql.lower(), (name, sql)
+    assert set(counts.values()) == {counts["first page"]}, counts

@@ -1,3 +1,4 @@
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -12,10 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=400, help="Size of the organisation.")
 
     def handle(self, *args: Any, people: int, **options: Any) -> None:
+        started = time.perf_counter()
         summary = seed_demo(people=people)
+        seconds = time.perf_counter() - started
         self.stdout.write(
             f"Demo organisation {summary.organisation.name}: {summary.people} people "
-            f"({summary.created} created, {summary.updated} updated)."
+            f"({summary.created} created, {summary.updated} updated) in {seconds:.1f} s."
         )
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for email, role in summary.logins:
