@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -21,6 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 SKIPPED = {"password_reset_confirm", None}
 
 
+# Frozen, and what it reads of a view's source is read once: the guards ask for each
+# route's source thousands of times.
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -28,7 +31,7 @@ class Route:
     callback: Callable[..., Any]
     converters: tuple[str, ...]
 
-    @property
+    @cached_property
     def source(self) -> str:
         view = inspect.unwrap(self.callback)
         try:
@@ -36,7 +39,7 @@ class Route:
         except (OSError, TypeError):
             return ""
 
-    @property
+    @cached_property
     def accepts_get(self) -> bool:
         view_class = getattr(self.callback, "view_class", None)
         if view_class is not None:
@@ -44,11 +47,11 @@ class Route:
         # Views decorated with require_POST answer 405 to everything else.
         return "require_POST" not in _decorators(self.callback)
 
-    @property
+    @cached_property
     def has_fragments(self) -> bool:
         return "HX-Request" in self.source or "request.htmx" in self.source
 
-    @property
+    @cached_property
     def query_names(self) -> list[str]:
         """The query parameters the view reads, itself or through a form of request.GET."""
         names = set(re.findall(r'request\.GET\.get\("(\w+)"', self.source))
@@ -201,6 +204,10 @@ def id_pools() -> dict[str, list[Any]]:
             for meeting in Meeting.objects.select_related("pair__mentee", "pair__mentor")
             for member in (meeting.pair.mentee, meeting.pair.mentor)
         ],
+        # The mentee and mentor a round's check compares: every mentee with every mentor of
+        # their own programme, and two pairs that cannot be matched (roles swapped, and
+        # people of two programmes), rather than every participant with every other.
+        "?mentee&mentor": _pairs_to_compare(Participant),
         # Query parameters, by name.
         "?mentee": pks(Participant),
         "?mentor": pks(Participant),
@@ -208,6 +215,28 @@ def id_pools() -> dict[str, list[Any]]:
         "?q": ["wrote", "a"],
         "?page": ["2"],
     }
+
+
+def _pairs_to_compare(participants: Any) -> list[tuple[int, int]]:
+    rows = list(participants.objects.order_by("pk").values_list("pk", "programme_id", "role"))
+    pairs = [
+        (mentee, mentor)
+        for mentee, programme, role in rows
+        if role == "mentee"
+        for mentor, other_programme, other_role in rows
+        if other_role == "mentor" and other_programme == programme
+    ]
+    mentees = [row for row in rows if row[2] == "mentee"]
+    mentors = [row for row in rows if row[2] == "mentor"]
+    if pairs:
+        pairs.append((pairs[0][1], pairs[0][0]))
+    pairs += [
+        (mentee[0], mentor[0])
+        for mentee in mentees[:1]
+        for mentor in mentors
+        if mentor[1] != mentee[1]
+    ][:1]
+    return pairs
 
 
 def _fill(pattern: str, values: dict[str, Any]) -> str:
@@ -226,7 +255,7 @@ def urls(route: Route, pools: dict[str, list[Any]]) -> Iterator[str]:
         yield path
         names = route.query_names
         if {"mentee", "mentor"} <= set(names):
-            for mentee, mentor in itertools.product(pools["?mentee"], pools["?mentor"]):
+            for mentee, mentor in pools["?mentee&mentor"]:
                 yield f"{path}?mentee={mentee}&mentor={mentor}"
         for name in names:
             for value in pools.get(f"?{name}", ["1"]):
