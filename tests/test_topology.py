@@ -16,6 +16,7 @@ from tests.topology import Browser, Topology, available
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.topology,
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="the topology test runs with the PostgreSQL run (DATABASE_URL=postgres://...)",

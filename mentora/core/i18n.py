@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,13 @@ def compile_catalogues() -> list[Path]:
     """Write a .mo beside every .po (so `make run` needs no gettext tools)."""
     written = []
     for po_path in catalogues():
-        polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
-        written.append(po_path.with_suffix(".mo"))
+        mo_path = po_path.with_suffix(".mo")
+        # Written beside it and renamed over it, so a server or test run reading the
+        # catalogue meanwhile never sees half a file.
+        partial = mo_path.with_name(f".{os.getpid()}.{mo_path.name}")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
+        written.append(mo_path)
     return written
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import polib
 from django.conf import settings
 from django.urls import reverse
 
-from mentora.core.i18n import catalogue_gaps, catalogues
+from mentora.core.i18n import catalogue_gaps, catalogues, compile_catalogues
 
 
 def test_the_danish_catalogue_has_no_gaps() -> None:
@@ -23,6 +24,22 @@ def test_the_gap_check_finds_an_untranslated_message(tmp_path: Any) -> None:
         ("Hello", "untranslated"),
         ("Bye", "fuzzy"),
     ]
+
+
+def test_compiling_replaces_the_catalogue_whole_and_leaves_nothing_beside_it(
+    tmp_path: Any, settings: Any
+) -> None:
+    folder = tmp_path / "da" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "django.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Hello"\nmsgstr "Hej"\n'
+    )
+    (folder / "django.mo").write_bytes(b"an older, broken catalogue")
+    settings.LOCALE_PATHS = [tmp_path]
+    assert compile_catalogues() == [folder / "django.mo"]
+    assert sorted(p.name for p in folder.iterdir()) == ["django.mo", "django.po"]
+    assert polib.mofile(str(folder / "django.mo")).find("Hello").msgstr == "Hej"
 
 
 def test_the_login_page_speaks_danish_when_asked(client: Any, db: None) -> None:
