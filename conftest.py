@@ -29,6 +29,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     compile_catalogues()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the test database: the PostgreSQL run of "
+        "`make test`, where the others would only repeat the SQLite run",
+    )
+
+
+def uses_test_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        fixtures & {"db", "transactional_db", "django_db_setup", "live_server"}
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    unused = [item for item in items if not uses_test_database(item)]
+    if unused:
+        config.hook.pytest_deselected(items=unused)
+        items[:] = [item for item in items if uses_test_database(item)]
+
+
 # Every persona of `make_personas`, by name, for tests that try a page as each of them.
 PERSONAS = (
     "admin",
