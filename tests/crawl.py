@@ -219,23 +219,12 @@ def id_pools() -> dict[str, list[Any]]:
 
 def _pairs_to_compare(participants: Any) -> list[tuple[int, int]]:
     rows = list(participants.objects.order_by("pk").values_list("pk", "programme_id", "role"))
-    pairs = [
-        (mentee, mentor)
-        for mentee, programme, role in rows
-        if role == "mentee"
-        for mentor, other_programme, other_role in rows
-        if other_role == "mentor" and other_programme == programme
-    ]
     mentees = [row for row in rows if row[2] == "mentee"]
     mentors = [row for row in rows if row[2] == "mentor"]
+    pairs = [(a[0], b[0]) for a in mentees for b in mentors if a[1] == b[1]]
     if pairs:
-        pairs.append((pairs[0][1], pairs[0][0]))
-    pairs += [
-        (mentee[0], mentor[0])
-        for mentee in mentees[:1]
-        for mentor in mentors
-        if mentor[1] != mentee[1]
-    ][:1]
+        pairs.append(pairs[0][::-1])
+    pairs += [(a[0], b[0]) for a in mentees[:1] for b in mentors if a[1] != b[1]][:1]
     return pairs
 
 
