@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from mentora.accounts.models import Organisation
+from mentora.core.bulk_insert import EncodedJSON
 from mentora.core.forms import parse_id
 from mentora.matching import Person as EnginePerson
 from mentora.matching import Policy, Problem
@@ -372,3 +374,34 @@ def contributions_as_json(contributions: Iterable[Any]) -> list[dict[str, Any]]:
         {"criterion": c.criterion, "points": c.points, "detail": dict(c.detail), "text": c.text}
         for c in contributions
     ]
+
+
+class ContributionsEncoder:
+    """Contributions as the JSON text of `contributions_as_json`, each distinct one encoded
+    once: the proposals of a large round share a few hundred distinct contributions among
+    tens of thousands, and encoding them one by one took longer than storing them."""
+
+    def __init__(self) -> None:
+        self._encoded: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, contributions: Iterable[Any]) -> EncodedJSON:
+        parts = []
+        for c in contributions:
+            # By type as well as value: 1 and 1.0 are equal keys but different JSON.
+            key = (
+                c.criterion,
+                type(c.points),
+                c.points,
+                c.text,
+                *((k, type(v), tuple(v) if type(v) is list else v) for k, v in c.detail.items()),
+            )
+            try:
+                part = self._encoded.get(key)
+            except TypeError:  # a detail that cannot be a key: encoded on its own
+                key, part = (), None
+            if part is None:
+                part = json.dumps(contributions_as_json([c])[0])
+                if key:
+                    self._encoded[key] = part
+            parts.append(part)
+        return EncodedJSON(f"[{', '.join(parts)}]")

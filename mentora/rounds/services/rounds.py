@@ -6,8 +6,9 @@ import dataclasses
 import logging
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora.core.audit import audit_log
-from mentora.core.bulk_insert import bulk_insert_values
+from mentora.core.bulk_insert import bulk_insert, bulk_insert_values
 from mentora.matching import (
     PolicyError,
     ProblemError,
@@ -35,6 +36,7 @@ from mentora.rounds.models import (
     UnmatchedParticipant,
 )
 from mentora.rounds.problem import (
+    ContributionsEncoder,
     Entrant,
     RoundInput,
     build_input,
@@ -288,15 +290,20 @@ def _run_and_store(matching_round: MatchingRound) -> None:
         current = MatchingRound.objects.select_for_update().only("status").get(pk=matching_round.pk)
         if current.status != RoundStatus.RUNNING:
             return
+
+        def checked() -> dict[str, Any]:
+            violations = count_violations(problem=data.problem, policy=policy, result=result)
+            if violations:
+                # Never expected: the engine certifies its own output. Refuse rather than
+                # store.
+                raise ProblemError(f"the engine produced {violations} rule violation(s)")
+            return build_report(problem=data.problem, result=result, violations=violations)
+
         if matching_round.kind == "suggestions":
             _store_suggestions(matching_round, data, result)
+            report = checked()
         else:
-            _store(matching_round, data, result, locks)
-        violations = count_violations(problem=data.problem, policy=policy, result=result)
-        if violations:
-            # Never expected: the engine certifies its own output. Refuse rather than store.
-            raise ProblemError(f"the engine produced {violations} rule violation(s)")
-        report = build_report(problem=data.problem, result=result, violations=violations)
+            report = _store(matching_round, data, result, locks, check=checked)
         MatchingRound.objects.filter(pk=matching_round.pk).update(
             status=RoundStatus.DONE,
             stage="",
@@ -324,27 +331,41 @@ def _preference_rank(mentee: Participant | Entrant, mentor_person_id: str) -> in
     return preferences.index(mentor_person_id) + 1 if mentor_person_id in preferences else None
 
 
+T = TypeVar("T")
+
+
 def _store(
-    matching_round: MatchingRound, data: RoundInput, result: Any, locks: list[tuple[int, int]]
-) -> None:
+    matching_round: MatchingRound,
+    data: RoundInput,
+    result: Any,
+    locks: list[tuple[int, int]],
+    *,
+    check: Callable[[], T],
+) -> T:
+    """Store the round's proposals and unmatched mentees, and return what `check` (which
+    must not use the database) returns: it runs while the database takes the proposals in,
+    and if it fails, nothing is stored."""
     locked = set(locks)
-    proposals = []
-    for found in result.matches:
-        mentee = data.mentees[found.mentee_id]
-        mentor = data.mentors[found.mentor_id]
-        proposals.append(
-            {
+    encoded = ContributionsEncoder()
+
+    def proposals() -> Iterator[dict[str, Any]]:
+        for found in result.matches:
+            mentee = data.mentees[found.mentee_id]
+            mentor = data.mentors[found.mentor_id]
+            yield {
                 "matching_round_id": matching_round.pk,
                 "mentee_id": mentee.pk,
                 "mentor_id": mentor.pk,
                 "score": found.score,
                 "explanation": found.explanation,
-                "contributions": contributions_as_json(found.contributions),
+                "contributions": encoded(found.contributions),
                 "locked": (mentee.pk, mentor.pk) in locked,
                 "preference_rank": _preference_rank(mentee, found.mentor_id),
             }
-        )
-    bulk_insert_values(Proposal, proposals)
+
+    with bulk_insert(Proposal) as add:
+        add(proposals())
+        checked = check()
     bulk_insert_values(
         UnmatchedParticipant,
         [
@@ -357,6 +378,7 @@ def _store(
             for item in result.unmatched
         ],
     )
+    return checked
 
 
 def round_cancel(*, matching_round: MatchingRound, actor: Any) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.urls import reverse
 
+from mentora.core.bulk_insert import EncodedJSON
+from mentora.matching.model import Contribution
 from mentora.rounds.explain import explanation
 from mentora.rounds.models import MatchingRound
+from mentora.rounds.problem import ContributionsEncoder, contributions_as_json
 from mentora.rounds.quality import round_quality
 from mentora.rounds.services import choices
 from mentora.rounds.tests.conftest import run_round
@@ -117,3 +121,23 @@ def test_an_explanation_never_repeats_a_reason() -> None:
     assert explanation(twice) == (
         "shares themes: sales; the mentee's choice no. 1; different departments"
     )
+
+
+def test_contributions_encoded_once_each_read_as_encoding_each_pair_on_its_own() -> None:
+    shared = Contribution("themes", 2.0, {"themes": ["leadership", "data"]}, "shares themes")
+    pairs = [
+        (shared, Contribution("progression", 1.0, {"levels": 1}, "mentor is 1 level above")),
+        # Equal to the first by value, but a float: its JSON differs, so it is its own.
+        (Contribution("progression", 1.0, {"levels": 1.0}, "mentor is 1 level above"),),
+        (Contribution("themes", 2.0, {"themes": ["leadership", "data"]}, "shares themes"),),
+        # A detail that cannot be a key is encoded on its own, every time.
+        (Contribution("goals", 0.5, {"bits": {"a": 1}}, "similar goals"),) * 2,
+        (),
+    ]
+    encoded = ContributionsEncoder()
+    for contributions in pairs:
+        text = encoded(contributions)
+        assert isinstance(text, EncodedJSON)
+        assert text == json.dumps(contributions_as_json(contributions))
+        assert json.loads(text) == contributions_as_json(contributions)
+    assert '"levels": 1}' in encoded(pairs[0]) and '"levels": 1.0}' in encoded(pairs[1])

@@ -107,3 +107,16 @@ def test_the_engines_own_refusal_is_shown_as_its_reason(
     )
     assert "The matching could not be completed" in page
     assert "fairness bounds no assignment meets" in page
+
+
+def test_a_result_that_breaks_a_rule_is_refused_while_its_proposals_are_written(
+    cohort: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rounds, "count_violations", lambda **kwargs: 1)
+    matching_round = rounds.round_start(programme=cohort.programme, actor=cohort.personas.manager)
+    rounds.round_run(round_id=matching_round.pk)
+    matching_round.refresh_from_db()
+    assert matching_round.status == RoundStatus.FAILED
+    assert "1 rule violation" in matching_round.error
+    assert not matching_round.proposals.exists()
+    assert not matching_round.unmatched.exists()
