@@ -385,23 +385,32 @@ class ContributionsEncoder:
         self._encoded: dict[tuple[Any, ...], str] = {}
 
     def __call__(self, contributions: Iterable[Any]) -> EncodedJSON:
+        encoded = self._encoded
         parts = []
         for c in contributions:
+            values = tuple(c.detail.values())
             # By type as well as value: 1 and 1.0 are equal keys but different JSON.
-            key = (
+            types = tuple(map(type, values))
+            if list in types:  # the themes two people share, say
+                values = tuple(
+                    (tuple(v), tuple(map(type, v))) if type(v) is list else v for v in values
+                )
+            key: tuple[Any, ...] = (
                 c.criterion,
-                type(c.points),
                 c.points,
+                type(c.points),
                 c.text,
-                *((k, type(v), tuple(v) if type(v) is list else v) for k, v in c.detail.items()),
+                tuple(c.detail),
+                values,
+                types,
             )
             try:
-                part = self._encoded.get(key)
+                part = encoded.get(key)
             except TypeError:  # a detail that cannot be a key: encoded on its own
                 key, part = (), None
             if part is None:
                 part = json.dumps(contributions_as_json([c])[0])
                 if key:
-                    self._encoded[key] = part
+                    encoded[key] = part
             parts.append(part)
         return EncodedJSON(f"[{', '.join(parts)}]")
