@@ -74,16 +74,16 @@ def bulk_insert(model: type[models.Model]) -> Iterator[Callable[[Rows], None]]:
         for field in model._meta.concrete_fields
         if not (field.primary_key and isinstance(field, models.AutoField | models.BigAutoField))
     ]
+    names = {field.attname for field in fields}
     with transaction.atomic(using=using):
         if connection.vendor != "postgresql":
             instances: list[models.Model] = []
-            names = {field.attname for field in fields}
             yield lambda rows: instances.extend(
                 model(**_decoded(_known(model, names, row))) for row in rows
             )
             model._default_manager.using(using).bulk_create(instances, batch_size=2000)
             return
-        prepared = _preparer(model, fields, connection)
+        prepared = _preparer(model, fields, names, connection)
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         failure: BaseException | None = None
@@ -109,10 +109,10 @@ def bulk_insert(model: type[models.Model]) -> Iterator[Callable[[Rows], None]]:
 
 
 def _known(model: type[models.Model], names: set[str], row: Mapping[str, Any]) -> Mapping[str, Any]:
+    if row.keys() <= names:
+        return row
     unknown = sorted(row.keys() - names)
-    if unknown:
-        raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
-    return row
+    raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
 
 
 def _decoded(row: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -126,10 +126,10 @@ def _decoded(row: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _preparer(
-    model: type[models.Model], fields: Sequence[models.Field], connection: Any
+    model: type[models.Model], fields: Sequence[models.Field], names: set[str], connection: Any
 ) -> Callable[[Mapping[str, Any]], list[Any]]:
-    """The values of a row, in the order of `fields`, as the database takes them."""
-    names = {field.attname for field in fields}
+    """The values of a row, in the order of `fields` (whose attribute names are `names`), as
+    the database takes them."""
     blank = model()
     # What a field left out holds, as a new instance would have it: worked out once,
     # unless it differs from row to row (a callable default, a date set on saving).
